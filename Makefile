@@ -1,0 +1,41 @@
+# Strata: the two commands a new user needs are `make run` and `make test`.
+# Both install dependencies (Debian packages) and build first.
+
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+SANITIZE ?= OFF
+JOBS ?= $(shell nproc)
+PACKAGES := $(shell grep -v '^\#' deps/debian-packages.txt | grep -v '^$$')
+RUN_FLAGS ?=
+
+.PHONY: all deps build run test bench fuzz clean
+
+all: build
+
+# Idempotent: apt-get runs only when a listed package is missing.
+deps:
+	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	  for s in prometheus prometheus-node-exporter victoria-metrics; do $$SUDO systemctl disable --now $$s >/dev/null 2>&1 || true; done; \
+	else echo "deps: all $(words $(PACKAGES)) packages present"; fi
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSTRATA_SANITIZE=$(SANITIZE)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	./$(BUILD_DIR)/strata $(RUN_FLAGS)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+bench: build
+	./bench/compare
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,46 @@
+// The Prometheus HTTP API (/api/v1/*) and the remote-write receiver, as
+// routes on an api::Router. Handlers are free functions over ApiContext; the
+// server owns every object the context points to and outlives the routes.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "api/http.h"
+#include "base/metrics.h"
+#include "promql/engine.h"
+#include "tsdb/db.h"
+
+namespace strata::api {
+
+// Facts for the /api/v1/status/* endpoints, filled in by the server.
+struct StatusInfo {
+  std::string version;
+  std::string revision;
+  std::string branch;
+  std::string build_user;
+  std::string build_date;
+  std::string compiler;
+  std::map<std::string, std::string> flags;  // flag name (no dashes) -> value
+  std::function<std::string()> config_yaml;  // current config as YAML
+  double start_time_s = 0;
+  std::string cwd;
+  std::string storage_retention;  // e.g. "15d"
+  std::function<bool()> reload_config_success;
+  std::function<double()> last_config_time_s;
+};
+
+struct ApiContext {
+  tsdb::DB* db = nullptr;
+  promql::Engine* engine = nullptr;
+  metrics::Registry* registry = nullptr;
+  StatusInfo status;
+  bool enable_admin_api = false;
+};
+
+// Registers /api/v1/* routes (query, series, labels, metadata, status,
+// write, ...) on `router`. `ctx` must outlive the router.
+void register_api_routes(Router& router, ApiContext& ctx);
+
+}  // namespace strata::api

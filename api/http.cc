@@ -1,0 +1,72 @@
+#include "api/http.h"
+
+#include <algorithm>
+
+namespace strata::api {
+
+std::string_view HttpRequest::header(std::string_view lower_name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == lower_name) return v;
+  }
+  return {};
+}
+
+void HttpResponse::set_header(std::string name, std::string value) {
+  for (auto& [k, v] : headers) {
+    if (k == name) {
+      v = std::move(value);
+      return;
+    }
+  }
+  headers.emplace_back(std::move(name), std::move(value));
+}
+
+void Router::add(std::vector<std::string> methods, std::string path, Handler h, std::string name) {
+  if (name.empty()) name = path;
+  routes_.push_back({std::move(methods), std::move(path), false, std::move(h), std::move(name)});
+}
+
+void Router::add_prefix(std::vector<std::string> methods, std::string prefix, Handler h,
+                        std::string name) {
+  if (name.empty()) name = prefix;
+  routes_.push_back({std::move(methods), std::move(prefix), true, std::move(h), std::move(name)});
+}
+
+std::string Router::route(const HttpRequest& req, HttpResponse& resp) const {
+  const Route* best = nullptr;
+  std::vector<std::string> allowed;
+  bool path_known = false;
+  for (const Route& r : routes_) {
+    bool path_ok = r.prefix ? req.path.compare(0, r.path.size(), r.path) == 0 : req.path == r.path;
+    if (!path_ok) continue;
+    path_known = true;
+    bool method_ok = r.methods.empty() ||
+                     std::find(r.methods.begin(), r.methods.end(), req.method) != r.methods.end() ||
+                     (req.method == "HEAD" &&
+                      std::find(r.methods.begin(), r.methods.end(), "GET") != r.methods.end());
+    if (!method_ok) {
+      allowed.insert(allowed.end(), r.methods.begin(), r.methods.end());
+      continue;
+    }
+    // Exact routes beat prefixes; longer prefixes beat shorter ones.
+    if (!best || (best->prefix && (!r.prefix || r.path.size() > best->path.size()))) best = &r;
+  }
+  if (best) {
+    best->handler(req, resp);
+    return best->name;
+  }
+  resp.content_type = "text/plain; charset=utf-8";
+  if (path_known) {
+    std::string allow;
+    for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+    resp.status = 405;
+    resp.set_header("Allow", allow);
+    resp.body = "Method Not Allowed\n";
+  } else {
+    resp.status = 404;
+    resp.body = "404 page not found\n";
+  }
+  return "other";
+}
+
+}  // namespace strata::api

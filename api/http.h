@@ -1,0 +1,66 @@
+// Transport-neutral HTTP request/response and the router that maps paths to
+// handlers. The Beast listener in server/ converts wire messages to these, so
+// handlers are plain functions testable without sockets, and Beast headers stay
+// out of everything but the listener.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace strata::api {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // percent-decoded path, no query string
+  std::string query;   // raw query string (without '?')
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
+  std::string body;
+  std::string remote_addr;
+  // True once the client has gone away; long handlers poll it to cancel.
+  std::function<bool()> cancelled;
+
+  // First header with this (lower-case) name, or "".
+  std::string_view header(std::string_view lower_name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  void set_header(std::string name, std::string value);
+};
+
+using Handler = std::function<void(const HttpRequest&, HttpResponse&)>;
+
+// Exact-path and prefix routes. A path with routes for other methods only
+// answers 405 with an Allow header; an unknown path 404.
+class Router {
+ public:
+  // `methods` e.g. {"GET", "POST"}; empty = any. `name` is the handler label
+  // in strata_http_requests_total (defaults to the path).
+  void add(std::vector<std::string> methods, std::string path, Handler h, std::string name = "");
+  // Routes every path starting with `prefix` (longest prefix wins).
+  void add_prefix(std::vector<std::string> methods, std::string prefix, Handler h,
+                  std::string name = "");
+
+  // Dispatches; returns the handler label for metrics ("other" when unrouted).
+  std::string route(const HttpRequest& req, HttpResponse& resp) const;
+
+ private:
+  struct Route {
+    std::vector<std::string> methods;
+    std::string path;
+    bool prefix;
+    Handler handler;
+    std::string name;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace strata::api

@@ -1,0 +1,70 @@
+// The PromQL query engine: parses a query, selects series through the
+// tsdb::Queryable read interface and evaluates instant and range queries.
+// Thread-safe; at most max_concurrency queries run at once.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "base/metrics.h"
+#include "promql/value.h"
+#include "tsdb/storage.h"
+
+namespace strata::promql {
+
+// Which Prometheus' semantics to follow (window boundaries, regex `.`,
+// holt_winters vs double_exponential_smoothing).
+enum class Compat { kV3, kV2 };
+
+struct EngineOptions {
+  int64_t lookback_delta_ms = 5 * 60 * 1000;
+  int64_t max_samples = 50'000'000;
+  double timeout_s = 120;
+  int max_concurrency = 20;
+  Compat compat = Compat::kV3;
+  bool experimental_functions = false;
+  // Step of subqueries without one ([5m:]): the global evaluation interval.
+  int64_t default_subquery_step_ms = 60 * 1000;
+};
+
+struct QueryParams {
+  std::optional<int64_t> lookback_delta_ms;  // per-query override
+  std::optional<double> timeout_s;           // min(this, engine timeout)
+  std::function<bool()> cancelled;           // client went away
+};
+
+struct QueryResult {
+  Value value;
+  std::vector<std::string> warnings;  // "PromQL warning: ... (1:5)"
+  std::vector<std::string> infos;     // "PromQL info: ... (1:5)"
+};
+
+// Errors are absl statuses whose codes map to the API's error types:
+// InvalidArgument = bad_data (parse errors: "1:13: parse error: ..."),
+// DeadlineExceeded = timeout, Cancelled = canceled, Internal/DataLoss =
+// internal, anything else = execution.
+class Engine {
+ public:
+  Engine(EngineOptions opts, metrics::Registry* registry);
+  ~Engine();
+
+  absl::StatusOr<QueryResult> instant(tsdb::Queryable& db, std::string_view query, int64_t t_ms,
+                                      const QueryParams& params = {});
+  absl::StatusOr<QueryResult> range(tsdb::Queryable& db, std::string_view query,
+                                    int64_t start_ms, int64_t end_ms, int64_t step_ms,
+                                    const QueryParams& params = {});
+  const EngineOptions& options() const { return opts_; }
+
+ private:
+  struct State;
+  EngineOptions opts_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace strata::promql

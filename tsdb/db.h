@@ -1,0 +1,55 @@
+// tsdb::DB, the storage façade the server opens: it owns the head (and, with
+// the TSDB engine, the WAL, blocks, compactor and retention) and exposes them
+// through the storage.h interfaces. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "base/metrics.h"
+#include "tsdb/storage.h"
+
+namespace strata::tsdb {
+
+class Head;
+
+struct DBOptions {
+  std::string dir = "data/";
+  int64_t retention_ms = int64_t(15) * 24 * 3600 * 1000;
+  int64_t retention_bytes = 0;  // 0 = no size limit
+  int64_t out_of_order_window_ms = 0;
+};
+
+// Head statistics for /api/v1/status/tsdb and runtimeinfo.
+struct HeadStats {
+  uint64_t num_series = 0;
+  uint64_t num_chunks = 0;
+  int64_t min_time_ms = 0;
+  int64_t max_time_ms = 0;
+};
+
+class DB : public Appendable, public Queryable, public MetadataReader {
+ public:
+  static absl::StatusOr<std::unique_ptr<DB>> open(const DBOptions& opts,
+                                                  metrics::Registry* registry);
+  ~DB() override;
+
+  std::unique_ptr<Appender> appender() override;
+  absl::StatusOr<std::unique_ptr<Querier>> querier(int64_t mint_ms, int64_t maxt_ms) override;
+  std::vector<std::pair<std::string, std::vector<MetricMetadata>>> metadata(
+      const std::string& metric, size_t limit, size_t limit_per_metric) const override;
+
+  HeadStats head_stats() const;
+  Head& head() { return *head_; }
+  // Flushes what must survive a restart; further appends fail.
+  absl::Status close();
+
+ private:
+  DB(DBOptions opts, std::unique_ptr<Head> head);
+  DBOptions opts_;
+  std::unique_ptr<Head> head_;
+};
+
+}  // namespace strata::tsdb

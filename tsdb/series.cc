@@ -1,0 +1,117 @@
+#include "tsdb/series.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace strata::tsdb {
+namespace {
+
+absl::Status corrupt(const ChunkRef& c) {
+  return absl::DataLossError("corrupt chunk [" + std::to_string(c.mint_ms) + ", " +
+                             std::to_string(c.maxt_ms) + "]");
+}
+
+}  // namespace
+
+SampleIterator Series::iterator() const { return SampleIterator(this); }
+
+absl::Status Series::decode(int64_t from_ms, int64_t to_ms, std::vector<Sample>* out) const {
+  SampleIterator it(this);
+  if (!it.seek(from_ms)) return it.status();
+  do {
+    if (it.t() > to_ms) break;
+    out->push_back({it.t(), it.v()});
+  } while (it.next());
+  return it.status();
+}
+
+SampleIterator::SampleIterator(const Series* s) : s_(s) {
+  const auto& cs = s->chunks();
+  for (size_t i = 1; i < cs.size(); ++i) {
+    if (cs[i].mint_ms <= cs[i - 1].maxt_ms) {
+      use_merged_ = true;
+      break;
+    }
+  }
+  if (!use_merged_) return;
+  // Overlaps are rare (out-of-order data, block/head overlap): merge them
+  // once, later chunks winning on equal timestamps.
+  std::vector<std::pair<Sample, size_t>> all;
+  for (size_t i = 0; i < cs.size(); ++i) {
+    XorIterator x(cs[i].data);
+    while (x.next()) {
+      if (x.t() < s->mint_ms() || x.t() > s->maxt_ms()) continue;
+      all.push_back({{x.t(), x.v()}, i});
+    }
+    if (!x.ok()) status_ = corrupt(cs[i]);
+  }
+  std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+    return a.first.t < b.first.t || (a.first.t == b.first.t && a.second < b.second);
+  });
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (i + 1 < all.size() && all[i + 1].first.t == all[i].first.t) continue;
+    merged_.push_back(all[i].first);
+  }
+}
+
+bool SampleIterator::next_raw() {
+  const auto& cs = s_->chunks();
+  while (true) {
+    if (!started_) {
+      if (chunk_ >= cs.size()) return false;
+      it_.reset(cs[chunk_].data);
+      started_ = true;
+    }
+    if (it_.next()) {
+      cur_ = {it_.t(), it_.v()};
+      return true;
+    }
+    if (!it_.ok()) {
+      status_ = corrupt(cs[chunk_]);
+      return false;
+    }
+    ++chunk_;
+    started_ = false;
+  }
+}
+
+bool SampleIterator::next() {
+  if (use_merged_) {
+    if (pos_ >= merged_.size()) return false;
+    cur_ = merged_[pos_++];
+    return true;
+  }
+  while (next_raw()) {
+    if (cur_.t < s_->mint_ms()) continue;
+    if (cur_.t > s_->maxt_ms()) {
+      chunk_ = s_->chunks().size();
+      started_ = false;
+      return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+bool SampleIterator::seek(int64_t t_ms) {
+  if (use_merged_) {
+    if (pos_ > 0 && cur_.t >= t_ms) return true;
+    auto it = std::lower_bound(merged_.begin() + pos_, merged_.end(), t_ms,
+                               [](const Sample& s, int64_t t) { return s.t < t; });
+    pos_ = size_t(it - merged_.begin());
+    return next();
+  }
+  if (started_ && cur_.t >= t_ms && cur_.t >= s_->mint_ms()) return true;
+  // Skip whole chunks that end before t.
+  const auto& cs = s_->chunks();
+  while (chunk_ < cs.size() && cs[chunk_].maxt_ms < t_ms) {
+    ++chunk_;
+    started_ = false;
+  }
+  while (next()) {
+    if (cur_.t >= t_ms) return true;
+  }
+  return false;
+}
+
+}  // namespace strata::tsdb

@@ -1,0 +1,116 @@
+// The seam between storage and everything above it (PromQL, scrape, rules,
+// API). Ingest writes through an Appender transaction; reads go through a
+// Querier bound to a time range, which selects series by label matchers.
+// Implementations: the head (tsdb/head.h) and, later, blocks and their merge.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "tsdb/labels/labels.h"
+#include "tsdb/labels/matcher.h"
+#include "tsdb/series.h"
+
+namespace strata::tsdb {
+
+using SeriesRef = uint64_t;
+
+// Per-sample append errors, with Prometheus' texts (storage/interface.go).
+inline constexpr std::string_view kErrOutOfOrder = "out of order sample";
+inline constexpr std::string_view kErrOutOfBounds = "out of bounds";
+inline constexpr std::string_view kErrDuplicate = "duplicate sample for timestamp";
+inline constexpr std::string_view kErrTooOld = "too old sample";
+
+enum class AppendErrorKind { kNone, kOutOfOrder, kOutOfBounds, kDuplicate, kTooOld, kOther };
+// Classifies a status returned by Appender::append.
+AppendErrorKind append_error_kind(const absl::Status& s);
+
+// Metric family metadata (HELP/TYPE/UNIT), as remote write and scrapes carry it.
+struct MetricMetadata {
+  std::string type;  // counter, gauge, histogram, gaugehistogram, summary, info, stateset, unknown
+  std::string help;
+  std::string unit;
+  bool operator==(const MetricMetadata&) const = default;
+};
+
+// A write transaction. Not thread-safe; use one per goroutine-equivalent.
+// Samples become visible (and durable, once a WAL exists) at commit().
+class Appender {
+ public:
+  virtual ~Appender() = default;
+  // Stages one sample. `ref` is 0 or a ref returned earlier for the same
+  // labels (a cache hint). Errors: kErr* above for per-sample rejections
+  // (the transaction stays usable), InvalidArgument for bad labels.
+  virtual absl::StatusOr<SeriesRef> append(SeriesRef ref, const Labels& labels, int64_t t_ms,
+                                           double v) = 0;
+  virtual void update_metadata(const std::string& metric_family, const MetricMetadata& md) = 0;
+  // Makes the staged samples visible. The transaction is finished afterwards.
+  virtual absl::Status commit() = 0;
+  // Drops the staged samples. The transaction is finished afterwards.
+  virtual void rollback() = 0;
+};
+
+class Appendable {
+ public:
+  virtual ~Appendable() = default;
+  virtual std::unique_ptr<Appender> appender() = 0;
+};
+
+// Hints from the query engine; storage may use them to skip data.
+struct SelectHints {
+  int64_t start_ms = 0;  // samples needed from here...
+  int64_t end_ms = 0;    // ...to here, inclusive
+  int64_t step_ms = 0;
+  int64_t range_ms = 0;
+  std::string func;
+};
+
+// Reads a fixed time range [mint_ms, maxt_ms]. Thread-compatible; the returned
+// Series stay valid after the Querier is destroyed.
+class Querier {
+ public:
+  virtual ~Querier() = default;
+  // Series matching all matchers (at least one must not match the empty
+  // string), each with its samples in the querier's range. With `sorted`,
+  // ordered by labels.
+  virtual absl::StatusOr<std::vector<Series>> select(bool sorted, const SelectHints* hints,
+                                                      const Matchers& matchers) = 0;
+  // Sorted, unique label names / values of series matching `matchers` (all
+  // series when empty). `limit` 0 = unlimited.
+  virtual absl::StatusOr<std::vector<std::string>> label_names(const Matchers& matchers,
+                                                                size_t limit = 0) = 0;
+  virtual absl::StatusOr<std::vector<std::string>> label_values(const std::string& name,
+                                                                 const Matchers& matchers,
+                                                                 size_t limit = 0) = 0;
+};
+
+class Queryable {
+ public:
+  virtual ~Queryable() = default;
+  virtual absl::StatusOr<std::unique_ptr<Querier>> querier(int64_t mint_ms, int64_t maxt_ms) = 0;
+};
+
+// Read access to stored metric metadata, keyed by metric family name.
+class MetadataReader {
+ public:
+  virtual ~MetadataReader() = default;
+  // metric family -> distinct metadata entries; `metric` "" = all families.
+  virtual std::vector<std::pair<std::string, std::vector<MetricMetadata>>> metadata(
+      const std::string& metric, size_t limit, size_t limit_per_metric) const = 0;
+};
+
+// Validates a label set the way Prometheus' ingest paths do: non-empty
+// names matching [a-zA-Z_][a-zA-Z0-9_]* (metric name [a-zA-Z_:][a-zA-Z0-9_:]*
+// unless `utf8_names`), valid UTF-8, no duplicate names and a non-empty
+// __name__. The message says which label was wrong. (Labels with empty values
+// mean "absent" in Prometheus; ingest paths drop them before validating.)
+absl::Status validate_labels(const Labels& labels, bool utf8_names = false);
+bool is_valid_metric_name(std::string_view s);
+bool is_valid_label_name(std::string_view s);
+bool is_valid_utf8(std::string_view s);
+
+}  // namespace strata::tsdb
