@@ -20,10 +20,10 @@ namespace strata::tsdb {
 using SeriesRef = uint64_t;
 
 // Per-sample append errors, with Prometheus' texts (storage/interface.go).
-inline constexpr std::string_view kErrOutOfOrder = "out of order sample";
-inline constexpr std::string_view kErrOutOfBounds = "out of bounds";
-inline constexpr std::string_view kErrDuplicate = "duplicate sample for timestamp";
-inline constexpr std::string_view kErrTooOld = "too old sample";
+inline constexpr const char* kErrOutOfOrder = "out of order sample";
+inline constexpr const char* kErrOutOfBounds = "out of bounds";
+inline constexpr const char* kErrDuplicate = "duplicate sample for timestamp";
+inline constexpr const char* kErrTooOld = "too old sample";
 
 enum class AppendErrorKind { kNone, kOutOfOrder, kOutOfBounds, kDuplicate, kTooOld, kOther };
 // Classifies a status returned by Appender::append.

@@ -1,0 +1,64 @@
+#include "tsdb/head/symbols.h"
+
+#include <cstring>
+#include <mutex>
+
+namespace strata::tsdb {
+
+SymbolTable::SymbolTable() : pages_(new std::atomic<std::string_view*>[kMaxPages]) {
+  for (size_t i = 0; i < kMaxPages; ++i) pages_[i].store(nullptr, std::memory_order_relaxed);
+}
+
+SymbolTable::~SymbolTable() {
+  for (size_t i = 0; i < kMaxPages; ++i) delete[] pages_[i].load();
+}
+
+std::string_view SymbolTable::store(std::string_view s) {
+  if (s.size() > kArenaBlock / 4) {
+    // Large strings get their own allocation so blocks stay dense.
+    arena_.emplace_back(new char[s.size()]);
+    std::memcpy(arena_.back().get(), s.data(), s.size());
+    return {arena_.back().get(), s.size()};
+  }
+  if (arena_used_ + s.size() > kArenaBlock) {
+    arena_.emplace_back(new char[kArenaBlock]);
+    arena_used_ = 0;
+  }
+  char* p = arena_.back().get() + arena_used_;
+  std::memcpy(p, s.data(), s.size());
+  arena_used_ += s.size();
+  return {p, s.size()};
+}
+
+std::optional<uint32_t> SymbolTable::find(std::string_view s) const {
+  std::shared_lock lock(mu_);
+  auto it = ids_.find(s);
+  if (it == ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+uint32_t SymbolTable::intern(std::string_view s) {
+  {
+    std::shared_lock lock(mu_);
+    auto it = ids_.find(s);
+    if (it != ids_.end()) return it->second;
+  }
+  std::unique_lock lock(mu_);
+  auto it = ids_.find(s);
+  if (it != ids_.end()) return it->second;
+  uint32_t id = count_.load(std::memory_order_relaxed);
+  std::string_view stored = s.empty() ? std::string_view() : store(s);
+  size_t page = id >> kPageBits;
+  std::string_view* p = pages_[page].load(std::memory_order_relaxed);
+  if (!p) {
+    p = new std::string_view[kPageSize];
+    pages_[page].store(p, std::memory_order_release);
+  }
+  p[id & (kPageSize - 1)] = stored;
+  ids_.emplace(stored, id);
+  string_bytes_.fetch_add(s.size(), std::memory_order_relaxed);
+  count_.store(id + 1, std::memory_order_release);
+  return id;
+}
+
+}  // namespace strata::tsdb

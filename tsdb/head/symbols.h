@@ -1,0 +1,56 @@
+// SymbolTable interns label names and values: each distinct string is stored
+// once and referred to by a dense uint32 id. Lookups by id are lock-free (ids
+// index fixed-size pages that never move); interning a new string takes a
+// writer lock. Strings live until the table is destroyed.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace strata::tsdb {
+
+class SymbolTable {
+ public:
+  SymbolTable();
+  ~SymbolTable();
+  SymbolTable(const SymbolTable&) = delete;
+  SymbolTable& operator=(const SymbolTable&) = delete;
+
+  // The id of `s`, adding it when new. Thread-safe.
+  uint32_t intern(std::string_view s);
+  // The id of `s` if present. Thread-safe.
+  std::optional<uint32_t> find(std::string_view s) const;
+  // The string of an id returned by intern(); valid for the table's lifetime.
+  std::string_view get(uint32_t id) const {
+    return pages_[id >> kPageBits].load(std::memory_order_acquire)[id & (kPageSize - 1)];
+  }
+  size_t size() const { return count_.load(std::memory_order_relaxed); }
+  // Bytes held by the strings themselves (for memory stats).
+  size_t string_bytes() const { return string_bytes_.load(std::memory_order_relaxed); }
+
+ private:
+  static constexpr int kPageBits = 12;  // 4096 ids per page: small first allocation
+  static constexpr uint32_t kPageSize = 1u << kPageBits;
+  static constexpr size_t kMaxPages = 1u << 16;  // 268M ids; the page table is 512 KiB
+  static constexpr size_t kArenaBlock = 64 * 1024;
+
+  std::string_view store(std::string_view s);  // copies into the arena; mu_ held
+
+  mutable std::shared_mutex mu_;
+  absl::flat_hash_map<std::string_view, uint32_t> ids_;
+  std::unique_ptr<std::atomic<std::string_view*>[]> pages_;
+  std::atomic<uint32_t> count_{0};
+  std::atomic<size_t> string_bytes_{0};
+  std::vector<std::unique_ptr<char[]>> arena_;
+  size_t arena_used_ = kArenaBlock;
+};
+
+}  // namespace strata::tsdb
