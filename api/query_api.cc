@@ -1,0 +1,116 @@
+// /api/v1/query, /query_range, /query_exemplars, /format_query.
+#include <cmath>
+
+#include "api/handlers.h"
+#include "api/value_json.h"
+#include "base/clock.h"
+#include "promql/parser/parser.h"
+
+namespace strata::api {
+namespace {
+
+// Reads `timeout` and `lookback_delta` into engine query parameters.
+absl::Status read_query_params(const HttpRequest& req, const Form& form, promql::QueryParams* p,
+                               ApiResult* err) {
+  if (std::string to = form.value("timeout"); !to.empty()) {
+    auto d = parse_duration_ms(to);
+    if (!d.ok()) {
+      *err = invalid_param("timeout", d.status());
+      return d.status();
+    }
+    p->timeout_s = double(*d) / 1000;
+  }
+  if (std::string lb = form.value("lookback_delta"); !lb.empty()) {
+    auto d = parse_duration_ms(lb);
+    if (!d.ok()) {
+      *err = invalid_param("lookback_delta", d.status());
+      return d.status();
+    }
+    p->lookback_delta_ms = *d;
+  }
+  p->cancelled = req.cancelled;
+  return absl::OkStatus();
+}
+
+ApiResult result_of(absl::StatusOr<promql::QueryResult> r) {
+  if (!r.ok()) {
+    // Parse and type errors are the caller's bad query parameter.
+    if (r.status().code() == absl::StatusCode::kInvalidArgument)
+      return invalid_param("query", r.status());
+    return from_status(r.status());
+  }
+  ApiResult out;
+  auto value = std::make_shared<promql::Value>(std::move(r->value));
+  out.data = [value](JsonWriter& w) { write_query_data(w, *value); };
+  out.warnings = std::move(r->warnings);
+  out.infos = std::move(r->infos);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> parse_time_param(const Form& form, const char* name, int64_t def) {
+  if (!form.has(name)) return def;
+  std::string v = form.value(name);
+  if (v.empty()) return def;
+  return parse_time_ms(v);
+}
+
+ApiResult handle_query(ApiContext& ctx, const HttpRequest& req, const Form& form) {
+  auto t = parse_time_param(form, "time", now_ms());
+  if (!t.ok()) return invalid_param("time", t.status());
+  promql::QueryParams params;
+  ApiResult err;
+  if (!read_query_params(req, form, &params, &err).ok()) return err;
+  return result_of(ctx.engine->instant(*ctx.db, form.value("query"), *t, params));
+}
+
+ApiResult handle_query_range(ApiContext& ctx, const HttpRequest& req, const Form& form) {
+  auto start = parse_time_ms(form.value("start"));
+  if (!start.ok()) return invalid_param("start", start.status());
+  auto end = parse_time_ms(form.value("end"));
+  if (!end.ok()) return invalid_param("end", end.status());
+  if (*end < *start) return bad_data("end timestamp must not be before start time");
+  auto step = parse_duration_ms(form.value("step"));
+  if (!step.ok()) return invalid_param("step", step.status());
+  if (*step <= 0)
+    return bad_data(
+        "zero or negative query resolution step widths are not accepted. Try a positive integer");
+  // For safety, limit the number of returned points per timeseries.
+  if ((*end - *start) / *step > 11000)
+    return bad_data(
+        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
+        "resolution (?step=XX)");
+  promql::QueryParams params;
+  ApiResult err;
+  if (!read_query_params(req, form, &params, &err).ok()) return err;
+  return result_of(ctx.engine->range(*ctx.db, form.value("query"), *start, *end, *step, params));
+}
+
+ApiResult handle_query_exemplars(ApiContext& ctx, const Form& form) {
+  auto start = parse_time_param(form, "start", kMinTimeMs);
+  if (!start.ok()) return invalid_param("start", start.status());
+  auto end = parse_time_param(form, "end", kMaxTimeMs);
+  if (!end.ok()) return invalid_param("end", end.status());
+  if (*end < *start) return bad_data("end timestamp must not be before start time");
+  auto expr = promql::parser::parse_expr(form.value("query"), promql::parser::options_for(ctx.engine->options()));
+  if (!expr.ok()) return invalid_param("query", expr.status());
+  // Strata stores no exemplars yet: the answer is a valid, empty list.
+  ApiResult r;
+  r.data = [](JsonWriter& w) {
+    w.begin_array();
+    w.end_array();
+  };
+  return r;
+}
+
+ApiResult handle_format_query(ApiContext& ctx, const Form& form) {
+  auto expr = promql::parser::parse_expr(form.value("query"), promql::parser::options_for(ctx.engine->options()));
+  if (!expr.ok()) return invalid_param("query", expr.status());
+  auto text = std::make_shared<std::string>(promql::parser::pretty(**expr));
+  ApiResult r;
+  r.data = [text](JsonWriter& w) { w.string(*text); };
+  return r;
+}
+
+}  // namespace strata::api
