@@ -163,7 +163,10 @@ void append_sample(std::string* out, const std::string& name, const std::vector<
 
 void Registry::write_text(std::string* out) const {
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [name, e] : entries_) {
+  for (const auto& entry : entries_) {
+    // Named references, not structured bindings: clang cannot capture those in lambdas.
+    const std::string& name = entry.first;
+    const Entry& e = entry.second;
     out->append("# HELP ").append(name).push_back(' ');
     append_escaped(out, e.help, true);
     out->append("\n# TYPE ").append(name);

@@ -31,6 +31,9 @@ struct EngineOptions {
   bool experimental_functions = false;
   // Step of subqueries without one ([5m:]): the global evaluation interval.
   int64_t default_subquery_step_ms = 60 * 1000;
+  // Prometheus 3's optional "delayed name removal": __name__ is dropped at the
+  // end of evaluation instead of by each function (the promqltest engine).
+  bool delayed_name_removal = false;
 };
 
 struct QueryParams {
@@ -51,6 +54,7 @@ struct QueryResult {
 // internal, anything else = execution.
 class Engine {
  public:
+  struct State;
   Engine(EngineOptions opts, metrics::Registry* registry);
   ~Engine();
 
@@ -62,7 +66,6 @@ class Engine {
   const EngineOptions& options() const { return opts_; }
 
  private:
-  struct State;
   EngineOptions opts_;
   std::unique_ptr<State> state_;
 };

@@ -1,0 +1,152 @@
+#include "api/remote/write_handler.h"
+
+#include <exception>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "google/protobuf/arena.h"
+
+namespace strata::api::remote {
+namespace {
+
+// At most one warning per this interval: a misbehaving sender retries fast
+// and must not flood the log; the counters carry the totals.
+constexpr int64_t kLogIntervalMs = 10'000;
+
+int http_status_for(const absl::Status& s) {
+  switch (s.code()) {
+    case absl::StatusCode::kInvalidArgument: return 400;
+    case absl::StatusCode::kResourceExhausted: return 413;
+    case absl::StatusCode::kUnimplemented: return 415;
+    default: return 500;
+  }
+}
+
+std::string msg(const absl::Status& s) { return std::string(s.message()); }
+
+}  // namespace
+
+WriteHandler::WriteHandler(tsdb::Appendable& db, metrics::Registry& registry,
+                           WriteHandlerOptions opts)
+    : db_(db),
+      opts_(opts),
+      requests_(registry.counter_family("strata_remote_write_requests_total",
+                                        "Remote-write requests by HTTP status code.", {"code"})),
+      samples_received_(registry.counter("strata_remote_write_samples_received_total",
+                                         "Samples (floats and native histograms) received "
+                                         "through remote write.")),
+      samples_written_(registry.counter("strata_remote_write_samples_written_total",
+                                        "Samples received through remote write and committed.")),
+      exemplars_received_(registry.counter("strata_remote_write_exemplars_received_total",
+                                           "Exemplars received through remote write (dropped: "
+                                           "exemplar storage is not implemented).")),
+      metadata_received_(registry.counter("strata_remote_write_metadata_received_total",
+                                          "Metric metadata entries received through remote "
+                                          "write.")),
+      request_bytes_(registry.histogram("strata_remote_write_request_bytes",
+                                        "Size of remote-write request bodies (compressed).",
+                                        metrics::exponential_buckets(256, 4, 10))) {
+  auto& rejected = registry.counter_family(
+      "strata_remote_write_samples_rejected_total",
+      "Remote-write samples not written, by reason.", {"reason"});
+  for (size_t i = 0; i < kNumRejectReasons; ++i)
+    rejected_[i] = &rejected.with({reject_reason_name(RejectReason(i))});
+  const int codes[] = {204, 400, 405, 413, 415, 500};
+  for (size_t i = 0; i < request_codes_.size(); ++i)
+    request_codes_[i] = {codes[i], &requests_.with({absl::StrCat(codes[i])})};
+}
+
+metrics::Counter& WriteHandler::requests_for(int code) {
+  for (const auto& [c, counter] : request_codes_) {
+    if (c == code) return *counter;
+  }
+  return requests_.with({absl::StrCat(code)});
+}
+
+void WriteHandler::handle(const HttpRequest& req, HttpResponse& resp) {
+  try {
+    if (req.method != "POST") {
+      resp.set_header("Allow", "POST");
+      return respond_error(resp, 405, "remote write expects POST");
+    }
+    request_bytes_.observe(double(req.body.size()));
+    if (absl::Status s = check_content_type(req.header("content-type")); !s.ok())
+      return respond_error(resp, http_status_for(s), msg(s));
+    if (absl::Status s = check_content_encoding(req.header("content-encoding")); !s.ok())
+      return respond_error(resp, http_status_for(s), msg(s));
+    if (req.body.empty()) {
+      return respond_error(resp, 400,
+                           "empty request body; expected a snappy-compressed WriteRequest");
+    }
+    absl::StatusOr<std::string> raw = snappy_decode(req.body, opts_.max_decoded_bytes);
+    if (!raw.ok()) return respond_error(resp, http_status_for(raw.status()), msg(raw.status()));
+
+    google::protobuf::Arena arena(arena_options_for(raw->size()));
+    absl::StatusOr<prometheus::WriteRequest*> wr = parse_write_request(*raw, &arena);
+    if (!wr.ok()) return respond_error(resp, http_status_for(wr.status()), msg(wr.status()));
+
+    IngestResult r = ingest_write_request(**wr, db_, opts_.ingest);
+    respond_ingest(resp, r);
+  } catch (const std::exception& e) {
+    // E.g. std::bad_alloc under memory pressure: retryable.
+    respond_error(resp, 500, absl::StrCat("internal error: ", e.what()));
+  }
+}
+
+void WriteHandler::respond_ingest(HttpResponse& resp, const IngestResult& r) {
+  samples_received_.inc(double(r.samples_received));
+  exemplars_received_.inc(double(r.exemplars_received));
+  metadata_received_.inc(double(r.metadata_received));
+  if (!r.fatal.ok()) {
+    // Nothing was committed; every sample of the request counts as lost.
+    log::error("remote_write", "storage failed, request not written (sender will retry)",
+               {{"err", msg(r.fatal)}});
+    return respond_error(resp, 500, msg(r.fatal));
+  }
+  samples_written_.inc(double(r.samples_written));
+  for (size_t i = 0; i < kNumRejectReasons; ++i) {
+    if (r.rejected[i] > 0) rejected_[i]->inc(double(r.rejected[i]));
+  }
+  resp.set_header("X-Prometheus-Remote-Write-Samples-Written", absl::StrCat(r.samples_written));
+  resp.set_header("X-Prometheus-Remote-Write-Histograms-Written", "0");
+  resp.set_header("X-Prometheus-Remote-Write-Exemplars-Written", "0");
+  if (r.first_error.ok() && r.total_rejected() == 0) {
+    count_request(204);
+    resp.status = 204;
+    resp.content_type.clear();
+    resp.body.clear();
+    return;
+  }
+  std::string m = msg(r.first_error);
+  absl::StrAppend(&m, "; ", r.total_rejected(), " of ", r.samples_received, " samples rejected");
+  std::string reasons;
+  for (size_t i = 0; i < kNumRejectReasons; ++i) {
+    if (r.rejected[i] == 0) continue;
+    absl::StrAppend(&reasons, reasons.empty() ? "" : ", ", reject_reason_name(RejectReason(i)),
+                    ": ", r.rejected[i]);
+  }
+  if (!reasons.empty()) absl::StrAppend(&m, " (", reasons, ")");
+  absl::StrAppend(&m, ", ", r.samples_written, " samples written");
+  respond_error(resp, 400, m);
+}
+
+void WriteHandler::respond_error(HttpResponse& resp, int code, const std::string& message) {
+  count_request(code);
+  if (code != 500) log_rejection(code, message);
+  resp.status = code;
+  resp.content_type = "text/plain; charset=utf-8";
+  resp.body = message + "\n";
+}
+
+void WriteHandler::log_rejection(int code, const std::string& message) {
+  int64_t now = now_ms();
+  int64_t last = last_log_ms_.load(std::memory_order_relaxed);
+  if (now - last < kLogIntervalMs) return;
+  if (!last_log_ms_.compare_exchange_strong(last, now, std::memory_order_relaxed)) return;
+  log::warn("remote_write", "rejected remote-write data (further rejections are only counted "
+            "for 10s)", {{"code", code}, {"err", message}});
+}
+
+}  // namespace strata::api::remote

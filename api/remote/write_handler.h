@@ -1,0 +1,95 @@
+// The Prometheus remote-write 1.0 receiver, `POST /api/v1/write`.
+//
+// WriteHandler decodes the body (api/remote/codec.h), writes it through one
+// Appender transaction (api/remote/ingest.h) and answers like Prometheus:
+//
+//   204  everything written and committed (empty body). Only after commit()
+//        returned OK, so a 2xx always means "durable as far as storage goes".
+//   400  bad input; never retried by senders. Bodies start with what was
+//        wrong: `snappy: corrupt input`, `cannot parse WriteRequest: ...`,
+//        `empty request body ...`, or the first rejected sample/series in
+//        request order, e.g. `out of order sample for series {...} at
+//        timestamp 1000` / `invalid labels in timeseries[3] {...}: invalid
+//        label name "1a"` / `native histograms are not supported yet: ...`,
+//        followed by `; 3 of 10 samples rejected (out_of_order: 2,
+//        invalid_labels: 1), 7 samples written`.
+//        Partial writes: every valid sample of the request IS committed
+//        (Prometheus 3's rule: "the receiver may still have ingested the valid
+//        ones"), so nothing valid is lost by a sender that does not retry 4xx.
+//        Native histograms (unsupported yet) make the request a partial write
+//        too, hence 400 with reason native_histogram_unsupported even when
+//        all floats were written; the spec forbids 2xx for partial writes.
+//        Exemplars are accepted and dropped without error.
+//   405  method other than POST (normally the router answers this first).
+//   413  declared decompressed size over the cap (64 MiB by default).
+//   415  Content-Type other than application/x-protobuf (bare or with
+//        proto=prometheus.WriteRequest; a missing one means 1.0), remote
+//        write 2.0 (proto=io.prometheus.write.v2.Request), or a
+//        Content-Encoding other than snappy (a missing one means snappy).
+//   500  storage failure (append error other than a per-sample rejection, or
+//        commit failure): nothing was written, the sender retries.
+//
+// 204 and post-ingest 400 answers carry X-Prometheus-Remote-Write-Samples-
+// Written (and -Histograms-Written / -Exemplars-Written, always 0 for now).
+// Error bodies are text/plain, one line, like Go's http.Error.
+//
+// Self-metrics (registered at construction): strata_remote_write_requests_total{code},
+// strata_remote_write_samples_received_total, strata_remote_write_samples_written_total,
+// strata_remote_write_samples_rejected_total{reason},
+// strata_remote_write_exemplars_received_total, strata_remote_write_metadata_received_total,
+// strata_remote_write_request_bytes (compressed body size histogram).
+//
+// Thread-safe: handle() may run concurrently on any number of threads. The
+// Appendable and Registry must outlive the handler.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+#include "api/http.h"
+#include "api/remote/codec.h"
+#include "api/remote/ingest.h"
+#include "base/metrics.h"
+#include "tsdb/storage.h"
+
+namespace strata::api::remote {
+
+struct WriteHandlerOptions {
+  size_t max_decoded_bytes = kDefaultMaxDecodedBytes;
+  IngestOptions ingest;
+};
+
+class WriteHandler {
+ public:
+  WriteHandler(tsdb::Appendable& db, metrics::Registry& registry, WriteHandlerOptions opts = {});
+  WriteHandler(const WriteHandler&) = delete;
+  WriteHandler& operator=(const WriteHandler&) = delete;
+
+  void handle(const HttpRequest& req, HttpResponse& resp);
+
+ private:
+  void respond_error(HttpResponse& resp, int code, const std::string& message);
+  void respond_ingest(HttpResponse& resp, const IngestResult& r);
+  metrics::Counter& requests_for(int code);
+  void count_request(int code) { requests_for(code).inc(); }
+  void log_rejection(int code, const std::string& message);
+
+  tsdb::Appendable& db_;
+  WriteHandlerOptions opts_;
+  metrics::Family<metrics::Counter>& requests_;
+  // Children of requests_ for the codes this handler answers, resolved once
+  // (Family::with takes a lock and builds a key).
+  std::array<std::pair<int, metrics::Counter*>, 6> request_codes_{};
+  metrics::Counter& samples_received_;
+  metrics::Counter& samples_written_;
+  metrics::Counter& exemplars_received_;
+  metrics::Counter& metadata_received_;
+  std::array<metrics::Counter*, kNumRejectReasons> rejected_{};
+  metrics::Histogram& request_bytes_;
+  std::atomic<int64_t> last_log_ms_{0};
+};
+
+}  // namespace strata::api::remote

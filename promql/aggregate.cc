@@ -1,0 +1,290 @@
+#include "promql/aggregate.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "absl/container/flat_hash_map.h"
+#include "base/float_format.h"
+#include "base/hash.h"
+#include "promql/functions_range.h"
+
+namespace strata::promql {
+namespace {
+
+struct Group {
+  Labels labels;
+  std::vector<size_t> members;  // indices into the input
+};
+
+// Labels a series contributes to its group.
+Labels group_labels(const StepSeries& s, const AggSpec& spec) {
+  if (spec.without) {
+    std::vector<std::string> drop = spec.grouping;
+    drop.push_back(std::string(tsdb::kMetricName));
+    std::sort(drop.begin(), drop.end());
+    return s.metric.without(drop);
+  }
+  return s.metric.keep(spec.grouping);
+}
+
+std::vector<Group> make_groups(const StepVector& in, const AggSpec& spec) {
+  std::vector<Group> groups;
+  absl::flat_hash_map<uint64_t, std::vector<size_t>> by_hash;
+  for (size_t i = 0; i < in.size(); ++i) {
+    Labels gl = group_labels(in[i], spec);
+    uint64_t h = gl.hash();
+    auto& cands = by_hash[h];
+    bool found = false;
+    for (size_t g : cands) {
+      if (groups[g].labels == gl) {
+        groups[g].members.push_back(i);
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      cands.push_back(groups.size());
+      groups.push_back({std::move(gl), {i}});
+    }
+  }
+  return groups;
+}
+
+double param_at(const AggSpec& spec, size_t i) {
+  return spec.param ? (*spec.param)[i] : std::nan("");
+}
+
+// Folds one group's values at one step.
+struct Acc {
+  double value = 0, c = 0, mean = 0, count = 0;
+  bool seen = false, incremental = false;
+};
+
+void fold(AggOp op, bool v3, Acc& a, double f) {
+  if (!a.seen) {
+    a.seen = true;
+    a.count = 1;
+    switch (op) {
+      case AggOp::kStddev:
+      case AggOp::kStdvar: a.value = 0; a.mean = f; return;
+      case AggOp::kGroup: a.value = 1; return;
+      default: a.value = f; a.c = 0; return;
+    }
+  }
+  a.count++;
+  switch (op) {
+    case AggOp::kSum:
+      if (v3) kahan_inc(f, a.value, a.c);
+      else a.value += f;
+      break;
+    case AggOp::kAvg: {
+      if (!v3) {
+        // 2.x: incremental mean without compensation.
+        if (std::isinf(a.value)) {
+          if (std::isinf(f) && (a.value > 0) == (f > 0)) break;
+          if (!std::isinf(f) && !std::isnan(f)) break;
+        }
+        a.value += f / a.count - a.value / a.count;
+        break;
+      }
+      if (!a.incremental) {
+        double ns = a.value, nc = a.c;
+        kahan_inc(f, ns, nc);
+        if (!std::isinf(ns)) {
+          a.value = ns;
+          a.c = nc;
+          break;
+        }
+        a.incremental = true;
+        a.mean = a.value / (a.count - 1);
+        a.c /= a.count - 1;
+      }
+      if (std::isinf(a.mean)) {
+        if (std::isinf(f) && (a.mean > 0) == (f > 0)) break;
+        if (!std::isinf(f) && !std::isnan(f)) break;
+      }
+      double cur = a.mean + a.c;
+      kahan_inc(f / a.count - cur / a.count, a.mean, a.c);
+      break;
+    }
+    case AggOp::kMax:
+      if (a.value < f || std::isnan(a.value)) a.value = f;
+      break;
+    case AggOp::kMin:
+      if (a.value > f || std::isnan(a.value)) a.value = f;
+      break;
+    case AggOp::kStddev:
+    case AggOp::kStdvar: {
+      double delta = f - a.mean;
+      a.mean += delta / a.count;
+      a.value += delta * (f - a.mean);
+      break;
+    }
+    default: break;
+  }
+}
+
+double finish(AggOp op, bool v3, const Acc& a) {
+  switch (op) {
+    case AggOp::kSum: return v3 && !std::isinf(a.value) ? a.value + a.c : a.value;
+    case AggOp::kAvg:
+      if (!v3) return a.value;
+      return a.incremental ? a.mean + a.c : (a.value + a.c) / a.count;
+    case AggOp::kCount: return a.count;
+    case AggOp::kStdvar: return a.value / a.count;
+    case AggOp::kStddev: return std::sqrt(a.value / a.count);
+    default: return a.value;
+  }
+}
+
+std::string format_count_value(double v) {
+  // strconv.FormatFloat(v, 'f', -1, 64)
+  std::string s;
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[400];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
+  return std::string(buf, r.ptr);
+}
+
+// Go's `a < b` ordering used by topk's heap, with NaN treated as the smallest.
+bool topk_less(double a, double b) {
+  if (std::isnan(a)) return !std::isnan(b);
+  if (std::isnan(b)) return false;
+  return a < b;
+}
+
+StepVector select_k(const AggSpec& spec, const StepVector& in, const std::vector<Group>& groups,
+                    const Grid& grid) {
+  std::vector<StepSeries> out(in.size());
+  std::vector<bool> used(in.size(), false);
+  for (size_t i = 0; i < in.size(); ++i) out[i].v.assign(grid.n, absent_value());
+  std::vector<size_t> present;
+  for (const Group& g : groups) {
+    for (size_t step = 0; step < grid.n; ++step) {
+      present.clear();
+      for (size_t m : g.members)
+        if (!is_absent(in[m].v[step])) present.push_back(m);
+      if (present.empty()) continue;
+      double p = param_at(spec, step);
+      size_t k = 0;
+      if (spec.op == AggOp::kLimitRatio) {
+        // Deterministic sampling by label hash, like Prometheus' limit_ratio.
+        for (size_t m : present) {
+          double r = double(in[m].metric.hash()) / double(std::numeric_limits<uint64_t>::max());
+          bool keep = p >= 0 ? r < p : r >= 1 + p;
+          if (keep) {
+            out[m].v[step] = in[m].v[step];
+            used[m] = true;
+          }
+        }
+        continue;
+      }
+      if (!(p >= 1)) continue;
+      k = p >= double(present.size()) ? present.size() : size_t(p);
+      if (spec.op == AggOp::kLimitk) {
+        // Any k elements, stable across steps: the lowest label hashes.
+        std::sort(present.begin(), present.end(), [&](size_t a, size_t b) {
+          return in[a].metric.hash() < in[b].metric.hash();
+        });
+      } else {
+        bool top = spec.op == AggOp::kTopk;
+        std::stable_sort(present.begin(), present.end(), [&](size_t a, size_t b) {
+          double va = in[a].v[step], vb = in[b].v[step];
+          return top ? topk_less(vb, va) : topk_less(va, vb) || (std::isnan(vb) && !std::isnan(va));
+        });
+      }
+      for (size_t j = 0; j < k; ++j) {
+        size_t m = present[j];
+        out[m].v[step] = in[m].v[step];
+        used[m] = true;
+      }
+    }
+  }
+  StepVector res;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (!used[i]) continue;
+    out[i].metric = in[i].metric;
+    out[i].drop_name = in[i].drop_name;
+    res.push_back(std::move(out[i]));
+  }
+  return res;
+}
+
+}  // namespace
+
+absl::StatusOr<StepVector> aggregate(const AggSpec& spec, StepVector in, const Grid& grid) {
+  std::vector<Group> groups = make_groups(in, spec);
+  if (spec.op == AggOp::kTopk || spec.op == AggOp::kBottomk || spec.op == AggOp::kLimitk ||
+      spec.op == AggOp::kLimitRatio)
+    return select_k(spec, in, groups, grid);
+
+  StepVector out;
+  if (spec.op == AggOp::kCountValues) {
+    absl::flat_hash_map<std::string, size_t> index;  // group + value -> output
+    for (const Group& g : groups) {
+      index.clear();
+      for (size_t step = 0; step < grid.n; ++step) {
+        for (size_t m : g.members) {
+          double v = in[m].v[step];
+          if (is_absent(v)) continue;
+          std::string key = format_count_value(v);
+          auto [it, inserted] = index.try_emplace(key, out.size());
+          if (inserted) {
+            StepSeries s;
+            s.metric = g.labels.with(spec.count_values_label, key);
+            s.v.assign(grid.n, absent_value());
+            out.push_back(std::move(s));
+          }
+          double& slot = out[it->second].v[step];
+          slot = is_absent(slot) ? 1 : slot + 1;
+        }
+      }
+    }
+    return out;
+  }
+
+  std::vector<double> scratch;
+  for (const Group& g : groups) {
+    StepSeries s;
+    s.metric = g.labels;
+    s.v.assign(grid.n, absent_value());
+    bool any = false;
+    for (size_t step = 0; step < grid.n; ++step) {
+      if (spec.op == AggOp::kQuantile) {
+        scratch.clear();
+        for (size_t m : g.members) {
+          double v = in[m].v[step];
+          if (!is_absent(v)) scratch.push_back(v);
+        }
+        if (scratch.empty()) continue;
+        s.v[step] = quantile(param_at(spec, step), scratch);
+        any = true;
+        continue;
+      }
+      Acc a;
+      for (size_t m : g.members) {
+        double v = in[m].v[step];
+        if (!is_absent(v)) fold(spec.op, spec.v3, a, v);
+      }
+      if (!a.seen) continue;
+      s.v[step] = finish(spec.op, spec.v3, a);
+      any = true;
+    }
+    if (any) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void order_like_topk(AggOp op, StepVector& v) {
+  bool top = op == AggOp::kTopk;
+  std::stable_sort(v.begin(), v.end(), [&](const StepSeries& a, const StepSeries& b) {
+    double va = a.v[0], vb = b.v[0];
+    return top ? topk_less(vb, va) : topk_less(va, vb);
+  });
+}
+
+}  // namespace strata::promql

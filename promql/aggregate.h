@@ -1,0 +1,36 @@
+// Aggregation operators (sum, avg, count, min, max, group, stddev, stdvar,
+// quantile, topk, bottomk, count_values, limitk, limit_ratio) over StepSeries.
+// Groups are formed once per input series; values are then folded step by step.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "promql/eval_types.h"
+
+namespace strata::promql {
+
+enum class AggOp {
+  kSum, kAvg, kCount, kMin, kMax, kGroup, kStddev, kStdvar, kQuantile, kTopk, kBottomk,
+  kCountValues, kLimitk, kLimitRatio,
+};
+
+struct AggSpec {
+  AggOp op;
+  std::vector<std::string> grouping;  // sorted label names
+  bool without = false;
+  const std::vector<double>* param = nullptr;  // per step: k, φ, ratio
+  std::string count_values_label;
+  bool v3 = true;  // Kahan summation (3.x) vs plain sums (2.x)
+};
+
+// Aggregates `in` (consumed). For topk/bottomk/limitk/limit_ratio the output
+// series keep their labels; for the others they carry the grouping labels.
+absl::StatusOr<StepVector> aggregate(const AggSpec& spec, StepVector in, const Grid& grid);
+
+// For instant queries: the order topk/bottomk return their elements in
+// (descending for topk, ascending for bottomk) at step 0.
+void order_like_topk(AggOp op, StepVector& v);
+
+}  // namespace strata::promql

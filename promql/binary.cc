@@ -1,0 +1,272 @@
+#include "promql/binary.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace strata::promql {
+namespace {
+
+// Labels used to match series: the `on` labels, or all but the `ignoring`
+// labels and __name__.
+Labels match_labels(const Labels& l, const Matching& m) {
+  if (m.on) return l.keep(m.labels);
+  std::vector<std::string> drop = m.labels;
+  drop.push_back(std::string(tsdb::kMetricName));
+  std::sort(drop.begin(), drop.end());
+  return l.without(drop);
+}
+
+bool drops_name(BinOp op, bool return_bool) {
+  // Arithmetic always drops the metric name; comparisons only with `bool`.
+  return !is_set_op(op) && (!is_comparison(op) || return_bool);
+}
+
+Labels result_metric(const Labels& many, const Labels& one, BinOp op, const Matching& m,
+                     bool return_bool, bool drop_name_late, bool* drop_flag) {
+  Labels out = many;
+  bool drop = drops_name(op, return_bool);
+  if (drop && !drop_name_late) out = out.without_metric_name();
+  if (m.card == Card::kOneToOne) {
+    if (m.on) {
+      std::vector<std::string> keep = m.labels;
+      if (drop && drop_name_late && out.has(tsdb::kMetricName))
+        keep.push_back(std::string(tsdb::kMetricName));
+      std::sort(keep.begin(), keep.end());
+      out = out.keep(keep);
+    } else {
+      out = out.without(m.labels);
+    }
+  }
+  for (const std::string& ln : m.include) out = out.with(ln, one.get(ln));
+  *drop_flag = drop && drop_name_late;
+  return out;
+}
+
+struct SigIndex {
+  absl::flat_hash_map<uint64_t, std::vector<size_t>> by_hash;
+  std::vector<Labels> sig_labels;  // per series
+};
+
+// Signature id per series (equal matching labels => equal id).
+std::vector<size_t> signatures(const StepVector& a, const StepVector& b, const Matching& m,
+                               std::vector<Labels>* sig_values) {
+  absl::flat_hash_map<uint64_t, std::vector<size_t>> ids;  // hash -> sig ids
+  std::vector<size_t> out;
+  out.reserve(a.size() + b.size());
+  auto assign = [&](const StepSeries& s) {
+    Labels ml = match_labels(s.metric, m);
+    uint64_t h = ml.hash();
+    auto& cand = ids[h];
+    for (size_t id : cand) {
+      if ((*sig_values)[id] == ml) return id;
+    }
+    cand.push_back(sig_values->size());
+    sig_values->push_back(std::move(ml));
+    return sig_values->size() - 1;
+  };
+  for (const auto& s : a) out.push_back(assign(s));
+  for (const auto& s : b) out.push_back(assign(s));
+  return out;
+}
+
+std::string match_group_string(const Labels& l, const Matching& m) {
+  if (m.on) return l.keep(m.labels).to_string();
+  std::vector<std::string> drop = m.labels;
+  drop.push_back(std::string(tsdb::kMetricName));
+  std::sort(drop.begin(), drop.end());
+  return l.without(drop).to_string();
+}
+
+}  // namespace
+
+bool is_comparison(BinOp op) { return op >= BinOp::kEql && op <= BinOp::kLte; }
+bool is_set_op(BinOp op) { return op == BinOp::kAnd || op == BinOp::kOr || op == BinOp::kUnless; }
+
+double apply_scalar_op(BinOp op, double l, double r, bool* keep) {
+  *keep = true;
+  switch (op) {
+    case BinOp::kAdd: return l + r;
+    case BinOp::kSub: return l - r;
+    case BinOp::kMul: return l * r;
+    case BinOp::kDiv: return l / r;
+    case BinOp::kMod: return std::fmod(l, r);
+    case BinOp::kPow: return std::pow(l, r);
+    case BinOp::kAtan2: return std::atan2(l, r);
+    case BinOp::kEql: *keep = l == r; return l;
+    case BinOp::kNeq: *keep = l != r; return l;
+    case BinOp::kGtr: *keep = l > r; return l;
+    case BinOp::kLss: *keep = l < r; return l;
+    case BinOp::kGte: *keep = l >= r; return l;
+    case BinOp::kLte: *keep = l <= r; return l;
+    default: return l;
+  }
+}
+
+absl::StatusOr<StepVector> vector_binop(BinOp op, StepVector lhs, StepVector rhs,
+                                        const Matching& m, bool return_bool, bool drop_name_late,
+                                        const Grid& grid) {
+  std::vector<Labels> sig_values;
+  std::vector<size_t> sig = signatures(lhs, rhs, m, &sig_values);
+  const size_t nl = lhs.size();
+  const size_t nsig = sig_values.size();
+  StepVector out;
+
+  if (is_set_op(op)) {
+    // Per step: which signatures are present on each side.
+    std::vector<std::vector<uint8_t>> lpresent, rpresent;
+    auto presence = [&](const StepVector& v, size_t off) {
+      std::vector<std::vector<uint8_t>> p(grid.n, std::vector<uint8_t>());
+      for (size_t step = 0; step < grid.n; ++step) p[step].assign(nsig, 0);
+      for (size_t i = 0; i < v.size(); ++i)
+        for (size_t step = 0; step < grid.n; ++step)
+          if (!is_absent(v[i].v[step])) p[step][sig[off + i]] = 1;
+      return p;
+    };
+    if (op == BinOp::kOr) {
+      lpresent = presence(lhs, 0);
+      for (auto& s : lhs) out.push_back(std::move(s));
+      for (size_t j = 0; j < rhs.size(); ++j) {
+        StepSeries s = std::move(rhs[j]);
+        bool any = false;
+        for (size_t step = 0; step < grid.n; ++step) {
+          if (lpresent[step][sig[nl + j]]) s.v[step] = absent_value();
+          any = any || !is_absent(s.v[step]);
+        }
+        if (any) out.push_back(std::move(s));
+      }
+      return out;
+    }
+    rpresent = presence(rhs, nl);
+    for (size_t i = 0; i < nl; ++i) {
+      StepSeries s = std::move(lhs[i]);
+      bool any = false;
+      for (size_t step = 0; step < grid.n; ++step) {
+        bool has = rpresent[step][sig[i]];
+        if ((op == BinOp::kAnd) != has) s.v[step] = absent_value();
+        any = any || !is_absent(s.v[step]);
+      }
+      if (any) out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  // Arithmetic / comparison. The "one" side is rhs unless group_right.
+  bool swap = m.card == Card::kOneToMany;
+  StepVector& many = swap ? rhs : lhs;
+  StepVector& one = swap ? lhs : rhs;
+  size_t many_off = swap ? nl : 0, one_off = swap ? 0 : nl;
+  // Series of the one side per signature.
+  std::vector<std::vector<size_t>> one_by_sig(nsig);
+  for (size_t j = 0; j < one.size(); ++j) one_by_sig[sig[one_off + j]].push_back(j);
+
+  // Output series keyed by (many index, one index) pair.
+  struct Pair {
+    size_t many, one;
+    size_t out;
+  };
+  absl::flat_hash_map<uint64_t, size_t> out_index;  // (many<<32|one) -> out
+  std::vector<size_t> one_at(nsig);
+  std::vector<uint8_t> one_seen(nsig);
+  // Per step bookkeeping of produced output label sets, to detect duplicates.
+  absl::flat_hash_map<uint64_t, size_t> produced_at_step;
+
+  for (size_t step = 0; step < grid.n; ++step) {
+    std::fill(one_seen.begin(), one_seen.end(), 0);
+    for (size_t j = 0; j < one.size(); ++j) {
+      if (is_absent(one[j].v[step])) continue;
+      size_t sg = sig[one_off + j];
+      if (one_seen[sg]) {
+        const Labels& a = one[j].metric;
+        const Labels& b = one[one_at[sg]].metric;
+        return absl::UnknownError(
+            "found duplicate series for the match group " + match_group_string(a, m) + " on the " +
+            (swap ? "left" : "right") + " hand-side of the operation: [" + a.to_string() + ", " +
+            b.to_string() + "];many-to-many matching not allowed: matching labels must be unique on one side");
+      }
+      one_seen[sg] = 1;
+      one_at[sg] = j;
+    }
+    produced_at_step.clear();
+    std::vector<uint8_t> matched(nsig, 0);
+    for (size_t i = 0; i < many.size(); ++i) {
+      double mv = many[i].v[step];
+      if (is_absent(mv)) continue;
+      size_t sg = sig[many_off + i];
+      if (!one_seen[sg]) continue;
+      size_t j = one_at[sg];
+      double ov = one[j].v[step];
+      double l = swap ? ov : mv, r = swap ? mv : ov;
+      bool keep;
+      double v = apply_scalar_op(op, l, r, &keep);
+      if (return_bool) {
+        v = keep ? 1 : 0;
+      } else if (!keep) {
+        continue;
+      }
+      if (m.card == Card::kOneToOne) {
+        if (matched[sg])
+          return absl::UnknownError(
+              "multiple matches for labels: many-to-one matching must be explicit "
+              "(group_left/group_right)");
+        matched[sg] = 1;
+      }
+      uint64_t key = (uint64_t(i) << 32) | uint64_t(j);
+      auto [it, inserted] = out_index.try_emplace(key, out.size());
+      if (inserted) {
+        StepSeries s;
+        s.metric = result_metric(many[i].metric, one[j].metric, op, m, return_bool,
+                                 drop_name_late, &s.drop_name);
+        s.v.assign(grid.n, absent_value());
+        out.push_back(std::move(s));
+      }
+      if (m.card != Card::kOneToOne) {
+        uint64_t h = out[it->second].metric.hash();
+        auto [pit, fresh] = produced_at_step.try_emplace(h, it->second);
+        if (!fresh && pit->second != it->second &&
+            out[pit->second].metric == out[it->second].metric)
+          return absl::UnknownError(
+              "multiple matches for labels: grouping labels must ensure unique matches");
+      }
+      out[it->second].v[step] = v;
+    }
+  }
+  return out;
+}
+
+StepVector vector_scalar_binop(BinOp op, StepVector vec, const std::vector<double>& scalar,
+                               bool scalar_on_left, bool return_bool, bool drop_name_late) {
+  bool drop = drops_name(op, return_bool);
+  StepVector out;
+  out.reserve(vec.size());
+  for (StepSeries& s : vec) {
+    bool any = false;
+    for (size_t step = 0; step < s.v.size(); ++step) {
+      double x = s.v[step];
+      if (is_absent(x)) continue;
+      double l = scalar_on_left ? scalar[step] : x, r = scalar_on_left ? x : scalar[step];
+      bool keep;
+      double v = apply_scalar_op(op, l, r, &keep);
+      // Comparisons keep the vector element's value even when the scalar is on the left.
+      if (is_comparison(op) && scalar_on_left) v = x;
+      if (return_bool) {
+        v = keep ? 1 : 0;
+      } else if (!keep) {
+        s.v[step] = absent_value();
+        continue;
+      }
+      s.v[step] = v;
+      any = true;
+    }
+    if (!any) continue;
+    if (drop) {
+      if (drop_name_late) s.drop_name = true;
+      else s.metric = s.metric.without_metric_name();
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace strata::promql

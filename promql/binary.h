@@ -1,0 +1,43 @@
+// Binary operators between instant vectors and scalars, with Prometheus'
+// vector matching (on/ignoring, group_left/group_right, and/or/unless).
+// Series are matched once by signature; values are then combined per step.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "promql/eval_types.h"
+
+namespace strata::promql {
+
+enum class BinOp {
+  kAdd, kSub, kMul, kDiv, kMod, kPow, kAtan2,
+  kEql, kNeq, kGtr, kLss, kGte, kLte,
+  kAnd, kOr, kUnless,
+};
+
+enum class Card { kOneToOne, kManyToOne, kOneToMany, kManyToMany };
+
+struct Matching {
+  Card card = Card::kOneToOne;
+  bool on = false;
+  std::vector<std::string> labels;   // on/ignoring labels, sorted
+  std::vector<std::string> include;  // group_left/right labels (in given order)
+};
+
+bool is_comparison(BinOp op);
+bool is_set_op(BinOp op);
+// Applies a scalar operator; for comparisons *keep reports the outcome.
+double apply_scalar_op(BinOp op, double l, double r, bool* keep);
+
+// vector op vector. `return_bool` is the `bool` modifier. `drop_name_late`
+// (Prometheus 3) marks __name__ for removal instead of removing it.
+absl::StatusOr<StepVector> vector_binop(BinOp op, StepVector lhs, StepVector rhs,
+                                        const Matching& m, bool return_bool, bool drop_name_late,
+                                        const Grid& grid);
+// vector op scalar, or scalar op vector when `scalar_on_left`.
+StepVector vector_scalar_binop(BinOp op, StepVector vec, const std::vector<double>& scalar,
+                               bool scalar_on_left, bool return_bool, bool drop_name_late);
+
+}  // namespace strata::promql

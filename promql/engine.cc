@@ -1,0 +1,181 @@
+#include "promql/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+
+#include "base/clock.h"
+#include "promql/evaluator.h"
+#include "promql/plan_compile.h"
+
+namespace strata::promql {
+
+// Limits how many queries evaluate at once; waiting counts against the timeout.
+struct Engine::State {
+  std::mutex mu;
+  std::condition_variable cv;
+  int running = 0;
+  metrics::Gauge* queries = nullptr;
+  metrics::Gauge* max_concurrent = nullptr;
+  metrics::Histogram* exec_seconds = nullptr;
+  metrics::Counter* failures = nullptr;
+};
+
+namespace {
+
+bool nan_first_less(double a, double b) {
+  if (std::isnan(a)) return !std::isnan(b);
+  if (std::isnan(b)) return false;
+  return a < b;
+}
+
+// Instant vectors come back in the order the outermost sort/topk asked for,
+// otherwise sorted by labels (Prometheus leaves it unspecified).
+void order_instant(const PlanNode& root, Vector& v) {
+  auto by_labels = [](const VectorSample& a, const VectorSample& b) { return a.metric < b.metric; };
+  std::stable_sort(v.begin(), v.end(), by_labels);
+  if (root.kind == PlanNode::Kind::kCall) {
+    if (root.str == "sort") {
+      std::stable_sort(v.begin(), v.end(),
+                       [](const VectorSample& a, const VectorSample& b) { return nan_first_less(a.v, b.v); });
+    } else if (root.str == "sort_desc") {
+      std::stable_sort(v.begin(), v.end(), [](const VectorSample& a, const VectorSample& b) {
+        if (std::isnan(a.v)) return !std::isnan(b.v);
+        if (std::isnan(b.v)) return false;
+        return a.v > b.v;
+      });
+    } else if (root.str == "sort_by_label" || root.str == "sort_by_label_desc") {
+      bool desc = root.str == "sort_by_label_desc";
+      std::vector<std::string> keys;
+      for (size_t i = 1; i < root.args.size(); ++i) keys.push_back(root.args[i]->str);
+      std::stable_sort(v.begin(), v.end(), [&](const VectorSample& a, const VectorSample& b) {
+        for (const auto& k : keys) {
+          int c = a.metric.get(k).compare(b.metric.get(k));
+          if (c != 0) return desc ? c > 0 : c < 0;
+        }
+        int c = tsdb::Labels::compare(a.metric, b.metric);
+        return desc ? c > 0 : c < 0;
+      });
+    }
+  } else if (root.kind == PlanNode::Kind::kAggregate &&
+             (root.agg == AggOp::kTopk || root.agg == AggOp::kBottomk)) {
+    bool top = root.agg == AggOp::kTopk;
+    std::stable_sort(v.begin(), v.end(), [&](const VectorSample& a, const VectorSample& b) {
+      return top ? nan_first_less(b.v, a.v) : nan_first_less(a.v, b.v);
+    });
+  }
+}
+
+}  // namespace
+
+Engine::Engine(EngineOptions opts, metrics::Registry* registry)
+    : opts_(std::move(opts)), state_(std::make_unique<State>()) {
+  if (registry) {
+    state_->queries = &registry->gauge("strata_engine_queries",
+                                       "The current number of queries being executed or waiting.");
+    state_->max_concurrent = &registry->gauge("strata_engine_queries_concurrent_max",
+                                              "The max number of concurrent queries.");
+    state_->max_concurrent->set(opts_.max_concurrency);
+    state_->exec_seconds = &registry->histogram("strata_engine_query_duration_seconds",
+                                                "Query evaluation time.", metrics::default_buckets());
+    state_->failures = &registry->counter("strata_engine_query_failures_total",
+                                          "Queries that ended with an error.");
+  }
+}
+
+Engine::~Engine() = default;
+
+namespace {
+
+absl::StatusOr<QueryResult> execute(const EngineOptions& opts, Engine::State* state,
+                                    tsdb::Queryable& db, std::string_view query, int64_t start,
+                                    int64_t end, int64_t step, bool instant,
+                                    const QueryParams& params);
+
+}  // namespace
+
+absl::StatusOr<QueryResult> Engine::instant(tsdb::Queryable& db, std::string_view query,
+                                            int64_t t_ms, const QueryParams& params) {
+  return execute(opts_, state_.get(), db, query, t_ms, t_ms, 1, true, params);
+}
+
+absl::StatusOr<QueryResult> Engine::range(tsdb::Queryable& db, std::string_view query,
+                                          int64_t start_ms, int64_t end_ms, int64_t step_ms,
+                                          const QueryParams& params) {
+  return execute(opts_, state_.get(), db, query, start_ms, end_ms, step_ms, false, params);
+}
+
+namespace {
+
+absl::StatusOr<QueryResult> execute(const EngineOptions& opts, Engine::State* state,
+                                    tsdb::Queryable& db, std::string_view query, int64_t start,
+                                    int64_t end, int64_t step, bool instant,
+                                    const QueryParams& params) {
+  auto plan = compile_query(query, opts);
+  if (!plan.ok()) return plan.status();
+  if (!instant && ((*plan)->type == ValueKind::kMatrix || (*plan)->type == ValueKind::kString)) {
+    return absl::InvalidArgumentError(
+        std::string("invalid expression type \"") +
+        ((*plan)->type == ValueKind::kMatrix ? "range vector" : "string") +
+        "\" for range query, must be Scalar or instant Vector");
+  }
+  double timeout_s = opts.timeout_s;
+  if (params.timeout_s && *params.timeout_s > 0) timeout_s = std::min(timeout_s, *params.timeout_s);
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::microseconds(int64_t(timeout_s * 1e6));
+  // Admission: at most max_concurrency queries evaluate at once.
+  {
+    std::unique_lock<std::mutex> lock(state->mu);
+    if (state->queries) state->queries->add(1);
+    bool admitted = state->cv.wait_until(lock, deadline, [&] {
+      return state->running < std::max(1, opts.max_concurrency);
+    });
+    if (!admitted) {
+      if (state->queries) state->queries->add(-1);
+      return absl::DeadlineExceededError("query timed out in query queue");
+    }
+    ++state->running;
+  }
+  struct Release {
+    Engine::State* s;
+    ~Release() {
+      {
+        std::lock_guard<std::mutex> lock(s->mu);
+        --s->running;
+        if (s->queries) s->queries->add(-1);
+      }
+      s->cv.notify_one();
+    }
+  } release{state};
+
+  double t0 = monotonic_seconds();
+  EvalOptions eo;
+  eo.engine = opts;
+  eo.lookback_ms = params.lookback_delta_ms.value_or(opts.lookback_delta_ms);
+  if (eo.lookback_ms <= 0) eo.lookback_ms = opts.lookback_delta_ms;
+  eo.delayed_name_removal = opts.delayed_name_removal;
+  eo.query_start_ms = start;
+  eo.query_end_ms = end;
+  eo.query = query;
+  eo.deadline = deadline;
+  eo.cancelled = params.cancelled;
+  Evaluator ev(db, eo);
+  auto value = ev.run(**plan, Grid::make(start, end, step), instant);
+  if (state->exec_seconds) state->exec_seconds->observe(monotonic_seconds() - t0);
+  if (!value.ok()) {
+    if (state->failures) state->failures->inc();
+    return value.status();
+  }
+  if (auto* v = std::get_if<Vector>(&*value)) order_instant(**plan, *v);
+  QueryResult r;
+  r.value = std::move(*value);
+  r.warnings = ev.annotations().warnings();
+  r.infos = ev.annotations().infos();
+  return r;
+}
+
+}  // namespace
+
+}  // namespace strata::promql

@@ -1,0 +1,174 @@
+#include "promql/evaluator.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace strata::promql {
+
+absl::Status Evaluator::check_limits() {
+  // Clock reads are cheap but not free: look every few calls.
+  if ((++checks_ & 15) != 0) return absl::OkStatus();
+  if (opts_.cancelled && opts_.cancelled())
+    return absl::CancelledError("query was canceled in query execution");
+  if (std::chrono::steady_clock::now() > opts_.deadline)
+    return absl::DeadlineExceededError("query timed out in query execution");
+  return absl::OkStatus();
+}
+
+absl::Status Evaluator::charge(size_t points) {
+  current_samples_ += points;
+  if (int64_t(current_samples_) > opts_.engine.max_samples)
+    return absl::ResourceExhaustedError(
+        "query processing would load too many samples into memory in query execution");
+  return check_limits();
+}
+
+void Evaluator::drop_name(StepSeries& s) const {
+  if (opts_.delayed_name_removal) {
+    s.drop_name = true;
+  } else {
+    s.metric = s.metric.without_metric_name();
+  }
+}
+
+absl::Status Evaluator::dedupe(StepVector& v, const Grid& g) {
+  absl::flat_hash_map<uint64_t, std::vector<size_t>> seen;
+  std::vector<bool> removed(v.size(), false);
+  bool any_removed = false;
+  for (size_t i = 0; i < v.size(); ++i) {
+    auto& cands = seen[v[i].metric.hash()];
+    size_t into = SIZE_MAX;
+    for (size_t c : cands) {
+      if (v[c].metric == v[i].metric) into = c;
+    }
+    if (into == SIZE_MAX) {
+      cands.push_back(i);
+      continue;
+    }
+    // Same labels twice: fine as long as they never have a value at the same step.
+    for (size_t step = 0; step < g.n; ++step) {
+      if (is_absent(v[i].v[step])) continue;
+      if (!is_absent(v[into].v[step]))
+        return absl::UnknownError("vector cannot contain metrics with the same labelset");
+      v[into].v[step] = v[i].v[step];
+    }
+    removed[i] = any_removed = true;
+  }
+  if (any_removed) {
+    size_t k = 0;
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (!removed[i]) v[k++] = std::move(v[i]);
+    }
+    v.resize(k);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Evaluator::Result> Evaluator::eval(const PlanNode& n, const Grid& g) {
+  if (auto s = check_limits(); !s.ok()) return s;
+  using K = PlanNode::Kind;
+  switch (n.kind) {
+    case K::kNumber: {
+      Result r;
+      r.kind = ValueKind::kScalar;
+      r.scalar.assign(g.n, n.number);
+      return r;
+    }
+    case K::kString: {
+      Result r;
+      r.kind = ValueKind::kString;
+      r.str = n.str;
+      return r;
+    }
+    case K::kVectorSelector: {
+      auto v = eval_vector_selector(n, g, false);
+      if (!v.ok()) return v.status();
+      Result r;
+      r.vec = std::move(*v);
+      return r;
+    }
+    case K::kMatrixSelector: return eval_matrix_selector(n, g);
+    case K::kSubquery: return eval_subquery(n, g);
+    case K::kCall: return eval_call(n, g);
+    case K::kAggregate: return eval_aggregate(n, g);
+    case K::kBinary: return eval_binary(n, g);
+    case K::kUnaryMinus: return eval_unary_minus(n, g);
+  }
+  return absl::InternalError("unknown plan node");
+}
+
+absl::StatusOr<Value> Evaluator::run(const PlanNode& root, const Grid& grid, bool instant) {
+  auto res = eval(root, grid);
+  if (!res.ok()) return res.status();
+  Result& r = *res;
+  if (r.kind == ValueKind::kString) {
+    if (!instant)
+      return absl::InvalidArgumentError(
+          "invalid expression type \"string\" for range query, must be Scalar or instant Vector");
+    return Value{String{grid.start_ms, r.str}};
+  }
+  if (r.kind == ValueKind::kScalar) {
+    if (instant) return Value{Scalar{grid.start_ms, r.scalar[0]}};
+    MatrixSeries s;
+    for (size_t i = 0; i < grid.n; ++i) s.points.push_back({grid.at(i), r.scalar[i]});
+    return Value{Matrix{std::move(s)}};
+  }
+  if (r.kind == ValueKind::kMatrix) {
+    if (!instant)
+      return absl::InvalidArgumentError(
+          "invalid expression type \"range vector\" for range query, must be Scalar or instant "
+          "Vector");
+    Matrix m;
+    for (RangeSeries& s : r.range) {
+      if (s.drop_name) s.metric = s.metric.without_metric_name();
+      MatrixSeries ms{std::move(s.metric), {}};
+      int64_t end = r.ends.empty() ? grid.start_ms : r.ends[0];
+      for (const Sample& p : s.samples) {
+        bool in = v3() ? p.t > end - r.range_ms : p.t >= end - r.range_ms;
+        if (in && p.t <= end) ms.points.push_back({p.t, p.v});
+      }
+      if (!ms.points.empty()) m.push_back(std::move(ms));
+    }
+    std::sort(m.begin(), m.end(),
+              [](const MatrixSeries& a, const MatrixSeries& b) { return a.metric < b.metric; });
+    for (size_t i = 1; i < m.size(); ++i) {
+      if (m[i].metric == m[i - 1].metric)
+        return absl::UnknownError("vector cannot contain metrics with the same labelset");
+    }
+    return Value{std::move(m)};
+  }
+  // Instant vector: apply delayed name removal, then check for duplicates.
+  bool any_drop = false;
+  for (StepSeries& s : r.vec) {
+    if (s.drop_name) {
+      s.metric = s.metric.without_metric_name();
+      s.drop_name = false;
+      any_drop = true;
+    }
+  }
+  if (any_drop) {
+    if (auto st = dedupe(r.vec, grid); !st.ok()) return st;
+  }
+  if (instant) {
+    Vector v;
+    for (StepSeries& s : r.vec) {
+      if (!is_absent(s.v[0])) v.push_back({std::move(s.metric), grid.start_ms, s.v[0]});
+    }
+    return Value{std::move(v)};
+  }
+  Matrix m;
+  m.reserve(r.vec.size());
+  for (StepSeries& s : r.vec) {
+    MatrixSeries ms{std::move(s.metric), {}};
+    for (size_t i = 0; i < grid.n; ++i) {
+      if (!is_absent(s.v[i])) ms.points.push_back({grid.at(i), s.v[i]});
+    }
+    if (!ms.points.empty()) m.push_back(std::move(ms));
+  }
+  std::sort(m.begin(), m.end(),
+            [](const MatrixSeries& a, const MatrixSeries& b) { return a.metric < b.metric; });
+  return Value{std::move(m)};
+}
+
+}  // namespace strata::promql

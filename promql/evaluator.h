@@ -1,0 +1,93 @@
+// Evaluator: runs one compiled plan over a step grid against storage. One
+// instance per query execution; not thread-safe. Split by concern into
+// evaluator.cc (dispatch, limits, final conversion), eval_selectors.cc,
+// eval_calls.cc and eval_ops.cc (aggregations, binary and unary operators).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "promql/annotations.h"
+#include "promql/engine.h"
+#include "promql/eval_types.h"
+#include "promql/plan.h"
+#include "promql/value.h"
+#include "tsdb/storage.h"
+
+namespace strata::promql {
+
+struct EvalOptions {
+  EngineOptions engine;
+  int64_t lookback_ms = 5 * 60 * 1000;
+  bool delayed_name_removal = false;
+  int64_t query_start_ms = 0;  // for @ start()
+  int64_t query_end_ms = 0;    // for @ end()
+  std::string_view query;      // for annotation positions
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::function<bool()> cancelled;
+};
+
+class Evaluator {
+ public:
+  Evaluator(tsdb::Queryable& db, EvalOptions opts) : db_(db), opts_(std::move(opts)) {}
+
+  // Evaluates `root` over `grid` and converts to the API's value: for an
+  // instant query (`instant`) a scalar/string/vector/matrix at grid.start, for
+  // a range query a matrix.
+  absl::StatusOr<Value> run(const PlanNode& root, const Grid& grid, bool instant);
+  const Annotations& annotations() const { return annos_; }
+
+  // Intermediate result of a node.
+  struct Result {
+    ValueKind kind = ValueKind::kVector;
+    std::vector<double> scalar;  // kScalar: one value per step
+    StepVector vec;              // kVector
+    RangeVector range;           // kMatrix: raw samples
+    std::vector<int64_t> ends;   // kMatrix: window end per step
+    int64_t range_ms = 0;        // kMatrix: window length
+    std::string str;             // kString
+  };
+
+ private:
+  bool v3() const { return opts_.engine.compat == Compat::kV3; }
+  absl::StatusOr<Result> eval(const PlanNode& n, const Grid& g);
+  absl::Status check_limits();
+  absl::Status charge(size_t points);
+  void release(size_t points) { current_samples_ -= std::min(current_samples_, points); }
+  absl::Status dedupe(StepVector& v, const Grid& g);
+  void drop_name(StepSeries& s) const;
+
+  // eval_selectors.cc
+  int64_t resolve_at(const PlanNode& n, int64_t step_t) const;
+  std::vector<int64_t> reference_times(const PlanNode& n, const Grid& g) const;
+  absl::StatusOr<std::vector<tsdb::Series>> select(const PlanNode& n, int64_t mint, int64_t maxt);
+  absl::StatusOr<StepVector> eval_vector_selector(const PlanNode& n, const Grid& g,
+                                                  bool timestamps);
+  absl::StatusOr<Result> eval_matrix_selector(const PlanNode& n, const Grid& g);
+  absl::StatusOr<Result> eval_subquery(const PlanNode& n, const Grid& g);
+
+  // eval_calls.cc
+  absl::StatusOr<Result> eval_call(const PlanNode& n, const Grid& g);
+  absl::StatusOr<Result> eval_range_call(const PlanNode& n, const Grid& g);
+  absl::StatusOr<Result> eval_label_call(const PlanNode& n, const Grid& g, StepVector in);
+  absl::StatusOr<Result> eval_histogram_quantile(const PlanNode& n, const Grid& g);
+  absl::StatusOr<Result> eval_absent(const PlanNode& n, const Grid& g);
+
+  // eval_ops.cc
+  absl::StatusOr<Result> eval_aggregate(const PlanNode& n, const Grid& g);
+  absl::StatusOr<Result> eval_binary(const PlanNode& n, const Grid& g);
+  absl::StatusOr<Result> eval_unary_minus(const PlanNode& n, const Grid& g);
+
+  tsdb::Queryable& db_;
+  EvalOptions opts_;
+  Annotations annos_;
+  size_t current_samples_ = 0;
+  size_t checks_ = 0;
+};
+
+}  // namespace strata::promql

@@ -1,0 +1,306 @@
+#include "promql/functions_range.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace strata::promql {
+namespace {
+
+using Span = std::pair<const Sample*, const Sample*>;  // [first, last)
+
+double extrapolated_rate(Span w, int64_t range_start, int64_t range_end, int64_t range_ms,
+                         bool is_counter, bool is_rate, bool v2) {
+  size_t n = size_t(w.second - w.first);
+  const Sample* s = w.first;
+  double result = s[n - 1].v - s[0].v;
+  if (is_counter) {
+    double prev = s[0].v;
+    for (size_t i = 1; i < n; ++i) {
+      if (s[i].v < prev) result += prev;
+      prev = s[i].v;
+    }
+  }
+  double to_start = double(s[0].t - range_start) / 1000;
+  double to_end = double(range_end - s[n - 1].t) / 1000;
+  double sampled = double(s[n - 1].t - s[0].t) / 1000;
+  double avg = sampled / double(n - 1);
+  double threshold = avg * 1.1;
+  double interval = sampled;
+  auto clamp_to_zero = [&] {
+    // Counters cannot go below zero: do not extrapolate past the zero point.
+    if (is_counter && result > 0 && s[0].v >= 0) {
+      double to_zero = sampled * (s[0].v / result);
+      if (to_zero < to_start) to_start = to_zero;
+    }
+  };
+  if (v2) {
+    clamp_to_zero();
+    interval += to_start < threshold ? to_start : avg / 2;
+    interval += to_end < threshold ? to_end : avg / 2;
+  } else {
+    if (to_start >= threshold) to_start = avg / 2;
+    clamp_to_zero();
+    interval += to_start;
+    if (to_end >= threshold) to_end = avg / 2;
+    interval += to_end;
+  }
+  double factor = interval / sampled;
+  if (is_rate) factor /= double(range_ms) / 1000;
+  return result * factor;
+}
+
+double instant_value(Span w, bool is_rate, bool* ok) {
+  size_t n = size_t(w.second - w.first);
+  const Sample& last = w.first[n - 1];
+  const Sample& prev = w.first[n - 2];
+  double r = (is_rate && last.v < prev.v) ? last.v : last.v - prev.v;
+  int64_t dt = last.t - prev.t;
+  if (dt == 0) {
+    *ok = false;
+    return 0;
+  }
+  if (is_rate) r /= double(dt) / 1000;
+  *ok = true;
+  return r;
+}
+
+void linear_regression(Span w, int64_t intercept_t, double* slope, double* intercept) {
+  double n = 0, sx = 0, cx = 0, sy = 0, cy = 0, sxy = 0, cxy = 0, sx2 = 0, cx2 = 0;
+  double init_y = w.first->v;
+  bool const_y = true;
+  for (const Sample* p = w.first; p != w.second; ++p) {
+    if (const_y && p != w.first && p->v != init_y) const_y = false;
+    n += 1;
+    double x = double(p->t - intercept_t) / 1e3;
+    kahan_inc(x, sx, cx);
+    kahan_inc(p->v, sy, cy);
+    kahan_inc(x * p->v, sxy, cxy);
+    kahan_inc(x * x, sx2, cx2);
+  }
+  if (const_y) {
+    if (std::isinf(init_y)) {
+      *slope = *intercept = std::nan("");
+    } else {
+      *slope = 0;
+      *intercept = init_y;
+    }
+    return;
+  }
+  sx += cx;
+  sy += cy;
+  sxy += cxy;
+  sx2 += cx2;
+  double cov = sxy - sx * sy / n;
+  double var = sx2 - sx * sx / n;
+  *slope = cov / var;
+  *intercept = sy / n - *slope * sx / n;
+}
+
+double avg_of(Span w) {
+  double sum = 0, mean = 0, count = 0, c = 0;
+  bool incremental = false;
+  for (const Sample* p = w.first; p != w.second; ++p) {
+    count++;
+    if (!incremental) {
+      double ns = sum, nc = c;
+      kahan_inc(p->v, ns, nc);
+      if (count == 1 || !std::isinf(ns)) {
+        sum = ns;
+        c = nc;
+        continue;
+      }
+      // The sum overflowed: continue with an incremental mean.
+      incremental = true;
+      mean = sum / (count - 1);
+      c /= count - 1;
+    }
+    if (std::isinf(mean)) {
+      if (std::isinf(p->v) && (mean > 0) == (p->v > 0)) continue;
+      if (!std::isinf(p->v) && !std::isnan(p->v)) continue;
+    }
+    double corrected = mean + c;
+    kahan_inc(p->v / count - corrected / count, mean, c);
+  }
+  if (incremental) return mean + c;
+  return (sum + c) / count;
+}
+
+double variance_of(Span w) {
+  double count = 0, mean = 0, cmean = 0, aux = 0, caux = 0;
+  for (const Sample* p = w.first; p != w.second; ++p) {
+    count++;
+    double delta = p->v - (mean + cmean);
+    kahan_inc(delta / count, mean, cmean);
+    kahan_inc(delta * (p->v - (mean + cmean)), aux, caux);
+  }
+  return (aux + caux) / count;
+}
+
+std::string fmt_f(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%f", v);
+  return buf;
+}
+
+}  // namespace
+
+double quantile(double phi, std::vector<double>& values) {
+  if (values.empty() || std::isnan(phi)) return std::nan("");
+  if (phi < 0) return -std::numeric_limits<double>::infinity();
+  if (phi > 1) return std::numeric_limits<double>::infinity();
+  std::sort(values.begin(), values.end(), [](double a, double b) {
+    // NaNs sort first like Go's sort.Float64s.
+    if (std::isnan(a)) return !std::isnan(b);
+    return a < b;
+  });
+  double n = double(values.size());
+  double rank = phi * (n - 1);
+  double lower = std::max(0.0, std::floor(rank));
+  double upper = std::min(n - 1, lower + 1);
+  double weight = rank - std::floor(rank);
+  return values[size_t(lower)] * (1 - weight) + values[size_t(upper)] * weight;
+}
+
+absl::Status eval_range_function(const RangeCall& call, const std::vector<Sample>& samples,
+                                 double* out) {
+  const std::vector<int64_t>& ends = *call.window_ends;
+  size_t lo = 0, hi = 0;
+  const Sample* base = samples.data();
+  std::vector<double> scratch;
+  for (size_t i = 0; i < ends.size(); ++i) {
+    int64_t end = ends[i];
+    int64_t start = end - call.range_ms;
+    // Window: (start, end] in Prometheus 3, [start, end] in 2.x.
+    if (i > 0 && ends[i] < ends[i - 1]) lo = hi = 0;
+    while (hi < samples.size() && samples[hi].t <= end) ++hi;
+    while (lo < hi && (call.left_open ? samples[lo].t <= start : samples[lo].t < start)) ++lo;
+    out[i] = absent_value();
+    size_t n = hi - lo;
+    if (n == 0) continue;
+    Span w{base + lo, base + hi};
+    switch (call.fn) {
+      case RangeFn::kRate:
+      case RangeFn::kIncrease:
+      case RangeFn::kDelta:
+        if (n < 2) break;
+        out[i] = extrapolated_rate(w, start, end, call.range_ms, call.fn != RangeFn::kDelta,
+                                   call.fn == RangeFn::kRate, call.v2_extrapolation);
+        break;
+      case RangeFn::kIrate:
+      case RangeFn::kIdelta: {
+        if (n < 2) break;
+        bool ok;
+        double v = instant_value(w, call.fn == RangeFn::kIrate, &ok);
+        if (ok) out[i] = v;
+        break;
+      }
+      case RangeFn::kAvgOverTime: out[i] = avg_of(w); break;
+      case RangeFn::kSumOverTime: {
+        double sum = 0, c = 0;
+        for (const Sample* p = w.first; p != w.second; ++p) kahan_inc(p->v, sum, c);
+        out[i] = std::isinf(sum) ? sum : sum + c;
+        break;
+      }
+      case RangeFn::kCountOverTime: out[i] = double(n); break;
+      case RangeFn::kMinOverTime:
+      case RangeFn::kMaxOverTime: {
+        bool is_max = call.fn == RangeFn::kMaxOverTime;
+        double m = w.first->v;
+        for (const Sample* p = w.first; p != w.second; ++p) {
+          if ((is_max ? p->v > m : p->v < m) || std::isnan(m)) m = p->v;
+        }
+        out[i] = m;
+        break;
+      }
+      case RangeFn::kTsOfMinOverTime:
+      case RangeFn::kTsOfMaxOverTime: {
+        bool is_max = call.fn == RangeFn::kTsOfMaxOverTime;
+        double m = w.first->v;
+        int64_t t = w.first->t;
+        for (const Sample* p = w.first; p != w.second; ++p) {
+          if ((is_max ? p->v >= m : p->v <= m) || std::isnan(m)) {
+            if (!std::isnan(p->v) || std::isnan(m)) m = p->v, t = p->t;
+          }
+        }
+        out[i] = double(t) / 1000;
+        break;
+      }
+      case RangeFn::kLastOverTime: out[i] = w.second[-1].v; break;
+      case RangeFn::kFirstOverTime: out[i] = w.first->v; break;
+      case RangeFn::kTsOfLastOverTime: out[i] = double(w.second[-1].t) / 1000; break;
+      case RangeFn::kTsOfFirstOverTime: out[i] = double(w.first->t) / 1000; break;
+      case RangeFn::kPresentOverTime: out[i] = 1; break;
+      case RangeFn::kStdvarOverTime: out[i] = variance_of(w); break;
+      case RangeFn::kStddevOverTime: out[i] = std::sqrt(variance_of(w)); break;
+      case RangeFn::kQuantileOverTime: {
+        scratch.clear();
+        for (const Sample* p = w.first; p != w.second; ++p) scratch.push_back(p->v);
+        out[i] = quantile((*call.param0)[i], scratch);
+        break;
+      }
+      case RangeFn::kMadOverTime: {
+        scratch.clear();
+        for (const Sample* p = w.first; p != w.second; ++p) scratch.push_back(p->v);
+        double median = quantile(0.5, scratch);
+        for (double& v : scratch) v = std::fabs(v - median);
+        out[i] = quantile(0.5, scratch);
+        break;
+      }
+      case RangeFn::kChanges:
+      case RangeFn::kResets: {
+        double count = 0;
+        double prev = w.first->v;
+        for (const Sample* p = w.first + 1; p < w.second; ++p) {
+          double cur = p->v;
+          if (call.fn == RangeFn::kChanges) {
+            if (cur != prev && !(std::isnan(cur) && std::isnan(prev))) count++;
+          } else if (cur < prev) {
+            count++;
+          }
+          prev = cur;
+        }
+        out[i] = count;
+        break;
+      }
+      case RangeFn::kDeriv: {
+        if (n < 2) break;
+        double slope, intercept;
+        linear_regression(w, w.first->t, &slope, &intercept);
+        out[i] = slope;
+        break;
+      }
+      case RangeFn::kPredictLinear: {
+        if (n < 2) break;
+        double slope, intercept;
+        linear_regression(w, (*call.eval_ts)[i], &slope, &intercept);
+        out[i] = slope * (*call.param0)[i] + intercept;
+        break;
+      }
+      case RangeFn::kDoubleExponentialSmoothing: {
+        double sf = (*call.param0)[i], tf = (*call.param1)[i];
+        if (sf <= 0 || sf >= 1)
+          return absl::UnknownError(
+              "invalid smoothing factor. Expected: 0 < sf < 1, got: " + fmt_f(sf));
+        if (tf <= 0 || tf >= 1)
+          return absl::UnknownError(
+              "invalid trend factor. Expected: 0 < tf < 1, got: " + fmt_f(tf));
+        if (n < 2) break;
+        double s0 = 0, s1 = w.first[0].v, b = w.first[1].v - w.first[0].v;
+        for (size_t k = 1; k < n; ++k) {
+          double x = sf * w.first[k].v;
+          if (k > 1) b = tf * (s1 - s0) + (1 - tf) * b;
+          double y = (1 - sf) * (s1 + b);
+          s0 = s1;
+          s1 = x + y;
+        }
+        out[i] = s1;
+        break;
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace strata::promql

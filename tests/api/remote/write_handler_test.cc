@@ -1,0 +1,328 @@
+#include "api/remote/write_handler.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <limits>
+
+#include "tests/api/remote/remote_test_util.h"
+
+namespace strata::api::remote {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using namespace strata::api::remote::testing;  // NOLINT
+
+std::string header_of(const HttpResponse& r, std::string_view name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name) return v;
+  }
+  return "<absent>";
+}
+
+// A real tsdb::DB in a fresh temporary directory, and a handler on it.
+class WriteHandlerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/strata-rw-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    tsdb::DBOptions opts;
+    opts.dir = dir_;
+    auto db = tsdb::DB::open(opts, &reg_);
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    handler_ = std::make_unique<WriteHandler>(*db_, reg_);
+  }
+  void TearDown() override {
+    handler_.reset();
+    if (db_) {
+      EXPECT_TRUE(db_->close().ok());
+    }
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  HttpResponse send(const HttpRequest& req) {
+    HttpResponse resp;
+    handler_->handle(req, resp);
+    return resp;
+  }
+  HttpResponse send(const prometheus::WriteRequest& req) { return send(post(req)); }
+
+  std::string metrics_text() {
+    std::string out;
+    reg_.write_text(&out);
+    return out;
+  }
+
+  std::string dir_;
+  metrics::Registry reg_;
+  std::unique_ptr<tsdb::DB> db_;
+  std::unique_ptr<WriteHandler> handler_;
+};
+
+TEST_F(WriteHandlerTest, RoundTripsSamplesThroughStorage) {
+  prometheus::WriteRequest req;
+  add_series(&req, {"__name__", "http_requests_total", "job", "api", "instance", "a:9090"},
+             {{1000, 1}, {16000, 5.5}, {31000, 12}});
+  add_series(&req, {"__name__", "up", "job", "api"}, {{1000, 1}, {16000, 0}});
+  HttpResponse resp = send(req);
+  ASSERT_EQ(resp.status, 204) << resp.body;
+  EXPECT_EQ(resp.body, "");
+  EXPECT_EQ(header_of(resp, "X-Prometheus-Remote-Write-Samples-Written"), "5");
+
+  auto got = read_series(*db_, tsdb::Labels::from_strings({"__name__", "http_requests_total", "job",
+                                                           "api", "instance", "a:9090"}));
+  EXPECT_EQ(got, (std::vector<std::pair<int64_t, double>>{{1000, 1}, {16000, 5.5}, {31000, 12}}));
+  got = read_series(*db_, tsdb::Labels::from_strings({"__name__", "up", "job", "api"}));
+  EXPECT_EQ(got, (std::vector<std::pair<int64_t, double>>{{1000, 1}, {16000, 0}}));
+
+  // A second request continues the series.
+  prometheus::WriteRequest req2;
+  add_series(&req2, {"__name__", "up", "job", "api"}, {{31000, 1}});
+  ASSERT_EQ(send(req2).status, 204);
+  got = read_series(*db_, tsdb::Labels::from_strings({"__name__", "up", "job", "api"}));
+  EXPECT_EQ(got.size(), 3u);
+}
+
+TEST_F(WriteHandlerTest, PreservesStaleMarkerAndSpecialValuesBitExactly) {
+  const double kNaN = std::numeric_limits<double>::quiet_NaN();
+  prometheus::WriteRequest req;
+  add_series(&req, {"__name__", "g"},
+             {{1000, 1}, {2000, from_bits(kStaleNaNBits)}, {3000, kNaN},
+              {4000, std::numeric_limits<double>::infinity()}, {5000, -0.0},
+              {6000, from_bits(0x7ff8000000000001ULL)}});
+  ASSERT_EQ(send(req).status, 204);
+  auto got = read_series(*db_, tsdb::Labels::from_strings({"__name__", "g"}));
+  ASSERT_EQ(got.size(), 6u);
+  EXPECT_EQ(to_bits(got[1].second), kStaleNaNBits);
+  EXPECT_EQ(to_bits(got[2].second), to_bits(kNaN));
+  EXPECT_TRUE(std::isinf(got[3].second));
+  EXPECT_EQ(to_bits(got[4].second), to_bits(-0.0));
+  EXPECT_EQ(to_bits(got[5].second), 0x7ff8000000000001ULL);
+}
+
+TEST_F(WriteHandlerTest, SortsLabelsAndDropsEmptyValues) {
+  prometheus::WriteRequest req;
+  add_series(&req, {"zone", "eu", "job", "x", "__name__", "m", "empty", ""}, {{1000, 7}});
+  ASSERT_EQ(send(req).status, 204);
+  auto got = read_series(*db_, tsdb::Labels::from_strings({"__name__", "m", "job", "x", "zone", "eu"}));
+  EXPECT_EQ(got, (std::vector<std::pair<int64_t, double>>{{1000, 7}}));
+}
+
+TEST_F(WriteHandlerTest, AcceptsMissingHeadersAndProtoParameter) {
+  prometheus::WriteRequest req;
+  add_series(&req, {"__name__", "a"}, {{1000, 1}});
+  EXPECT_EQ(send(post(encode_write_request(req), "", "")).status, 204);
+  add_series(&req, {"__name__", "b"}, {{1000, 1}});
+  EXPECT_EQ(send(post(encode_write_request(req),
+                      "Application/X-Protobuf; proto=prometheus.WriteRequest", "SNAPPY"))
+                .status,
+            204);
+  EXPECT_EQ(read_series(*db_, tsdb::Labels::from_strings({"__name__", "b"})).size(), 1u);
+}
+
+TEST_F(WriteHandlerTest, EmptyWriteRequestIsNoContent) {
+  prometheus::WriteRequest req;
+  HttpResponse resp = send(req);
+  EXPECT_EQ(resp.status, 204);
+  EXPECT_EQ(header_of(resp, "X-Prometheus-Remote-Write-Samples-Written"), "0");
+}
+
+TEST_F(WriteHandlerTest, StoresMetadata) {
+  prometheus::WriteRequest req;
+  add_series(&req, {"__name__", "http_requests_total"}, {{1000, 1}});
+  auto* md = req.add_metadata();
+  md->set_type(prometheus::MetricMetadata::COUNTER);
+  md->set_metric_family_name("http_requests_total");
+  md->set_help("Total HTTP requests.");
+  md->set_unit("requests");
+  md = req.add_metadata();
+  md->set_type(prometheus::MetricMetadata::GAUGEHISTOGRAM);
+  md->set_metric_family_name("queue_wait");
+  md->set_help("Wait.");
+  ASSERT_EQ(send(req).status, 204);
+  auto m = db_->metadata("http_requests_total", 0, 0);
+  ASSERT_EQ(m.size(), 1u);
+  ASSERT_EQ(m[0].second.size(), 1u);
+  EXPECT_EQ(m[0].second[0], (tsdb::MetricMetadata{"counter", "Total HTTP requests.", "requests"}));
+  m = db_->metadata("queue_wait", 0, 0);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].second[0].type, "gaugehistogram");
+  EXPECT_THAT(metrics_text(), HasSubstr("strata_remote_write_metadata_received_total 2"));
+}
+
+TEST_F(WriteHandlerTest, MetricTypeNamesAreLowerCasePrometheusNames) {
+  EXPECT_STREQ(metric_type_name(prometheus::MetricMetadata::UNKNOWN), "unknown");
+  EXPECT_STREQ(metric_type_name(prometheus::MetricMetadata::SUMMARY), "summary");
+  EXPECT_STREQ(metric_type_name(prometheus::MetricMetadata::INFO), "info");
+  EXPECT_STREQ(metric_type_name(prometheus::MetricMetadata::STATESET), "stateset");
+  EXPECT_STREQ(metric_type_name(prometheus::MetricMetadata::HISTOGRAM), "histogram");
+  EXPECT_STREQ(metric_type_name(42), "unknown");
+}
+
+TEST_F(WriteHandlerTest, ExemplarsAreAcceptedAndCounted) {
+  prometheus::WriteRequest req;
+  auto* ts = add_series(&req, {"__name__", "c_total"}, {{1000, 3}});
+  auto* ex = ts->add_exemplars();
+  auto* l = ex->add_labels();
+  l->set_name("trace_id");
+  l->set_value("abc");
+  ex->set_value(1);
+  ex->set_timestamp(900);
+  HttpResponse resp = send(req);
+  EXPECT_EQ(resp.status, 204) << resp.body;
+  EXPECT_THAT(metrics_text(), HasSubstr("strata_remote_write_exemplars_received_total 1"));
+}
+
+TEST_F(WriteHandlerTest, PartialWriteCommitsValidSamplesAndAnswers400) {
+  prometheus::WriteRequest req;
+  add_series(&req, {"__name__", "ok1"}, {{1000, 1}, {2000, 2}});
+  add_series(&req, {"__name__", "bad", "1x", "v"}, {{1000, 1}});
+  add_series(&req, {"__name__", "ok2"}, {{1000, 1}, {500, 2}, {3000, 3}});  // one OOO
+  HttpResponse resp = send(req);
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_THAT(resp.body, StartsWith("invalid labels in timeseries[1] {"));
+  EXPECT_THAT(resp.body, HasSubstr("invalid label name \"1x\""));
+  EXPECT_THAT(resp.body, HasSubstr("2 of 6 samples rejected (out_of_order: 1, invalid_labels: 1), "
+                                   "4 samples written"));
+  EXPECT_EQ(header_of(resp, "X-Prometheus-Remote-Write-Samples-Written"), "4");
+  EXPECT_EQ(read_series(*db_, tsdb::Labels::from_strings({"__name__", "ok1"})).size(), 2u);
+  EXPECT_EQ(read_series(*db_, tsdb::Labels::from_strings({"__name__", "ok2"})),
+            (std::vector<std::pair<int64_t, double>>{{1000, 1}, {3000, 3}}));
+  EXPECT_EQ(count_series(*db_, "bad"), 0u);
+  std::string m = metrics_text();
+  EXPECT_THAT(m, HasSubstr("strata_remote_write_requests_total{code=\"400\"} 1"));
+  EXPECT_THAT(m, HasSubstr("strata_remote_write_samples_received_total 6"));
+  EXPECT_THAT(m, HasSubstr("strata_remote_write_samples_written_total 4"));
+  EXPECT_THAT(m, HasSubstr("strata_remote_write_samples_rejected_total{reason=\"invalid_labels\"} 1"));
+  EXPECT_THAT(m, HasSubstr("strata_remote_write_samples_rejected_total{reason=\"out_of_order\"} 1"));
+}
+
+TEST_F(WriteHandlerTest, NativeHistogramsAreRejectedButFloatsKept) {
+  prometheus::WriteRequest req;
+  add_series(&req, {"__name__", "f"}, {{1000, 1}});
+  auto* ts = add_series(&req, {"__name__", "h"}, {});
+  auto* h = ts->add_histograms();
+  h->set_count_int(3);
+  h->set_sum(1.5);
+  h->set_timestamp(1000);
+  HttpResponse resp = send(req);
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_THAT(resp.body, StartsWith("native histograms are not supported yet: 1 histogram samples "
+                                    "of series {__name__=\"h\"} rejected"));
+  EXPECT_THAT(resp.body, HasSubstr("(native_histogram_unsupported: 1), 1 samples written"));
+  EXPECT_EQ(read_series(*db_, tsdb::Labels::from_strings({"__name__", "f"})).size(), 1u);
+}
+
+TEST_F(WriteHandlerTest, RequestSizeIsObserved) {
+  prometheus::WriteRequest req;
+  add_series(&req, {"__name__", "a"}, {{1000, 1}});
+  ASSERT_EQ(send(req).status, 204);
+  std::string m = metrics_text();
+  EXPECT_THAT(m, HasSubstr("strata_remote_write_request_bytes_count 1"));
+  EXPECT_THAT(m, HasSubstr("strata_remote_write_requests_total{code=\"204\"} 1"));
+}
+
+// Storage behaviours the real head cannot be made to produce on demand.
+class WriteHandlerFakeTest : public ::testing::Test {
+ protected:
+  HttpResponse send(const prometheus::WriteRequest& req) {
+    HttpResponse resp;
+    handler_.handle(post(req), resp);
+    return resp;
+  }
+  metrics::Registry reg_;
+  FakeAppendable app_;
+  WriteHandler handler_{app_, reg_};
+};
+
+TEST_F(WriteHandlerFakeTest, OutOfBoundsAndTooOldAreRejectedPerSample) {
+  prometheus::WriteRequest req;
+  add_series(&req, {"__name__", "a"}, {{-1, 1}, {1000, 2}});
+  add_series(&req, {"__name__", "b"}, {{-2, 1}, {1000, 2}});
+  HttpResponse resp = send(req);
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_THAT(resp.body, StartsWith("out of bounds for series {__name__=\"a\"} at timestamp -1; "
+                                    "2 of 4 samples rejected (out_of_bounds: 1, too_old: 1), "
+                                    "2 samples written\n"));
+  EXPECT_EQ(app_.committed.size(), 2u);
+}
+
+TEST_F(WriteHandlerFakeTest, OtherInvalidArgumentIsRejectedAsOther) {
+  prometheus::WriteRequest req;
+  add_series(&req, {"__name__", "a"}, {{-3, 1}, {1000, 2}});
+  HttpResponse resp = send(req);
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_THAT(resp.body, StartsWith("sample rejected by policy for series {__name__=\"a\"}"));
+  EXPECT_THAT(resp.body, HasSubstr("(other: 1)"));
+  EXPECT_EQ(app_.committed.size(), 1u);
+}
+
+TEST_F(WriteHandlerFakeTest, StorageFailureRollsBackAndAnswers500) {
+  prometheus::WriteRequest req;
+  add_series(&req, {"__name__", "a"}, {{1000, 1}});
+  add_series(&req, {"__name__", "b"}, {{-4, 1}});
+  HttpResponse resp = send(req);
+  EXPECT_EQ(resp.status, 500);
+  EXPECT_THAT(resp.body, StartsWith("append failed for series {__name__=\"b\"}: disk full"));
+  EXPECT_EQ(app_.committed.size(), 0u);
+  EXPECT_EQ(app_.rollbacks, 1);
+  EXPECT_EQ(app_.commits, 0);
+}
+
+TEST_F(WriteHandlerFakeTest, CommitFailureAnswers500AndNo2xx) {
+  app_.commit_status = absl::InternalError("WAL write: no space left on device");
+  prometheus::WriteRequest req;
+  add_series(&req, {"__name__", "a"}, {{1000, 1}});
+  HttpResponse resp = send(req);
+  EXPECT_EQ(resp.status, 500);
+  EXPECT_EQ(resp.body, "commit failed: WAL write: no space left on device\n");
+  EXPECT_EQ(app_.commits, 1);
+  std::string m;
+  reg_.write_text(&m);
+  EXPECT_THAT(m, HasSubstr("strata_remote_write_requests_total{code=\"500\"} 1"));
+}
+
+TEST_F(WriteHandlerFakeTest, AnswersOnlyAfterCommit) {
+  prometheus::WriteRequest req;
+  add_series(&req, {"__name__", "a"}, {{1000, 1}, {2000, 2}});
+  auto* md = req.add_metadata();
+  md->set_metric_family_name("a");
+  md->set_type(prometheus::MetricMetadata::GAUGE);
+  HttpResponse resp = send(req);
+  EXPECT_EQ(resp.status, 204);
+  EXPECT_EQ(app_.commits, 1);
+  EXPECT_EQ(app_.committed.size(), 2u);
+  ASSERT_EQ(app_.metadata.size(), 1u);
+  EXPECT_EQ(app_.metadata[0].second.type, "gauge");
+}
+
+TEST_F(WriteHandlerFakeTest, NothingValidMeansRollbackNotCommit) {
+  prometheus::WriteRequest req;
+  add_series(&req, {"job", "no-name"}, {{1000, 1}});
+  EXPECT_EQ(send(req).status, 400);
+  EXPECT_EQ(app_.commits, 0);
+  EXPECT_EQ(app_.rollbacks, 1);
+}
+
+TEST(WriteHandlerOptionsTest, Utf8NamesOptionAcceptsDottedNames) {
+  metrics::Registry reg;
+  FakeAppendable app;
+  WriteHandlerOptions opts;
+  opts.ingest.utf8_names = true;
+  WriteHandler h(app, reg, opts);
+  prometheus::WriteRequest req;
+  add_series(&req, {"__name__", "http.server.duration", "service.name", "api"}, {{1000, 1}});
+  HttpResponse resp;
+  h.handle(post(req), resp);
+  EXPECT_EQ(resp.status, 204) << resp.body;
+}
+
+}  // namespace
+}  // namespace strata::api::remote
