@@ -1,11 +1,9 @@
 // /api/v1/status/{buildinfo,runtimeinfo,flags,config,tsdb}.
 #include <algorithm>
 #include <fstream>
-#include <map>
 #include <thread>
 
 #include "api/handlers.h"
-#include "tsdb/head/head.h"
 
 namespace strata::api {
 namespace {
@@ -33,27 +31,11 @@ int thread_count() {
   return 0;
 }
 
-struct Stat {
-  std::string name;
-  uint64_t value;
-};
-
-// The `limit` largest entries, largest first (ties by name).
-std::vector<Stat> top(std::map<std::string, uint64_t>& m, size_t limit) {
-  std::vector<Stat> v;
-  v.reserve(m.size());
-  for (auto& [k, c] : m) v.push_back({k, c});
-  std::sort(v.begin(), v.end(), [](const Stat& a, const Stat& b) {
-    return a.value != b.value ? a.value > b.value : a.name < b.name;
-  });
-  if (v.size() > limit) v.resize(limit);
-  return v;
-}
-
-void write_stats(JsonWriter& w, const char* key, const std::vector<Stat>& stats) {
+void write_stats(JsonWriter& w, const char* key,
+                 const std::vector<tsdb::CardinalityStats::Entry>& stats) {
   w.key(key);
   w.begin_array();
-  for (const Stat& s : stats) {
+  for (const auto& s : stats) {
     w.begin_object();
     w.key("name");
     w.string(s.name);
@@ -136,30 +118,17 @@ ApiResult handle_tsdb_status(ApiContext& ctx, const Form& form) {
     if (v <= 0 || v > 10000) return bad_data("limit must be a positive number not above 10000");
     limit = size_t(v);
   }
-  tsdb::Head& head = ctx.db->head();
-  tsdb::SymbolTable& syms = head.symbols();
-  std::map<std::string, uint64_t> by_metric, values_by_name, bytes_by_name, by_pair;
-  uint64_t pairs = 0;
-  head.postings().for_each([&](uint32_t n, uint32_t v, size_t count) {
-    std::string_view name = syms.get(n), value = syms.get(v);
-    ++pairs;
-    if (name == tsdb::kMetricName) by_metric[std::string(value)] = count;
-    values_by_name[std::string(name)] += 1;
-    bytes_by_name[std::string(name)] += value.size() * count;
-    by_pair[std::string(name) + "=" + std::string(value)] = count;
-  });
-  tsdb::HeadStats hs = head.stats();
-  auto metric = top(by_metric, limit), values = top(values_by_name, limit),
-       bytes = top(bytes_by_name, limit), pair = top(by_pair, limit);
+  auto st = std::make_shared<tsdb::CardinalityStats>(ctx.db->cardinality_stats(limit));
   ApiResult r;
-  r.data = [=](JsonWriter& w) {
+  r.data = [st](JsonWriter& w) {
+    const tsdb::HeadStats& hs = st->head;
     w.begin_object();
     w.key("headStats");
     w.begin_object();
     w.key("numSeries");
     w.integer(int64_t(hs.num_series));
     w.key("numLabelPairs");
-    w.integer(int64_t(pairs));
+    w.integer(int64_t(st->num_label_pairs));
     w.key("chunkCount");
     w.integer(int64_t(hs.num_chunks));
     w.key("minTime");
@@ -167,10 +136,10 @@ ApiResult handle_tsdb_status(ApiContext& ctx, const Form& form) {
     w.key("maxTime");
     w.integer(hs.num_series ? hs.max_time_ms : 0);
     w.end_object();
-    write_stats(w, "seriesCountByMetricName", metric);
-    write_stats(w, "labelValueCountByLabelName", values);
-    write_stats(w, "memoryInBytesByLabelName", bytes);
-    write_stats(w, "seriesCountByLabelValuePair", pair);
+    write_stats(w, "seriesCountByMetricName", st->series_by_metric_name);
+    write_stats(w, "labelValueCountByLabelName", st->label_value_count_by_label_name);
+    write_stats(w, "memoryInBytesByLabelName", st->memory_in_bytes_by_label_name);
+    write_stats(w, "seriesCountByLabelValuePair", st->series_by_label_value_pair);
     w.end_object();
   };
   return r;

@@ -1,5 +1,8 @@
 #include "tsdb/db.h"
 
+#include <algorithm>
+#include <map>
+
 #include "tsdb/head/head.h"
 
 namespace strata::tsdb {
@@ -24,6 +27,41 @@ std::vector<std::pair<std::string, std::vector<MetricMetadata>>> DB::metadata(
 }
 
 HeadStats DB::head_stats() const { return head_->stats(); }
+
+namespace {
+
+std::vector<CardinalityStats::Entry> top(const std::map<std::string, uint64_t>& m, size_t limit) {
+  std::vector<CardinalityStats::Entry> v;
+  v.reserve(m.size());
+  for (const auto& [k, c] : m) v.push_back({k, c});
+  std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+    return a.value != b.value ? a.value > b.value : a.name < b.name;
+  });
+  if (v.size() > limit) v.resize(limit);
+  return v;
+}
+
+}  // namespace
+
+CardinalityStats DB::cardinality_stats(size_t limit) const {
+  const SymbolTable& syms = head_->symbols();
+  std::map<std::string, uint64_t> by_metric, values_by_name, bytes_by_name, by_pair;
+  CardinalityStats st;
+  head_->postings().for_each([&](uint32_t n, uint32_t v, size_t count) {
+    std::string name(syms.get(n)), value(syms.get(v));
+    ++st.num_label_pairs;
+    if (name == kMetricName) by_metric[value] = count;
+    values_by_name[name] += 1;
+    bytes_by_name[name] += value.size() * count;
+    by_pair[name + "=" + value] = count;
+  });
+  st.head = head_->stats();
+  st.series_by_metric_name = top(by_metric, limit);
+  st.label_value_count_by_label_name = top(values_by_name, limit);
+  st.memory_in_bytes_by_label_name = top(bytes_by_name, limit);
+  st.series_by_label_value_pair = top(by_pair, limit);
+  return st;
+}
 
 absl::Status DB::close() { return absl::OkStatus(); }
 

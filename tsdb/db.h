@@ -30,6 +30,21 @@ struct HeadStats {
   int64_t max_time_ms = 0;
 };
 
+// Cardinality statistics for /api/v1/status/tsdb: the `limit` largest entries
+// of each list, largest first.
+struct CardinalityStats {
+  struct Entry {
+    std::string name;
+    uint64_t value;
+  };
+  HeadStats head;
+  uint64_t num_label_pairs = 0;
+  std::vector<Entry> series_by_metric_name;
+  std::vector<Entry> label_value_count_by_label_name;
+  std::vector<Entry> memory_in_bytes_by_label_name;
+  std::vector<Entry> series_by_label_value_pair;
+};
+
 class DB : public Appendable, public Queryable, public MetadataReader {
  public:
   static absl::StatusOr<std::unique_ptr<DB>> open(const DBOptions& opts,
@@ -42,6 +57,7 @@ class DB : public Appendable, public Queryable, public MetadataReader {
       const std::string& metric, size_t limit, size_t limit_per_metric) const override;
 
   HeadStats head_stats() const;
+  CardinalityStats cardinality_stats(size_t limit) const;
   Head& head() { return *head_; }
   // Flushes what must survive a restart; further appends fail.
   absl::Status close();
