@@ -18,15 +18,16 @@ Labels match_labels(const Labels& l, const Matching& m) {
   return l.without(drop);
 }
 
-bool drops_name(BinOp op, bool return_bool) {
+bool drops_name(BinOp op, bool return_bool, bool v2) {
+  if (v2 && op == BinOp::kAtan2) return false;
   // Arithmetic always drops the metric name; comparisons only with `bool`.
   return !is_set_op(op) && (!is_comparison(op) || return_bool);
 }
 
 Labels result_metric(const Labels& many, const Labels& one, BinOp op, const Matching& m,
-                     bool return_bool, bool drop_name_late, bool* drop_flag) {
+                     bool return_bool, bool drop_name_late, bool v2, bool* drop_flag) {
   Labels out = many;
-  bool drop = drops_name(op, return_bool);
+  bool drop = drops_name(op, return_bool, v2);
   if (drop && !drop_name_late) out = out.without_metric_name();
   if (m.card == Card::kOneToOne) {
     if (m.on) {
@@ -106,7 +107,7 @@ double apply_scalar_op(BinOp op, double l, double r, bool* keep) {
 
 absl::StatusOr<StepVector> vector_binop(BinOp op, StepVector lhs, StepVector rhs,
                                         const Matching& m, bool return_bool, bool drop_name_late,
-                                        const Grid& grid) {
+                                        const Grid& grid, bool v2) {
   std::vector<Labels> sig_values;
   std::vector<size_t> sig = signatures(lhs, rhs, m, &sig_values);
   const size_t nl = lhs.size();
@@ -217,7 +218,7 @@ absl::StatusOr<StepVector> vector_binop(BinOp op, StepVector lhs, StepVector rhs
       if (inserted) {
         StepSeries s;
         s.metric = result_metric(many[i].metric, one[j].metric, op, m, return_bool,
-                                 drop_name_late, &s.drop_name);
+                                 drop_name_late, v2, &s.drop_name);
         s.v.assign(grid.n, absent_value());
         out.push_back(std::move(s));
       }
@@ -236,8 +237,9 @@ absl::StatusOr<StepVector> vector_binop(BinOp op, StepVector lhs, StepVector rhs
 }
 
 StepVector vector_scalar_binop(BinOp op, StepVector vec, const std::vector<double>& scalar,
-                               bool scalar_on_left, bool return_bool, bool drop_name_late) {
-  bool drop = drops_name(op, return_bool);
+                               bool scalar_on_left, bool return_bool, bool drop_name_late,
+                               bool v2) {
+  bool drop = drops_name(op, return_bool, v2);
   StepVector out;
   out.reserve(vec.size());
   for (StepSeries& s : vec) {

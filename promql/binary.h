@@ -32,12 +32,14 @@ bool is_set_op(BinOp op);
 double apply_scalar_op(BinOp op, double l, double r, bool* keep);
 
 // vector op vector. `return_bool` is the `bool` modifier. `drop_name_late`
-// (Prometheus 3) marks __name__ for removal instead of removing it.
+// (Prometheus 3) marks __name__ for removal instead of removing it. `v2`
+// keeps 2.x quirks (atan2 kept the metric name before 2.46).
 absl::StatusOr<StepVector> vector_binop(BinOp op, StepVector lhs, StepVector rhs,
                                         const Matching& m, bool return_bool, bool drop_name_late,
-                                        const Grid& grid);
+                                        const Grid& grid, bool v2 = false);
 // vector op scalar, or scalar op vector when `scalar_on_left`.
 StepVector vector_scalar_binop(BinOp op, StepVector vec, const std::vector<double>& scalar,
-                               bool scalar_on_left, bool return_bool, bool drop_name_late);
+                               bool scalar_on_left, bool return_bool, bool drop_name_late,
+                               bool v2 = false);
 
 }  // namespace strata::promql

@@ -46,8 +46,12 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_aggregate(const PlanNode& n, c
   }
   if (n.agg == AggOp::kTopk || n.agg == AggOp::kBottomk || n.agg == AggOp::kLimitk) {
     for (double k : param) {
-      if (!std::isnan(k) && (k > 9.2e18 || k < -9.2e18))
-        return absl::UnknownError("Scalar value " + std::to_string(k) + " overflows int64");
+      if (std::isnan(k) && v3()) return absl::UnknownError("Parameter value is NaN");
+      if (std::isnan(k) || k > 9.223372036854775807e18 || k < -9.223372036854775808e18) {
+        std::string v;
+        append_float_go_g(&v, k);
+        return absl::UnknownError("Scalar value " + v + " overflows int64");
+      }
     }
   }
   size_t before = 0;
@@ -86,10 +90,10 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_binary(const PlanNode& n, cons
     bool scalar_left = l->kind == ValueKind::kScalar;
     r.vec = vector_scalar_binop(n.op, std::move(scalar_left ? rr->vec : l->vec),
                                 scalar_left ? l->scalar : rr->scalar, scalar_left, n.return_bool,
-                                late);
+                                late, !v3());
   } else {
     auto out = vector_binop(n.op, std::move(l->vec), std::move(rr->vec), n.matching,
-                            n.return_bool, late, g);
+                            n.return_bool, late, g, !v3());
     if (!out.ok()) return out.status();
     r.vec = std::move(*out);
   }
