@@ -13,14 +13,12 @@
 
 #include "absl/status/statusor.h"
 #include "base/metrics.h"
+#include "promql/parser/compat.h"
 #include "promql/value.h"
 #include "tsdb/storage.h"
 
 namespace strata::promql {
 
-// Which Prometheus' semantics to follow (window boundaries, regex `.`,
-// holt_winters vs double_exponential_smoothing).
-enum class Compat { kV3, kV2 };
 
 struct EngineOptions {
   int64_t lookback_delta_ms = 5 * 60 * 1000;
