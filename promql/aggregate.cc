@@ -224,22 +224,28 @@ absl::StatusOr<StepVector> aggregate(const AggSpec& spec, StepVector in, const G
 
   StepVector out;
   if (spec.op == AggOp::kCountValues) {
-    absl::flat_hash_map<std::string, size_t> index;  // group + value -> output
+    // Output series are keyed by their final labels: groups whose labels end
+    // up equal once the value label is set count together.
+    absl::flat_hash_map<uint64_t, std::vector<size_t>> index;
     for (const Group& g : groups) {
-      index.clear();
       for (size_t step = 0; step < grid.n; ++step) {
         for (size_t m : g.members) {
           double v = in[m].v[step];
           if (is_absent(v)) continue;
-          std::string key = format_count_value(v);
-          auto [it, inserted] = index.try_emplace(key, out.size());
-          if (inserted) {
+          Labels l = g.labels.with(spec.count_values_label, format_count_value(v));
+          auto& cands = index[l.hash()];
+          size_t o = SIZE_MAX;
+          for (size_t c : cands)
+            if (out[c].metric == l) o = c;
+          if (o == SIZE_MAX) {
+            o = out.size();
+            cands.push_back(o);
             StepSeries s;
-            s.metric = g.labels.with(spec.count_values_label, key);
+            s.metric = std::move(l);
             s.v.assign(grid.n, absent_value());
             out.push_back(std::move(s));
           }
-          double& slot = out[it->second].v[step];
+          double& slot = out[o].v[step];
           slot = is_absent(slot) ? 1 : slot + 1;
         }
       }

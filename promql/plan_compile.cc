@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "promql/parser/functions.h"
+#include "promql/parser/parser.h"
 
 namespace strata::promql {
 namespace {
@@ -179,6 +180,13 @@ std::unique_ptr<PlanNode> compile_plan(const parser::Expr& e) {
       break;  // handled above
   }
   return n;
+}
+
+absl::StatusOr<std::unique_ptr<PlanNode>> compile_query(std::string_view query,
+                                                        const EngineOptions& opts) {
+  auto expr = parser::parse_expr(query, parser::options_for(opts));
+  if (!expr.ok()) return expr.status();
+  return compile_plan(**expr);
 }
 
 }  // namespace strata::promql

@@ -203,7 +203,7 @@ absl::StatusOr<Script> parse_script(const std::string& file, const std::string& 
             e.match = m.str(2) == "msg" ? Expectation::Match::kMsg : Expectation::Match::kRegex;
             e.text = trim(m.str(3));
           }
-          if (e.kind == Expectation::Kind::kFail && cmd.expects(Expectation::Kind::kFail) &&
+          if (e.kind == Expectation::Kind::kFail && cmd.has_expect(Expectation::Kind::kFail) &&
               !cmd.legacy_fail)
             return error_at(file, bl, "more than one expect fail");
           cmd.expects.push_back(std::move(e));
@@ -233,11 +233,11 @@ absl::StatusOr<Script> parse_script(const std::string& file, const std::string& 
         }
         cmd.series.push_back({b, bl});
       }
-      bool warn = cmd.expects(Expectation::Kind::kWarn), no_warn = cmd.expects(Expectation::Kind::kNoWarn);
-      bool info = cmd.expects(Expectation::Kind::kInfo), no_info = cmd.expects(Expectation::Kind::kNoInfo);
+      bool warn = cmd.has_expect(Expectation::Kind::kWarn), no_warn = cmd.has_expect(Expectation::Kind::kNoWarn);
+      bool info = cmd.has_expect(Expectation::Kind::kInfo), no_info = cmd.has_expect(Expectation::Kind::kNoInfo);
       if ((warn && no_warn) || (info && no_info))
         return error_at(file, ln, "conflicting annotation expectations");
-      if (cmd.range && cmd.expects(Expectation::Kind::kOrdered))
+      if (cmd.range && cmd.has_expect(Expectation::Kind::kOrdered))
         return error_at(file, ln, "expect ordered is not allowed for range queries");
       script.commands.push_back(std::move(cmd));
       continue;

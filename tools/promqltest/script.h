@@ -54,7 +54,7 @@ struct EvalCmd {
   bool legacy_warn = false, legacy_info = false;
   int line_no = 0;
 
-  bool expects(Expectation::Kind k) const {
+  bool has_expect(Expectation::Kind k) const {
     for (const auto& e : expects)
       if (e.kind == k) return true;
     return false;

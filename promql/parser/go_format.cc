@@ -1,0 +1,319 @@
+#include "promql/parser/go_format.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+namespace strata::promql::parser {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void append_hex(std::string* out, uint32_t v, int digits) {
+  for (int i = digits - 1; i >= 0; --i) out->push_back(kHex[(v >> (4 * i)) & 15]);
+}
+
+// The escaping shared by strconv.Quote and strconv.QuoteRune for one rune.
+void append_escaped_rune(std::string* out, int32_t r, char quote) {
+  if (r == quote || r == '\\') {
+    out->push_back('\\');
+    out->push_back(char(r));
+    return;
+  }
+  if (go_is_print(r)) {
+    append_utf8(out, r);
+    return;
+  }
+  switch (r) {
+    case '\a': out->append("\\a"); return;
+    case '\b': out->append("\\b"); return;
+    case '\f': out->append("\\f"); return;
+    case '\n': out->append("\\n"); return;
+    case '\r': out->append("\\r"); return;
+    case '\t': out->append("\\t"); return;
+    case '\v': out->append("\\v"); return;
+  }
+  if (r < ' ' || r == 0x7f) {
+    out->append("\\x");
+    append_hex(out, uint32_t(r), 2);
+  } else if (r < 0x10000) {
+    out->append("\\u");
+    append_hex(out, uint32_t(r), 4);
+  } else {
+    out->append("\\U");
+    append_hex(out, uint32_t(r), 8);
+  }
+}
+
+bool valid_rune(int32_t r) { return r >= 0 && r <= 0x10FFFF && !(r >= 0xD800 && r < 0xE000); }
+
+std::string syntax_error(const char* fn, std::string_view s) {
+  return std::string("strconv.") + fn + ": parsing " + go_quote(s) + ": invalid syntax";
+}
+
+std::string range_error(const char* fn, std::string_view s) {
+  return std::string("strconv.") + fn + ": parsing " + go_quote(s) + ": value out of range";
+}
+
+char lower(char c) { return char(c | 0x20); }
+
+// strconv's underscoreOK: underscores only between digits (or after a base prefix).
+bool underscore_ok(std::string_view s) {
+  char saw = '^';
+  size_t i = 0;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  bool hex = false;
+  if (s.size() >= 2 && s[0] == '0' &&
+      (lower(s[1]) == 'b' || lower(s[1]) == 'o' || lower(s[1]) == 'x')) {
+    i = 2;
+    saw = '0';
+    hex = lower(s[1]) == 'x';
+  }
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if ((c >= '0' && c <= '9') || (hex && lower(c) >= 'a' && lower(c) <= 'f')) {
+      saw = '0';
+      continue;
+    }
+    if (c == '_') {
+      if (saw != '0') return false;
+      saw = '_';
+      continue;
+    }
+    if (saw == '_') return false;
+    saw = '!';
+  }
+  return saw != '_';
+}
+
+// strconv.ParseInt(s, 0, 64) for the unsigned texts the lexer produces.
+bool parse_int_base0(std::string_view s0, int64_t* out) {
+  std::string_view s = s0;
+  if (s.empty()) return false;
+  int base = 10;
+  if (s[0] == '0') {
+    if (s.size() >= 3 && lower(s[1]) == 'b') {
+      base = 2, s.remove_prefix(2);
+    } else if (s.size() >= 3 && lower(s[1]) == 'o') {
+      base = 8, s.remove_prefix(2);
+    } else if (s.size() >= 3 && lower(s[1]) == 'x') {
+      base = 16, s.remove_prefix(2);
+    } else {
+      base = 8, s.remove_prefix(1);
+    }
+  }
+  unsigned __int128 n = 0;
+  bool underscores = false;
+  bool overflow = false;
+  for (char c : s) {
+    int d;
+    if (c == '_') {
+      underscores = true;
+      continue;
+    } else if (c >= '0' && c <= '9') {
+      d = c - '0';
+    } else if (lower(c) >= 'a' && lower(c) <= 'z') {
+      d = lower(c) - 'a' + 10;
+    } else {
+      return false;
+    }
+    if (d >= base) return false;
+    n = n * base + d;
+    if (n > uint64_t(std::numeric_limits<int64_t>::max())) overflow = true, n = 0;
+  }
+  if (underscores && !underscore_ok(s0)) return false;
+  if (overflow) return false;
+  *out = int64_t(n);
+  return true;
+}
+
+// Whether `s` is a decimal float in Go's syntax (digits, optional fraction,
+// optional exponent, `_` separators) or a special value (inf/infinity/nan).
+bool go_decimal_float_syntax(std::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  std::string_view rest = s.substr(i);
+  auto ieq = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t k = 0; k < a.size(); ++k)
+      if (lower(a[k]) != b[k]) return false;
+    return true;
+  };
+  if (ieq(rest, "inf") || ieq(rest, "infinity") || ieq(rest, "nan")) return true;
+  if (rest.size() >= 2 && rest[0] == '0' && lower(rest[1]) == 'x') return false;  // needs 'p'
+  bool digits = false;
+  for (; i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_'); ++i) digits |= s[i] != '_';
+  if (i < s.size() && s[i] == '.') {
+    for (++i; i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_'); ++i)
+      digits |= s[i] != '_';
+  }
+  if (!digits) return false;
+  if (i < s.size() && lower(s[i]) == 'e') {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    bool exp_digits = false;
+    for (; i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_'); ++i)
+      exp_digits |= s[i] != '_';
+    if (!exp_digits) return false;
+  }
+  if (i != s.size()) return false;
+  return s.find('_') == std::string_view::npos || underscore_ok(s);
+}
+
+}  // namespace
+
+DecodedRune decode_rune(std::string_view s) {
+  if (s.empty()) return {kRuneError, 0};
+  auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  unsigned char c = b(0);
+  if (c < 0x80) return {c, 1};
+  auto cont = [&](size_t i) { return i < s.size() && (b(i) & 0xC0) == 0x80; };
+  if (c >= 0xC2 && c <= 0xDF && cont(1)) return {int32_t(((c & 0x1F) << 6) | (b(1) & 0x3F)), 2};
+  if (c >= 0xE0 && c <= 0xEF && cont(1) && cont(2)) {
+    int32_t r = ((c & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+    if (r >= 0x800 && !(r >= 0xD800 && r < 0xE000)) return {r, 3};
+  }
+  if (c >= 0xF0 && c <= 0xF4 && cont(1) && cont(2) && cont(3)) {
+    int32_t r = ((c & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+    if (r >= 0x10000 && r <= 0x10FFFF) return {r, 4};
+  }
+  return {kRuneError, 1};
+}
+
+void append_utf8(std::string* out, int32_t r) {
+  if (!valid_rune(r)) r = kRuneError;
+  if (r < 0x80) {
+    out->push_back(char(r));
+  } else if (r < 0x800) {
+    out->push_back(char(0xC0 | (r >> 6)));
+    out->push_back(char(0x80 | (r & 0x3F)));
+  } else if (r < 0x10000) {
+    out->push_back(char(0xE0 | (r >> 12)));
+    out->push_back(char(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(char(0x80 | (r & 0x3F)));
+  } else {
+    out->push_back(char(0xF0 | (r >> 18)));
+    out->push_back(char(0x80 | ((r >> 12) & 0x3F)));
+    out->push_back(char(0x80 | ((r >> 6) & 0x3F)));
+    out->push_back(char(0x80 | (r & 0x3F)));
+  }
+}
+
+bool go_is_print(int32_t r) {
+  if (r < 0x20 || (r >= 0x7F && r <= 0xA0) || r == 0xAD) return false;
+  if (r < 0x100) return true;
+  if (!valid_rune(r)) return false;
+  // Format characters, non-ASCII spaces, separators, private use, non-characters.
+  if ((r >= 0x600 && r <= 0x605) || r == 0x61C || r == 0x6DD || r == 0x70F || r == 0x1680 ||
+      r == 0x180E || (r >= 0x2000 && r <= 0x200F) || (r >= 0x2028 && r <= 0x202F) ||
+      (r >= 0x205F && r <= 0x206F) || r == 0x3000 || r == 0xFEFF ||
+      (r >= 0xFFF0 && r <= 0xFFFB) || r == 0xFFFE || r == 0xFFFF || (r >= 0xE000 && r <= 0xF8FF) ||
+      (r >= 0xE0000 && r <= 0xE007F) || r >= 0xF0000 || (r & 0xFFFE) == 0xFFFE) {
+    return false;
+  }
+  return true;
+}
+
+std::string go_quote(std::string_view s) { return go_quote_prefix(s, std::string_view::npos); }
+
+std::string go_quote_prefix(std::string_view s, size_t max_runes) {
+  std::string out = "\"";
+  size_t runes = 0;
+  while (!s.empty() && runes < max_runes) {
+    DecodedRune d = decode_rune(s);
+    if (d.rune == kRuneError && d.width == 1) {
+      out.append("\\x");
+      append_hex(&out, static_cast<unsigned char>(s[0]), 2);
+    } else {
+      append_escaped_rune(&out, d.rune, '"');
+    }
+    s.remove_prefix(d.width);
+    ++runes;
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string go_quote_rune(int32_t r) {
+  if (!valid_rune(r)) r = kRuneError;
+  std::string out = "'";
+  append_escaped_rune(&out, r, '\'');
+  out.push_back('\'');
+  return out;
+}
+
+std::string go_unicode(int32_t r) {
+  char buf[32];
+  if (r < 0) {
+    std::snprintf(buf, sizeof buf, "U+%llX", static_cast<unsigned long long>(int64_t(r)));
+  } else {
+    std::snprintf(buf, sizeof buf, "U+%04X", unsigned(r));
+  }
+  std::string out = buf;
+  if (go_is_print(r)) {
+    out.append(" '");
+    append_utf8(&out, r);
+    out.push_back('\'');
+  }
+  return out;
+}
+
+std::string format_float_f(double v, int prec) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[512];
+  auto res = prec < 0 ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+                      : std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, prec);
+  return std::string(buf, res.ptr);
+}
+
+bool parse_go_number(std::string_view s, double* out, std::string* err) {
+  int64_t i;
+  if (parse_int_base0(s, &i)) {
+    *out = double(i);
+    return true;
+  }
+  if (!go_decimal_float_syntax(s)) {
+    *out = 0;
+    *err = syntax_error("ParseFloat", s);
+    return false;
+  }
+  std::string clean;
+  for (char c : s)
+    if (c != '_') clean.push_back(c);
+  errno = 0;
+  double v = std::strtod(clean.c_str(), nullptr);
+  *out = v;
+  // Go reports only overflow; underflow silently rounds to zero or a denormal.
+  if (errno == ERANGE && std::isinf(v)) {
+    *err = range_error("ParseFloat", s);
+    return false;
+  }
+  return true;
+}
+
+bool parse_go_uint(std::string_view s, uint64_t* out, std::string* err) {
+  if (s.empty()) {
+    *err = syntax_error("ParseUint", s);
+    return false;
+  }
+  unsigned __int128 n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') {
+      *err = syntax_error("ParseUint", s);
+      return false;
+    }
+    n = n * 10 + unsigned(c - '0');
+    if (n > std::numeric_limits<uint64_t>::max()) {
+      *err = range_error("ParseUint", s);
+      return false;
+    }
+  }
+  *out = uint64_t(n);
+  return true;
+}
+
+}  // namespace strata::promql::parser
