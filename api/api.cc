@@ -1,6 +1,7 @@
 #include "api/api.h"
 
 #include "api/handlers.h"
+#include "api/remote/write_handler.h"
 
 namespace strata::api {
 namespace {
@@ -71,6 +72,13 @@ void register_api_routes(Router& router, ApiContext& ctx) {
              wrap([c](const HttpRequest&, const Form&) { return handle_config(*c); }));
   router.add(get, "/api/v1/status/tsdb",
              wrap([c](const HttpRequest&, const Form& f) { return handle_tsdb_status(*c, f); }));
+  // Remote write 1.0 receiver; always on (Prometheus needs
+  // --web.enable-remote-write-receiver, which Strata accepts and ignores).
+  remote::WriteHandlerOptions wo;
+  wo.ingest.utf8_names = ctx.engine->options().compat == promql::Compat::kV3;
+  auto writer = std::make_shared<remote::WriteHandler>(*ctx.db, *ctx.registry, wo);
+  router.add({"POST"}, "/api/v1/write",
+             [writer](const HttpRequest& req, HttpResponse& resp) { writer->handle(req, resp); });
   // No rule files or scrape targets are evaluated yet: the true answer is
   // "none", which is also what Grafana needs to enable its alerting views.
   router.add(get, "/api/v1/rules",

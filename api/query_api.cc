@@ -5,6 +5,7 @@
 #include "api/value_json.h"
 #include "base/clock.h"
 #include "promql/parser/parser.h"
+#include "promql/parser/printer.h"
 
 namespace strata::api {
 namespace {
@@ -107,7 +108,7 @@ ApiResult handle_query_exemplars(ApiContext& ctx, const Form& form) {
 ApiResult handle_format_query(ApiContext& ctx, const Form& form) {
   auto expr = promql::parser::parse_expr(form.value("query"), promql::parser::options_for(ctx.engine->options()));
   if (!expr.ok()) return invalid_param("query", expr.status());
-  auto text = std::make_shared<std::string>(promql::parser::pretty(**expr));
+  auto text = std::make_shared<std::string>(promql::parser::pretty(**expr, ctx.engine->options().compat));
   ApiResult r;
   r.data = [text](JsonWriter& w) { w.string(*text); };
   return r;

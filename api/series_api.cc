@@ -170,7 +170,7 @@ ApiResult handle_label_values(ApiContext& ctx, const std::string& escaped_name, 
   std::string name = unescape_label_name(escaped_name);
   bool v2 = ctx.engine->options().compat == promql::Compat::kV2;
   if (v2 ? !tsdb::is_valid_label_name(name) : (name.empty() || !tsdb::is_valid_utf8(name)))
-    return bad_data("invalid label name: \"" + name + "\"");
+    return bad_data("invalid label name: " + tsdb::go_quote(name));
   ApiResult err;
   auto range = parse_range(form, &err);
   if (!range.ok()) return err;

@@ -69,13 +69,38 @@ uint64_t Labels::hash_for(const std::vector<std::string>& names, bool include) c
   return hash64(buf);
 }
 
+namespace {
+
+// Length of the valid UTF-8 sequence starting at p[0] (0 if invalid).
+size_t utf8_seq_len(const unsigned char* p, size_t n) {
+  unsigned char c = p[0];
+  size_t len;
+  uint32_t cp;
+  if ((c & 0xe0) == 0xc0) len = 2, cp = c & 0x1f;
+  else if ((c & 0xf0) == 0xe0) len = 3, cp = c & 0x0f;
+  else if ((c & 0xf8) == 0xf0) len = 4, cp = c & 0x07;
+  else return 0;
+  if (len > n) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((p[k] & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (p[k] & 0x3f);
+  }
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+      (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+    return 0;
+  return len;
+}
+
+}  // namespace
+
 std::string go_quote(std::string_view s) {
   static const char* kHex = "0123456789abcdef";
   std::string out;
   out.reserve(s.size() + 2);
   out.push_back('"');
+  auto p = reinterpret_cast<const unsigned char*>(s.data());
   for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = s[i];
+    unsigned char c = p[i];
     switch (c) {
       case '"': out.append("\\\""); break;
       case '\\': out.append("\\\\"); break;
@@ -91,6 +116,17 @@ std::string go_quote(std::string_view s) {
           out.append("\\x");
           out.push_back(kHex[c >> 4]);
           out.push_back(kHex[c & 15]);
+        } else if (c >= 0x80) {
+          // Valid UTF-8 is kept; stray bytes are written as \xNN like strconv.Quote.
+          size_t len = utf8_seq_len(p + i, s.size() - i);
+          if (len == 0) {
+            out.append("\\x");
+            out.push_back(kHex[c >> 4]);
+            out.push_back(kHex[c & 15]);
+          } else {
+            out.append(s.substr(i, len));
+            i += len - 1;
+          }
         } else {
           out.push_back(char(c));
         }
