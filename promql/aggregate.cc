@@ -254,13 +254,14 @@ absl::StatusOr<StepVector> aggregate(const AggSpec& spec, StepVector in, const G
   }
 
   std::vector<double> scratch;
+  std::vector<Acc> accs;
   for (const Group& g : groups) {
     StepSeries s;
     s.metric = g.labels;
     s.v.assign(grid.n, absent_value());
     bool any = false;
-    for (size_t step = 0; step < grid.n; ++step) {
-      if (spec.op == AggOp::kQuantile) {
+    if (spec.op == AggOp::kQuantile) {
+      for (size_t step = 0; step < grid.n; ++step) {
         scratch.clear();
         for (size_t m : g.members) {
           double v = in[m].v[step];
@@ -269,16 +270,22 @@ absl::StatusOr<StepVector> aggregate(const AggSpec& spec, StepVector in, const G
         if (scratch.empty()) continue;
         s.v[step] = quantile(param_at(spec, step), scratch);
         any = true;
-        continue;
       }
-      Acc a;
+    } else {
+      // Series by series, so each input array is read sequentially; every
+      // step still folds its values in series order, as Prometheus does.
+      accs.assign(grid.n, Acc{});
       for (size_t m : g.members) {
-        double v = in[m].v[step];
-        if (!is_absent(v)) fold(spec.op, spec.v3, a, v);
+        const double* v = in[m].v.data();
+        for (size_t step = 0; step < grid.n; ++step) {
+          if (!is_absent(v[step])) fold(spec.op, spec.v3, accs[step], v[step]);
+        }
       }
-      if (!a.seen) continue;
-      s.v[step] = finish(spec.op, spec.v3, a);
-      any = true;
+      for (size_t step = 0; step < grid.n; ++step) {
+        if (!accs[step].seen) continue;
+        s.v[step] = finish(spec.op, spec.v3, accs[step]);
+        any = true;
+      }
     }
     if (any) out.push_back(std::move(s));
   }

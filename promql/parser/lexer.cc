@@ -67,6 +67,14 @@ int hex_value(char c) {
 }  // namespace
 
 // strutil.Unquote for a token the lexer has already validated.
+bool is_legacy_label_name(std::string_view s) {
+  if (s.empty()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (!(is_alpha(s[i]) || (i > 0 && is_digit(s[i])))) return false;
+  }
+  return true;
+}
+
 std::string unquote(std::string_view q) {
   std::string_view body = q.substr(1, q.size() - 2);
   if (q[0] == '`') return std::string(body);

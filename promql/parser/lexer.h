@@ -65,6 +65,10 @@ class Lexer {
   int error_pos_ = 0;
 };
 
+// Prometheus' legacy label name rule, [a-zA-Z_][a-zA-Z0-9_]*: what may be
+// written unquoted as a label name (keywords included).
+bool is_legacy_label_name(std::string_view s);
+
 // Prometheus' strutil.Unquote for the text of a kString token (quotes
 // included): Go escapes in "..." and '...', raw `...`. The lexer has already
 // validated the escapes. \x and octal escapes produce single bytes.

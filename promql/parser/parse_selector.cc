@@ -6,18 +6,6 @@
 namespace strata::promql::parser {
 namespace {
 
-// Prometheus' legacy label name rule: [a-zA-Z_][a-zA-Z0-9_]*.
-bool is_label(std::string_view s) {
-  if (s.empty()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    bool ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
-
 bool match_type(Tok t, tsdb::MatchType* type) {
   switch (t) {
     case Tok::kEql: *type = tsdb::MatchType::kEqual; return true;
@@ -74,12 +62,8 @@ ExprPtr Parser::parse_vector_selector(const Token* name) {
 }
 
 bool Parser::parse_label_matchers(VectorSelector* vs) {
-  const Token* t = &peek();
-  if (failed()) return false;
-  if (t->type == Tok::kRightBrace) {
-    consume();
-    return true;
-  }
+  if (accept(Tok::kRightBrace)) return true;
+  const Token* t;
   tsdb::RegexOptions regex_opts{.dot_matches_newline = v3()};
   for (;;) {
     // One matcher: `name op "value"`, or in v3 a quoted metric name alone.
@@ -118,23 +102,12 @@ bool Parser::parse_label_matchers(VectorSelector* vs) {
       return false;
     }
     // Then `,` or `}` (a trailing comma is allowed).
-    t = &peek();
-    if (failed()) return false;
-    if (t->type == Tok::kRightBrace) {
-      consume();
-      return true;
+    switch (list_separator(Tok::kRightBrace, "label matching", "\",\" or \"}\"")) {
+      case Sep::kClosed: return true;
+      case Sep::kFailed: return false;
+      case Sep::kComma: break;
     }
-    if (t->type != Tok::kComma) {
-      unexpected(*t, "label matching", "\",\" or \"}\"");
-      return false;
-    }
-    consume();
-    t = &peek();
-    if (failed()) return false;
-    if (t->type == Tok::kRightBrace) {
-      consume();
-      return true;
-    }
+    if (accept(Tok::kRightBrace)) return true;
   }
 }
 
@@ -146,12 +119,7 @@ bool Parser::parse_grouping_labels(std::vector<std::string>* out) {
     return false;
   }
   consume();
-  t = &peek();
-  if (failed()) return false;
-  if (t->type == Tok::kRightParen) {
-    consume();
-    return true;
-  }
+  if (accept(Tok::kRightParen)) return true;
   for (;;) {
     t = &peek();
     if (failed()) return false;
@@ -160,7 +128,7 @@ bool Parser::parse_grouping_labels(std::vector<std::string>* out) {
     } else if (is_maybe_label(t->type)) {
       Token l = consume();
       // Keywords are fine as label names; `a:b` is not.
-      if (!is_label(l.text)) {
+      if (!is_legacy_label_name(l.text)) {
         unexpected(l, "grouping opts", "label");
         return false;
       }
@@ -169,23 +137,12 @@ bool Parser::parse_grouping_labels(std::vector<std::string>* out) {
       unexpected(*t, "grouping opts", "label");
       return false;
     }
-    t = &peek();
-    if (failed()) return false;
-    if (t->type == Tok::kRightParen) {
-      consume();
-      return true;
+    switch (list_separator(Tok::kRightParen, "grouping opts", "\",\" or \")\"")) {
+      case Sep::kClosed: return true;
+      case Sep::kFailed: return false;
+      case Sep::kComma: break;
     }
-    if (t->type != Tok::kComma) {
-      unexpected(*t, "grouping opts", "\",\" or \")\"");
-      return false;
-    }
-    consume();
-    t = &peek();
-    if (failed()) return false;
-    if (t->type == Tok::kRightParen) {
-      consume();
-      return true;
-    }
+    if (accept(Tok::kRightParen)) return true;
   }
 }
 

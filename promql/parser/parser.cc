@@ -65,6 +65,32 @@ void Parser::syntax_error(const Token& tok) {
   unexpected(tok, agg_depth_ > 0 ? "aggregation" : "", "");
 }
 
+Parser::Sep Parser::list_separator(Tok close, std::string_view context,
+                                   std::string_view expected) {
+  const Token& t = peek();
+  if (failed()) return Sep::kFailed;
+  if (t.type == close) {
+    consume();
+    return Sep::kClosed;
+  }
+  if (t.type != Tok::kComma) {
+    if (context.empty()) {
+      syntax_error(t);
+    } else {
+      unexpected(t, context, expected);
+    }
+    return Sep::kFailed;
+  }
+  consume();
+  return Sep::kComma;
+}
+
+bool Parser::accept(Tok close) {
+  if (peek().type != close) return false;
+  consume();
+  return true;
+}
+
 absl::Status Parser::status() const {
   if (!error_) return absl::OkStatus();
   return absl::InvalidArgumentError(format_parse_error(in_, error_->first, error_->second));

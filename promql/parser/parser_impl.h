@@ -1,7 +1,9 @@
 // Internal: the recursive-descent parser behind parser.h. Split over
 // parser.cc (tokens, errors, entry points), parse_expr.cc (operators,
-// literals, calls, aggregations, modifiers) and parse_selector.cc (vector
-// selectors, label matchers, grouping labels).
+// literals, parentheses), parse_call.cc (functions, aggregations),
+// parse_modifiers.cc (offset, @, ranges, subqueries) and parse_selector.cc
+// (vector selectors, label matchers, grouping labels); check.cc is the type
+// checker that runs after a successful parse.
 //
 // Prometheus' parser is LALR (goyacc) and reports the *first* error it records.
 // To give the same first error, this parser
@@ -60,26 +62,39 @@ class Parser {
   // "in aggregation", otherwise nothing.
   void syntax_error(const Token& tok);
 
+  // After an element of a comma-separated list closed by `close`: consumes
+  // `close` (kClosed) or a comma (kComma); anything else is an error in
+  // `context` (empty: a plain syntax error) expecting `expected`.
+  enum class Sep { kClosed, kComma, kFailed };
+  Sep list_separator(Tok close, std::string_view context, std::string_view expected);
+  // Consumes `close` when it comes next. False also after a lexing error,
+  // which the caller's next peek() reports.
+  bool accept(Tok close);
+
   // parse_expr.cc
   ExprPtr parse_expr(int min_prec);
   ExprPtr parse_unary();
   ExprPtr parse_primary();
-  ExprPtr parse_postfix(ExprPtr e);
   ExprPtr parse_paren();
-  ExprPtr parse_call(const Token& name);
-  ExprPtr parse_aggregate(const Token& op);
-  bool parse_call_body(std::vector<ExprPtr>* args);  // `( args )`
   bool parse_bin_modifiers(Binary* b);
-  bool parse_offset(Expr* e);
-  bool parse_at(Expr* e);
-  ExprPtr parse_range_or_subquery(ExprPtr e);
-  // A duration (or, in v3, a number of seconds) in a range, step or offset.
-  std::optional<int64_t> parse_duration_token(const Token& t, bool positive);
   std::optional<double> parse_number(const Token& t);
   bool starts_expr(Tok t) const;
   // Records an error and returns false when `e` is higher than the limit.
   bool check_height(const Expr& e);
   int height(const Expr& e);
+
+  // parse_call.cc
+  ExprPtr parse_call(const Token& name);
+  ExprPtr parse_aggregate(const Token& op);
+  bool parse_call_body(std::vector<ExprPtr>* args);  // `( args )`
+
+  // parse_modifiers.cc
+  ExprPtr parse_postfix(ExprPtr e);
+  bool parse_offset(Expr* e);
+  bool parse_at(Expr* e);
+  ExprPtr parse_range_or_subquery(ExprPtr e);
+  // A duration (or, in v3, a number of seconds) in a range, step or offset.
+  std::optional<int64_t> parse_duration_token(const Token& t, bool positive);
 
   // parse_selector.cc
   ExprPtr parse_vector_selector(const Token* name);

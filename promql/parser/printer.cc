@@ -1,30 +1,20 @@
 #include "promql/parser/printer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "base/float_format.h"
 #include "promql/parser/duration.h"
 #include "promql/parser/functions.h"
 #include "promql/parser/go_format.h"
+#include "promql/parser/lexer.h"
 
 namespace strata::promql::parser {
 namespace {
 
 // Prometheus' maxCharactersPerLine.
 constexpr size_t kMaxLine = 100;
-
-bool is_legacy_label(std::string_view s) {
-  if (s.empty()) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (!(c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          (i > 0 && c >= '0' && c <= '9'))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 class Printer {
  public:
@@ -39,7 +29,7 @@ class Printer {
 
  private:
   std::string label(std::string_view name) const {
-    return v3_ && !is_legacy_label(name) ? go_quote(name) : std::string(name);
+    return v3_ && !is_legacy_label_name(name) ? go_quote(name) : std::string(name);
   }
   std::string labels(const std::vector<std::string>& names) const {
     std::string out;
@@ -74,7 +64,7 @@ class Printer {
 std::string Printer::number(const NumberLiteral& n) const {
   if (v3_) {
     if (n.is_duration) {
-      int64_t ms = int64_t(n.value * 1000);
+      int64_t ms = std::llround(n.value * 1000);
       return ms < 0 ? std::string("-").append(format_duration(-ms)) : format_duration(ms);
     }
     return format_float_f(n.value);

@@ -12,6 +12,9 @@ namespace strata::promql::parser {
 namespace {
 
 constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
+// Far beyond any test file (a few thousand points per series) while keeping
+// a typo like `0+1x1000000000000` from exhausting memory.
+constexpr uint64_t kMaxValues = 10'000'000;
 
 bool is_name_char(char c, bool first) {
   return c == '_' || c == ':' || std::isalpha(static_cast<unsigned char>(c)) ||
@@ -35,7 +38,11 @@ class SeriesParser {
   bool scan_uint(uint64_t* n);
   bool scan_histogram();
   void add(SequenceValue v, uint64_t copies) {
-    for (uint64_t i = 0; i < copies; ++i) out_.values.push_back(v);
+    if (copies > kMaxValues - out_.values.size()) {
+      too_many_ = true;
+      return;
+    }
+    out_.values.insert(out_.values.end(), copies, v);
   }
   bool at_item_end() const { return pos_ >= s_.size() || std::isspace(uchar(pos_)); }
   unsigned char uchar(size_t i) const { return static_cast<unsigned char>(s_[i]); }
@@ -43,6 +50,7 @@ class SeriesParser {
   std::string_view s_;
   size_t pos_ = 0;
   SeriesDesc out_;
+  bool too_many_ = false;
 };
 
 absl::Status SeriesParser::parse_labels(std::vector<tsdb::Label>* out) {
@@ -91,7 +99,12 @@ absl::StatusOr<SeriesDesc> SeriesParser::parse() {
     while (pos_ < s_.size() && std::isspace(uchar(pos_))) ++pos_;
     if (pos_ >= s_.size()) break;
     if (pos_ == before) return error(pos_, "expected a space before series values");
+    size_t item = pos_;
     if (auto st = parse_item(); !st.ok()) return st;
+    if (too_many_) {
+      return error(item, "more than " + std::to_string(kMaxValues) +
+                             " values in a series description");
+    }
   }
   return std::move(out_);
 }
@@ -214,7 +227,7 @@ absl::Status SeriesParser::parse_item() {
     return bad();
   }
   // Accumulated like Prometheus (v += inc per step), not v + i*inc.
-  for (uint64_t i = 0; i <= n; ++i, v += inc) add({.value = v}, 1);
+  for (uint64_t i = 0; i <= n && !too_many_; ++i, v += inc) add({.value = v}, 1);
   return absl::OkStatus();
 }
 
