@@ -159,10 +159,29 @@ bool topk_less(double a, double b) {
 
 StepVector select_k(const AggSpec& spec, const StepVector& in, const std::vector<Group>& groups,
                     const Grid& grid) {
-  std::vector<StepSeries> out(in.size());
-  std::vector<bool> used(in.size(), false);
-  for (size_t i = 0; i < in.size(); ++i) out[i].v.assign(grid.n, absent_value());
+  // Output arrays are made only for series selected at some step.
+  std::vector<std::vector<double>> out(in.size());
+  auto keep = [&](size_t m, size_t step) {
+    if (out[m].empty()) out[m].assign(grid.n, absent_value());
+    out[m][step] = in[m].v[step];
+  };
   std::vector<size_t> present;
+  std::vector<uint64_t> hashes;
+  if (spec.op == AggOp::kLimitk || spec.op == AggOp::kLimitRatio) {
+    hashes.resize(in.size());
+    for (size_t i = 0; i < in.size(); ++i) hashes[i] = in[i].metric.hash();
+  }
+  bool top = spec.op == AggOp::kTopk;
+  // Strict weak order "a ranks before b".
+  auto before = [&](size_t a, size_t b, size_t step) {
+    double va = in[a].v[step], vb = in[b].v[step];
+    if (spec.op == AggOp::kLimitk) return hashes[a] < hashes[b];
+    if (top) return topk_less(vb, va);
+    // bottomk: smallest first, NaN last.
+    if (std::isnan(va)) return false;
+    if (std::isnan(vb)) return true;
+    return va < vb;
+  };
   for (const Group& g : groups) {
     for (size_t step = 0; step < grid.n; ++step) {
       present.clear();
@@ -170,46 +189,31 @@ StepVector select_k(const AggSpec& spec, const StepVector& in, const std::vector
         if (!is_absent(in[m].v[step])) present.push_back(m);
       if (present.empty()) continue;
       double p = param_at(spec, step);
-      size_t k = 0;
       if (spec.op == AggOp::kLimitRatio) {
         // Deterministic sampling by label hash, like Prometheus' limit_ratio.
         for (size_t m : present) {
-          double r = double(in[m].metric.hash()) / double(std::numeric_limits<uint64_t>::max());
-          bool keep = p >= 0 ? r < p : r >= 1 + p;
-          if (keep) {
-            out[m].v[step] = in[m].v[step];
-            used[m] = true;
-          }
+          double r = double(hashes[m]) / double(std::numeric_limits<uint64_t>::max());
+          if (p >= 0 ? r < p : r >= 1 + p) keep(m, step);
         }
         continue;
       }
       if (!(p >= 1)) continue;
-      k = p >= double(present.size()) ? present.size() : size_t(p);
-      if (spec.op == AggOp::kLimitk) {
-        // Any k elements, stable across steps: the lowest label hashes.
-        std::sort(present.begin(), present.end(), [&](size_t a, size_t b) {
-          return in[a].metric.hash() < in[b].metric.hash();
-        });
-      } else {
-        bool top = spec.op == AggOp::kTopk;
-        std::stable_sort(present.begin(), present.end(), [&](size_t a, size_t b) {
-          double va = in[a].v[step], vb = in[b].v[step];
-          return top ? topk_less(vb, va) : topk_less(va, vb) || (std::isnan(vb) && !std::isnan(va));
-        });
+      size_t k = p >= double(present.size()) ? present.size() : size_t(p);
+      auto cmp = [&](size_t a, size_t b) { return before(a, b, step); };
+      if (k < present.size()) {
+        std::nth_element(present.begin(), present.begin() + long(k), present.end(), cmp);
       }
-      for (size_t j = 0; j < k; ++j) {
-        size_t m = present[j];
-        out[m].v[step] = in[m].v[step];
-        used[m] = true;
-      }
+      for (size_t j = 0; j < k; ++j) keep(present[j], step);
     }
   }
   StepVector res;
   for (size_t i = 0; i < in.size(); ++i) {
-    if (!used[i]) continue;
-    out[i].metric = in[i].metric;
-    out[i].drop_name = in[i].drop_name;
-    res.push_back(std::move(out[i]));
+    if (out[i].empty()) continue;
+    StepSeries s;
+    s.metric = in[i].metric;
+    s.drop_name = in[i].drop_name;
+    s.v = std::move(out[i]);
+    res.push_back(std::move(s));
   }
   return res;
 }

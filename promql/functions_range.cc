@@ -196,6 +196,37 @@ std::string fmt_f(double v) {
   return buf;
 }
 
+// min/max_over_time in O(1) amortised per step: a monotonic deque of the
+// non-NaN samples in the window. Ties keep the earliest sample, and a window
+// of NaNs only yields NaN, exactly like scanning the window.
+void sliding_min_max(const RangeCall& call, const std::vector<Sample>& samples, double* out) {
+  const std::vector<int64_t>& ends = *call.window_ends;
+  bool is_max = call.fn == RangeFn::kMaxOverTime;
+  std::vector<size_t> dq(samples.size());
+  size_t head = 0, tail = 0;  // dq[head, tail)
+  size_t lo = 0, hi = 0;
+  for (size_t i = 0; i < ends.size(); ++i) {
+    int64_t end = ends[i], start = end - call.range_ms;
+    if (i > 0 && end < ends[i - 1]) lo = hi = head = tail = 0;
+    while (hi < samples.size() && samples[hi].t <= end) {
+      double v = samples[hi].v;
+      if (!std::isnan(v)) {
+        while (tail > head && (is_max ? samples[dq[tail - 1]].v < v : samples[dq[tail - 1]].v > v))
+          --tail;
+        dq[tail++] = hi;
+      }
+      ++hi;
+    }
+    while (lo < hi && (call.left_open ? samples[lo].t <= start : samples[lo].t < start)) ++lo;
+    while (head < tail && dq[head] < lo) ++head;
+    if (hi == lo) {
+      out[i] = absent_value();
+    } else {
+      out[i] = head < tail ? samples[dq[head]].v : std::nan("");
+    }
+  }
+}
+
 }  // namespace
 
 double quantile(double phi, std::vector<double>& values) {
@@ -217,6 +248,10 @@ double quantile(double phi, std::vector<double>& values) {
 
 absl::Status eval_range_function(const RangeCall& call, const std::vector<Sample>& samples,
                                  double* out) {
+  if (call.fn == RangeFn::kMinOverTime || call.fn == RangeFn::kMaxOverTime) {
+    sliding_min_max(call, samples, out);
+    return absl::OkStatus();
+  }
   const std::vector<int64_t>& ends = *call.window_ends;
   size_t lo = 0, hi = 0;
   const Sample* base = samples.data();
