@@ -33,11 +33,12 @@ absl::Status read_query_params(const HttpRequest& req, const Form& form, promql:
   return absl::OkStatus();
 }
 
-ApiResult result_of(absl::StatusOr<promql::QueryResult> r) {
+// `query_prefix`: parse and type errors are the caller's bad "query"
+// parameter. Prometheus 2.x reported them without that prefix for range queries.
+ApiResult result_of(absl::StatusOr<promql::QueryResult> r, bool query_prefix = true) {
   if (!r.ok()) {
-    // Parse and type errors are the caller's bad query parameter.
     if (r.status().code() == absl::StatusCode::kInvalidArgument)
-      return invalid_param("query", r.status());
+      return query_prefix ? invalid_param("query", r.status()) : from_status(r.status());
     return from_status(r.status());
   }
   ApiResult out;
@@ -85,7 +86,8 @@ ApiResult handle_query_range(ApiContext& ctx, const HttpRequest& req, const Form
   promql::QueryParams params;
   ApiResult err;
   if (!read_query_params(req, form, &params, &err).ok()) return err;
-  return result_of(ctx.engine->range(*ctx.db, form.value("query"), *start, *end, *step, params));
+  bool v2 = ctx.engine->options().compat == promql::Compat::kV2;
+  return result_of(ctx.engine->range(*ctx.db, form.value("query"), *start, *end, *step, params), !v2);
 }
 
 ApiResult handle_query_exemplars(ApiContext& ctx, const Form& form) {

@@ -171,8 +171,11 @@ absl::StatusOr<QueryResult> execute(const EngineOptions& opts, Engine::State* st
   if (auto* v = std::get_if<Vector>(&*value)) order_instant(**plan, *v);
   QueryResult r;
   r.value = std::move(*value);
-  r.warnings = ev.annotations().warnings();
-  r.infos = ev.annotations().infos();
+  // Prometheus 2.x had no PromQL annotations; its API shows none.
+  if (opts.compat == Compat::kV3) {
+    r.warnings = ev.annotations().warnings();
+    r.infos = ev.annotations().infos();
+  }
   return r;
 }
 
