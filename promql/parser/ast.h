@@ -16,6 +16,7 @@
 // NumberLiteral while `-(1)` and `-x` are Unary nodes.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -93,12 +94,18 @@ struct Expr {
   Expr(const Expr&) = delete;
   Expr& operator=(const Expr&) = delete;
 
-  // Checked downcasts: as<T>() requires kind == T::kKind; dyn<T>() returns
-  // nullptr for another kind.
+  // Downcasts: as<T>() requires kind == T::kKind (asserted in debug builds);
+  // dyn<T>() returns nullptr for another kind.
   template <typename T>
-  T& as() { return static_cast<T&>(*this); }
+  T& as() {
+    assert(kind == T::kKind);
+    return static_cast<T&>(*this);
+  }
   template <typename T>
-  const T& as() const { return static_cast<const T&>(*this); }
+  const T& as() const {
+    assert(kind == T::kKind);
+    return static_cast<const T&>(*this);
+  }
   template <typename T>
   T* dyn() { return kind == T::kKind ? static_cast<T*>(this) : nullptr; }
   template <typename T>

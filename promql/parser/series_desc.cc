@@ -67,14 +67,23 @@ absl::Status SeriesParser::parse_labels(std::vector<tsdb::Label>* out) {
   for (;;) {
     t = lex.next();
     if (t.type == Tok::kRightBrace) break;
-    if (t.type != Tok::kIdentifier) return unexpected(t, "identifier or \"}\"");
-    std::string name(t.text);
+    // Names that are not legacy identifiers are quoted (Prometheus 3); a
+    // quoted string alone is the metric name: {"http.requests", "a.b"="c"}.
+    if (t.type != Tok::kIdentifier && t.type != Tok::kString) {
+      return unexpected(t, "identifier or \"}\"");
+    }
+    std::string name = t.type == Tok::kString ? unquote(t.text) : std::string(t.text);
+    bool quoted = t.type == Tok::kString;
     t = lex.next();
-    if (t.type != Tok::kEql) return unexpected(t, "\"=\"");
-    t = lex.next();
-    if (t.type != Tok::kString) return unexpected(t, "string");
-    out->push_back({name, unquote(t.text)});
-    t = lex.next();
+    if (quoted && (t.type == Tok::kComma || t.type == Tok::kRightBrace)) {
+      out->push_back({"__name__", name});
+    } else {
+      if (t.type != Tok::kEql) return unexpected(t, "\"=\"");
+      t = lex.next();
+      if (t.type != Tok::kString) return unexpected(t, "string");
+      out->push_back({name, unquote(t.text)});
+      t = lex.next();
+    }
     if (t.type == Tok::kRightBrace) break;
     if (t.type != Tok::kComma) return unexpected(t, "\",\" or \"}\"");
   }

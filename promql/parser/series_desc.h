@@ -28,7 +28,9 @@ struct SeriesDesc {
 double stale_nan();
 bool is_stale_nan(double v);
 
-// Parses `<metric> <values...>` (values optional). Expands `a+bxN` and `a-bxN`
+// Parses `<metric> <values...>` (values optional). Label names that are not
+// legacy identifiers are quoted, and a quoted string alone in the braces is
+// the metric name (Prometheus 3: `{"http.requests", "service.name"="api"}`). Expands `a+bxN` and `a-bxN`
 // to N+1 values, `vxN` to N+1 copies, `_xN` to N omitted positions, `stale`,
 // decimal numbers with optional sign, Inf/NaN in any case, and durations
 // (`1m` = 60). Native histograms `{{...}}` (also `{{...}}xN`,

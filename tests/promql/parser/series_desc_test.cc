@@ -48,6 +48,10 @@ TEST(SeriesDescTest, LabelSets) {
   ASSERT_TRUE(no_values.ok());
   EXPECT_TRUE(no_values->values.empty());
   EXPECT_EQ(parse_series_desc("sum:rate5m{a=\"b\",} 1")->labels.metric_name(), "sum:rate5m");
+  auto utf8 = parse_series_desc(R"({"http.requests", "service.name"="api", code="200"} 1)");
+  ASSERT_TRUE(utf8.ok()) << utf8.status();
+  EXPECT_EQ(utf8->labels.to_string(),
+            R"({__name__="http.requests", code="200", service.name="api"})");
 }
 
 TEST(SeriesDescTest, HistogramsAreCountedNotInterpreted) {

@@ -1,0 +1,49 @@
+// libFuzzer target for the PromQL front end. The first byte picks the dialect
+// and whether experimental functions are on; the rest is the query. Besides
+// "no crash, no sanitizer report" it checks that printing is a fixed point:
+// a parsed query prints to text that parses again and prints the same.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "promql/parser/duration.h"
+#include "promql/parser/parser.h"
+#include "promql/parser/printer.h"
+#include "promql/parser/series_desc.h"
+
+using namespace strata::promql;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  parser::ParseOptions opts;
+  opts.compat = (data[0] & 1) ? Compat::kV2 : Compat::kV3;
+  opts.experimental_functions = (data[0] & 2) != 0;
+  std::string q(reinterpret_cast<const char*>(data + 1), size - 1);
+
+  auto e = parser::parse_expr(q, opts);
+  if (e.ok()) {
+    std::string once = parser::to_string(**e, opts.compat);
+    auto again = parser::parse_expr(once, opts);
+    if (!again.ok()) {
+      fprintf(stderr, "printed query does not parse:\n%s\n%s\n", once.c_str(),
+              std::string(again.status().message()).c_str());
+      abort();
+    }
+    std::string twice = parser::to_string(**again, opts.compat);
+    auto third = parser::parse_expr(twice, opts);
+    if (!third.ok() || parser::to_string(**third, opts.compat) != twice) {
+      fprintf(stderr, "printing is not stable:\n%s\n%s\n", once.c_str(), twice.c_str());
+      abort();
+    }
+    auto copy = parser::clone(**e);
+    if (parser::to_string(*copy, opts.compat) != once) abort();
+    if (!parser::parse_expr(parser::pretty(**e, opts.compat), opts).ok()) {
+      fprintf(stderr, "pretty query does not parse:\n%s\n", once.c_str());
+      abort();
+    }
+  }
+  (void)parser::parse_metric_selector(q, opts);
+  (void)parser::parse_series_desc(q);
+  (void)parser::parse_duration(q);
+  return 0;
+}
