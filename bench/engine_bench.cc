@@ -20,7 +20,7 @@ struct Fixture {
   std::unique_ptr<tsdb::DB> db;
   std::unique_ptr<promql::Engine> engine;
   Fixture() {
-    db = std::move(*tsdb::DB::open(tsdb::DBOptions{"/tmp/strata-engine-bench"}, &registry));
+    db = std::move(*tsdb::DB::open(tsdb::DBOptions{""}, &registry));
     engine = std::make_unique<promql::Engine>(promql::EngineOptions{}, &registry);
     std::mt19937_64 rng(1);
     std::vector<tsdb::Labels> labels;

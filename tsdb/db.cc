@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "base/status.h"
 #include "tsdb/head/head.h"
 
 namespace strata::tsdb {
@@ -11,8 +12,14 @@ DB::DB(DBOptions opts, std::unique_ptr<Head> head) : opts_(std::move(opts)), hea
 DB::~DB() = default;
 
 absl::StatusOr<std::unique_ptr<DB>> DB::open(const DBOptions& opts, metrics::Registry* registry) {
-  auto head = std::make_unique<Head>(HeadOptions{}, registry);
-  return std::unique_ptr<DB>(new DB(opts, std::move(head)));
+  HeadOptions ho;
+  ho.dir = opts.dir;
+  ho.wal.sync = opts.wal_sync == "always"  ? WalSyncPolicy::kAlways
+                : opts.wal_sync == "never" ? WalSyncPolicy::kNever
+                                           : WalSyncPolicy::kInterval;
+  auto head = Head::open(ho, registry);
+  if (!head.ok()) return annotate(head.status(), "opening head in " + opts.dir);
+  return std::unique_ptr<DB>(new DB(opts, std::move(*head)));
 }
 
 std::unique_ptr<Appender> DB::appender() { return head_->appender(); }
@@ -63,6 +70,6 @@ CardinalityStats DB::cardinality_stats(size_t limit) const {
   return st;
 }
 
-absl::Status DB::close() { return absl::OkStatus(); }
+absl::Status DB::close() { return head_->close(); }
 
 }  // namespace strata::tsdb

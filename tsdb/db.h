@@ -16,7 +16,10 @@ namespace strata::tsdb {
 class Head;
 
 struct DBOptions {
+  // Storage directory; "" keeps everything in memory (tests, promqltest).
   std::string dir = "data/";
+  // WAL fsync policy: "always", "interval" (every second) or "never".
+  std::string wal_sync = "interval";
   int64_t retention_ms = int64_t(15) * 24 * 3600 * 1000;
   int64_t retention_bytes = 0;  // 0 = no size limit
   int64_t out_of_order_window_ms = 0;

@@ -38,12 +38,13 @@ SampleIterator::SampleIterator(const Series* s) : s_(s) {
   // once, later chunks winning on equal timestamps.
   std::vector<std::pair<Sample, size_t>> all;
   for (size_t i = 0; i < cs.size(); ++i) {
-    XorIterator x(cs[i].data);
-    while (x.next()) {
-      if (x.t() < s->mint_ms() || x.t() > s->maxt_ms()) continue;
-      all.push_back({{x.t(), x.v()}, i});
-    }
-    if (!x.ok()) status_ = corrupt(cs[i]);
+    bool ok = for_each_sample(cs[i], [&](int64_t t, uint64_t bits) {
+      if (t < s->mint_ms() || t > s->maxt_ms()) return;
+      double v;
+      std::memcpy(&v, &bits, 8);
+      all.push_back({{t, v}, i});
+    });
+    if (!ok) status_ = corrupt(cs[i]);
   }
   std::stable_sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
     return a.first.t < b.first.t || (a.first.t == b.first.t && a.second < b.second);
@@ -59,8 +60,32 @@ bool SampleIterator::next_raw() {
   while (true) {
     if (!started_) {
       if (chunk_ >= cs.size()) return false;
-      it_.reset(cs[chunk_].data);
+      const ChunkRef& c = cs[chunk_];
+      compact_ = c.encoding == ChunkEncoding::kCompact;
+      if (compact_) {
+        dec_pos_ = 0;
+        if (!dec_.decode(c.data)) {
+          status_ = corrupt(c);
+          return false;
+        }
+      } else if (c.encoding == ChunkEncoding::kXor) {
+        it_.reset(c.data);
+      } else {
+        status_ = corrupt(c);
+        return false;
+      }
       started_ = true;
+    }
+    if (compact_) {
+      if (dec_pos_ < dec_.size()) {
+        uint64_t bits = dec_.v_bits()[dec_pos_];
+        cur_.t = dec_.t()[dec_pos_++];
+        std::memcpy(&cur_.v, &bits, 8);
+        return true;
+      }
+      ++chunk_;
+      started_ = false;
+      continue;
     }
     if (it_.next()) {
       cur_ = {it_.t(), it_.v()};

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "tsdb/block/compact_chunk.h"
 #include "tsdb/chunkenc/xor_chunk.h"
 #include "tsdb/labels/labels.h"
 
@@ -20,12 +21,18 @@ struct Sample {
   double v;
 };
 
-// One XOR chunk of a series, possibly extending beyond the queried range.
+// How a chunk's bytes are encoded: the head's streaming XOR chunk, or the
+// compact chunk blocks write (tsdb/block/compact_chunk.h). The values are the
+// encoding byte of the block chunk format (tsdb/docs/format/chunks.md).
+enum class ChunkEncoding : uint8_t { kXor = 1, kCompact = 2 };
+
+// One chunk of a series, possibly extending beyond the queried range.
 struct ChunkRef {
   int64_t mint_ms;
   int64_t maxt_ms;
   std::string_view data;
   std::shared_ptr<const void> owner;  // keeps `data` alive
+  ChunkEncoding encoding = ChunkEncoding::kXor;
 };
 
 class SampleIterator;
@@ -33,8 +40,10 @@ class SampleIterator;
 class Series {
  public:
   Series() = default;
-  // `chunks` sorted by mint_ms. Overlapping chunks are merged on read; for
-  // equal timestamps the later chunk in the list wins.
+  // `chunks` in priority order, normally sorted by mint_ms. When chunks
+  // overlap or are out of time order (blocks merged with the head, compaction
+  // of overlapping blocks), their samples are merged on read and for equal
+  // timestamps the later chunk in the list wins.
   Series(Labels labels, std::vector<ChunkRef> chunks, int64_t mint_ms, int64_t maxt_ms)
       : labels_(std::move(labels)), chunks_(std::move(chunks)), mint_ms_(mint_ms), maxt_ms_(maxt_ms) {}
 
@@ -56,8 +65,15 @@ class Series {
   int64_t maxt_ms_ = 0;
 };
 
-// Walks a series' samples. Concrete and final: no virtual call per sample.
-// Errors (corrupt chunk) are reported once by status() after next() is false.
+// Calls f(t, v_bits) for each sample of one chunk, whatever its encoding;
+// false when the chunk is corrupt.
+template <typename F>
+bool for_each_sample(const ChunkRef& c, F&& f);
+
+// Walks a series' samples. Concrete and final: no virtual call per sample; a
+// switch per chunk picks the decoder (XOR streams, compact chunks are decoded
+// whole into arrays). Errors (corrupt chunk) are reported once by status()
+// after next() is false.
 class SampleIterator final {
  public:
   explicit SampleIterator(const Series* s);
@@ -74,6 +90,9 @@ class SampleIterator final {
   // Fast path: non-overlapping chunks streamed one after another.
   size_t chunk_ = 0;
   XorIterator it_;
+  CompactChunkDecoder dec_;
+  size_t dec_pos_ = 0;
+  bool compact_ = false;  // the current chunk is a compact chunk (dec_)
   bool started_ = false;
   // Slow path: overlapping chunks were merged into `merged_` up front.
   bool use_merged_ = false;
@@ -82,5 +101,19 @@ class SampleIterator final {
   Sample cur_{0, 0};
   absl::Status status_;
 };
+
+template <typename F>
+bool for_each_sample(const ChunkRef& c, F&& f) {
+  if (c.encoding == ChunkEncoding::kCompact) {
+    CompactChunkDecoder d;
+    if (!d.decode(c.data)) return false;
+    for (size_t i = 0; i < d.size(); ++i) f(d.t()[i], d.v_bits()[i]);
+    return true;
+  }
+  if (c.encoding != ChunkEncoding::kXor) return false;
+  XorIterator x(c.data);
+  while (x.next()) f(x.t(), x.v_bits());
+  return x.ok();
+}
 
 }  // namespace strata::tsdb

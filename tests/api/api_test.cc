@@ -14,7 +14,7 @@ namespace {
 class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = tsdb::DB::open(tsdb::DBOptions{"/tmp/strata-api-test-unused"}, &registry_);
+    auto db = tsdb::DB::open(tsdb::DBOptions{""}, &registry_);
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
     engine_ = std::make_unique<promql::Engine>(promql::EngineOptions{}, &registry_);

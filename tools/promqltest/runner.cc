@@ -46,7 +46,7 @@ void Runner::clear() {
   std::filesystem::remove_all(dir_ + "/db", ec);
   registry_ = std::make_unique<metrics::Registry>();
   tsdb::DBOptions dbo;
-  dbo.dir = dir_ + "/db";
+  dbo.dir = "";  // in memory: scripts are small and never restart
   auto db = tsdb::DB::open(dbo, registry_.get());
   if (!db.ok()) {
     std::fprintf(stderr, "promqltest: cannot open storage: %s\n", std::string(db.status().message()).c_str());

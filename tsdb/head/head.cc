@@ -5,11 +5,13 @@
 namespace strata::tsdb {
 
 Head::Head(HeadOptions opts, metrics::Registry* registry)
-    : opts_(opts),
+    : opts_(std::move(opts)),
       series_locks_(new Stripe[kStripes]),
       hash_stripes_(new HashStripe[kStripes]),
       pages_(new std::atomic<MemSeries**>[kMaxPages]) {
   for (size_t i = 0; i < kMaxPages; ++i) pages_[i].store(nullptr, std::memory_order_relaxed);
+  registry_ = registry;
+  if (!opts_.fs) opts_.fs = posix_file_system();
   metrics::Registry& r = *registry;
   counters_.samples_appended =
       &r.counter("strata_tsdb_head_samples_appended_total", "Total number of appended samples.");
@@ -35,9 +37,21 @@ Head::Head(HeadOptions opts, metrics::Registry* registry)
 }
 
 Head::~Head() {
+  (void)close();
   uint32_t n = next_id_.load();
   for (uint32_t id = 0; id < n; ++id) delete by_id(id);
+  for (MemSeries* s : graveyard_) delete s;
   for (size_t i = 0; i < kMaxPages; ++i) delete[] pages_[i].load();
+}
+
+void Head::set_by_id(uint32_t id, MemSeries* s) {
+  size_t page = id >> kPageBits;
+  MemSeries** p = pages_[page].load(std::memory_order_relaxed);
+  if (!p) {
+    p = new MemSeries*[kPageSize]();
+    pages_[page].store(p, std::memory_order_release);
+  }
+  __atomic_store_n(&p[id & (kPageSize - 1)], s, __ATOMIC_RELEASE);
 }
 
 MemSeries* Head::by_id(uint32_t id) const {
@@ -57,6 +71,11 @@ bool Head::same_labels(const MemSeries& s, const Labels& labels) const {
 }
 
 MemSeries* Head::get_or_create(const Labels& labels, bool* created) {
+  return get_or_create_impl(labels, created, std::nullopt);
+}
+
+MemSeries* Head::get_or_create_impl(const Labels& labels, bool* created,
+                                    std::optional<uint32_t> forced_id) {
   uint64_t h = labels.hash();
   HashStripe& stripe = hash_stripes_[h & (kStripes - 1)];
   std::lock_guard<std::mutex> lock(stripe.mu);
@@ -69,6 +88,12 @@ MemSeries* Head::get_or_create(const Labels& labels, bool* created) {
       }
     }
   }
+  if (created) *created = true;
+  return create_locked(labels, h, stripe, forced_id);
+}
+
+MemSeries* Head::create_locked(const Labels& labels, uint64_t h, HashStripe& stripe,
+                               std::optional<uint32_t> forced_id) {
   auto s = new MemSeries();
   s->hash = h;
   s->num_labels = uint16_t(labels.size());
@@ -82,18 +107,13 @@ MemSeries* Head::get_or_create(const Labels& labels, bool* created) {
   }
   {
     std::lock_guard<std::mutex> create_lock(create_mu_);
-    uint32_t id = next_id_.load(std::memory_order_relaxed);
+    uint32_t id = forced_id ? *forced_id : next_id_.load(std::memory_order_relaxed);
     s->id = id;
-    size_t page = id >> kPageBits;
-    MemSeries** p = pages_[page].load(std::memory_order_relaxed);
-    if (!p) {
-      p = new MemSeries*[kPageSize]();
-      pages_[page].store(p, std::memory_order_release);
-    }
-    __atomic_store_n(&p[id & (kPageSize - 1)], s, __ATOMIC_RELEASE);
-    next_id_.store(id + 1, std::memory_order_release);
+    set_by_id(id, s);
+    if (id >= next_id_.load(std::memory_order_relaxed)) next_id_.store(id + 1, std::memory_order_release);
     postings_.add(id, pairs);
   }
+  auto it = stripe.by_hash.find(h);
   if (it != stripe.by_hash.end()) {
     s->next_in_bucket = it->second;
     it->second = s;
@@ -102,7 +122,6 @@ MemSeries* Head::get_or_create(const Labels& labels, bool* created) {
   }
   num_series_.fetch_add(1, std::memory_order_relaxed);
   counters_.series_created->inc();
-  if (created) *created = true;
   return s;
 }
 

@@ -10,6 +10,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,17 +22,27 @@
 #include "tsdb/head/symbols.h"
 #include "tsdb/index/postings.h"
 #include "tsdb/storage.h"
+#include "tsdb/wal/wal.h"
 
 namespace strata::tsdb {
 
 struct HeadOptions {
   // Chunks are cut at multiples of this so blocks can be cut cleanly.
   int64_t chunk_range_ms = 2 * 3600 * 1000;
+  // Directory holding wal/ and checkpoint.*; "" keeps the head in memory only.
+  std::string dir;
+  FileSystem* fs = nullptr;  // defaults to the POSIX file system
+  WalOptions wal;
 };
 
 class Head {
  public:
+  // An empty head; with opts.dir set, open() must be used instead.
   Head(HeadOptions opts, metrics::Registry* registry);
+  // Opens the head in opts.dir: replays the newest checkpoint and the WAL
+  // segments after it (cutting a damaged tail off, with a log line), then
+  // starts a new WAL segment for appends.
+  static absl::StatusOr<std::unique_ptr<Head>> open(HeadOptions opts, metrics::Registry* registry);
   ~Head();
   Head(const Head&) = delete;
   Head& operator=(const Head&) = delete;
@@ -63,6 +74,27 @@ class Head {
   // Called after a commit with the batch's time range.
   void update_time_range(int64_t mint_ms, int64_t maxt_ms);
 
+  struct PendingSample {
+    MemSeries* s;
+    int64_t t;
+    double v;
+  };
+  // The durable half of a commit: re-resolves series that truncation removed
+  // meanwhile, writes series records for series not logged yet, then the
+  // samples and metadata, and marks every series as having pending samples
+  // (the caller decrements MemSeries::pending after applying). Without a WAL
+  // only the resolving and marking happen.
+  absl::Status log_commit(std::vector<PendingSample>& samples,
+                          const std::vector<std::pair<std::string, MetricMetadata>>& metadata);
+  bool has_wal() const { return wal_ != nullptr; }
+
+  // Drops all data before mint_ms, removes series left empty, rejects later
+  // appends before mint_ms ("out of bounds") and checkpoints the WAL so that
+  // replay only reads what the head still holds.
+  absl::Status truncate(int64_t mint_ms);
+  // Flushes and closes the WAL; appends fail afterwards.
+  absl::Status close();
+
   struct Counters {
     metrics::Counter* samples_appended;
     metrics::Counter* out_of_order;
@@ -89,6 +121,26 @@ class Head {
 
   bool same_labels(const MemSeries& s, const Labels& labels) const;
   void cut_chunk_locked(MemSeries* s);
+  // Creates a series; `forced_id` (replay) keeps the id the WAL knows it by.
+  MemSeries* create_locked(const Labels& labels, uint64_t hash, HashStripe& stripe,
+                           std::optional<uint32_t> forced_id);
+  MemSeries* get_or_create_impl(const Labels& labels, bool* created,
+                                std::optional<uint32_t> forced_id);
+  void set_by_id(uint32_t id, MemSeries* s);
+
+  // head_wal.cc
+  absl::Status replay();
+  absl::Status write_checkpoint(uint32_t last_segment, int64_t mint_ms);
+  // head_gc.cc
+  size_t gc(int64_t mint_ms);
+
+  std::unique_ptr<WalWriter> wal_;
+  std::mutex wal_mu_;  // orders series records before the samples that use them
+  metrics::Registry* registry_;
+  // Unlinked series, freed one truncation later so that appenders and
+  // queriers that still hold a pointer never see freed memory.
+  std::vector<MemSeries*> graveyard_;
+  std::mutex truncate_mu_;
 
   HeadOptions opts_;
   SymbolTable symbols_;

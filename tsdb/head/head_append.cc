@@ -63,17 +63,25 @@ class HeadAppender final : public Appender {
 
   absl::Status commit() override {
     done_ = true;
+    std::vector<Head::PendingSample>& pending = pending_;
+    // Durable first: the WAL holds the samples before anyone can read them.
+    if (auto s = head_->log_commit(pending, metadata_); !s.ok()) {
+      pending_.clear();
+      metadata_.clear();
+      return s;
+    }
     int64_t mint = std::numeric_limits<int64_t>::max();
     int64_t maxt = std::numeric_limits<int64_t>::min();
     uint64_t appended = 0;
     size_t i = 0;
-    while (i < pending_.size()) {
+    while (i < pending.size()) {
       // Consecutive samples of one series share one lock acquisition.
-      MemSeries* s = pending_[i].s;
+      MemSeries* s = pending[i].s;
       std::lock_guard<std::mutex> lock(head_->series_lock(s->id));
-      for (; i < pending_.size() && pending_[i].s == s; ++i) {
-        const Pending& p = pending_[i];
+      for (; i < pending.size() && pending[i].s == s; ++i) {
+        const Head::PendingSample& p = pending[i];
         AppendErrorKind k = head_->append_locked(s, p.t, p.v);
+        s->pending.fetch_sub(1, std::memory_order_relaxed);
         if (k != AppendErrorKind::kNone) {
           count_rejection(k);  // lost a race with a concurrent appender
           continue;
@@ -100,11 +108,6 @@ class HeadAppender final : public Appender {
   }
 
  private:
-  struct Pending {
-    MemSeries* s;
-    int64_t t;
-    double v;
-  };
   void count_rejection(AppendErrorKind k) {
     switch (k) {
       case AppendErrorKind::kOutOfOrder: head_->counters().out_of_order->inc(); break;
@@ -115,7 +118,7 @@ class HeadAppender final : public Appender {
   }
 
   Head* head_;
-  std::vector<Pending> pending_;
+  std::vector<Head::PendingSample> pending_;
   std::vector<std::pair<std::string, MetricMetadata>> metadata_;
   MemSeries* run_series_ = nullptr;
   int64_t run_t_ = 0;

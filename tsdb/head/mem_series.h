@@ -3,6 +3,7 @@
 // guarded by the head's stripe lock for the series id (Head::series_lock).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -37,6 +38,14 @@ struct MemSeries {
   int64_t open_maxt_ms = 0;
   int64_t last_t_ms = std::numeric_limits<int64_t>::min();
   uint64_t last_v_bits = 0;
+  // Set when truncation unlinked the series; a late appender re-resolves it.
+  bool dead = false;
+
+  // Guarded by the head's WAL mutex: a series record was written.
+  bool logged = false;
+  // Commits that logged samples for this series but have not applied them;
+  // truncation never removes a series with pending samples.
+  std::atomic<uint32_t> pending{0};
 
   bool empty() const { return sealed.empty() && !open; }
 };

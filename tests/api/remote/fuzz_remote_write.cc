@@ -45,7 +45,7 @@ struct State {
     handler.reset();
     db.reset();
     strata::tsdb::DBOptions opts;
-    opts.dir = "/tmp/strata-fuzz-remote-write";
+    opts.dir = "";
     db = std::move(strata::tsdb::DB::open(opts, &registry).value());
     strata::api::remote::WriteHandlerOptions ho;
     ho.max_decoded_bytes = size_t(4) << 20;  // keep single runs fast

@@ -194,7 +194,7 @@ TEST_F(HeadTest, MatchesNaiveModel) {
 
 TEST(DBTest, OpensAndServesInterfaces) {
   metrics::Registry reg;
-  auto db = DB::open(DBOptions{}, &reg);
+  auto db = DB::open(DBOptions{""}, &reg);
   ASSERT_TRUE(db.ok());
   auto app = (*db)->appender();
   ASSERT_TRUE(app->append(0, Labels::from_strings({"__name__", "x"}), 5, 1).ok());

@@ -1,0 +1,37 @@
+// BlockQuerier: tsdb::Querier over one block for [mint, maxt] (inclusive).
+// Series come out in label order (the index is sorted), chunks zero-copy from
+// the block's mapping; series with tombstones in range get their deleted
+// samples filtered into a re-encoded in-memory chunk. Holds a reference to
+// the block. Thread-compatible.
+#pragma once
+
+#include <memory>
+
+#include "tsdb/block/block.h"
+#include "tsdb/storage.h"
+
+namespace strata::tsdb {
+
+class BlockQuerier final : public Querier {
+ public:
+  BlockQuerier(std::shared_ptr<Block> block, int64_t mint_ms, int64_t maxt_ms);
+
+  absl::StatusOr<std::vector<Series>> select(bool sorted, const SelectHints* hints,
+                                             const Matchers& matchers) override;
+  absl::StatusOr<std::vector<std::string>> label_names(const Matchers& matchers,
+                                                        size_t limit) override;
+  absl::StatusOr<std::vector<std::string>> label_values(const std::string& name,
+                                                         const Matchers& matchers,
+                                                         size_t limit) override;
+
+ private:
+  // The ids matching `matchers` that have a chunk overlapping the range.
+  absl::StatusOr<std::vector<uint32_t>> ids_in_range(const Matchers& matchers);
+
+  std::shared_ptr<Block> block_;
+  std::shared_ptr<const Tombstones> tombstones_;
+  int64_t mint_;
+  int64_t maxt_;
+};
+
+}  // namespace strata::tsdb
