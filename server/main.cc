@@ -135,6 +135,7 @@ int run(const Flags& flags) {
   dbo.retention_ms = flags.retention_ms;
   dbo.retention_bytes = flags.retention_bytes;
   dbo.out_of_order_window_ms = flags.ooo_window_ms;
+  dbo.wal_sync = flags.wal_sync;
   double t0 = monotonic_seconds();
   auto db = tsdb::DB::open(dbo, &registry);
   if (!db.ok()) {
