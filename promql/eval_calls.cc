@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "base/float_format.h"
 #include "promql/evaluator.h"
+#include "promql/parallel.h"
 #include "promql/functions_histogram.h"
 #include "promql/functions_range.h"
 #include "re2/re2.h"
@@ -237,14 +238,28 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_range_call(const PlanNode& n, 
                  params.empty() ? nullptr : &params[0],
                  params.size() > 1 ? &params[1] : nullptr};
   bool counter_fn = info->fn == RangeFn::kRate || info->fn == RangeFn::kIncrease;
+  // Each series' windows are independent: compute them in parallel, then
+  // collect in input order.
+  const size_t ns = m->range.size();
+  size_t loaded = 0;
+  for (const RangeSeries& s : m->range) loaded += s.samples.size();
+  std::vector<std::vector<double>> rows(ns);
+  std::vector<absl::Status> errors(ns);
+  parallel_for(ns, 16, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) {
+      std::vector<double> v(g.n);
+      errors[i] = eval_range_function(call, m->range[i].samples, v.data());
+      if (errors[i].ok() && std::any_of(v.begin(), v.end(), [](double x) { return !is_absent(x); }))
+        rows[i] = std::move(v);
+      std::vector<Sample>().swap(m->range[i].samples);
+    }
+  });
+  release(loaded);
   Result r;
-  for (RangeSeries& s : m->range) {
-    StepSeries o;
-    o.v.resize(g.n);
-    if (auto st = eval_range_function(call, s.samples, o.v.data()); !st.ok()) return st;
-    bool any = std::any_of(o.v.begin(), o.v.end(), [](double v) { return !is_absent(v); });
-    release(s.samples.size());
-    if (!any) continue;
+  for (size_t i = 0; i < ns; ++i) {
+    if (!errors[i].ok()) return errors[i];
+    RangeSeries& s = m->range[i];
+    if (rows[i].empty()) continue;
     if (counter_fn && v3()) {
       std::string_view name = s.metric.metric_name();
       if (!ends_with(name, "_total") && !ends_with(name, "_sum") && !ends_with(name, "_count") &&
@@ -253,6 +268,8 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_range_call(const PlanNode& n, 
                     "_total/_sum/_count/_bucket: \"" + std::string(name) + "\"",
                     opts_.query, marg.pos);
     }
+    StepSeries o;
+    o.v = std::move(rows[i]);
     o.metric = std::move(s.metric);
     o.drop_name = s.drop_name;
     if (!info->keeps_name) drop_name(o);

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "promql/evaluator.h"
+#include "promql/parallel.h"
 
 namespace strata::promql {
 namespace {
@@ -47,31 +48,44 @@ absl::StatusOr<StepVector> Evaluator::eval_vector_selector(const PlanNode& n, co
   int64_t mint = *std::min_element(refs.begin(), refs.end()) - lookback;
   auto series = select(n, mint, maxt);
   if (!series.ok()) return series.status();
+  // Series are decoded and sampled on the step grid in parallel.
+  std::vector<StepSeries> slots(series->size());
+  std::vector<absl::Status> errors(series->size());
+  parallel_for(series->size(), 16, [&](size_t b, size_t e) {
+    std::vector<Sample> buf;
+    for (size_t si = b; si < e; ++si) {
+      const tsdb::Series& s = (*series)[si];
+      buf.clear();
+      if (auto st = s.decode(mint, maxt, &buf); !st.ok()) {
+        errors[si] = absl::InternalError(std::string(st.message()));
+        continue;
+      }
+      if (buf.empty()) continue;
+      StepSeries& o = slots[si];
+      o.v.assign(g.n, absent_value());
+      bool any = false;
+      size_t k = 0;  // first sample with t > ref
+      for (size_t i = 0; i < g.n; ++i) {
+        int64_t ref = refs[i];
+        if (i > 0 && ref < refs[i - 1]) k = 0;
+        while (k < buf.size() && buf[k].t <= ref) ++k;
+        if (k == 0) continue;
+        const Sample& last = buf[k - 1];
+        bool in_window = v3() ? last.t > ref - lookback : last.t >= ref - lookback;
+        if (!in_window || is_stale(last.v)) continue;
+        o.v[i] = timestamps ? double(last.t) / 1000 : canonical(last.v);
+        any = true;
+      }
+      if (any) o.metric = s.labels();
+      else o.v.clear();
+    }
+  });
   StepVector out;
   out.reserve(series->size());
-  std::vector<Sample> buf;
-  for (const tsdb::Series& s : *series) {
-    buf.clear();
-    if (auto st = s.decode(mint, maxt, &buf); !st.ok()) return absl::InternalError(std::string(st.message()));
-    if (buf.empty()) continue;
-    StepSeries o;
-    o.v.assign(g.n, absent_value());
-    bool any = false;
-    size_t k = 0;  // first sample with t > ref
-    for (size_t i = 0; i < g.n; ++i) {
-      int64_t ref = refs[i];
-      if (i > 0 && ref < refs[i - 1]) k = 0;
-      while (k < buf.size() && buf[k].t <= ref) ++k;
-      if (k == 0) continue;
-      const Sample& last = buf[k - 1];
-      bool in_window = v3() ? last.t > ref - lookback : last.t >= ref - lookback;
-      if (!in_window || is_stale(last.v)) continue;
-      o.v[i] = timestamps ? double(last.t) / 1000 : canonical(last.v);
-      any = true;
-    }
-    if (!any) continue;
-    o.metric = s.labels();
-    out.push_back(std::move(o));
+  for (size_t si = 0; si < slots.size(); ++si) {
+    if (!errors[si].ok()) return errors[si];
+    if (slots[si].v.empty()) continue;
+    out.push_back(std::move(slots[si]));
     if (auto st = charge(g.n); !st.ok()) return st;
   }
   return out;
@@ -87,20 +101,31 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_matrix_selector(const PlanNode
   int64_t mint = *std::min_element(r.ends.begin(), r.ends.end()) - n.range_ms;
   auto series = select(n, mint, maxt);
   if (!series.ok()) return series.status();
-  std::vector<Sample> buf;
-  for (const tsdb::Series& s : *series) {
-    buf.clear();
-    if (auto st = s.decode(mint, maxt, &buf); !st.ok()) return absl::InternalError(std::string(st.message()));
-    RangeSeries rs;
-    rs.samples.reserve(buf.size());
-    for (const Sample& p : buf) {
-      // Stale markers end a series; they are never part of a range.
-      if (!is_stale(p.v)) rs.samples.push_back({p.t, canonical(p.v)});
+  std::vector<RangeSeries> slots(series->size());
+  std::vector<absl::Status> errors(series->size());
+  parallel_for(series->size(), 16, [&](size_t b, size_t e) {
+    std::vector<Sample> buf;
+    for (size_t si = b; si < e; ++si) {
+      const tsdb::Series& s = (*series)[si];
+      buf.clear();
+      if (auto st = s.decode(mint, maxt, &buf); !st.ok()) {
+        errors[si] = absl::InternalError(std::string(st.message()));
+        continue;
+      }
+      RangeSeries& rs = slots[si];
+      rs.samples.reserve(buf.size());
+      for (const Sample& p : buf) {
+        // Stale markers end a series; they are never part of a range.
+        if (!is_stale(p.v)) rs.samples.push_back({p.t, canonical(p.v)});
+      }
+      if (!rs.samples.empty()) rs.metric = s.labels();
     }
-    if (rs.samples.empty()) continue;
-    rs.metric = s.labels();
-    if (auto st = charge(rs.samples.size()); !st.ok()) return st;
-    r.range.push_back(std::move(rs));
+  });
+  for (size_t si = 0; si < slots.size(); ++si) {
+    if (!errors[si].ok()) return errors[si];
+    if (slots[si].samples.empty()) continue;
+    if (auto st = charge(slots[si].samples.size()); !st.ok()) return st;
+    r.range.push_back(std::move(slots[si]));
   }
   return r;
 }
