@@ -72,6 +72,25 @@ void register_api_routes(Router& router, ApiContext& ctx) {
              wrap([c](const HttpRequest&, const Form&) { return handle_config(*c); }));
   router.add(get, "/api/v1/status/tsdb",
              wrap([c](const HttpRequest&, const Form& f) { return handle_tsdb_status(*c, f); }));
+  // Admin: deletions answer 204 like Prometheus.
+  auto no_content = [](FormHandler h) -> Handler {
+    return [h = std::move(h)](const HttpRequest& req, HttpResponse& resp) {
+      ApiResult r = h(req, Form::parse(req));
+      if (r.error.type == ErrorType::kNone) {
+        resp.status = 204;
+        resp.content_type.clear();
+        resp.body.clear();
+        return;
+      }
+      write_result(r, resp);
+    };
+  };
+  router.add({"POST", "PUT"}, "/api/v1/admin/tsdb/snapshot",
+             wrap([c](const HttpRequest&, const Form& f) { return handle_snapshot(*c, f); }));
+  router.add({"POST", "PUT"}, "/api/v1/admin/tsdb/delete_series",
+             no_content([c](const HttpRequest&, const Form& f) { return handle_delete_series(*c, f); }));
+  router.add({"POST", "PUT"}, "/api/v1/admin/tsdb/clean_tombstones",
+             no_content([c](const HttpRequest&, const Form&) { return handle_clean_tombstones(*c); }));
   // Remote write 1.0 receiver; always on (Prometheus needs
   // --web.enable-remote-write-receiver, which Strata accepts and ignores).
   remote::WriteHandlerOptions wo;

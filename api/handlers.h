@@ -28,6 +28,11 @@ ApiResult handle_flags(ApiContext& ctx);
 ApiResult handle_config(ApiContext& ctx);
 ApiResult handle_tsdb_status(ApiContext& ctx, const Form& form);
 
+// admin_api.cc (answer 204 No Content on success, except snapshot)
+ApiResult handle_snapshot(ApiContext& ctx, const Form& form);
+ApiResult handle_delete_series(ApiContext& ctx, const Form& form);
+ApiResult handle_clean_tombstones(ApiContext& ctx);
+
 // Parses `limit` (absent = 0 = unlimited); Prometheus' error text.
 absl::StatusOr<size_t> parse_limit(const Form& form);
 // Parses an optional time parameter, `def` when absent.

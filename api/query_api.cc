@@ -55,7 +55,11 @@ absl::StatusOr<int64_t> parse_time_param(const Form& form, const char* name, int
   if (!form.has(name)) return def;
   std::string v = form.value(name);
   if (v.empty()) return def;
-  return parse_time_ms(v);
+  auto t = parse_time_ms(v);
+  if (!t.ok())
+    return absl::InvalidArgumentError(std::string("Invalid time value for '") + name +
+                                      "': " + std::string(t.status().message()));
+  return t;
 }
 
 ApiResult handle_query(ApiContext& ctx, const HttpRequest& req, const Form& form) {
@@ -72,12 +76,13 @@ ApiResult handle_query_range(ApiContext& ctx, const HttpRequest& req, const Form
   if (!start.ok()) return invalid_param("start", start.status());
   auto end = parse_time_ms(form.value("end"));
   if (!end.ok()) return invalid_param("end", end.status());
-  if (*end < *start) return bad_data("end timestamp must not be before start time");
+  if (*end < *start)
+    return invalid_param("end", absl::InvalidArgumentError("end timestamp must not be before start time"));
   auto step = parse_duration_ms(form.value("step"));
   if (!step.ok()) return invalid_param("step", step.status());
   if (*step <= 0)
-    return bad_data(
-        "zero or negative query resolution step widths are not accepted. Try a positive integer");
+    return invalid_param("step", absl::InvalidArgumentError(
+        "zero or negative query resolution step widths are not accepted. Try a positive integer"));
   // For safety, limit the number of returned points per timeseries.
   if ((*end - *start) / *step > 11000)
     return bad_data(
@@ -95,7 +100,7 @@ ApiResult handle_query_exemplars(ApiContext& ctx, const Form& form) {
   if (!start.ok()) return invalid_param("start", start.status());
   auto end = parse_time_param(form, "end", kMaxTimeMs);
   if (!end.ok()) return invalid_param("end", end.status());
-  if (*end < *start) return bad_data("end timestamp must not be before start time");
+  if (*end < *start) return bad_data("end timestamp must not be before start timestamp");
   auto expr = promql::parser::parse_expr(form.value("query"), promql::parser::options_for(ctx.engine->options()));
   if (!expr.ok()) return invalid_param("query", expr.status());
   // Strata stores no exemplars yet: the answer is a valid, empty list.

@@ -18,6 +18,9 @@ absl::StatusOr<std::vector<tsdb::Matchers>> parse_matches(ApiContext& ctx, const
   for (const std::string& m : form.values("match[]")) {
     auto ms = promql::parser::parse_metric_selector(m, promql::parser::options_for(ctx.engine->options()));
     if (!ms.ok()) return ms.status();
+    // A set whose every matcher matches "" would select every series.
+    if (std::all_of(ms->begin(), ms->end(), [](const tsdb::Matcher& m) { return m.matches_empty(); }))
+      return absl::InvalidArgumentError("match[] must contain at least one non-empty matcher");
     sets.push_back(std::move(*ms));
   }
   return sets;
@@ -153,7 +156,7 @@ ApiResult handle_labels(ApiContext& ctx, const Form& form) {
   auto limit = parse_limit(form);
   if (!limit.ok()) return invalid_param("limit", limit.status());
   auto sets = parse_matches(ctx, form);
-  if (!sets.ok()) return invalid_param("match[]", sets.status());
+  if (!sets.ok()) return bad_data(std::string(sets.status().message()));
   auto q = ctx.db->querier(range->start, range->end);
   if (!q.ok()) return from_status(q.status());
   std::set<std::string> names;
@@ -177,7 +180,7 @@ ApiResult handle_label_values(ApiContext& ctx, const std::string& escaped_name, 
   auto limit = parse_limit(form);
   if (!limit.ok()) return invalid_param("limit", limit.status());
   auto sets = parse_matches(ctx, form);
-  if (!sets.ok()) return invalid_param("match[]", sets.status());
+  if (!sets.ok()) return bad_data(std::string(sets.status().message()));
   auto q = ctx.db->querier(range->start, range->end);
   if (!q.ok()) return from_status(q.status());
   std::set<std::string> values;

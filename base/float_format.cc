@@ -27,13 +27,49 @@ void append_chars(std::string* out, double v, std::chars_format fmt) {
   out->append(buf, r.ptr);
 }
 
+// Go's 'f' with precision -1: the shortest round-trip digits, padded with
+// zeros — 2^64 is "18446744073709552000", where std::to_chars(fixed) would
+// print the exact "18446744073709551616".
+void append_shortest_fixed(std::string* out, double v) {
+  char sci[64];
+  auto r = std::to_chars(sci, sci + sizeof(sci) - 1, v, std::chars_format::scientific);
+  *r.ptr = '\0';
+  const char* p = sci;
+  if (*p == '-') {
+    out->push_back('-');
+    ++p;
+  }
+  std::string digits;
+  for (; *p != 'e'; ++p)
+    if (*p != '.') digits.push_back(*p);
+  int exp10 = std::atoi(p + 1);  // value = 0.d1d2d3... * 10^(exp10 + 1)
+  int point = exp10 + 1;         // digits before the decimal point
+  if (point <= 0) {
+    out->append("0.");
+    out->append(size_t(-point), '0');
+    out->append(digits);
+  } else if (size_t(point) >= digits.size()) {
+    out->append(digits);
+    out->append(size_t(point) - digits.size(), '0');
+  } else {
+    out->append(digits, 0, size_t(point));
+    out->push_back('.');
+    out->append(digits, size_t(point), std::string::npos);
+  }
+}
+
 }  // namespace
 
 void append_float_json(std::string* out, double v) {
   if (append_special(out, v)) return;
   double a = std::fabs(v);
-  bool exp = a != 0 && (a < 1e-6 || a >= 1e21);
-  append_chars(out, v, exp ? std::chars_format::scientific : std::chars_format::fixed);
+  if (a != 0 && (a < 1e-6 || a >= 1e21)) {
+    append_chars(out, v, std::chars_format::scientific);
+  } else if (v == 0) {
+    out->append(std::signbit(v) ? "-0" : "0");
+  } else {
+    append_shortest_fixed(out, v);
+  }
 }
 
 void append_float_go_g(std::string* out, double v) {
@@ -52,7 +88,7 @@ void append_float_go_g(std::string* out, double v) {
   if (exp10 < -4 || exp10 >= 6) {
     out->append(sci, r.ptr);
   } else {
-    append_chars(out, v, std::chars_format::fixed);
+    append_shortest_fixed(out, v);
   }
 }
 

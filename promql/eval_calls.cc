@@ -1,6 +1,7 @@
 // Function calls: range-vector functions, math/time/label functions,
 // histogram_quantile, absent, vector/scalar/time.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <ctime>
 #include <map>
@@ -237,6 +238,12 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_range_call(const PlanNode& n, 
                  &eval_ts,
                  params.empty() ? nullptr : &params[0],
                  params.size() > 1 ? &params[1] : nullptr};
+  std::atomic<bool> stop{false};
+  const std::function<bool()> should_stop = [&] {
+    if (!stop.load(std::memory_order_relaxed) && !interrupted().ok()) stop = true;
+    return stop.load(std::memory_order_relaxed);
+  };
+  call.should_stop = &should_stop;
   bool counter_fn = info->fn == RangeFn::kRate || info->fn == RangeFn::kIncrease;
   // Each series' windows are independent: compute them in parallel, then
   // collect in input order.
@@ -247,6 +254,7 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_range_call(const PlanNode& n, 
   std::vector<absl::Status> errors(ns);
   parallel_for(ns, 16, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) {
+      if (stop.load(std::memory_order_relaxed)) return;
       std::vector<double> v(g.n);
       errors[i] = eval_range_function(call, m->range[i].samples, v.data());
       if (errors[i].ok() && std::any_of(v.begin(), v.end(), [](double x) { return !is_absent(x); }))
@@ -255,6 +263,7 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_range_call(const PlanNode& n, 
     }
   });
   release(loaded);
+  if (stop) return interrupted();
   Result r;
   for (size_t i = 0; i < ns; ++i) {
     if (!errors[i].ok()) return errors[i];

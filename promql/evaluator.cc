@@ -6,14 +6,18 @@
 
 namespace strata::promql {
 
-absl::Status Evaluator::check_limits() {
-  // Clock reads are cheap but not free: look every few calls.
-  if ((++checks_ & 15) != 0) return absl::OkStatus();
+absl::Status Evaluator::interrupted() const {
   if (opts_.cancelled && opts_.cancelled())
-    return absl::CancelledError("query was canceled in query execution");
+    return absl::CancelledError("query was canceled in expression evaluation");
   if (std::chrono::steady_clock::now() > opts_.deadline)
-    return absl::DeadlineExceededError("query timed out in query execution");
+    return absl::DeadlineExceededError("query timed out in expression evaluation");
   return absl::OkStatus();
+}
+
+absl::Status Evaluator::check_limits() {
+  // Clock reads are cheap but not free: per-series callers look every few calls.
+  if ((++checks_ & 15) != 0) return absl::OkStatus();
+  return interrupted();
 }
 
 absl::Status Evaluator::charge(size_t points) {
@@ -66,7 +70,7 @@ absl::Status Evaluator::dedupe(StepVector& v, const Grid& g) {
 }
 
 absl::StatusOr<Evaluator::Result> Evaluator::eval(const PlanNode& n, const Grid& g) {
-  if (auto s = check_limits(); !s.ok()) return s;
+  if (auto s = interrupted(); !s.ok()) return s;
   using K = PlanNode::Kind;
   switch (n.kind) {
     case K::kNumber: {

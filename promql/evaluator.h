@@ -56,6 +56,9 @@ class Evaluator {
  private:
   bool v3() const { return opts_.engine.compat == Compat::kV3; }
   absl::StatusOr<Result> eval(const PlanNode& n, const Grid& g);
+  // Cancellation or the deadline, read now; safe from parallel workers.
+  absl::Status interrupted() const;
+  // interrupted(), looked at every 16th call (per-series loops).
   absl::Status check_limits();
   absl::Status charge(size_t points);
   void release(size_t points) { current_samples_ -= std::min(current_samples_, points); }

@@ -256,6 +256,7 @@ absl::Status eval_range_function(const RangeCall& call, const std::vector<Sample
   size_t lo = 0, hi = 0;
   const Sample* base = samples.data();
   std::vector<double> scratch;
+  size_t work = 0;  // window samples visited since the last should_stop poll
   Prefix pre;
   bool fast = call.fn == RangeFn::kRate || call.fn == RangeFn::kIncrease ||
               call.fn == RangeFn::kDelta || call.fn == RangeFn::kSumOverTime ||
@@ -277,6 +278,11 @@ absl::Status eval_range_function(const RangeCall& call, const std::vector<Sample
     out[i] = absent_value();
     size_t n = hi - lo;
     if (n == 0) continue;
+    work += n;
+    if (work >= (size_t(1) << 18) && call.should_stop) {
+      work = 0;
+      if ((*call.should_stop)()) return absl::AbortedError("range function interrupted");
+    }
     Span w{base + lo, base + hi};
     switch (call.fn) {
       case RangeFn::kRate:

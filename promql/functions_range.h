@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,11 +31,14 @@ struct RangeCall {
   const std::vector<int64_t>* eval_ts = nullptr;      // per step (predict_linear)
   const std::vector<double>* param0 = nullptr;        // per step: φ, duration, sf
   const std::vector<double>* param1 = nullptr;        // per step: tf
+  // Polled every ~256k window samples so that long windows (subqueries with
+  // millions of points) stop promptly on timeout; true = stop.
+  const std::function<bool()>* should_stop = nullptr;
 };
 
 // Writes one value per step to out[0..n) (absent_value() where the function
 // yields no sample). Errors are Prometheus' execution errors (e.g. an
-// invalid smoothing factor).
+// invalid smoothing factor), or kAborted when should_stop said so.
 absl::Status eval_range_function(const RangeCall& call, const std::vector<Sample>& samples,
                                  double* out);
 

@@ -1,50 +1,64 @@
 #include "server/flags.h"
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
+#include <set>
 
-#include "absl/strings/str_split.h"
 #include "promql/parser/duration.h"
 
 namespace strata::server {
 namespace {
 
+// Features Strata understands for --enable-feature.
+const std::set<std::string>& known_features() {
+  static const std::set<std::string> kKnown = {
+      "promql-experimental-functions",  // mad_over_time, sort_by_label, limitk, ...
+      "promql-delayed-name-removal",    // Prometheus 3's delayed __name__ removal
+  };
+  return kKnown;
+}
+
 struct FlagDef {
   const char* name;
   const char* placeholder;  // "" for booleans
   const char* help;
+  const char* default_text;  // shown in --help; nullptr = the default value itself
   std::function<std::string(const Flags&)> get;
   std::function<absl::Status(Flags&, const std::string&)> set;
   bool repeatable = false;
 };
 
-absl::Status set_duration(const std::string& v, std::string* text, int64_t* ms) {
+absl::Status duration(const std::string& v, std::string* text, int64_t* ms) {
   auto d = promql::parser::parse_duration(v);
-  if (!d.ok()) return d.status();
+  if (!d.ok()) return absl::InvalidArgumentError(std::string(d.status().message()));
   *text = v;
   *ms = *d;
   return absl::OkStatus();
 }
 
-absl::Status set_int(const std::string& v, int64_t* out, int64_t min) {
-  if (v.empty()) return absl::InvalidArgumentError("expected an integer");
-  size_t i = v[0] == '-' ? 1 : 0;
-  if (i == v.size()) return absl::InvalidArgumentError("expected an integer");
-  for (; i < v.size(); ++i)
-    if (!std::isdigit(static_cast<unsigned char>(v[i]))) return absl::InvalidArgumentError("expected an integer");
-  int64_t n;
-  try {
-    n = std::stoll(v);
-  } catch (...) {
-    return absl::InvalidArgumentError("value out of range");
-  }
+absl::Status integer(const std::string& v, int64_t min, int64_t* out) {
+  size_t i = !v.empty() && v[0] == '-' ? 1 : 0;
+  bool digits = i < v.size();
+  for (size_t k = i; k < v.size(); ++k) digits = digits && std::isdigit((unsigned char)v[k]);
+  if (!digits) return absl::InvalidArgumentError("expected an integer");
+  if (v.size() - i > 18) return absl::InvalidArgumentError("value out of range");
+  int64_t n = std::stoll(v);
   if (n < min) return absl::InvalidArgumentError("must be at least " + std::to_string(min));
   *out = n;
   return absl::OkStatus();
 }
 
-absl::Status set_choice(const std::string& v, std::initializer_list<const char*> choices,
-                        std::string* out) {
+absl::Status small_integer(const std::string& v, int64_t min, int* out) {
+  int64_t n;
+  if (auto s = integer(v, min, &n); !s.ok()) return s;
+  if (n > INT32_MAX) return absl::InvalidArgumentError("value out of range");
+  *out = int(n);
+  return absl::OkStatus();
+}
+
+absl::Status choice(const std::string& v, std::initializer_list<const char*> choices,
+                    std::string* out) {
   std::string all;
   for (const char* c : choices) {
     if (v == c) {
@@ -56,29 +70,49 @@ absl::Status set_choice(const std::string& v, std::initializer_list<const char*>
   return absl::InvalidArgumentError("must be one of " + all);
 }
 
+absl::Status listen_address(const std::string& v, std::string* out) {
+  size_t colon = v.rfind(':');
+  if (colon == std::string::npos)
+    return absl::InvalidArgumentError("address " + v + ": missing port in address");
+  std::string port = v.substr(colon + 1);
+  bool ok = !port.empty() && port.size() <= 5 &&
+            std::all_of(port.begin(), port.end(), [](char c) { return std::isdigit((unsigned char)c); });
+  if (!ok || std::stoi(port) > 65535)
+    return absl::InvalidArgumentError("address " + v + ": invalid port \"" + port + "\"");
+  *out = v;
+  return absl::OkStatus();
+}
+
+std::string bool_text(bool b) { return b ? "true" : "false"; }
+
 const std::vector<FlagDef>& defs() {
+  using S = const std::string&;
   static const std::vector<FlagDef> kDefs = {
       {"config.file", "<path>",
-       "Prometheus-format configuration file. Without it Strata runs on its embedded default "
-       "config (scrapes itself every 15s, evaluates rules every 15s).",
+       "Prometheus configuration file (prometheus.yml format): global settings, scrape "
+       "jobs, rule files, remote write. Reloaded on SIGHUP and POST /-/reload.",
+       "the embedded configuration: a scrape job for Strata itself on localhost:9090",
        [](const Flags& f) { return f.config_file; },
-       [](Flags& f, const std::string& v) { f.config_file = v; return absl::OkStatus(); }},
-      {"storage.tsdb.path", "<path>", "Base directory for metrics storage.",
+       [](Flags& f, S v) { f.config_file = v; return absl::OkStatus(); }},
+      {"storage.tsdb.path", "<path>", "Directory for the metrics storage.", nullptr,
        [](const Flags& f) { return f.storage_path; },
-       [](Flags& f, const std::string& v) {
+       [](Flags& f, S v) {
          if (v.empty()) return absl::InvalidArgumentError("must not be empty");
          f.storage_path = v;
          return absl::OkStatus();
        }},
       {"storage.tsdb.retention.time", "<duration>",
-       "How long to retain samples in storage (e.g. 15d, 1y).",
-       [](const Flags& f) { return f.retention_time; },
-       [](Flags& f, const std::string& v) { return set_duration(v, &f.retention_time, &f.retention_ms); }},
+       "How long to keep samples, e.g. 15d, 26w, 1y.", nullptr,
+       [](const Flags& f) { return promql::parser::format_duration(f.retention_ms); },
+       [](Flags& f, S v) {
+         f.retention_time_set = true;
+         return duration(v, &f.retention_time, &f.retention_ms);
+       }},
       {"storage.tsdb.retention.size", "<bytes>",
-       "Maximum number of bytes of storage blocks to retain (units B, KB, MB, GB, TB, PB, EB; "
-       "0 = no limit). The oldest blocks are removed first.",
-       [](const Flags& f) { return f.retention_size; },
-       [](Flags& f, const std::string& v) {
+       "Maximum size of the stored blocks, with a unit: B, KB, MB, GB, TB, PB, EB (powers "
+       "of 1024). The oldest blocks go first. 0 means no limit.",
+       nullptr, [](const Flags& f) { return format_bytes(f.retention_bytes); },
+       [](Flags& f, S v) {
          auto b = parse_bytes(v);
          if (!b.ok()) return b.status();
          f.retention_size = v;
@@ -86,99 +120,101 @@ const std::vector<FlagDef>& defs() {
          return absl::OkStatus();
        }},
       {"storage.tsdb.out-of-order-time-window", "<duration>",
-       "Accept samples up to this much older than the newest sample of their series "
-       "(0 = reject out-of-order samples, like Prometheus by default).",
-       [](const Flags& f) { return f.ooo_window; },
-       [](Flags& f, const std::string& v) { return set_duration(v, &f.ooo_window, &f.ooo_window_ms); }},
+       "Accept samples this much older than the newest sample of their series. 0 rejects "
+       "out-of-order samples, as Prometheus does by default.",
+       nullptr, [](const Flags& f) { return promql::parser::format_duration(f.ooo_window_ms); },
+       [](Flags& f, S v) { return duration(v, &f.ooo_window, &f.ooo_window_ms); }},
       {"storage.tsdb.wal-sync", "<policy>",
-       "When the WAL is fsynced: always (every commit, survives power loss), interval (every "
-       "second in the background; a power loss can lose the last second) or never (the OS "
-       "decides). A process crash loses nothing acknowledged under any policy.",
-       [](const Flags& f) { return f.wal_sync; },
-       [](Flags& f, const std::string& v) { return set_choice(v, {"always", "interval", "never"}, &f.wal_sync); }},
-      {"web.listen-address", "<address>", "Address to listen on for the UI, API and telemetry.",
+       "When the write-ahead log is fsynced: always (each commit; survives power loss), "
+       "interval (every second; a power loss can lose the last second) or never (the OS "
+       "decides). A crash of the process alone loses nothing acknowledged.",
+       nullptr, [](const Flags& f) { return f.wal_sync; },
+       [](Flags& f, S v) { return choice(v, {"always", "interval", "never"}, &f.wal_sync); }},
+      {"web.listen-address", "<address>",
+       "Address to listen on for the HTTP API, remote write and /metrics.", nullptr,
        [](const Flags& f) { return f.listen_address; },
-       [](Flags& f, const std::string& v) {
-         if (v.find(':') == std::string::npos)
-           return absl::InvalidArgumentError("address " + v + ": missing port in address");
-         f.listen_address = v;
-         return absl::OkStatus();
-       }},
-      {"web.enable-lifecycle", "", "Enable shutdown and reload via HTTP request (/-/quit, /-/reload).",
-       [](const Flags& f) { return f.enable_lifecycle ? "true" : "false"; },
-       [](Flags& f, const std::string& v) { f.enable_lifecycle = v == "true"; return absl::OkStatus(); }},
-      {"web.enable-admin-api", "", "Enable API endpoints for admin control actions (/api/v1/admin/tsdb/*).",
-       [](const Flags& f) { return f.enable_admin_api ? "true" : "false"; },
-       [](Flags& f, const std::string& v) { f.enable_admin_api = v == "true"; return absl::OkStatus(); }},
+       [](Flags& f, S v) { return listen_address(v, &f.listen_address); }},
+      {"web.enable-lifecycle", "", "Enable shutdown and reload over HTTP (/-/quit, /-/reload).",
+       nullptr, [](const Flags& f) { return bool_text(f.enable_lifecycle); },
+       [](Flags& f, S v) { f.enable_lifecycle = v == "true"; return absl::OkStatus(); }},
+      {"web.enable-admin-api", "", "Enable the admin endpoints under /api/v1/admin/.", nullptr,
+       [](const Flags& f) { return bool_text(f.enable_admin_api); },
+       [](Flags& f, S v) { f.enable_admin_api = v == "true"; return absl::OkStatus(); }},
       {"web.enable-remote-write-receiver", "",
-       "Accepted for compatibility with Prometheus; Strata's remote-write receiver at "
-       "/api/v1/write is always on.",
-       [](const Flags& f) { return f.enable_remote_write_receiver ? "true" : "false"; },
-       [](Flags& f, const std::string& v) {
+       "Accepted for compatibility with Prometheus. Strata's remote-write receiver "
+       "(POST /api/v1/write) is always on.",
+       nullptr, [](const Flags& f) { return bool_text(f.enable_remote_write_receiver); },
+       [](Flags& f, S v) {
          f.enable_remote_write_receiver = v == "true";
          return absl::OkStatus();
        }},
       {"web.read-timeout", "<duration>",
-       "Maximum time an idle connection is kept open, and to read a request.",
-       [](const Flags& f) { return f.read_timeout; },
-       [](Flags& f, const std::string& v) { return set_duration(v, &f.read_timeout, &f.read_timeout_ms); }},
-      {"web.max-connections", "<int>", "Maximum number of simultaneous connections.",
+       "How long an idle connection stays open, and the longest time reading one request "
+       "may take.",
+       nullptr, [](const Flags& f) { return promql::parser::format_duration(f.read_timeout_ms); },
+       [](Flags& f, S v) {
+         if (auto s = duration(v, &f.read_timeout, &f.read_timeout_ms); !s.ok()) return s;
+         if (f.read_timeout_ms <= 0) return absl::InvalidArgumentError("must be positive");
+         return absl::OkStatus();
+       }},
+      {"web.max-connections", "<int>",
+       "Maximum number of simultaneous connections; more wait until one closes.", nullptr,
        [](const Flags& f) { return std::to_string(f.max_connections); },
-       [](Flags& f, const std::string& v) {
-         int64_t n;
-         auto s = set_int(v, &n, 1);
-         f.max_connections = int(n);
-         return s;
-       }},
+       [](Flags& f, S v) { return small_integer(v, 1, &f.max_connections); }},
       {"query.lookback-delta", "<duration>",
-       "The maximum lookback duration for retrieving metrics during expression evaluations.",
-       [](const Flags& f) { return f.lookback_delta; },
-       [](Flags& f, const std::string& v) {
-         auto s = set_duration(v, &f.lookback_delta, &f.lookback_delta_ms);
-         if (s.ok() && f.lookback_delta_ms <= 0) return absl::InvalidArgumentError("must be positive");
-         return s;
+       "How far back a selector looks for the latest sample of a series.",
+       nullptr, [](const Flags& f) { return promql::parser::format_duration(f.lookback_delta_ms); },
+       [](Flags& f, S v) {
+         if (auto s = duration(v, &f.lookback_delta, &f.lookback_delta_ms); !s.ok()) return s;
+         if (f.lookback_delta_ms <= 0) return absl::InvalidArgumentError("must be positive");
+         return absl::OkStatus();
        }},
-      {"query.timeout", "<duration>", "Maximum time a query may take before being aborted.",
-       [](const Flags& f) { return f.query_timeout; },
-       [](Flags& f, const std::string& v) { return set_duration(v, &f.query_timeout, &f.query_timeout_ms); }},
-      {"query.max-concurrency", "<int>", "Maximum number of queries executed concurrently.",
+      {"query.timeout", "<duration>", "Maximum time a query may run before it is aborted.",
+       nullptr, [](const Flags& f) { return promql::parser::format_duration(f.query_timeout_ms); },
+       [](Flags& f, S v) { return duration(v, &f.query_timeout, &f.query_timeout_ms); }},
+      {"query.max-concurrency", "<int>",
+       "Maximum number of queries evaluated at once; more wait for a slot.", nullptr,
        [](const Flags& f) { return std::to_string(f.query_max_concurrency); },
-       [](Flags& f, const std::string& v) {
-         int64_t n;
-         auto s = set_int(v, &n, 1);
-         f.query_max_concurrency = int(n);
-         return s;
-       }},
+       [](Flags& f, S v) { return small_integer(v, 1, &f.query_max_concurrency); }},
       {"query.max-samples", "<int>",
-       "Maximum number of samples a single query can load into memory.",
+       "Maximum number of samples one query may hold in memory at once.", nullptr,
        [](const Flags& f) { return std::to_string(f.query_max_samples); },
-       [](Flags& f, const std::string& v) { return set_int(v, &f.query_max_samples, 1); }},
+       [](Flags& f, S v) { return integer(v, 1, &f.query_max_samples); }},
       {"query.compat", "<version>",
-       "PromQL semantics: v3 (Prometheus 3: left-open windows, `.` matches newlines, quoted "
-       "UTF-8 names) or v2 (Prometheus 2.x: closed windows, holt_winters).",
-       [](const Flags& f) { return f.query_compat; },
-       [](Flags& f, const std::string& v) { return set_choice(v, {"v3", "v2"}, &f.query_compat); }},
+       "PromQL semantics to follow: v3 (Prometheus 3: left-open range windows, '.' "
+       "matches newlines, quoted UTF-8 names) or v2 (Prometheus 2.x, holt_winters).",
+       nullptr, [](const Flags& f) { return f.query_compat; },
+       [](Flags& f, S v) { return choice(v, {"v3", "v2"}, &f.query_compat); }},
       {"enable-feature", "<name>",
-       "Comma-separated feature names to enable. Known: promql-experimental-functions, "
-       "promql-delayed-name-removal.",
+       "Comma-separated features to enable. Known: "
+       "promql-experimental-functions, promql-delayed-name-removal. Unknown names are "
+       "logged and ignored.",
+       "none",
        [](const Flags& f) {
          std::string s;
          for (const auto& x : f.features) s += (s.empty() ? "" : ",") + x;
          return s;
        },
-       [](Flags& f, const std::string& v) {
-         for (auto part : absl::StrSplit(v, ',', absl::SkipEmpty())) f.features.emplace_back(part);
+       [](Flags& f, S v) {
+         size_t start = 0;
+         while (start <= v.size()) {
+           size_t comma = v.find(',', start);
+           std::string part = v.substr(start, comma == std::string::npos ? std::string::npos
+                                                                        : comma - start);
+           if (!part.empty()) f.features.push_back(part);
+           if (comma == std::string::npos) break;
+           start = comma + 1;
+         }
          return absl::OkStatus();
        },
        true},
-      {"log.level", "<level>", "Only log messages with the given severity or above: debug, info, warn, error.",
+      {"log.level", "<level>", "Only log messages of this severity or above: debug, info, "
+       "warn, error.", nullptr,
        [](const Flags& f) { return f.log_level; },
-       [](Flags& f, const std::string& v) {
-         return set_choice(v, {"debug", "info", "warn", "error"}, &f.log_level);
-       }},
-      {"log.format", "<format>", "Output format of log messages: logfmt or json.",
+       [](Flags& f, S v) { return choice(v, {"debug", "info", "warn", "error"}, &f.log_level); }},
+      {"log.format", "<format>", "Format of log lines: logfmt or json.", nullptr,
        [](const Flags& f) { return f.log_format; },
-       [](Flags& f, const std::string& v) { return set_choice(v, {"logfmt", "json"}, &f.log_format); }},
+       [](Flags& f, S v) { return choice(v, {"logfmt", "json"}, &f.log_format); }},
   };
   return kDefs;
 }
@@ -189,15 +225,41 @@ const FlagDef* find(const std::string& name) {
   return nullptr;
 }
 
+// Appends `text` wrapped at 80 columns, each line indented by `indent`.
+void wrap(std::string* out, const std::string& text, size_t indent) {
+  constexpr size_t kWidth = 80;
+  size_t col = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t sp = text.find(' ', i);
+    std::string word = text.substr(i, sp == std::string::npos ? std::string::npos : sp - i);
+    i = sp == std::string::npos ? text.size() : sp + 1;
+    if (col == 0) {
+      out->append(indent, ' ');
+      col = indent;
+    } else if (col + 1 + word.size() > kWidth) {
+      out->append("\n").append(indent, ' ');
+      col = indent;
+    } else {
+      out->push_back(' ');
+      ++col;
+    }
+    out->append(word);
+    col += word.size();
+  }
+  out->push_back('\n');
+}
+
 }  // namespace
 
 absl::StatusOr<int64_t> parse_bytes(const std::string& s) {
   size_t i = 0;
   while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-  if (i == 0) return absl::InvalidArgumentError("invalid size \"" + s + "\"");
+  if (i == 0 || i > 18) return absl::InvalidArgumentError("invalid size \"" + s + "\"");
   std::string unit = s.substr(i);
-  static const std::pair<const char*, int> kUnits[] = {{"", 0},   {"B", 0},  {"KB", 1}, {"MB", 2},
-                                                       {"GB", 3}, {"TB", 4}, {"PB", 5}, {"EB", 6}};
+  static const std::pair<const char*, int> kUnits[] = {{"", 0},   {"B", 0},  {"KB", 1},
+                                                       {"MB", 2}, {"GB", 3}, {"TB", 4},
+                                                       {"PB", 5}, {"EB", 6}};
   for (auto [u, p] : kUnits) {
     if (unit != u) continue;
     int64_t n = std::stoll(s.substr(0, i));
@@ -207,7 +269,21 @@ absl::StatusOr<int64_t> parse_bytes(const std::string& s) {
     }
     return n;
   }
-  return absl::InvalidArgumentError("invalid size unit \"" + unit + "\" (use B, KB, MB, GB, TB, PB, EB)");
+  return absl::InvalidArgumentError("invalid size unit \"" + unit +
+                                    "\" (use B, KB, MB, GB, TB, PB, EB)");
+}
+
+std::string format_bytes(int64_t n) {
+  // alecthomas/units ToString(n, 1024, "iB", "B"), which Prometheus prints.
+  static const char* kUnits[] = {"", "K", "M", "G", "T", "P", "E"};
+  if (n <= 0) return "0B";
+  std::string out;
+  for (int i = 0; i < 7 && n > 0; ++i) {
+    if (n % 1024 != 0)
+      out = std::to_string(n % 1024) + kUnits[i] + (i == 0 ? "B" : "iB") + out;
+    n /= 1024;
+  }
+  return out;
 }
 
 std::map<std::string, std::string> Flags::as_map() const {
@@ -216,11 +292,22 @@ std::map<std::string, std::string> Flags::as_map() const {
   return m;
 }
 
+std::vector<std::string> Flags::unknown_features() const {
+  std::vector<std::string> out;
+  for (const auto& f : features)
+    if (!known_features().count(f)) out.push_back(f);
+  return out;
+}
+
+bool Flags::has_feature(const std::string& name) const {
+  return std::find(features.begin(), features.end(), name) != features.end();
+}
+
 absl::StatusOr<Flags> parse_flags(const std::vector<std::string>& args) {
   Flags f;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "-h" || a == "--help" || a == "--help-long") {
+    if (a == "-h" || a == "--help") {
       f.help = true;
       continue;
     }
@@ -229,7 +316,7 @@ absl::StatusOr<Flags> parse_flags(const std::vector<std::string>& args) {
       continue;
     }
     if (a.rfind("--", 0) != 0) {
-      if (a.rfind("-", 0) == 0) return absl::InvalidArgumentError("unknown short flag '" + a + "'");
+      if (a.size() > 1 && a[0] == '-') return absl::InvalidArgumentError("unknown short flag '" + a + "'");
       return absl::InvalidArgumentError("unexpected " + a);
     }
     std::string name = a.substr(2), value;
@@ -243,7 +330,8 @@ absl::StatusOr<Flags> parse_flags(const std::vector<std::string>& args) {
     bool negated = false;
     if (!d && name.rfind("no-", 0) == 0) {
       d = find(name.substr(3));
-      negated = d != nullptr;
+      negated = d != nullptr && std::string(d->placeholder).empty();
+      if (!negated) d = nullptr;
     }
     if (!d) return absl::InvalidArgumentError("unknown long flag '--" + name + "'");
     bool is_bool = std::string(d->placeholder).empty();
@@ -253,13 +341,10 @@ absl::StatusOr<Flags> parse_flags(const std::vector<std::string>& args) {
                                           ": expected true or false");
       if (!has_value) value = "true";
       if (negated) value = value == "true" ? "false" : "true";
-    } else {
-      if (negated) return absl::InvalidArgumentError("unknown long flag '--" + name + "'");
-      if (!has_value) {
-        if (i + 1 >= args.size())
-          return absl::InvalidArgumentError("expected argument for flag '--" + name + "'");
-        value = args[++i];
-      }
+    } else if (!has_value) {
+      if (i + 1 >= args.size())
+        return absl::InvalidArgumentError("expected argument for flag '--" + name + "'");
+      value = args[++i];
     }
     if (auto s = d->set(f, value); !s.ok())
       return absl::InvalidArgumentError("invalid value \"" + value + "\" for flag --" + d->name +
@@ -269,26 +354,35 @@ absl::StatusOr<Flags> parse_flags(const std::vector<std::string>& args) {
 }
 
 std::string help_text() {
-  std::string out =
-      "usage: strata [<flags>]\n\n"
-      "Strata: a Prometheus-compatible metrics server in one binary. It accepts Prometheus\n"
-      "remote write at /api/v1/write, stores samples in its own compressed time-series\n"
-      "engine, evaluates PromQL and serves the Prometheus HTTP API (/api/v1/query, ...),\n"
-      "so Grafana can use it as a plain \"Prometheus\" data source.\n\n"
-      "Flags:\n"
-      "  -h, --help  Show this help.\n"
-      "      --version  Show the version.\n";
+  std::string out = "usage: strata [<flags>]\n\n";
+  wrap(&out,
+       "Strata is a Prometheus-compatible metrics server in one binary. It accepts "
+       "Prometheus remote write at /api/v1/write, stores samples in its own compressed "
+       "time-series database, evaluates PromQL and answers the Prometheus HTTP API "
+       "(/api/v1/query, /api/v1/query_range, ...), so Grafana and other Prometheus clients "
+       "can use it as a plain Prometheus data source. It reads Prometheus' configuration "
+       "file format and takes Prometheus' flag names; without any flags it listens on port "
+       "9090 and keeps its data in ./data.",
+       0);
+  out += "\n";
+  wrap(&out,
+       "Values go after '=' or as the next argument (--query.timeout=30s, --query.timeout "
+       "30s). Switches turn on with --name and off with --no-name.",
+       0);
+  out += "\nFlags:\n";
+  out += "  -h, --help\n";
+  wrap(&out, "Show this help and exit.", 6);
+  out += "  --version\n";
+  wrap(&out, "Show the version and build information and exit.", 6);
   Flags defaults;
   auto values = defaults.as_map();
   for (const auto& d : defs()) {
-    std::string left = std::string("      --") + d.name;
     bool is_bool = std::string(d.placeholder).empty();
-    if (!is_bool) left += "=" + std::string(d.placeholder);
-    out += left + "\n          " + d.help;
-    const std::string& def = values[d.name];
-    if (!is_bool && !def.empty()) out += " (default: " + def + ")";
-    if (d.repeatable) out += " (repeatable)";
-    out += "\n";
+    out += std::string("  --") + d.name + (is_bool ? "" : std::string("=") + d.placeholder) + "\n";
+    std::string text = d.help;
+    if (!is_bool) text += " (default: " + std::string(d.default_text ? d.default_text : values[d.name]) + ")";
+    if (d.repeatable) text += " (repeatable)";
+    wrap(&out, text, 6);
   }
   return out;
 }

@@ -1,7 +1,9 @@
 // Command-line flags with Prometheus' names and kingpin's syntax:
-// `--name=value`, `--name value`, booleans as `--name` / `--no-name`,
-// repeatable flags (`--enable-feature`). parse_flags() fills a Flags struct;
-// nothing below server/ reads flags.
+// `--name=value`, `--name value`, booleans as `--name` / `--no-name` (or
+// `--name=true|false`), `--enable-feature` repeatable and comma-separated,
+// `-h` / `--help`, `--version`. parse_flags() fills a plain Flags struct that
+// server/options.h maps onto the components' option structs; nothing below
+// server/ reads flags. Stateless; safe from any thread.
 #pragma once
 
 #include <cstdint>
@@ -14,12 +16,14 @@
 namespace strata::server {
 
 struct Flags {
-  std::string config_file;  // "" = the embedded default config
+  std::string config_file;  // "" = the embedded default configuration
   std::string storage_path = "data/";
+  // Durations and sizes keep the text as given next to the parsed value.
   std::string retention_time = "15d";
   int64_t retention_ms = int64_t(15) * 24 * 3600 * 1000;
+  bool retention_time_set = false;  // given explicitly (see options.h)
   std::string retention_size = "0B";
-  int64_t retention_bytes = 0;
+  int64_t retention_bytes = 0;  // 0 = no size limit
   std::string ooo_window = "0s";
   int64_t ooo_window_ms = 0;
   std::string wal_sync = "interval";  // always | interval | never
@@ -36,25 +40,36 @@ struct Flags {
   int64_t query_timeout_ms = 2 * 60 * 1000;
   int query_max_concurrency = 20;
   int64_t query_max_samples = 50'000'000;
-  std::string query_compat = "v3";
-  std::vector<std::string> features;
+  std::string query_compat = "v3";  // v3 | v2
+  std::vector<std::string> features;  // --enable-feature values, split at commas
   std::string log_level = "info";
   std::string log_format = "logfmt";
   bool help = false;
   bool version = false;
 
-  // Every flag's current value as /api/v1/status/flags shows them.
+  // Every flag's current value as Prometheus shows them on
+  // /api/v1/status/flags: name without dashes → value ("5m", "false", ...).
   std::map<std::string, std::string> as_map() const;
+  // Feature names Strata does not know (logged as warnings, like Prometheus).
+  std::vector<std::string> unknown_features() const;
+  bool has_feature(const std::string& name) const;
 };
 
-// Parses argv (without argv[0]). Errors read like kingpin's, e.g.
-// "unknown long flag '--foo'" or "invalid value \"x\" for flag --query.timeout: ...".
+// Parses argv without argv[0]; for a single-valued flag given twice the last
+// one wins. Errors read like kingpin's and name the flag:
+//   unknown long flag '--foo'
+//   expected argument for flag '--query.timeout'
+//   invalid value "5x" for flag --query.timeout: not a valid duration string: "5x"
+// main() prints them as `strata: error: <message>, try --help` and exits 2.
 absl::StatusOr<Flags> parse_flags(const std::vector<std::string>& args);
 
-// The --help text.
+// The --help text: what Strata is, then every flag with its default.
 std::string help_text();
 
-// Prometheus byte sizes: "512MB", "1GB", "0" (units B KB MB GB TB PB EB, powers of 1024).
+// Prometheus byte sizes for --storage.tsdb.retention.size: an integer with an
+// optional unit B, KB, MB, GB, TB, PB, EB (powers of 1024, as Prometheus).
 absl::StatusOr<int64_t> parse_bytes(const std::string& s);
+// The inverse in Go's units.Base2Bytes style: "0B", "512MiB", "1GiB", "1536KiB".
+std::string format_bytes(int64_t bytes);
 
 }  // namespace strata::server

@@ -1,13 +1,22 @@
-// HttpServer: the Boost.Beast HTTP/1.1 listener. I/O runs on a small pool of
-// threads; handlers run on a separate worker pool so that a slow query never
-// stalls other connections. Converts wire messages to api::HttpRequest /
-// HttpResponse, gzips responses for clients that accept it, enforces body and
-// header limits and idle timeouts, and records per-handler metrics. The Router
-// and Registry must outlive the server. Beast stays inside http_server.cc.
+// HttpServer: Strata's HTTP/1.1 listener (Boost.Beast over Asio, which stay
+// inside the .cc files). A small pool of I/O threads accepts connections and
+// reads and writes messages; handlers run on a separate, growing WorkerPool so
+// that a slow query never stalls other connections. The listener converts
+// wire messages to api::HttpRequest / HttpResponse, gzips responses for
+// clients that accept it, enforces body and header limits, idle timeouts and
+// the connection limit, and records per-handler metrics:
+//   strata_http_requests_total{handler,code}
+//   strata_http_request_duration_seconds{handler}
+//   strata_http_response_size_bytes{handler}
+//
+// The route function and the Registry must outlive the server. start() and
+// stop() are called from one thread (the server's main thread); routes are
+// called on worker threads, concurrently.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,37 +27,53 @@
 namespace strata::server {
 
 struct HttpServerOptions {
-  std::string address = "0.0.0.0:9090";  // host:port; port 0 picks a free one
-  int64_t read_timeout_ms = 5 * 60 * 1000;  // idle keep-alive and request read limit
+  std::string address = "0.0.0.0:9090";  // host:port; port 0 picks a free port
+  // Idle keep-alive connections are closed after this long, and reading one
+  // request (or writing one response) may take at most this long.
+  int64_t read_timeout_ms = 5 * 60 * 1000;
   int max_connections = 512;
-  uint64_t body_limit = uint64_t(64) << 20;  // 64 MiB: large remote-write batches fit
-  uint32_t header_limit = 1 << 20;
-  int io_threads = 0;       // 0 = hardware concurrency (min 2)
-  int handler_threads = 0;  // 0 = max(4, 2 x hardware concurrency)
+  // 64 MiB: the largest remote-write batches seen in practice are a few MiB
+  // compressed; anything bigger is answered 413.
+  uint64_t body_limit_bytes = uint64_t(64) << 20;
+  // Go's net/http default (DefaultMaxHeaderBytes); larger headers get 431.
+  uint32_t header_limit_bytes = 1 << 20;
+  int io_threads = 0;  // 0 = hardware concurrency, at least 2
 };
+
+// Dispatches one request; returns the handler label for the metrics.
+using RouteFn = std::function<std::string(const api::HttpRequest&, api::HttpResponse&)>;
+
+namespace internal {
+class ListenerCore;
+}
 
 class HttpServer {
  public:
-  HttpServer(HttpServerOptions opts, const api::Router* router, metrics::Registry* registry);
+  HttpServer(HttpServerOptions opts, RouteFn route, metrics::Registry* registry);
+  // Convenience: serves `router` (which must outlive the server).
+  HttpServer(HttpServerOptions opts, const api::Router& router, metrics::Registry* registry);
+  // Stops without a grace period if still running.
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and starts serving. Errors name the address ("listen tcp ...: ...").
+  // Binds, listens and starts the I/O threads. Errors read like Go's, e.g.
+  // "listen tcp 0.0.0.0:9090: bind: address already in use".
   absl::Status start();
-  // Stops accepting, lets in-flight requests finish (up to `grace`), closes
-  // every connection and joins the threads. Idempotent.
+
+  // Graceful stop: stops accepting, closes idle connections, lets requests in
+  // progress finish and closes their connections after the response. After
+  // `grace`, requests still running see HttpRequest::cancelled() == true and
+  // remaining connections are closed; stop() then waits for the handlers to
+  // return and joins all threads. Idempotent.
   void stop(std::chrono::milliseconds grace);
-  // The bound port (useful with port 0).
+
+  // The bound address, e.g. "127.0.0.1:40123" (valid after start()).
+  std::string bound_address() const;
   int port() const;
 
-  struct Impl;  // public so that connection sessions in the .cc can refer to it
-
  private:
-  std::shared_ptr<Impl> impl_;
+  std::unique_ptr<internal::ListenerCore> core_;
 };
-
-// gzip-compresses `in` (RFC 1952) at a speed-oriented level.
-std::string gzip_compress(const std::string& in);
 
 }  // namespace strata::server

@@ -3,29 +3,54 @@
 #include <algorithm>
 #include <map>
 
+#include "base/log.h"
 #include "base/status.h"
+#include "tsdb/compact/block_store.h"
+#include "tsdb/compact/planner.h"
 #include "tsdb/head/head.h"
 
 namespace strata::tsdb {
 
-DB::DB(DBOptions opts, std::unique_ptr<Head> head) : opts_(std::move(opts)), head_(std::move(head)) {}
-DB::~DB() = default;
+DB::DB(DBOptions opts, std::unique_ptr<Head> head, std::unique_ptr<BlockStore> blocks)
+    : opts_(std::move(opts)), head_(std::move(head)), blocks_(std::move(blocks)) {
+  if (blocks_ && opts_.maintenance_interval_ms > 0) loop_ = std::thread([this] { maintenance_loop(); });
+}
+
+DB::~DB() { (void)close(); }
 
 absl::StatusOr<std::unique_ptr<DB>> DB::open(const DBOptions& opts, metrics::Registry* registry) {
   HeadOptions ho;
   ho.dir = opts.dir;
-  ho.wal.sync = opts.wal_sync == "always"  ? WalSyncPolicy::kAlways
-                : opts.wal_sync == "never" ? WalSyncPolicy::kNever
-                                           : WalSyncPolicy::kInterval;
+  ho.chunk_range_ms = opts.block_range_ms;
+  ho.ooo_window_ms = opts.out_of_order_window_ms;
+  if (!parse_wal_sync_policy(opts.wal_sync, &ho.wal.sync))
+    return absl::InvalidArgumentError("invalid WAL sync policy \"" + opts.wal_sync +
+                                      "\" (want always, interval or never)");
+  std::unique_ptr<BlockStore> blocks;
+  if (!opts.dir.empty()) {
+    BlockStoreOptions bo;
+    bo.block_range_ms = opts.block_range_ms;
+    bo.retention_ms = opts.retention_ms;
+    bo.retention_bytes = opts.retention_bytes;
+    auto store = BlockStore::open(posix_file_system(), opts.dir, bo, registry);
+    if (!store.ok()) return annotate(store.status(), "opening blocks in " + opts.dir);
+    for (const std::string& c : (*store)->corrupted())
+      log::error("tsdb", "Block set aside", {{"err", c}});
+    blocks = std::move(*store);
+    // The head never holds data a block already has: replay drops it and
+    // appends before the newest block's end are out of bounds.
+    if (blocks->max_time_ms() != INT64_MIN) ho.min_valid_time_ms = blocks->max_time_ms();
+  }
   auto head = Head::open(ho, registry);
   if (!head.ok()) return annotate(head.status(), "opening head in " + opts.dir);
-  return std::unique_ptr<DB>(new DB(opts, std::move(*head)));
+  return std::unique_ptr<DB>(new DB(opts, std::move(*head), std::move(blocks)));
 }
 
 std::unique_ptr<Appender> DB::appender() { return head_->appender(); }
 
 absl::StatusOr<std::unique_ptr<Querier>> DB::querier(int64_t mint_ms, int64_t maxt_ms) {
-  return head_->querier(mint_ms, maxt_ms);
+  if (!blocks_) return head_->querier(mint_ms, maxt_ms);
+  return blocks_->querier(mint_ms, maxt_ms, head_->querier(mint_ms, maxt_ms));
 }
 
 std::vector<std::pair<std::string, std::vector<MetricMetadata>>> DB::metadata(
@@ -34,6 +59,73 @@ std::vector<std::pair<std::string, std::vector<MetricMetadata>>> DB::metadata(
 }
 
 HeadStats DB::head_stats() const { return head_->stats(); }
+
+absl::Status DB::maintain() {
+  if (!blocks_) return absl::OkStatus();
+  std::lock_guard<std::mutex> lock(maintain_mu_);
+  // Persist every block range the head holds beyond 1.5 block ranges.
+  for (;;) {
+    HeadStats st = head_->stats();
+    if (st.num_series == 0 || st.max_time_ms < st.min_time_ms) break;
+    auto r = head_cut_range(st.min_time_ms, st.max_time_ms, opts_.block_range_ms);
+    if (!r) break;
+    auto q = head_->querier(r->first, r->second - 1);
+    auto meta = blocks_->write_head_block(q.get(), r->first, r->second);
+    if (!meta.ok()) return annotate(meta.status(), "writing head block");
+    if (auto s = head_->truncate(r->second); !s.ok()) return annotate(s, "truncating head");
+  }
+  if (auto c = blocks_->compact(); !c.ok()) return annotate(c.status(), "compacting");
+  if (auto r = blocks_->apply_retention(head_->wal_size_bytes()); !r.ok()) return annotate(r.status(), "retention");
+  return absl::OkStatus();
+}
+
+void DB::maintenance_loop() {
+  // Like Prometheus: a full round right after start (a head replayed from a
+  // long WAL may already span several block ranges), then every interval,
+  // and in between as soon as the head holds a range ready to be cut (a
+  // cheap check every second).
+  auto next_full = std::chrono::steady_clock::now();
+  std::unique_lock<std::mutex> lock(loop_mu_);
+  while (!stopping_) {
+    auto now = std::chrono::steady_clock::now();
+    HeadStats st = head_->stats();
+    bool due = now >= next_full ||
+               (st.num_series > 0 && head_cut_range(st.min_time_ms, st.max_time_ms, opts_.block_range_ms));
+    if (due) {
+      next_full = now + std::chrono::milliseconds(opts_.maintenance_interval_ms);
+      lock.unlock();
+      absl::Status s = maintain();
+      lock.lock();
+      if (!s.ok()) {
+        log::error("tsdb", "Storage maintenance failed", {{"err", std::string(s.message())}});
+        loop_cv_.wait_for(lock, std::chrono::seconds(10));  // do not spin on a persistent error
+      }
+      continue;
+    }
+    loop_cv_.wait_for(lock, std::chrono::seconds(1));
+  }
+}
+
+absl::StatusOr<std::string> DB::snapshot(bool skip_head) {
+  if (!blocks_) return absl::FailedPreconditionError("in-memory storage has no snapshots");
+  std::lock_guard<std::mutex> lock(maintain_mu_);
+  if (skip_head) return blocks_->snapshot(nullptr, 0, 0);
+  HeadStats st = head_->stats();
+  auto q = head_->querier(st.min_time_ms, st.max_time_ms);
+  return blocks_->snapshot(q.get(), st.min_time_ms, st.max_time_ms);
+}
+
+absl::Status DB::delete_series(const Matchers& matchers, int64_t mint_ms, int64_t maxt_ms) {
+  std::lock_guard<std::mutex> lock(maintain_mu_);
+  if (blocks_) STRATA_RETURN_IF_ERROR(blocks_->delete_series(matchers, mint_ms, maxt_ms));
+  return head_->delete_series(matchers, mint_ms, maxt_ms);
+}
+
+absl::Status DB::clean_tombstones() {
+  std::lock_guard<std::mutex> lock(maintain_mu_);
+  if (blocks_) STRATA_RETURN_IF_ERROR(blocks_->clean_tombstones());
+  return head_->clean_tombstones();
+}
 
 namespace {
 
@@ -70,6 +162,15 @@ CardinalityStats DB::cardinality_stats(size_t limit) const {
   return st;
 }
 
-absl::Status DB::close() { return head_->close(); }
+absl::Status DB::close() {
+  {
+    std::lock_guard<std::mutex> lock(loop_mu_);
+    if (stopping_ && !loop_.joinable()) return absl::OkStatus();
+    stopping_ = true;
+  }
+  loop_cv_.notify_all();
+  if (loop_.joinable()) loop_.join();
+  return head_->close();
+}
 
 }  // namespace strata::tsdb

@@ -5,7 +5,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <condition_variable>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "base/metrics.h"
@@ -14,6 +17,7 @@
 namespace strata::tsdb {
 
 class Head;
+class BlockStore;
 
 struct DBOptions {
   // Storage directory; "" keeps everything in memory (tests, promqltest).
@@ -23,6 +27,9 @@ struct DBOptions {
   int64_t retention_ms = int64_t(15) * 24 * 3600 * 1000;
   int64_t retention_bytes = 0;  // 0 = no size limit
   int64_t out_of_order_window_ms = 0;
+  int64_t block_range_ms = 2 * 3600 * 1000;
+  // How often background maintenance runs; 0 disables the background thread.
+  int64_t maintenance_interval_ms = 60 * 1000;
 };
 
 // Head statistics for /api/v1/status/tsdb and runtimeinfo.
@@ -62,13 +69,35 @@ class DB : public Appendable, public Queryable, public MetadataReader {
   HeadStats head_stats() const;
   CardinalityStats cardinality_stats(size_t limit) const;
   Head& head() { return *head_; }
+
+  // Admin operations (/api/v1/admin/tsdb/*).
+  // Hard-links all blocks (and, unless skip_head, writes the head as a block)
+  // into <dir>/snapshots/<name>/; returns the name.
+  absl::StatusOr<std::string> snapshot(bool skip_head);
+  // Marks samples of matching series in [mint, maxt] deleted.
+  absl::Status delete_series(const Matchers& matchers, int64_t mint_ms, int64_t maxt_ms);
+  // Rewrites data so that deleted samples are gone from disk.
+  absl::Status clean_tombstones();
+
+  // One round of background maintenance: cut head ranges into blocks,
+  // compact, apply retention. Runs every minute in the background; tests
+  // call it directly.
+  absl::Status maintain();
+
   // Flushes what must survive a restart; further appends fail.
   absl::Status close();
 
  private:
-  DB(DBOptions opts, std::unique_ptr<Head> head);
+  DB(DBOptions opts, std::unique_ptr<Head> head, std::unique_ptr<BlockStore> blocks);
+  void maintenance_loop();
   DBOptions opts_;
   std::unique_ptr<Head> head_;
+  std::unique_ptr<BlockStore> blocks_;  // null for in-memory databases
+  std::mutex maintain_mu_;
+  std::mutex loop_mu_;
+  std::condition_variable loop_cv_;
+  bool stopping_ = false;
+  std::thread loop_;
 };
 
 }  // namespace strata::tsdb

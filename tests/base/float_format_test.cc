@@ -36,6 +36,12 @@ TEST(FloatFormatTest, JsonLikePrometheus) {
   EXPECT_EQ(json(-INFINITY), "-Inf");
   EXPECT_EQ(json(0), "0");
   EXPECT_EQ(json(1234567.891), "1234567.891");
+  // Shortest digits padded with zeros, as Go's 'f' with precision -1.
+  EXPECT_EQ(json(18446744073709551616.0), "18446744073709552000");
+  EXPECT_EQ(json(9223372036854775808.0), "9223372036854776000");
+  EXPECT_EQ(json(-9223372036854775808.0), "-9223372036854776000");
+  EXPECT_EQ(json(0.0123), "0.0123");
+  EXPECT_EQ(json(123.456), "123.456");
 }
 
 TEST(FloatFormatTest, GoShortestG) {

@@ -24,10 +24,11 @@ std::vector<std::string> to_vector(const std::set<std::string_view>& s, size_t l
   return out;
 }
 
-// Re-encodes the samples of `chunks` in [mint, maxt] outside the deleted
-// intervals as in-memory compact chunks; false when none is left.
-absl::StatusOr<bool> filter_deleted(std::vector<ChunkRef>* chunks, const std::vector<Interval>& ivs,
-                                    int64_t mint, int64_t maxt) {
+}  // namespace
+
+absl::StatusOr<bool> apply_tombstones(std::vector<ChunkRef>* chunks,
+                                      const std::vector<Interval>& ivs, int64_t mint,
+                                      int64_t maxt) {
   std::vector<int64_t> t;
   std::vector<uint64_t> v;
   for (const ChunkRef& c : *chunks) {
@@ -49,8 +50,6 @@ absl::StatusOr<bool> filter_deleted(std::vector<ChunkRef>* chunks, const std::ve
   }
   return !chunks->empty();
 }
-
-}  // namespace
 
 BlockQuerier::BlockQuerier(std::shared_ptr<Block> block, int64_t mint_ms, int64_t maxt_ms)
     : block_(std::move(block)), tombstones_(block_->tombstones()), mint_(mint_ms), maxt_(maxt_ms) {}
@@ -82,7 +81,7 @@ absl::StatusOr<std::vector<Series>> BlockQuerier::select(bool sorted, const Sele
     }
     if (chunks.empty()) continue;
     if (const auto* ivs = tombstones_->get(id)) {
-      auto kept = filter_deleted(&chunks, *ivs, mint, maxt);
+      auto kept = apply_tombstones(&chunks, *ivs, mint, maxt);
       if (!kept.ok()) return annotate(kept.status(), "block " + block_->meta().ulid);
       if (!*kept) continue;
     }

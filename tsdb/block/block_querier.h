@@ -34,4 +34,11 @@ class BlockQuerier final : public Querier {
   int64_t maxt_;
 };
 
+// Replaces `chunks` by in-memory compact chunks holding their samples in
+// [mint, maxt] outside the deleted intervals `ivs`. Returns false when no
+// sample is left, DataLoss for a corrupt chunk.
+absl::StatusOr<bool> apply_tombstones(std::vector<ChunkRef>* chunks,
+                                      const std::vector<Interval>& ivs, int64_t mint_ms,
+                                      int64_t maxt_ms);
+
 }  // namespace strata::tsdb

@@ -10,10 +10,9 @@
 
 namespace strata::tsdb {
 
-BlockWriter::BlockWriter(FileSystem* fs, std::string parent_dir, BlockMeta meta, bool compress)
+BlockWriter::BlockWriter(FileSystem* fs, std::string parent_dir, BlockMeta meta)
     : fs_(fs), parent_dir_(std::move(parent_dir)), meta_(std::move(meta)) {
   tmp_dir_ = join_path(parent_dir_, meta_.ulid + ".tmp");
-  (void)compress;
 }
 
 BlockWriter::~BlockWriter() {
@@ -31,8 +30,7 @@ absl::StatusOr<std::unique_ptr<BlockWriter>> BlockWriter::create(FileSystem* fs,
   meta.compaction.level = opts.level;
   meta.compaction.sources = opts.sources.empty() ? std::vector<std::string>{meta.ulid} : opts.sources;
   meta.compaction.parents = opts.parents;
-  std::unique_ptr<BlockWriter> w(
-      new BlockWriter(fs, std::move(parent_dir), std::move(meta), opts.compress_chunks));
+  std::unique_ptr<BlockWriter> w(new BlockWriter(fs, std::move(parent_dir), std::move(meta)));
   if (fs->exists(w->tmp_dir_)) STRATA_RETURN_IF_ERROR(fs->remove_all(w->tmp_dir_));
   STRATA_RETURN_IF_ERROR(fs->mkdirs(w->tmp_dir_));
   auto cw = ChunkWriter::create(fs, join_path(w->tmp_dir_, kChunksDirName), opts.compress_chunks);

@@ -56,7 +56,7 @@ class BlockWriter {
   void abort();
 
  private:
-  BlockWriter(FileSystem* fs, std::string parent_dir, BlockMeta meta, bool compress);
+  BlockWriter(FileSystem* fs, std::string parent_dir, BlockMeta meta);
 
   FileSystem* fs_;
   std::string parent_dir_;

@@ -39,6 +39,9 @@ absl::StatusOr<std::unique_ptr<ChunkReader>> ChunkReader::open(FileSystem* fs,
     if (uint8_t(d[4]) != kChunkSegmentVersion) {
       return corrupt(uint32_t(i + 1), 4, "unsupported version " + std::to_string(uint8_t(d[4])));
     }
+    if (d[5] != 0 || d[6] != 0 || d[7] != 0) {
+      return corrupt(uint32_t(i + 1), 5, "reserved header bytes are not zero");
+    }
     r->size_bytes_ += d.size();
     Segment seg;
     seg.map = std::shared_ptr<MappedFile>(std::move(*m));

@@ -63,7 +63,11 @@ void put_xor_values(const uint64_t* v, size_t n, std::string* out) {
     bw.write_bit(true);
     uint8_t lead = uint8_t(std::min(std::countl_zero(delta), 31));
     uint8_t trail = uint8_t(std::countr_zero(delta));
-    if (leading != 0xff && lead >= leading && trail >= trailing) {
+    // Unlike the streaming XOR chunk, reuse the previous window only when
+    // that is cheaper than a new one (a window that once grew wide otherwise
+    // sticks for the rest of the chunk).
+    bool fits = leading != 0xff && lead >= leading && trail >= trailing;
+    if (fits && 64 - leading - trailing <= 11 + 64 - lead - trail) {
       bw.write_bit(false);
       bw.write_bits(delta >> trailing, 64 - leading - trailing);
     } else {

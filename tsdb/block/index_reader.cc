@@ -46,7 +46,9 @@ absl::Status IndexReader::parse() {
   if (crc32c(std::string_view(toc, kIndexSections * 8)) != get_fixed32(toc + kIndexSections * 8)) {
     return corrupt("table of contents checksum mismatch");
   }
+  if (d[5] != 0 || d[6] != 0 || d[7] != 0) return corrupt("reserved header bytes are not zero");
   std::string_view sec[kIndexSections];
+  uint64_t covered = kIndexHeaderSize;  // sections are in file order
   for (int i = 0; i < kIndexSections; ++i) {
     uint64_t off = get_fixed64(toc + 8 * i);
     if (off < kIndexHeaderSize || off % 8 != 0 || off + 8 > d.size() - kIndexTocSize) {
@@ -56,11 +58,18 @@ absl::Status IndexReader::parse() {
     if (off + 8 + len > d.size() - kIndexTocSize) {
       return corrupt(std::string(kSectionNames[i]) + " section extends past the end");
     }
+    // Only zero padding (< 8 bytes) may sit between sections.
+    if (off < covered || off - covered >= 8 ||
+        d.substr(covered, off - covered).find_first_not_of('\0') != std::string_view::npos) {
+      return corrupt(std::string(kSectionNames[i]) + " section misplaced");
+    }
+    covered = off + 8 + len;
     sec[i] = d.substr(off + 4, len);
     if (crc32c(sec[i]) != get_fixed32(d.data() + off + 4 + len)) {
       return corrupt(std::string(kSectionNames[i]) + " section checksum mismatch");
     }
   }
+  if (covered != d.size() - kIndexTocSize) return corrupt("unexpected bytes before the table of contents");
   // Symbols.
   const char* p = sec[0].data();
   const char* end = p + sec[0].size();

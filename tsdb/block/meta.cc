@@ -48,16 +48,16 @@ absl::StatusOr<BlockMeta> meta_from_json(std::string_view json) {
     if (m.version != kBlockMetaVersion) {
       return absl::FailedPreconditionError("unsupported block version " + std::to_string(m.version));
     }
-    if (auto s = j.find("stats"); s != j.end()) {
-      m.stats.num_samples = s->value("numSamples", uint64_t(0));
-      m.stats.num_series = s->value("numSeries", uint64_t(0));
-      m.stats.num_chunks = s->value("numChunks", uint64_t(0));
-      m.stats.num_tombstones = s->value("numTombstones", uint64_t(0));
-    }
-    if (auto c = j.find("compaction"); c != j.end()) {
-      m.compaction.level = c->value("level", 1);
+    const auto& s = j.at("stats");
+    m.stats.num_samples = s.at("numSamples").get<uint64_t>();
+    m.stats.num_series = s.at("numSeries").get<uint64_t>();
+    m.stats.num_chunks = s.at("numChunks").get<uint64_t>();
+    m.stats.num_tombstones = s.value("numTombstones", uint64_t(0));
+    {
+      const auto* c = &j.at("compaction");
+      m.compaction.level = c->at("level").get<int>();
       m.compaction.failed = c->value("failed", false);
-      if (auto s = c->find("sources"); s != c->end()) m.compaction.sources = s->get<std::vector<std::string>>();
+      m.compaction.sources = c->at("sources").get<std::vector<std::string>>();
       if (auto p = c->find("parents"); p != c->end()) {
         for (const auto& e : *p) {
           m.compaction.parents.push_back({e.at("ulid").get<std::string>(), e.at("minTime").get<int64_t>(),

@@ -63,7 +63,7 @@ absl::StatusOr<Tombstones> Tombstones::decode(std::string_view d) {
   if (d.size() < 12 || get_be32(d.data()) != kTombstonesMagic) {
     return absl::DataLossError("tombstones: bad magic or file too short");
   }
-  if (uint8_t(d[4]) != kTombstonesVersion) {
+  if (uint8_t(d[4]) != kTombstonesVersion || d[5] != 0 || d[6] != 0 || d[7] != 0) {
     return absl::DataLossError("tombstones: unsupported version");
   }
   std::string_view payload = d.substr(8, d.size() - 12);

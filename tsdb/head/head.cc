@@ -2,28 +2,57 @@
 
 #include <cstring>
 
+#include "base/hash.h"
+
 namespace strata::tsdb {
+namespace {
+
+constexpr uint64_t kHashSeed = 0x9e3779b97f4a7c15ULL;
+
+}  // namespace
 
 Head::Head(HeadOptions opts, metrics::Registry* registry)
     : opts_(std::move(opts)),
+      registry_(registry),
       series_locks_(new Stripe[kStripes]),
       hash_stripes_(new HashStripe[kStripes]),
       pages_(new std::atomic<MemSeries**>[kMaxPages]) {
   for (size_t i = 0; i < kMaxPages; ++i) pages_[i].store(nullptr, std::memory_order_relaxed);
-  registry_ = registry;
+  for (uint32_t i = 0; i < kStripes; ++i)
+    hash_stripes_[i].set = SeriesSet(0, SeriesHash{}, SeriesEq{&symbols_});
   if (!opts_.fs) opts_.fs = posix_file_system();
-  metrics::Registry& r = *registry;
+  if (opts_.chunk_range_ms <= 0) opts_.chunk_range_ms = 2 * 3600 * 1000;
+  min_valid_time_.store(opts_.min_valid_time_ms);
+  register_metrics();
+}
+
+void Head::register_metrics() {
+  metrics::Registry& r = *registry_;
   counters_.samples_appended =
       &r.counter("strata_tsdb_head_samples_appended_total", "Total number of appended samples.");
+  counters_.out_of_order_appended =
+      &r.counter("strata_tsdb_head_out_of_order_samples_appended_total",
+                 "Samples appended inside the out-of-order time window.");
   auto& rejected = r.counter_family("strata_tsdb_head_samples_rejected_total",
                                     "Samples rejected by the head, by reason.", {"reason"});
   counters_.out_of_order = &rejected.with({"out_of_order"});
+  counters_.too_old = &rejected.with({"too_old"});
   counters_.duplicate = &rejected.with({"duplicate"});
   counters_.out_of_bounds = &rejected.with({"out_of_bounds"});
   counters_.series_created = &r.counter("strata_tsdb_head_series_created_total",
                                         "Total number of series created in the head.");
+  counters_.series_removed = &r.counter("strata_tsdb_head_series_removed_total",
+                                        "Total number of series removed from the head.");
   counters_.chunks_created = &r.counter("strata_tsdb_head_chunks_created_total",
                                         "Total number of chunks created in the head.");
+  counters_.chunks_removed = &r.counter("strata_tsdb_head_chunks_removed_total",
+                                        "Total number of chunks removed from the head.");
+  counters_.wal_corruptions = &r.counter("strata_tsdb_wal_corruptions_total",
+                                         "Damaged WAL or checkpoint records found and cut off.");
+  counters_.wal_truncations =
+      &r.counter("strata_tsdb_wal_truncations_total", "WAL truncations (checkpoints) completed.");
+  counters_.wal_truncations_failed = &r.counter("strata_tsdb_wal_truncations_failed_total",
+                                                "WAL truncations (checkpoints) that failed.");
   r.gauge_func("strata_tsdb_head_series", "Total number of series in the head.",
                [this] { return double(num_series_.load()); });
   r.gauge_func("strata_tsdb_head_chunks", "Total number of chunks in the head.",
@@ -39,9 +68,20 @@ Head::Head(HeadOptions opts, metrics::Registry* registry)
 Head::~Head() {
   (void)close();
   uint32_t n = next_id_.load();
-  for (uint32_t id = 0; id < n; ++id) delete by_id(id);
-  for (MemSeries* s : graveyard_) delete s;
+  for (uint32_t id = 0; id < n; ++id) {
+    MemSeries* s = by_id(id);
+    if (s && s->id == id) MemSeries::destroy(s);
+  }
+  {
+    std::lock_guard<std::mutex> lock(truncate_mu_);
+    for (MemSeries* s : graveyard_) MemSeries::destroy(s);
+  }
   for (size_t i = 0; i < kMaxPages; ++i) delete[] pages_[i].load();
+}
+
+absl::Status Head::close() {
+  if (!wal_) return absl::OkStatus();
+  return wal_->close();
 }
 
 void Head::set_by_id(uint32_t id, MemSeries* s) {
@@ -61,65 +101,78 @@ MemSeries* Head::by_id(uint32_t id) const {
   return __atomic_load_n(&page[id & (kPageSize - 1)], __ATOMIC_ACQUIRE);
 }
 
-bool Head::same_labels(const MemSeries& s, const Labels& labels) const {
-  if (s.num_labels != labels.size()) return false;
-  for (size_t i = 0; i < labels.size(); ++i) {
-    if (symbols_.get(s.syms[2 * i]) != labels[i].name) return false;
-    if (symbols_.get(s.syms[2 * i + 1]) != labels[i].value) return false;
+// The head's own label hash: streamed over the pairs, no buffer to build.
+// Never persisted.
+uint64_t Head::hash_labels(const Labels& labels) {
+  uint64_t h = kHashSeed;
+  for (const Label& l : labels) {
+    h = hash64(l.name.data(), l.name.size(), h);
+    h = hash64(l.value.data(), l.value.size(), h ^ 0xff);
   }
-  return true;
+  return h;
 }
 
-MemSeries* Head::get_or_create(const Labels& labels, bool* created) {
-  return get_or_create_impl(labels, created, std::nullopt);
+uint64_t Head::hash_labels(std::span<const LabelView> labels) {
+  uint64_t h = kHashSeed;
+  for (const auto& [n, v] : labels) {
+    h = hash64(n.data(), n.size(), h);
+    h = hash64(v.data(), v.size(), h ^ 0xff);
+  }
+  return h;
 }
 
-MemSeries* Head::get_or_create_impl(const Labels& labels, bool* created,
-                                    std::optional<uint32_t> forced_id) {
-  uint64_t h = labels.hash();
-  HashStripe& stripe = hash_stripes_[h & (kStripes - 1)];
+bool Head::SeriesEq::operator()(const MemSeries* s, const LabelsKey& k) const {
+  if (s->hash != k.hash) return false;
+  size_t n = k.labels ? k.labels->size() : k.views.size();
+  if (s->num_labels() != n) return false;
+  size_t i = 0;
+  bool same = true;
+  s->for_each_label([&](uint32_t name, uint32_t value) {
+    if (!same) return;
+    std::string_view kn = k.labels ? std::string_view((*k.labels)[i].name) : k.views[i].first;
+    std::string_view kv = k.labels ? std::string_view((*k.labels)[i].value) : k.views[i].second;
+    same = syms->get(name) == kn && syms->get(value) == kv;
+    ++i;
+  });
+  return same;
+}
+
+MemSeries* Head::get_or_create(const Labels& labels) {
+  bool created;
+  return get_or_create_key(LabelsKey{hash_labels(labels), &labels, {}}, std::nullopt, &created);
+}
+
+MemSeries* Head::get_or_create_key(const LabelsKey& key, std::optional<uint32_t> forced_id,
+                                   bool* created) {
+  HashStripe& stripe = hash_stripes_[stripe_of(key.hash)];
   std::lock_guard<std::mutex> lock(stripe.mu);
-  auto it = stripe.by_hash.find(h);
-  if (it != stripe.by_hash.end()) {
-    for (MemSeries* s = it->second; s; s = s->next_in_bucket) {
-      if (same_labels(*s, labels)) {
-        if (created) *created = false;
-        return s;
-      }
-    }
+  auto it = stripe.set.find(key);
+  if (it != stripe.set.end()) {
+    *created = false;
+    return *it;
   }
-  if (created) *created = true;
-  return create_locked(labels, h, stripe, forced_id);
-}
-
-MemSeries* Head::create_locked(const Labels& labels, uint64_t h, HashStripe& stripe,
-                               std::optional<uint32_t> forced_id) {
-  auto s = new MemSeries();
-  s->hash = h;
-  s->num_labels = uint16_t(labels.size());
-  s->syms.reset(new uint32_t[2 * labels.size()]);
-  std::vector<std::pair<uint32_t, uint32_t>> pairs;
-  pairs.reserve(labels.size());
-  for (size_t i = 0; i < labels.size(); ++i) {
-    s->syms[2 * i] = symbols_.intern(labels[i].name);
-    s->syms[2 * i + 1] = symbols_.intern(labels[i].value);
-    pairs.emplace_back(s->syms[2 * i], s->syms[2 * i + 1]);
+  *created = true;
+  size_t n = key.labels ? key.labels->size() : key.views.size();
+  std::vector<std::string_view> strs(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    strs[2 * i] = key.labels ? std::string_view((*key.labels)[i].name) : key.views[i].first;
+    strs[2 * i + 1] = key.labels ? std::string_view((*key.labels)[i].value) : key.views[i].second;
   }
+  std::vector<uint32_t> ids(2 * n);
+  symbols_.intern_all(strs.data(), strs.size(), ids.data());
+  std::vector<std::pair<uint32_t, uint32_t>> pairs(n);
+  for (size_t i = 0; i < n; ++i) pairs[i] = {ids[2 * i], ids[2 * i + 1]};
+  MemSeries* s;
   {
     std::lock_guard<std::mutex> create_lock(create_mu_);
     uint32_t id = forced_id ? *forced_id : next_id_.load(std::memory_order_relaxed);
-    s->id = id;
+    s = MemSeries::create(id, key.hash, pairs);
     set_by_id(id, s);
-    if (id >= next_id_.load(std::memory_order_relaxed)) next_id_.store(id + 1, std::memory_order_release);
+    if (id >= next_id_.load(std::memory_order_relaxed))
+      next_id_.store(id + 1, std::memory_order_release);
     postings_.add(id, pairs);
   }
-  auto it = stripe.by_hash.find(h);
-  if (it != stripe.by_hash.end()) {
-    s->next_in_bucket = it->second;
-    it->second = s;
-  } else {
-    stripe.by_hash.emplace(h, s);
-  }
+  stripe.set.insert(s);
   num_series_.fetch_add(1, std::memory_order_relaxed);
   counters_.series_created->inc();
   return s;
@@ -127,55 +180,105 @@ MemSeries* Head::create_locked(const Labels& labels, uint64_t h, HashStripe& str
 
 Labels Head::labels_of(const MemSeries& s) const {
   std::vector<Label> items;
-  items.reserve(s.num_labels);
-  for (size_t i = 0; i < s.num_labels; ++i) {
-    items.push_back({std::string(symbols_.get(s.syms[2 * i])),
-                     std::string(symbols_.get(s.syms[2 * i + 1]))});
-  }
+  items.reserve(s.num_labels());
+  s.for_each_label([&](uint32_t n, uint32_t v) {
+    items.push_back({std::string(symbols_.get(n)), std::string(symbols_.get(v))});
+  });
   return Labels(std::move(items));
 }
 
-AppendErrorKind Head::appendable_locked(const MemSeries* s, int64_t t_ms, double v) const {
+void Head::label_views(const MemSeries& s, std::vector<LabelView>* out) const {
+  out->clear();
+  s.for_each_label(
+      [&](uint32_t n, uint32_t v) { out->emplace_back(symbols_.get(n), symbols_.get(v)); });
+}
+
+AppendErrorKind Head::appendable_locked(const MemSeries* s, int64_t t_ms, uint64_t bits) const {
   if (t_ms < min_valid_time_.load(std::memory_order_relaxed)) return AppendErrorKind::kOutOfBounds;
-  if (t_ms > s->last_t_ms) return AppendErrorKind::kNone;
-  if (t_ms < s->last_t_ms) return AppendErrorKind::kOutOfOrder;
-  uint64_t bits;
-  std::memcpy(&bits, &v, 8);
-  // Same timestamp and bit-identical value is a harmless resend, not an error.
-  return bits == s->last_v_bits ? AppendErrorKind::kNone : AppendErrorKind::kDuplicate;
-}
-
-void Head::cut_chunk_locked(MemSeries* s) {
-  if (!s->open) return;
-  s->sealed.push_back({s->open_mint_ms, s->open_maxt_ms,
-                       std::make_shared<const std::string>(s->open->release())});
-  s->open.reset();
-}
-
-AppendErrorKind Head::append_locked(MemSeries* s, int64_t t_ms, double v) {
-  AppendErrorKind k = appendable_locked(s, t_ms, v);
-  if (k != AppendErrorKind::kNone) return k;
-  if (t_ms == s->last_t_ms) return AppendErrorKind::kNone;  // identical resend: drop quietly
-  if (s->open) {
-    // Cut at the sample budget and at chunk-range boundaries, so that a block
-    // boundary never falls inside a chunk.
-    int64_t q = s->open_mint_ms / opts_.chunk_range_ms;
-    if (s->open_mint_ms % opts_.chunk_range_ms < 0) --q;  // floor division
-    int64_t range_end = (q + 1) * opts_.chunk_range_ms;
-    if (s->open->num_samples() >= MemSeries::kSamplesPerChunk || t_ms >= range_end)
-      cut_chunk_locked(s);
+  if (!s->has_in_order() || t_ms > s->last_t()) return AppendErrorKind::kNone;
+  if (t_ms == s->last_t()) {
+    // Same timestamp and bit-identical value is a harmless resend.
+    return bits == s->last_bits() ? AppendErrorKind::kNone : AppendErrorKind::kDuplicate;
   }
-  if (!s->open) {
-    s->open = std::make_unique<XorAppender>();
-    s->open_mint_ms = t_ms;
-    num_chunks_.fetch_add(1, std::memory_order_relaxed);
-    counters_.chunks_created->inc();
-  }
-  s->open->append(t_ms, v);
-  s->open_maxt_ms = t_ms;
-  s->last_t_ms = t_ms;
-  std::memcpy(&s->last_v_bits, &v, 8);
+  if (opts_.ooo_window_ms <= 0) return AppendErrorKind::kOutOfOrder;
+  if (t_ms < max_time_ms() - opts_.ooo_window_ms) return AppendErrorKind::kTooOld;
+  // Out-of-order samples are rare enough to afford looking for a sample at
+  // the same time (decoding one chunk), so duplicates are reported here.
+  uint64_t have;
+  if (s->find(t_ms, &have))
+    return have == bits ? AppendErrorKind::kNone : AppendErrorKind::kDuplicate;
   return AppendErrorKind::kNone;
+}
+
+Head::Applied Head::apply_locked(MemSeries* s, int64_t t_ms, uint64_t bits, AppendErrorKind* why) {
+  if (t_ms < min_valid_time_.load(std::memory_order_relaxed)) {
+    *why = AppendErrorKind::kOutOfBounds;
+    return Applied::kRejected;
+  }
+  if (s->flags & MemSeries::kHasTombstones) {
+    // A tombstone hides what was there when it was written, not what comes
+    // later: delete the hidden samples for real before adding one inside.
+    for (const Interval& iv : tombstones_of(s->id)) {
+      if (t_ms >= iv.mint_ms && t_ms <= iv.maxt_ms) {
+        clean_series_locked(s);
+        break;
+      }
+    }
+  }
+  int before = s->num_chunks();
+  Applied r;
+  if (!s->has_in_order() || t_ms > s->last_t()) {
+    s->append(t_ms, bits, opts_.chunk_range_ms);
+    r = Applied::kInOrder;
+  } else if (t_ms == s->last_t()) {
+    r = bits == s->last_bits() ? Applied::kSame : Applied::kRejected;
+    *why = AppendErrorKind::kDuplicate;
+  } else if (opts_.ooo_window_ms <= 0) {
+    r = Applied::kRejected;
+    *why = AppendErrorKind::kOutOfOrder;
+  } else {
+    switch (s->insert_ooo(t_ms, bits)) {
+      case InsertResult::kInserted:
+        r = Applied::kOutOfOrder;
+        break;
+      case InsertResult::kSame:
+        r = Applied::kSame;
+        break;
+      default:
+        r = Applied::kRejected;
+        *why = AppendErrorKind::kDuplicate;
+    }
+  }
+  add_chunks(s->num_chunks() - before);
+  return r;
+}
+
+void Head::add_chunks(int delta) {
+  if (delta == 0) return;
+  num_chunks_.fetch_add(delta, std::memory_order_relaxed);
+  if (delta > 0)
+    counters_.chunks_created->inc(delta);
+  else
+    counters_.chunks_removed->inc(-delta);
+}
+
+void Head::count_rejection(AppendErrorKind k) const {
+  switch (k) {
+    case AppendErrorKind::kOutOfOrder:
+      counters_.out_of_order->inc();
+      break;
+    case AppendErrorKind::kTooOld:
+      counters_.too_old->inc();
+      break;
+    case AppendErrorKind::kDuplicate:
+      counters_.duplicate->inc();
+      break;
+    case AppendErrorKind::kOutOfBounds:
+      counters_.out_of_bounds->inc();
+      break;
+    default:
+      break;
+  }
 }
 
 void Head::update_time_range(int64_t mint_ms, int64_t maxt_ms) {
@@ -190,10 +293,28 @@ void Head::update_time_range(int64_t mint_ms, int64_t maxt_ms) {
 HeadStats Head::stats() const {
   HeadStats st;
   st.num_series = num_series_.load(std::memory_order_relaxed);
-  st.num_chunks = num_chunks_.load(std::memory_order_relaxed);
+  st.num_chunks = uint64_t(std::max<int64_t>(0, num_chunks_.load(std::memory_order_relaxed)));
   st.min_time_ms = min_time_.load(std::memory_order_relaxed);
   st.max_time_ms = max_time_.load(std::memory_order_relaxed);
   return st;
+}
+
+uint64_t Head::wal_size_bytes() const {
+  if (!wal_) return 0;
+  auto n = opts_.fs->disk_usage(join_path(opts_.dir, "wal"));
+  return n.ok() ? *n : wal_->size_bytes();
+}
+
+size_t Head::series_bytes() const {
+  size_t total = 0;
+  uint32_t n = next_id_.load();
+  for (uint32_t id = 0; id < n; ++id) {
+    MemSeries* s = by_id(id);
+    if (!s) continue;
+    std::lock_guard<std::mutex> lock(series_lock(id));
+    total += s->allocated_bytes();
+  }
+  return total;
 }
 
 }  // namespace strata::tsdb

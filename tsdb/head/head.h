@@ -1,8 +1,32 @@
 // The head: the in-memory part of the TSDB holding recent samples of every
-// active series. Series are found by label hash through striped hash maps and
-// by dense id through a paged array; label strings are interned; MemPostings
-// indexes series by label pair. Appends go through HeadAppender transactions,
-// reads through HeadQuerier. Thread-safe.
+// active series, made durable by a write-ahead log.
+//
+// Series are found by labels through striped hash sets and by dense id (the
+// series ref, stable across restarts) through a paged array; label strings
+// are interned; HeadPostings indexes series by label pair. Appends go through
+// HeadAppender transactions (head_append.cc) whose commit writes the WAL
+// before samples become visible; reads through HeadQuerier (head_read.cc).
+// open() replays the WAL (head_replay.cc); truncate() drops old data and
+// checkpoints the WAL (head_gc.cc); delete_series() adds tombstones
+// (head_tombstones.cc). Thread-safe: any thread may append, query, truncate
+// or delete concurrently.
+//
+// Append rules, with Prometheus' error texts (tsdb/storage.h):
+//   t before the min valid time (the last truncation point, or
+//     HeadOptions::min_valid_time_ms)                 "out of bounds"
+//   t after the series' newest sample                 appended
+//   t equal to the newest sample: same value bits     ignored (a resend)
+//                                 other value         "duplicate sample for timestamp"
+//   t older, no out-of-order window                   "out of order sample"
+//   t older, window set, t < head max time - window   "too old sample"
+//   t older, inside the window                        kept in the series' out-of-order
+//                                                     chunks ("duplicate" if another
+//                                                     value exists at t)
+// Later samples of the series an appender just appended to are checked
+// against its own batch. Commit and replay apply the same rules again
+// (apply_locked), so a restart rebuilds exactly what commits built.
+// Unlike Prometheus, samples older than head max time - chunk range / 2 are
+// not rejected when they are in order for their series.
 #pragma once
 
 #include <atomic>
@@ -11,37 +35,56 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "base/filesystem.h"
 #include "base/metrics.h"
+#include "tsdb/block/tombstones.h"
 #include "tsdb/db.h"
+#include "tsdb/head/head_postings.h"
 #include "tsdb/head/mem_series.h"
 #include "tsdb/head/metadata_store.h"
 #include "tsdb/head/symbols.h"
-#include "tsdb/index/postings.h"
 #include "tsdb/storage.h"
-#include "tsdb/wal/wal.h"
+#include "tsdb/wal/codec.h"
+#include "tsdb/wal/writer.h"
 
 namespace strata::tsdb {
 
 struct HeadOptions {
   // Chunks are cut at multiples of this so blocks can be cut cleanly.
   int64_t chunk_range_ms = 2 * 3600 * 1000;
-  // Directory holding wal/ and checkpoint.*; "" keeps the head in memory only.
+  // Directory holding wal/ (segments and checkpoints); "" keeps the head in
+  // memory only, without a WAL.
   std::string dir;
   FileSystem* fs = nullptr;  // defaults to the POSIX file system
   WalOptions wal;
+  // --storage.tsdb.out-of-order-time-window: with a window, samples older
+  // than their series' newest sample are accepted when they are no older
+  // than the head's max time minus the window. 0 rejects them (Prometheus'
+  // default: "out of order sample").
+  int64_t ooo_window_ms = 0;
+  // Appends before this are "out of bounds" and replay drops such samples:
+  // pass the max time of the newest block, so the head never holds data a
+  // block already has.
+  int64_t min_valid_time_ms = std::numeric_limits<int64_t>::min();
+  // Threads applying samples during replay; 0 = one per core but one.
+  int replay_workers = 0;
 };
 
 class Head {
  public:
-  // An empty head; with opts.dir set, open() must be used instead.
+  // An empty in-memory head (opts.dir is ignored; use open() for a WAL).
   Head(HeadOptions opts, metrics::Registry* registry);
   // Opens the head in opts.dir: replays the newest checkpoint and the WAL
   // segments after it (cutting a damaged tail off, with a log line), then
-  // starts a new WAL segment for appends.
+  // starts a new WAL segment for appends. With an empty dir, an in-memory head.
   static absl::StatusOr<std::unique_ptr<Head>> open(HeadOptions opts, metrics::Registry* registry);
   ~Head();
   Head(const Head&) = delete;
@@ -50,101 +93,147 @@ class Head {
   std::unique_ptr<Appender> appender();
   std::unique_ptr<Querier> querier(int64_t mint_ms, int64_t maxt_ms);
 
-  // The series with these labels, created when absent (labels must be valid).
-  MemSeries* get_or_create(const Labels& labels, bool* created = nullptr);
-  // nullptr when no such id.
-  MemSeries* by_id(uint32_t id) const;
-  std::mutex& series_lock(uint32_t id) const { return series_locks_[id & (kStripes - 1)].mu; }
-
-  // Appends a committed sample; caller holds series_lock(s->id). Returns the
-  // kind of rejection (a race with another appender can make it out of order).
-  AppendErrorKind append_locked(MemSeries* s, int64_t t_ms, double v);
-  // Checks whether a sample could be appended; caller holds the series lock.
-  AppendErrorKind appendable_locked(const MemSeries* s, int64_t t_ms, double v) const;
-
-  Labels labels_of(const MemSeries& s) const;
-  SymbolTable& symbols() { return symbols_; }
-  const MemPostings& postings() const { return postings_; }
-  MetadataStore& metadata() { return metadata_; }
+  // Drops all data before mint_ms, removes series left without samples,
+  // rejects later appends before mint_ms ("out of bounds") and checkpoints
+  // the WAL so that replay only reads what the head still holds. Call after
+  // the data before mint_ms was persisted in a block.
+  absl::Status truncate(int64_t mint_ms);
+  // Deletes the samples in [mint_ms, maxt_ms] of every series matching all
+  // matchers: writes a tombstone record to the WAL, then hides them from
+  // queries (and from blocks cut from the head). Samples appended later are
+  // not affected. Survives restarts.
+  absl::Status delete_series(const Matchers& matchers, int64_t mint_ms, int64_t maxt_ms);
+  // Rewrites the chunks of series with tombstones without the deleted
+  // samples, freeing their memory.
+  absl::Status clean_tombstones();
+  // fsyncs and closes the WAL; later commits fail. Idempotent.
+  absl::Status close();
 
   HeadStats stats() const;
   int64_t min_valid_time_ms() const { return min_valid_time_.load(std::memory_order_relaxed); }
-  uint32_t num_ids() const { return next_id_.load(std::memory_order_acquire); }
+  // Bytes of the WAL directory (segments and checkpoint), for size-based
+  // retention; 0 without a WAL.
+  uint64_t wal_size_bytes() const;
+  // Heap bytes held by series structures and chunks (not the indexes).
+  size_t series_bytes() const;
 
-  // Called after a commit with the batch's time range.
+  SymbolTable& symbols() { return symbols_; }
+  const SymbolTable& symbols() const { return symbols_; }
+  const HeadPostings& postings() const { return postings_; }
+  MetadataStore& metadata() { return metadata_; }
+  const HeadOptions& options() const { return opts_; }
+
+  // --- for the head's own parts (appender, querier, replay, GC) ---
+
+  // The series with these labels, created when absent (labels must be
+  // valid). Never returns a series unlinked by truncation.
+  MemSeries* get_or_create(const Labels& labels);
+  // nullptr when no live series has this id.
+  MemSeries* by_id(uint32_t id) const;
+  std::mutex& series_lock(uint32_t id) const { return series_locks_[id & (kStripes - 1)].mu; }
+  Labels labels_of(const MemSeries& s) const;
+  void label_views(const MemSeries& s, std::vector<LabelView>* out) const;
+
+  // Whether a sample may be staged, against the committed state; caller
+  // holds the series lock. kNone for in-order and accepted out-of-order
+  // samples and for an identical resend of the newest sample.
+  AppendErrorKind appendable_locked(const MemSeries* s, int64_t t_ms, uint64_t bits) const;
+  enum class Applied { kInOrder, kOutOfOrder, kSame, kRejected };
+  // Applies a logged sample (commit and replay use the same rules, so a
+  // restart rebuilds what commits built). Caller holds the series lock. On
+  // kRejected, *why says which rule (out of bounds, out of order, duplicate).
+  Applied apply_locked(MemSeries* s, int64_t t_ms, uint64_t bits, AppendErrorKind* why);
   void update_time_range(int64_t mint_ms, int64_t maxt_ms);
-
-  struct PendingSample {
-    MemSeries* s;
-    int64_t t;
-    double v;
-  };
-  // The durable half of a commit: re-resolves series that truncation removed
-  // meanwhile, writes series records for series not logged yet, then the
-  // samples and metadata, and marks every series as having pending samples
-  // (the caller decrements MemSeries::pending after applying). Without a WAL
-  // only the resolving and marking happen.
-  absl::Status log_commit(std::vector<PendingSample>& samples,
-                          const std::vector<std::pair<std::string, MetricMetadata>>& metadata);
-  bool has_wal() const { return wal_ != nullptr; }
-
-  // Drops all data before mint_ms, removes series left empty, rejects later
-  // appends before mint_ms ("out of bounds") and checkpoints the WAL so that
-  // replay only reads what the head still holds.
-  absl::Status truncate(int64_t mint_ms);
-  // Flushes and closes the WAL; appends fail afterwards.
-  absl::Status close();
+  int64_t max_time_ms() const { return max_time_.load(std::memory_order_relaxed); }
+  WalWriter* wal() { return wal_.get(); }
+  bool in_memory_only() const { return !wal_; }
 
   struct Counters {
     metrics::Counter* samples_appended;
+    metrics::Counter* out_of_order_appended;
     metrics::Counter* out_of_order;
+    metrics::Counter* too_old;
     metrics::Counter* duplicate;
     metrics::Counter* out_of_bounds;
     metrics::Counter* series_created;
+    metrics::Counter* series_removed;
     metrics::Counter* chunks_created;
+    metrics::Counter* chunks_removed;
+    metrics::Counter* wal_corruptions;
+    metrics::Counter* wal_truncations;
+    metrics::Counter* wal_truncations_failed;
   };
   const Counters& counters() const { return counters_; }
+  void count_rejection(AppendErrorKind k) const;
+
+  // Tombstoned intervals of a series (empty when none); the caller holds
+  // the series lock and has seen kHasTombstones.
+  std::vector<Interval> tombstones_of(uint32_t id) const;
 
  private:
+  friend class HeadReplayer;
   static constexpr uint32_t kStripes = 4096;  // as many locks as cheap; contention ~ 1/4096
   static constexpr int kPageBits = 14;
   static constexpr uint32_t kPageSize = 1u << kPageBits;
   static constexpr size_t kMaxPages = 1u << 18;  // 4G series
 
+  // Hash-set lookups by (hash, labels) without building a MemSeries.
+  struct LabelsKey {
+    uint64_t hash;
+    const Labels* labels = nullptr;    // live appends
+    std::span<const LabelView> views;  // replay
+  };
+  struct SeriesHash {
+    using is_transparent = void;
+    size_t operator()(const MemSeries* s) const { return s->hash; }
+    size_t operator()(const LabelsKey& k) const { return k.hash; }
+  };
+  struct SeriesEq {
+    using is_transparent = void;
+    const SymbolTable* syms;
+    bool operator()(const MemSeries* a, const MemSeries* b) const { return a == b; }
+    bool operator()(const MemSeries* a, const LabelsKey& k) const;
+    bool operator()(const LabelsKey& k, const MemSeries* a) const { return (*this)(a, k); }
+  };
+  using SeriesSet = absl::flat_hash_set<MemSeries*, SeriesHash, SeriesEq>;
   struct alignas(64) Stripe {
     std::mutex mu;
   };
   struct alignas(64) HashStripe {
     std::mutex mu;
-    absl::flat_hash_map<uint64_t, MemSeries*> by_hash;  // chain head per hash
+    SeriesSet set;
   };
 
-  bool same_labels(const MemSeries& s, const Labels& labels) const;
-  void cut_chunk_locked(MemSeries* s);
-  // Creates a series; `forced_id` (replay) keeps the id the WAL knows it by.
-  MemSeries* create_locked(const Labels& labels, uint64_t hash, HashStripe& stripe,
-                           std::optional<uint32_t> forced_id);
-  MemSeries* get_or_create_impl(const Labels& labels, bool* created,
-                                std::optional<uint32_t> forced_id);
+  // The top bits pick the stripe: the hash set inside uses the low bits
+  // (absl keeps 7 of them in its control bytes), which must still differ.
+  static uint32_t stripe_of(uint64_t hash) { return uint32_t(hash >> 52) & (kStripes - 1); }
+  static uint64_t hash_labels(const Labels& labels);
+  static uint64_t hash_labels(std::span<const LabelView> labels);
+  // Finds or creates the series for `key`; with `forced_id` (replay), a new
+  // series takes that id. *created tells which happened.
+  MemSeries* get_or_create_key(const LabelsKey& key, std::optional<uint32_t> forced_id,
+                               bool* created);
   void set_by_id(uint32_t id, MemSeries* s);
+  void register_metrics();
+  void add_chunks(int delta);
 
-  // head_wal.cc
+  // head_replay.cc
   absl::Status replay();
-  absl::Status write_checkpoint(uint32_t last_segment, int64_t mint_ms);
   // head_gc.cc
   size_t gc(int64_t mint_ms);
-
-  std::unique_ptr<WalWriter> wal_;
-  std::mutex wal_mu_;  // orders series records before the samples that use them
-  metrics::Registry* registry_;
-  // Unlinked series, freed one truncation later so that appenders and
-  // queriers that still hold a pointer never see freed memory.
-  std::vector<MemSeries*> graveyard_;
-  std::mutex truncate_mu_;
+  absl::Status checkpoint(int64_t mint_ms);
+  // head_tombstones.cc
+  void add_tombstone_locked(MemSeries* s, Interval iv);
+  void clean_series_locked(MemSeries* s);
+  void drop_tombstones(uint32_t id);
 
   HeadOptions opts_;
+  metrics::Registry* registry_;
+  Counters counters_{};
+  std::unique_ptr<WalWriter> wal_;
+
   SymbolTable symbols_;
-  MemPostings postings_;
+  HeadPostings postings_;
   MetadataStore metadata_;
   std::unique_ptr<Stripe[]> series_locks_;
   std::unique_ptr<HashStripe[]> hash_stripes_;
@@ -152,12 +241,19 @@ class Head {
   std::atomic<uint32_t> next_id_{0};
   std::mutex create_mu_;  // serialises id assignment so postings stay sorted cheaply
 
+  // Unlinked series, freed one truncation later so that appenders and
+  // queriers that still hold a pointer never see freed memory.
+  std::mutex truncate_mu_;
+  std::vector<MemSeries*> graveyard_ ABSL_GUARDED_BY(truncate_mu_);
+
+  mutable std::mutex tomb_mu_;  // after a series lock, never before
+  absl::flat_hash_map<uint32_t, std::vector<Interval>> tombstones_ ABSL_GUARDED_BY(tomb_mu_);
+
   std::atomic<int64_t> min_time_{std::numeric_limits<int64_t>::max()};
   std::atomic<int64_t> max_time_{std::numeric_limits<int64_t>::min()};
   std::atomic<int64_t> min_valid_time_{std::numeric_limits<int64_t>::min()};
   std::atomic<uint64_t> num_series_{0};
-  std::atomic<uint64_t> num_chunks_{0};
-  Counters counters_{};
+  std::atomic<int64_t> num_chunks_{0};
 };
 
 }  // namespace strata::tsdb

@@ -1,9 +1,15 @@
-// HeadAppender: a transaction of samples against the head. Samples are checked
-// against the committed state when appended (so rejections are reported per
-// sample) and become visible at commit().
+// HeadAppender: a transaction of samples against the head. Each sample is
+// checked against the committed state when staged, so rejections are
+// reported per sample, and pins its series so truncation cannot remove it
+// before the commit. commit() encodes the batch (new series, samples,
+// changed metadata) outside any lock, writes it to the WAL — concurrent
+// commits share one write — and only then applies the samples.
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
+#include "absl/container/flat_hash_set.h"
+#include "base/status.h"
 #include "tsdb/head/head.h"
 
 namespace strata::tsdb {
@@ -11,13 +17,36 @@ namespace {
 
 absl::Status error_for(AppendErrorKind k) {
   switch (k) {
-    case AppendErrorKind::kOutOfOrder: return absl::InvalidArgumentError(kErrOutOfOrder);
-    case AppendErrorKind::kOutOfBounds: return absl::InvalidArgumentError(kErrOutOfBounds);
-    case AppendErrorKind::kDuplicate: return absl::InvalidArgumentError(kErrDuplicate);
-    case AppendErrorKind::kTooOld: return absl::InvalidArgumentError(kErrTooOld);
-    default: return absl::OkStatus();
+    case AppendErrorKind::kOutOfOrder:
+      return absl::InvalidArgumentError(kErrOutOfOrder);
+    case AppendErrorKind::kOutOfBounds:
+      return absl::InvalidArgumentError(kErrOutOfBounds);
+    case AppendErrorKind::kDuplicate:
+      return absl::InvalidArgumentError(kErrDuplicate);
+    case AppendErrorKind::kTooOld:
+      return absl::InvalidArgumentError(kErrTooOld);
+    default:
+      return absl::OkStatus();
   }
 }
+
+uint64_t bits_of(double v) {
+  uint64_t b;
+  std::memcpy(&b, &v, 8);
+  return b;
+}
+
+// Per-thread encode buffers: a commit reuses the capacity of the previous one.
+struct CommitScratch {
+  WalBatch batch;
+  std::vector<WalSample> samples;
+  std::vector<LabelView> labels;
+  std::string payload;
+  absl::flat_hash_set<MemSeries*> new_series;
+};
+thread_local CommitScratch t_scratch;
+// A thread keeps the buffers of its usual commits, not of a rare huge one.
+constexpr size_t kMaxKeptScratch = size_t(4) << 20;
 
 class HeadAppender final : public Appender {
  public:
@@ -28,32 +57,44 @@ class HeadAppender final : public Appender {
 
   absl::StatusOr<SeriesRef> append(SeriesRef ref, const Labels& labels, int64_t t_ms,
                                    double v) override {
+    uint64_t bits = bits_of(v);
     MemSeries* s = ref ? head_->by_id(uint32_t(ref - 1)) : nullptr;
-    if (!s) s = head_->get_or_create(labels);
     AppendErrorKind k;
-    if (s == run_series_) {
-      // Later samples of the series this batch is already appending to are
-      // checked against the batch, not the committed state.
-      uint64_t bits;
-      std::memcpy(&bits, &v, 8);
-      k = t_ms > run_t_ ? AppendErrorKind::kNone
-          : t_ms < run_t_ ? AppendErrorKind::kOutOfOrder
-          : bits == run_bits_ ? AppendErrorKind::kNone
-                              : AppendErrorKind::kDuplicate;
-      if (k == AppendErrorKind::kNone && t_ms < head_->min_valid_time_ms())
-        k = AppendErrorKind::kOutOfBounds;
+    bool pin = false;
+    if (s && s == run_series_) {
+      k = check_in_run(t_ms, bits);
     } else {
-      std::lock_guard<std::mutex> lock(head_->series_lock(s->id));
-      k = head_->appendable_locked(s, t_ms, v);
+      while (true) {
+        if (!s) s = head_->get_or_create(labels);
+        std::lock_guard<std::mutex> lock(head_->series_lock(s->id));
+        // Truncation unlinked it meanwhile: a new series takes its place.
+        if (s->flags & MemSeries::kDead) {
+          s = nullptr;
+          continue;
+        }
+        if (s == run_series_) {
+          k = check_in_run(t_ms, bits);
+        } else {
+          k = head_->appendable_locked(s, t_ms, bits);
+          if (k == AppendErrorKind::kNone) {
+            ++s->pending;
+            pin = true;
+          }
+        }
+        break;
+      }
     }
     if (k != AppendErrorKind::kNone) {
-      count_rejection(k);
+      head_->count_rejection(k);
       return error_for(k);
     }
+    if (s != run_series_ || t_ms > run_t_) {
+      // run_t_ tracks the newest staged sample of the run.
+      run_t_ = t_ms;
+      run_bits_ = bits;
+    }
     run_series_ = s;
-    run_t_ = t_ms;
-    std::memcpy(&run_bits_, &v, 8);
-    pending_.push_back({s, t_ms, v});
+    staged_.push_back({s, t_ms, bits, pin});
     return SeriesRef(s->id) + 1;
   }
 
@@ -63,65 +104,152 @@ class HeadAppender final : public Appender {
 
   absl::Status commit() override {
     done_ = true;
-    std::vector<Head::PendingSample>& pending = pending_;
-    // Durable first: the WAL holds the samples before anyone can read them.
-    if (auto s = head_->log_commit(pending, metadata_); !s.ok()) {
-      pending_.clear();
-      metadata_.clear();
-      return s;
-    }
-    int64_t mint = std::numeric_limits<int64_t>::max();
-    int64_t maxt = std::numeric_limits<int64_t>::min();
-    uint64_t appended = 0;
-    size_t i = 0;
-    while (i < pending.size()) {
-      // Consecutive samples of one series share one lock acquisition.
-      MemSeries* s = pending[i].s;
-      std::lock_guard<std::mutex> lock(head_->series_lock(s->id));
-      for (; i < pending.size() && pending[i].s == s; ++i) {
-        const Head::PendingSample& p = pending[i];
-        AppendErrorKind k = head_->append_locked(s, p.t, p.v);
-        s->pending.fetch_sub(1, std::memory_order_relaxed);
-        if (k != AppendErrorKind::kNone) {
-          count_rejection(k);  // lost a race with a concurrent appender
-          continue;
-        }
-        ++appended;
-        mint = std::min(mint, p.t);
-        maxt = std::max(maxt, p.t);
+    if (WalWriter* wal = head_->wal()) {
+      absl::Status s = log(wal);
+      if (!s.ok()) {
+        unpin_all();
+        return annotate(s, "writing WAL");
       }
     }
-    if (appended > 0) {
-      head_->update_time_range(mint, maxt);
-      head_->counters().samples_appended->inc(double(appended));
-    }
+    apply();
     for (const auto& [family, md] : metadata_) head_->metadata().update(family, md);
-    pending_.clear();
+    staged_.clear();
     metadata_.clear();
     return absl::OkStatus();
   }
 
   void rollback() override {
     done_ = true;
-    pending_.clear();
-    metadata_.clear();
+    unpin_all();
   }
 
  private:
-  void count_rejection(AppendErrorKind k) {
-    switch (k) {
-      case AppendErrorKind::kOutOfOrder: head_->counters().out_of_order->inc(); break;
-      case AppendErrorKind::kDuplicate: head_->counters().duplicate->inc(); break;
-      case AppendErrorKind::kOutOfBounds: head_->counters().out_of_bounds->inc(); break;
-      default: break;
+  struct Staged {
+    MemSeries* s;
+    int64_t t;
+    uint64_t bits;
+    bool pinned;  // this sample holds one pin of s
+  };
+
+  // Later samples of the series this batch is appending to are checked
+  // against the batch, not the committed state.
+  AppendErrorKind check_in_run(int64_t t_ms, uint64_t bits) const {
+    if (t_ms < head_->min_valid_time_ms()) return AppendErrorKind::kOutOfBounds;
+    if (t_ms > run_t_) return AppendErrorKind::kNone;
+    if (t_ms == run_t_)
+      return bits == run_bits_ ? AppendErrorKind::kNone : AppendErrorKind::kDuplicate;
+    int64_t window = head_->options().ooo_window_ms;
+    if (window <= 0) return AppendErrorKind::kOutOfOrder;
+    if (t_ms < std::max(head_->max_time_ms(), run_t_) - window) return AppendErrorKind::kTooOld;
+    return AppendErrorKind::kNone;
+  }
+
+  // Encodes and writes the batch: series records for series the WAL does
+  // not know yet (before the samples that use them), samples, metadata.
+  absl::Status log(WalWriter* wal) {
+    CommitScratch& sc = t_scratch;
+    sc.batch.clear();
+    sc.new_series.clear();
+    uint64_t n_new = 0;
+    std::string* out = nullptr;
+    for (const Staged& x : staged_) {
+      if (x.s->logged.load(std::memory_order_acquire) || !sc.new_series.insert(x.s).second)
+        continue;
+      if (!out) {
+        out = sc.batch.begin();
+        sc.payload.clear();
+      }
+      head_->label_views(*x.s, &sc.labels);
+      encode_series_entry(x.s->id, sc.labels, &sc.payload);
+      ++n_new;
+    }
+    if (out) {
+      encode_series_count(n_new, out);
+      out->append(sc.payload);
+      sc.batch.end(WalRecordType::kSeries);
+    }
+    if (!staged_.empty()) {
+      sc.samples.resize(staged_.size());
+      for (size_t i = 0; i < staged_.size(); ++i) {
+        const Staged& x = staged_[i];
+        std::memcpy(&sc.samples[i].v, &x.bits, 8);
+        sc.samples[i].ref = x.s->id;
+        sc.samples[i].t_ms = x.t;
+      }
+      encode_samples(sc.samples, sc.batch.begin());
+      sc.batch.end(WalRecordType::kSamples);
+    }
+    // Metadata is logged when it changes, not with every scrape.
+    changed_md_.clear();
+    for (const auto& m : metadata_)
+      if (!head_->metadata().is_latest(m.first, m.second)) changed_md_.push_back(m);
+    if (!changed_md_.empty()) {
+      encode_metadata(changed_md_, sc.batch.begin());
+      sc.batch.end(WalRecordType::kMetadata);
+    }
+    absl::Status st = wal->write(sc.batch);
+    // Later commits see the flag only after these bytes are in the file, so
+    // their samples always follow the series record.
+    if (st.ok())
+      for (MemSeries* s : sc.new_series) s->logged.store(true, std::memory_order_release);
+    if (sc.batch.bytes().size() > kMaxKeptScratch) sc = CommitScratch();
+    return st;
+  }
+
+  void apply() {
+    int64_t mint = std::numeric_limits<int64_t>::max();
+    int64_t maxt = std::numeric_limits<int64_t>::min();
+    uint64_t in_order = 0, ooo = 0;
+    size_t i = 0;
+    while (i < staged_.size()) {
+      // Consecutive samples of one series share one lock acquisition.
+      MemSeries* s = staged_[i].s;
+      std::lock_guard<std::mutex> lock(head_->series_lock(s->id));
+      for (; i < staged_.size() && staged_[i].s == s; ++i) {
+        const Staged& x = staged_[i];
+        if (x.pinned) --s->pending;
+        AppendErrorKind why = AppendErrorKind::kNone;
+        switch (head_->apply_locked(s, x.t, x.bits, &why)) {
+          case Head::Applied::kInOrder:
+            ++in_order;
+            break;
+          case Head::Applied::kOutOfOrder:
+            ++ooo;
+            break;
+          case Head::Applied::kSame:
+            continue;
+          case Head::Applied::kRejected:
+            // Another appender committed a later sample first.
+            head_->count_rejection(why);
+            continue;
+        }
+        mint = std::min(mint, x.t);
+        maxt = std::max(maxt, x.t);
+      }
+    }
+    if (in_order + ooo > 0) {
+      head_->update_time_range(mint, maxt);
+      head_->counters().samples_appended->inc(double(in_order + ooo));
+      if (ooo) head_->counters().out_of_order_appended->inc(double(ooo));
     }
   }
 
+  void unpin_all() {
+    for (const Staged& x : staged_) {
+      if (!x.pinned) continue;
+      std::lock_guard<std::mutex> lock(head_->series_lock(x.s->id));
+      --x.s->pending;
+    }
+    staged_.clear();
+    metadata_.clear();
+  }
+
   Head* head_;
-  std::vector<Head::PendingSample> pending_;
+  std::vector<Staged> staged_;
   std::vector<std::pair<std::string, MetricMetadata>> metadata_;
+  std::vector<std::pair<std::string, MetricMetadata>> changed_md_;
   MemSeries* run_series_ = nullptr;
-  int64_t run_t_ = 0;
+  int64_t run_t_ = std::numeric_limits<int64_t>::min();
   uint64_t run_bits_ = 0;
   bool done_ = false;
 };

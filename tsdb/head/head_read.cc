@@ -1,13 +1,66 @@
 // HeadQuerier: selects head series by matchers through the postings index and
-// hands out their chunks overlapping [mint, maxt]. Sealed chunks are shared;
-// the open chunk is copied under the series lock (it is at most ~1 KiB).
+// hands out their chunks overlapping [mint, maxt]. Sealed chunks are shared by
+// reference; open chunks (and out-of-order buffers) are copied under the
+// series lock, so appends may continue while a query reads. Samples under a
+// tombstone are filtered out by re-encoding the series' chunks.
 #include <algorithm>
 #include <set>
 
+#include "tsdb/chunkenc/xor_chunk.h"
 #include "tsdb/head/head.h"
+#include "tsdb/head/select_pin.h"
+#include "tsdb/head/select_postings.h"
 
 namespace strata::tsdb {
 namespace {
+
+// The series' samples in [mint, maxt] outside the tombstones, as fresh XOR
+// chunks. Caller holds the series lock.
+void filtered_chunks(const MemSeries& s, const std::vector<Interval>& tombs, int64_t mint,
+                     int64_t maxt, SelectPin* pin, std::vector<ChunkRef>* out) {
+  std::vector<OooChunks::Entry> keep;
+  for (const auto& e : s.all_samples())
+    if (e.t >= mint && e.t <= maxt && !in_intervals(tombs, e.t)) keep.push_back(e);
+  encode_chunks(keep.begin(), keep.end(), MemSeries::kSamplesPerChunk,
+                [&](int64_t cmint, int64_t cmaxt, ChunkBuf* b) {
+                  out->push_back({cmint, cmaxt, pin->adopt(b), nullptr});
+                });
+}
+
+// Chunks of `s` overlapping [mint, maxt]. Caller holds the series lock.
+void collect_chunks(const Head& head, const MemSeries& s, int64_t mint, int64_t maxt,
+                    SelectPin* pin, std::vector<ChunkRef>* out) {
+  if (s.flags & MemSeries::kHasTombstones) {
+    filtered_chunks(s, head.tombstones_of(s.id), mint, maxt, pin, out);
+    return;
+  }
+  // Sealed chunks are sorted by time: skip those ending before mint.
+  const SealedChunk* it =
+      std::lower_bound(s.sealed.begin(), s.sealed.end(), mint,
+                       [](const SealedChunk& c, int64_t t) { return c.maxt_ms < t; });
+  for (; it != s.sealed.end() && it->mint_ms <= maxt; ++it)
+    out->push_back({it->mint_ms, it->maxt_ms, pin->share(it->buf), nullptr});
+  if (!s.open.empty() && s.open.t >= mint && s.open.mint_ms() <= maxt)
+    out->push_back({s.open.mint_ms(), s.open.t, pin->copy(s.open.bytes()), nullptr});
+  if (!s.ooo()) return;
+  size_t first_ooo = out->size();
+  for (const SealedChunk& c : s.ooo()->sealed) {
+    if (c.maxt_ms >= mint && c.mint_ms <= maxt)
+      out->push_back({c.mint_ms, c.maxt_ms, pin->share(c.buf), nullptr});
+  }
+  const auto& v = s.ooo()->open;
+  if (!v.empty() && v.back().t >= mint && v.front().t <= maxt) {
+    encode_chunks(v.begin(), v.end(), MemSeries::kSamplesPerChunk,
+                  [&](int64_t cmint, int64_t cmaxt, ChunkBuf* b) {
+                    out->push_back({cmint, cmaxt, pin->adopt(b), nullptr});
+                  });
+  }
+  if (out->size() > first_ooo) {
+    // In time order, chunks that do not overlap are read without merging.
+    std::stable_sort(out->begin(), out->end(),
+                     [](const ChunkRef& a, const ChunkRef& b) { return a.mint_ms < b.mint_ms; });
+  }
+}
 
 class HeadQuerier final : public Querier {
  public:
@@ -23,25 +76,20 @@ class HeadQuerier final : public Querier {
     PostingList ids = postings_for(matchers);
     std::vector<Series> out;
     out.reserve(ids.size());
+    auto pin = std::make_shared<SelectPin>();
+    std::shared_ptr<const void> owner = pin;
+    std::vector<ChunkRef> chunks;
     for (uint32_t id : ids) {
       MemSeries* s = head_->by_id(id);
       if (!s) continue;
-      std::vector<ChunkRef> chunks;
+      chunks.clear();
       {
         std::lock_guard<std::mutex> lock(head_->series_lock(id));
-        // Sealed chunks are sorted by time: skip those ending before mint.
-        auto it = std::lower_bound(s->sealed.begin(), s->sealed.end(), mint,
-                                   [](const SealedChunk& c, int64_t t) { return c.maxt_ms < t; });
-        for (; it != s->sealed.end() && it->mint_ms <= maxt; ++it) {
-          chunks.push_back({it->mint_ms, it->maxt_ms, *it->data, it->data});
-        }
-        if (s->open && s->open_maxt_ms >= mint && s->open_mint_ms <= maxt) {
-          auto copy = std::make_shared<const std::string>(s->open->bytes());
-          chunks.push_back({s->open_mint_ms, s->open_maxt_ms, *copy, copy});
-        }
+        collect_chunks(*head_, *s, mint, maxt, pin.get(), &chunks);
       }
       if (chunks.empty()) continue;
-      out.emplace_back(head_->labels_of(*s), std::move(chunks), mint, maxt);
+      for (ChunkRef& c : chunks) c.owner = owner;
+      out.emplace_back(head_->labels_of(*s), chunks, mint, maxt);
     }
     if (sorted) {
       std::sort(out.begin(), out.end(),
@@ -51,7 +99,8 @@ class HeadQuerier final : public Querier {
   }
 
   absl::StatusOr<std::vector<std::string>> label_names(const Matchers& matchers,
-                                                        size_t limit) override {
+                                                       size_t limit) override {
+    if (!overlaps_head()) return std::vector<std::string>{};
     std::set<std::string_view> names;
     SymbolTable& syms = head_->symbols();
     if (matchers.empty()) {
@@ -60,15 +109,16 @@ class HeadQuerier final : public Querier {
       for (uint32_t id : postings_for(matchers)) {
         MemSeries* s = head_->by_id(id);
         if (!s || !has_samples_in_range(s)) continue;
-        for (size_t i = 0; i < s->num_labels; ++i) names.insert(syms.get(s->syms[2 * i]));
+        s->for_each_label([&](uint32_t n, uint32_t) { names.insert(syms.get(n)); });
       }
     }
     return to_vector(names, limit);
   }
 
   absl::StatusOr<std::vector<std::string>> label_values(const std::string& name,
-                                                         const Matchers& matchers,
-                                                         size_t limit) override {
+                                                        const Matchers& matchers,
+                                                        size_t limit) override {
+    if (!overlaps_head()) return std::vector<std::string>{};
     std::set<std::string_view> values;
     SymbolTable& syms = head_->symbols();
     auto name_id = syms.find(name);
@@ -79,9 +129,9 @@ class HeadQuerier final : public Querier {
       for (uint32_t id : postings_for(matchers)) {
         MemSeries* s = head_->by_id(id);
         if (!s || !has_samples_in_range(s)) continue;
-        for (size_t i = 0; i < s->num_labels; ++i) {
-          if (s->syms[2 * i] == *name_id) values.insert(syms.get(s->syms[2 * i + 1]));
-        }
+        s->for_each_label([&](uint32_t n, uint32_t v) {
+          if (n == *name_id) values.insert(syms.get(v));
+        });
       }
     }
     return to_vector(values, limit);
@@ -97,81 +147,29 @@ class HeadQuerier final : public Querier {
     return out;
   }
 
+  // Like Prometheus' head index reader: names and values come from the
+  // whole index, but only when the range overlaps the head's data at all.
+  bool overlaps_head() const {
+    HeadStats st = head_->stats();
+    return st.min_time_ms <= maxt_ && st.max_time_ms >= mint_;
+  }
+
   bool has_samples_in_range(MemSeries* s) {
     std::lock_guard<std::mutex> lock(head_->series_lock(s->id));
-    if (s->open && s->open_maxt_ms >= mint_ && s->open_mint_ms <= maxt_) return true;
-    for (const SealedChunk& c : s->sealed) {
+    if (!s->open.empty() && s->open.t >= mint_ && s->open.mint_ms() <= maxt_) return true;
+    for (const SealedChunk& c : s->sealed)
       if (c.maxt_ms >= mint_ && c.mint_ms <= maxt_) return true;
+    if (s->ooo()) {
+      for (const SealedChunk& c : s->ooo()->sealed)
+        if (c.maxt_ms >= mint_ && c.mint_ms <= maxt_) return true;
+      for (const auto& e : s->ooo()->open)
+        if (e.t >= mint_ && e.t <= maxt_) return true;
     }
     return false;
   }
 
-  // Postings of the series whose `name` label value matches m (absent
-  // labels are not included).
-  PostingList matching_values(const Matcher& m) {
-    SymbolTable& syms = head_->symbols();
-    auto name_id = syms.find(m.name());
-    if (!name_id) return {};
-    const MemPostings& p = head_->postings();
-    if (m.type() == MatchType::kEqual) {
-      auto v = syms.find(m.value());
-      return v ? p.get(*name_id, *v) : PostingList{};
-    }
-    if (m.type() == MatchType::kRegexMatch && !m.literal_set().empty()) {
-      std::vector<PostingList> lists;
-      for (const std::string& lit : m.literal_set()) {
-        if (auto v = syms.find(lit)) lists.push_back(p.get(*name_id, *v));
-      }
-      std::vector<const PostingList*> ptrs;
-      for (auto& l : lists) ptrs.push_back(&l);
-      return merge_union(ptrs);
-    }
-    return p.union_where(*name_id, [&](uint32_t v) { return m.matches(syms.get(v)); });
-  }
-
-  // Series ids matching all matchers, following Prometheus: matchers that do
-  // not match "" select; those that do are applied by subtracting the series
-  // their inverse selects (so absent labels count as "").
   PostingList postings_for(const Matchers& matchers) {
-    std::vector<PostingList> positive;
-    std::vector<PostingList> negative;
-    for (const Matcher& m : matchers) {
-      if (!m.matches_empty()) {
-        if (m.is_negative()) {
-          // e.g. l!="" or l!~".*x|": the series having l with a matching value.
-          auto name_id = head_->symbols().find(m.name());
-          SymbolTable& syms = head_->symbols();
-          positive.push_back(name_id ? head_->postings().union_where(
-                                           *name_id, [&](uint32_t v) { return m.matches(syms.get(v)); })
-                                     : PostingList{});
-        } else {
-          positive.push_back(matching_values(m));
-        }
-        if (positive.back().empty()) return {};
-        continue;
-      }
-      // m matches "": drop series whose value does not match.
-      SymbolTable& syms = head_->symbols();
-      auto name_id = syms.find(m.name());
-      if (!name_id) continue;  // nobody has the label: everyone matches
-      negative.push_back(head_->postings().union_where(
-          *name_id, [&](uint32_t v) { return !m.matches(syms.get(v)); }));
-    }
-    PostingList result;
-    if (positive.empty()) {
-      result = head_->postings().all();
-    } else {
-      std::sort(positive.begin(), positive.end(),
-                [](const PostingList& a, const PostingList& b) { return a.size() < b.size(); });
-      result = std::move(positive[0]);
-      for (size_t i = 1; i < positive.size() && !result.empty(); ++i)
-        result = intersect(result, positive[i]);
-    }
-    for (const PostingList& n : negative) {
-      if (result.empty()) break;
-      result = subtract(result, n);
-    }
-    return result;
+    return select_postings(head_->symbols(), head_->postings(), matchers);
   }
 
   Head* head_;

@@ -14,6 +14,20 @@ void MetadataStore::update(const std::string& family, const MetricMetadata& md) 
   if (v.size() > kMaxPerFamily) v.resize(kMaxPerFamily);
 }
 
+bool MetadataStore::is_latest(const std::string& family, const MetricMetadata& md) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_family_.find(family);
+  return it != by_family_.end() && !it->second.empty() && it->second.front() == md;
+}
+
+std::vector<std::pair<std::string, MetricMetadata>> MetadataStore::snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<std::string, MetricMetadata>> out;
+  for (const auto& [name, v] : by_family_)
+    for (auto it = v.rbegin(); it != v.rend(); ++it) out.emplace_back(name, *it);
+  return out;
+}
+
 std::vector<std::pair<std::string, std::vector<MetricMetadata>>> MetadataStore::get(
     const std::string& metric, size_t limit, size_t limit_per_metric) const {
   std::lock_guard<std::mutex> lock(mu_);

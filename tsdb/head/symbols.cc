@@ -44,6 +44,30 @@ uint32_t SymbolTable::intern(std::string_view s) {
     if (it != ids_.end()) return it->second;
   }
   std::unique_lock lock(mu_);
+  return add_locked(s);
+}
+
+void SymbolTable::intern_all(const std::string_view* in, size_t n, uint32_t* out) {
+  bool missing = false;
+  {
+    std::shared_lock lock(mu_);
+    for (size_t i = 0; i < n; ++i) {
+      auto it = ids_.find(in[i]);
+      if (it == ids_.end()) {
+        missing = true;
+        out[i] = UINT32_MAX;
+      } else {
+        out[i] = it->second;
+      }
+    }
+  }
+  if (!missing) return;
+  std::unique_lock lock(mu_);
+  for (size_t i = 0; i < n; ++i)
+    if (out[i] == UINT32_MAX) out[i] = add_locked(in[i]);
+}
+
+uint32_t SymbolTable::add_locked(std::string_view s) {
   auto it = ids_.find(s);
   if (it != ids_.end()) return it->second;
   uint32_t id = count_.load(std::memory_order_relaxed);

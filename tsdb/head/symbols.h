@@ -26,6 +26,9 @@ class SymbolTable {
 
   // The id of `s`, adding it when new. Thread-safe.
   uint32_t intern(std::string_view s);
+  // Interns n strings at once (one lock round trip for all): out[i] is the
+  // id of in[i]. Thread-safe.
+  void intern_all(const std::string_view* in, size_t n, uint32_t* out);
   // The id of `s` if present. Thread-safe.
   std::optional<uint32_t> find(std::string_view s) const;
   // The string of an id returned by intern(); valid for the table's lifetime.
@@ -43,6 +46,7 @@ class SymbolTable {
   static constexpr size_t kArenaBlock = 64 * 1024;
 
   std::string_view store(std::string_view s);  // copies into the arena; mu_ held
+  uint32_t add_locked(std::string_view s);     // mu_ held exclusively
 
   mutable std::shared_mutex mu_;
   absl::flat_hash_map<std::string_view, uint32_t> ids_;

@@ -19,9 +19,16 @@
 #include <utility>
 #include <vector>
 
-#include "tests/integration/difftest/remote_write.h"
+#include "tests/testutil/remote_write.h"
 
 namespace strata::difftest {
+
+using testutil::encode_write_request;
+using testutil::LabelPairs;
+using testutil::normal_nan;
+using testutil::RwSample;
+using testutil::RwSeries;
+using testutil::stale_nan;
 
 inline constexpr int kSamples = 661;          // 2 h 45 min at 15 s, both ends included
 inline constexpr int64_t kStepMs = 15'000;    // the scrape interval

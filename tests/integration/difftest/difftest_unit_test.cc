@@ -10,7 +10,6 @@
 #include "tests/integration/difftest/compare.h"
 #include "tests/integration/difftest/corpus.h"
 #include "tests/integration/difftest/dataset.h"
-#include "tests/integration/difftest/remote_write.h"
 
 namespace strata::difftest {
 namespace {

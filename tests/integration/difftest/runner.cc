@@ -18,12 +18,11 @@
 #include "tests/integration/difftest/compare.h"
 #include "tests/integration/difftest/corpus.h"
 #include "tests/integration/difftest/dataset.h"
-#include "tests/integration/difftest/http_client.h"
-#include "tests/integration/difftest/server_process.h"
+#include "tests/testutil/http_client.h"
+#include "tests/testutil/server_process.h"
+#include "tests/testutil/strata.h"
+#include "tests/testutil/temp_dir.h"
 
-#ifndef DIFFTEST_DEFAULT_STRATA_BINARY
-#define DIFFTEST_DEFAULT_STRATA_BINARY "build/strata"
-#endif
 #ifndef DIFFTEST_DEFAULT_CORPUS_DIR
 #define DIFFTEST_DEFAULT_CORPUS_DIR "tests/promql/corpus"
 #endif
@@ -33,6 +32,81 @@
 
 namespace strata::difftest {
 namespace {
+
+using testutil::form_encode;
+using testutil::make_temp_dir;
+using testutil::remove_tree;
+using testutil::url_encode;
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+// The difftest's view of testutil::HttpClient: transport failures become an
+// HttpResult with status 0, which the comparison reports as "no answer".
+class HttpClient {
+ public:
+  HttpClient(int port, int timeout_s) : c_("127.0.0.1", port, std::chrono::seconds(timeout_s)) {}
+  HttpResult get(const std::string& target) { return result(c_.get(target)); }
+  HttpResult post_form(const std::string& path, const Params& params) {
+    return result(c_.post(path, form_encode(params), "application/x-www-form-urlencoded"));
+  }
+  HttpResult post(const std::string& path, const std::string& body, const Params& headers) {
+    return result(c_.request("POST", path, body, headers));
+  }
+
+ private:
+  static HttpResult result(const absl::StatusOr<testutil::HttpResponse>& r) {
+    HttpResult out;
+    if (!r.ok()) {
+      out.transport_error = std::string(r.status().message());
+      return out;
+    }
+    out.status = r->status;
+    out.body = r->body;
+    return out;
+  }
+  testutil::HttpClient c_;
+};
+
+// A named server (Prometheus or Strata) run by testutil::ServerProcess; its
+// data directory is under the run's temporary directory, and its log is
+// copied there when it stops (kept with DIFFTEST_KEEP_TMP=1).
+class Server {
+ public:
+  Server(std::string name, std::string binary, std::vector<std::string> flags, std::string tmp)
+      : name_(std::move(name)), tmp_(std::move(tmp)) {
+    opts_.binary = std::move(binary);
+    opts_.flags = std::move(flags);
+    opts_.flags.push_back("--storage.tsdb.path=" + tmp_ + "/" + name_ + "-data");
+    opts_.ready_timeout = std::chrono::seconds(90);
+  }
+  void add_arg(std::string a) { opts_.flags.push_back(std::move(a)); }
+  bool start(std::string* error) {
+    auto p = testutil::ServerProcess::start(opts_);
+    if (!p.ok()) {
+      *error = name_ + ": " + std::string(p.status().message());
+      return false;
+    }
+    proc_ = std::move(*p);
+    return true;
+  }
+  const std::string& name() const { return name_; }
+  int port() const { return proc_->port(); }
+  bool running() { return proc_ && proc_->running(); }
+  std::string log_tail(size_t bytes = 2000) const {
+    std::string s = proc_ ? proc_->log() : "";
+    return s.size() > bytes ? s.substr(s.size() - bytes) : s;
+  }
+  void stop() {
+    if (!proc_) return;
+    proc_->stop(std::chrono::seconds(15));
+    std::ofstream(tmp_ + "/" + name_ + ".log") << proc_->log();
+    proc_.reset();
+  }
+
+ private:
+  std::string name_, tmp_;
+  testutil::ServerProcess::Options opts_;
+  std::unique_ptr<testutil::ServerProcess> proc_;
+};
 
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
@@ -138,7 +212,7 @@ class Runner {
   Dataset data_;
   std::vector<EvalCase> cases_;
   std::string tmp_;
-  std::unique_ptr<ServerProcess> ref_, cand_;
+  std::unique_ptr<Server> ref_, cand_;
   std::vector<QueryOutcome> outcomes_;
   std::vector<std::string> notes_;  // ingest problems of the candidate etc.
 };
@@ -178,13 +252,10 @@ bool Runner::start_servers(std::string* error) {
   std::ofstream(config) << "# difftest: no scrape targets; all data arrives by remote write.\n"
                            "global:\n  scrape_interval: 15s\n";
   auto prometheus = [&](const std::string& name) {
-    const int port = pick_free_port();
-    std::vector<std::string> argv = {s_.prometheus_binary,
-                                     "--config.file=" + config,
-                                     "--storage.tsdb.path=" + tmp_ + "/" + name + "-data",
-                                     "--web.listen-address=127.0.0.1:" + std::to_string(port),
-                                     "--web.enable-remote-write-receiver"};
-    return std::make_unique<ServerProcess>(name, argv, tmp_ + "/" + name + ".log", port);
+    return std::make_unique<Server>(name, s_.prometheus_binary,
+                                    std::vector<std::string>{"--config.file=" + config,
+                                                             "--web.enable-remote-write-receiver"},
+                                    tmp_);
   };
   ref_ = prometheus("prometheus");
   if (s_.candidate_is_prometheus) {
@@ -193,20 +264,13 @@ bool Runner::start_servers(std::string* error) {
     for (const std::string& a : s_.candidate_args) cand_->add_arg(a);
   } else {
     cand_name_ = "strata";
-    const int port = pick_free_port();
-    std::vector<std::string> argv = {s_.strata_binary,
-                                     "--config.file=" + config,
-                                     "--storage.tsdb.path=" + tmp_ + "/strata-data",
-                                     "--web.listen-address=127.0.0.1:" + std::to_string(port),
-                                     "--web.enable-remote-write-receiver",
-                                     "--query.compat=v2"};
-    argv.insert(argv.end(), s_.candidate_args.begin(), s_.candidate_args.end());
-    cand_ = std::make_unique<ServerProcess>("strata", argv, tmp_ + "/strata.log", port);
+    std::vector<std::string> flags = {"--config.file=" + config, "--web.enable-remote-write-receiver",
+                                      "--query.compat=v2"};
+    flags.insert(flags.end(), s_.candidate_args.begin(), s_.candidate_args.end());
+    cand_ = std::make_unique<Server>("strata", s_.strata_binary, flags, tmp_);
   }
-  for (ServerProcess* p : {ref_.get(), cand_.get()})
+  for (Server* p : {ref_.get(), cand_.get()})
     if (!p->start(error)) return false;
-  for (ServerProcess* p : {ref_.get(), cand_.get()})
-    if (!p->wait_ready(90, error)) return false;
   return true;
 }
 
@@ -221,8 +285,8 @@ bool Runner::load_data(std::string* error) {
               data_.sample_count(), seconds_param(data_.start_ms).c_str(), seconds_param(data_.end_ms).c_str(),
               bodies.size());
   std::vector<std::string> errors[2];
-  auto send = [&bodies](ServerProcess* p, std::vector<std::string>* errs) {
-    HttpClient client("127.0.0.1", p->port(), 120);
+  auto send = [&bodies](Server* p, std::vector<std::string>* errs) {
+    HttpClient client(p->port(), 120);
     for (size_t i = 0; i < bodies.size(); ++i) {
       HttpResult r = client.post("/api/v1/write", bodies[i],
                                  {{"Content-Type", "application/x-protobuf"},
@@ -250,8 +314,8 @@ bool Runner::load_data(std::string* error) {
   const std::string target = "/api/v1/series?match[]=" + url_encode("{__name__=~\".+\"}") +
                              "&start=" + seconds_param(data_.start_ms - 60'000) +
                              "&end=" + seconds_param(data_.end_ms + 60'000);
-  for (ServerProcess* p : {ref_.get(), cand_.get()}) {
-    HttpClient client("127.0.0.1", p->port(), 120);
+  for (Server* p : {ref_.get(), cand_.get()}) {
+    HttpClient client(p->port(), 120);
     HttpResult r = client.get(target);
     auto j = nlohmann::json::parse(r.body, nullptr, false);
     const size_t n = !j.is_discarded() && j.is_object() && j.contains("data") && j["data"].is_array() ? j["data"].size() : 0;
@@ -413,8 +477,8 @@ RunSummary Runner::run() {
   outcomes_.resize(queries_.size());
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    HttpClient ref("127.0.0.1", ref_->port(), 120);
-    HttpClient cand("127.0.0.1", cand_->port(), 120);
+    HttpClient ref(ref_->port(), 120);
+    HttpClient cand(cand_->port(), 120);
     for (size_t i; (i = next++) < queries_.size();) outcomes_[i] = run_query(queries_[i], &ref, &cand);
   };
   std::vector<std::thread> threads;
@@ -423,7 +487,7 @@ RunSummary Runner::run() {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("difftest: %zu queries x %zu evaluations on both servers in %.1f s\n", queries_.size(), cases_.size(), secs);
   // Dead servers make every comparison fail; say so plainly.
-  for (ServerProcess* p : {ref_.get(), cand_.get()})
+  for (Server* p : {ref_.get(), cand_.get()})
     if (!p->running()) notes_.push_back(p->name() + " died during the run; log tail:\n" + p->log_tail());
   report(&sum);
   ref_->stop();
@@ -438,7 +502,7 @@ RunSummary Runner::run() {
 Settings settings_from_env() {
   Settings s;
   s.prometheus_binary = env_or("DIFFTEST_PROMETHEUS", "/usr/bin/prometheus");
-  s.strata_binary = env_or("STRATA_BINARY", DIFFTEST_DEFAULT_STRATA_BINARY);
+  s.strata_binary = testutil::strata_binary();
   std::istringstream args(env_or("DIFFTEST_CANDIDATE_ARGS", ""));
   for (std::string a; args >> a;) s.candidate_args.push_back(a);
   s.candidate_is_prometheus = env_or("DIFFTEST_CANDIDATE", "strata") == "prometheus";

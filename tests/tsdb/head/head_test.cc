@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <map>
 #include <random>
+#include <thread>
 
 #include "tsdb/db.h"
 
@@ -69,7 +71,8 @@ TEST_F(HeadTest, RejectsOutOfOrderAndDuplicates) {
   EXPECT_TRUE(app->append(0, a, 2000, 1).ok()) << "identical resend is fine";
   EXPECT_TRUE(app->append(0, a, 3000, 1).ok());
   ASSERT_TRUE(app->commit().ok());
-  auto res = head_.querier(0, 10000)->select(false, nullptr, {mk(MatchType::kEqual, "__name__", "x")});
+  auto res =
+      head_.querier(0, 10000)->select(false, nullptr, {mk(MatchType::kEqual, "__name__", "x")});
   EXPECT_EQ(samples_of((*res)[0]).size(), 2u);
 }
 
@@ -82,7 +85,8 @@ TEST_F(HeadTest, StaleMarkersAreBitExact) {
   ASSERT_TRUE(app->append(0, a, 1000, 1).ok());
   ASSERT_TRUE(app->append(0, a, 2000, stale).ok());
   ASSERT_TRUE(app->commit().ok());
-  auto res = head_.querier(0, 10000)->select(false, nullptr, {mk(MatchType::kEqual, "__name__", "x")});
+  auto res =
+      head_.querier(0, 10000)->select(false, nullptr, {mk(MatchType::kEqual, "__name__", "x")});
   auto ss = samples_of((*res)[0]);
   ASSERT_EQ(ss.size(), 2u);
   uint64_t bits;
@@ -104,6 +108,10 @@ TEST_F(HeadTest, LabelNamesAndValues) {
   EXPECT_EQ(*q->label_values("y", {mk(MatchType::kRegexMatch, "__name__", "b|c")}),
             (std::vector<std::string>{"2"}));
   EXPECT_TRUE(q->label_values("nope", {})->empty());
+  // Like Prometheus' head: nothing for a range without any data.
+  auto later = head_.querier(100, 200);
+  EXPECT_TRUE(later->label_names({})->empty());
+  EXPECT_TRUE(later->label_values("__name__", {})->empty());
 }
 
 // Random appends and selects against a naive model.
@@ -179,7 +187,8 @@ TEST_F(HeadTest, MatchesNaiveModel) {
       if (!ss.empty()) want[l] = ss;
     }
     // Series with chunks in range but no sample in it may be returned empty.
-    for (auto it = got.begin(); it != got.end();) it = it->second.empty() ? got.erase(it) : std::next(it);
+    for (auto it = got.begin(); it != got.end();)
+      it = it->second.empty() ? got.erase(it) : std::next(it);
     ASSERT_EQ(got.size(), want.size());
     for (auto& [l, ss] : want) {
       ASSERT_TRUE(got.count(l)) << l.to_string();
@@ -190,6 +199,94 @@ TEST_F(HeadTest, MatchesNaiveModel) {
       }
     }
   }
+}
+
+// Series handed to a query keep their chunks alive while appends seal and
+// truncation drops them (run under ASan to see a use-after-free).
+TEST_F(HeadTest, QueriesStayValidWhileAppendsAndTruncationsContinue) {
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> progress{0};
+  std::thread writer([&] {
+    for (int64_t t = 1; !stop.load(); ++t) {
+      progress = t;
+      auto app = head_.appender();
+      for (int i = 0; i < 20; ++i)
+        ASSERT_TRUE(app->append(0, Labels::from_strings({"__name__", "w", "i", std::to_string(i)}),
+                                t * 1000, double(t))
+                        .ok());
+      ASSERT_TRUE(app->commit().ok());
+      if (t % 500 == 0) {
+        ASSERT_TRUE(head_.truncate((t - 200) * 1000).ok());
+      }
+    }
+  });
+  std::vector<Series> kept;
+  // Until the writer went through a few truncations.
+  for (int round = 0; round < 200 || progress.load() < 1600; ++round) {
+    auto res = head_.querier(0, INT64_MAX / 2)
+                   ->select(false, nullptr, {mk(MatchType::kEqual, "__name__", "w")});
+    ASSERT_TRUE(res.ok());
+    for (Series& s : *res) kept.push_back(std::move(s));
+    if (kept.size() > 200) kept.erase(kept.begin(), kept.begin() + 100);
+    for (const Series& s : kept) {
+      auto ss = samples_of(s);
+      for (size_t i = 1; i < ss.size(); ++i) ASSERT_EQ(ss[i].t, ss[i - 1].t + 1000);
+      for (const Sample& x : ss) ASSERT_EQ(x.v * 1000, double(x.t));
+    }
+  }
+  stop = true;
+  writer.join();
+}
+
+TEST_F(HeadTest, TruncationRemovesSeriesFromTheIndex) {
+  auto app = head_.appender();
+  std::vector<SeriesRef> refs;
+  for (int i = 0; i < 1000; ++i) {
+    // Even series stop early; odd ones have recent data.
+    auto l = Labels::from_strings({"__name__", i % 2 ? "odd" : "even", "i", std::to_string(i)});
+    refs.push_back(*app->append(0, l, 1000, 1));
+    if (i % 2) {
+      ASSERT_TRUE(app->append(0, l, 900000, 2).ok());
+    }
+  }
+  ASSERT_TRUE(app->commit().ok());
+  ASSERT_TRUE(head_.truncate(500000).ok());
+  EXPECT_EQ(head_.stats().num_series, 500u);
+  auto q = head_.querier(0, INT64_MAX / 2);
+  EXPECT_EQ(*q->label_values("__name__", {}), (std::vector<std::string>{"odd"}));
+  EXPECT_EQ(q->label_values("i", {})->size(), 500u);
+  EXPECT_TRUE(q->select(false, nullptr, {mk(MatchType::kEqual, "__name__", "even")})->empty());
+  EXPECT_EQ(q->select(false, nullptr, {mk(MatchType::kRegexMatch, "i", ".+")})->size(), 500u);
+  // A removed series comes back under a new ref; a stale cached ref is harmless.
+  app = head_.appender();
+  auto l0 = Labels::from_strings({"__name__", "even", "i", "0"});
+  auto r = app->append(refs[0], l0, 950000, 3);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(*r, refs[0]);
+  ASSERT_TRUE(app->commit().ok());
+  auto res = head_.querier(0, INT64_MAX / 2)
+                 ->select(false, nullptr, {mk(MatchType::kEqual, "__name__", "even")});
+  ASSERT_EQ(res->size(), 1u);
+  EXPECT_EQ((*res)[0].labels(), l0);
+}
+
+TEST_F(HeadTest, GapsBeyond32BitsStartANewChunk) {
+  Labels a = Labels::from_strings({"__name__", "x"});
+  auto app = head_.appender();
+  const int64_t kGap = int64_t(1) << 40;
+  ASSERT_TRUE(app->append(0, a, 1000, 1).ok());
+  ASSERT_TRUE(app->append(0, a, 2000, 2).ok());
+  ASSERT_TRUE(app->append(0, a, 2000 + kGap, 3).ok());
+  ASSERT_TRUE(app->append(0, a, 3000 + kGap, 4).ok());
+  ASSERT_TRUE(app->commit().ok());
+  auto res = head_.querier(0, INT64_MAX / 2)
+                 ->select(false, nullptr, {mk(MatchType::kEqual, "__name__", "x")});
+  ASSERT_EQ(res->size(), 1u);
+  EXPECT_EQ((*res)[0].chunks().size(), 2u);
+  auto ss = samples_of((*res)[0]);
+  ASSERT_EQ(ss.size(), 4u);
+  EXPECT_EQ(ss[2].t, 2000 + kGap);
+  EXPECT_EQ(ss[3].v, 4);
 }
 
 TEST(DBTest, OpensAndServesInterfaces) {

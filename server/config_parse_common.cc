@@ -1,0 +1,407 @@
+// Blocks shared by several prometheus.yml sections: scalars, labels,
+// relabeling, static and file targets, HTTP client settings.
+#include <algorithm>
+#include <filesystem>
+
+#include "promql/parser/duration.h"
+#include "re2/re2.h"
+#include "server/config_parse_internal.h"
+#include "server/flags.h"
+#include "tsdb/storage.h"
+
+namespace strata::server::config_internal {
+namespace {
+
+// Go's %q for the ASCII texts in our messages.
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+const char* kind_name(const YAML::Node& n) {
+  if (n.IsMap()) return "!!map";
+  if (n.IsSequence()) return "!!seq";
+  return "!!str";
+}
+
+bool valid_label_name(const std::string& s) { return !s.empty() && tsdb::is_valid_utf8(s); }
+
+// Prometheus' relabel target: label names with $1 / ${name} templates.
+const RE2& relabel_target_re() {
+  static const RE2 kRe(R"(^(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+$)");
+  return kRe;
+}
+
+TlsConfig tls_config(const YAML::Node& n, const ParseContext& ctx) {
+  Fields f(n, {"ca", "cert", "key", "ca_file", "cert_file", "key_file", "server_name",
+               "insecure_skip_verify", "min_version", "max_version"},
+           "config.plain");
+  TlsConfig t;
+  if (auto v = f.get("ca")) t.ca = str(*v);
+  if (auto v = f.get("cert")) t.cert = str(*v);
+  if (auto v = f.get("key")) t.key = str(*v);
+  if (auto v = f.get("ca_file")) t.ca_file = ctx.resolve(str(*v));
+  if (auto v = f.get("cert_file")) t.cert_file = ctx.resolve(str(*v));
+  if (auto v = f.get("key_file")) t.key_file = ctx.resolve(str(*v));
+  if (auto v = f.get("server_name")) t.server_name = str(*v);
+  if (auto v = f.get("insecure_skip_verify")) t.insecure_skip_verify = boolean(*v);
+  for (const char* k : {"min_version", "max_version"}) {
+    if (auto v = f.get(k)) {
+      std::string s = str(*v);
+      if (s != "TLS10" && s != "TLS11" && s != "TLS12" && s != "TLS13")
+        fail(*v, "unknown TLS version: " + s);
+      (std::string(k) == "min_version" ? t.min_version : t.max_version) = s;
+    }
+  }
+  if (!t.ca.empty() && !t.ca_file.empty()) fail(n, "at most one of ca and ca_file must be configured");
+  if (!t.cert.empty() && !t.cert_file.empty())
+    fail(n, "at most one of cert and cert_file must be configured");
+  if (!t.key.empty() && !t.key_file.empty())
+    fail(n, "at most one of key and key_file must be configured");
+  bool has_cert = !t.cert.empty() || !t.cert_file.empty();
+  bool has_key = !t.key.empty() || !t.key_file.empty();
+  if (has_cert && !has_key)
+    fail(n, "exactly one of key or key_file must be configured when a client certificate is configured");
+  if (has_key && !has_cert)
+    fail(n, "exactly one of cert or cert_file must be configured when a client key is configured");
+  return t;
+}
+
+}  // namespace
+
+std::string ParseContext::resolve(const std::string& path) const {
+  if (path.empty() || dir.empty() || path.front() == '/') return path;
+  return (std::filesystem::path(dir) / path).lexically_normal().string();
+}
+
+void fail(const YAML::Node& n, const std::string& msg) {
+  YAML::Mark m = n.Mark();
+  if (m.is_null()) throw ConfigError{msg};
+  throw ConfigError{"line " + std::to_string(m.line + 1) + ": " + msg};
+}
+
+Fields::Fields(const YAML::Node& node, const std::vector<std::string_view>& known,
+               const char* type)
+    : node_(node) {
+  if (node.IsNull()) return;
+  if (!node.IsMap()) fail(node, std::string("cannot unmarshal ") + kind_name(node) + " into " + type);
+  for (const auto& kv : node) {
+    if (!kv.first.IsScalar()) fail(kv.first, std::string("invalid map key in ") + type);
+    std::string key = kv.first.Scalar();
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      fail(kv.first, "field " + key + " not found in type " + type);
+    for (const auto& [k, v] : kv_) {
+      if (k == key)
+        fail(kv.first, "mapping key " + quote(key) + " already defined at line " +
+                           std::to_string(v.Mark().line + 1));
+    }
+    kv_.emplace_back(key, kv.second);
+  }
+}
+
+const YAML::Node* Fields::get(std::string_view key) const {
+  for (const auto& [k, v] : kv_)
+    if (k == key) return v.IsNull() ? nullptr : &v;
+  return nullptr;
+}
+
+std::vector<std::string_view> concat(std::initializer_list<std::vector<std::string_view>> lists) {
+  std::vector<std::string_view> out;
+  for (const auto& l : lists) out.insert(out.end(), l.begin(), l.end());
+  return out;
+}
+
+std::string str(const YAML::Node& n) {
+  if (!n.IsScalar()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into string");
+  return n.Scalar();
+}
+
+int64_t duration(const YAML::Node& n) {
+  auto d = promql::parser::parse_duration(str(n));
+  if (!d.ok()) fail(n, std::string(d.status().message()));
+  return *d;
+}
+
+bool boolean(const YAML::Node& n) {
+  // YAML 1.1 booleans, as yaml.v2 reads them.
+  static const std::vector<std::string> kTrue = {"true", "True", "TRUE", "yes", "Yes", "YES",
+                                                 "y",    "Y",    "on",   "On",  "ON"};
+  static const std::vector<std::string> kFalse = {"false", "False", "FALSE", "no", "No", "NO",
+                                                  "n",     "N",     "off",   "Off", "OFF"};
+  std::string s = str(n);
+  if (std::find(kTrue.begin(), kTrue.end(), s) != kTrue.end()) return true;
+  if (std::find(kFalse.begin(), kFalse.end(), s) != kFalse.end()) return false;
+  fail(n, "cannot unmarshal !!str `" + s + "` into bool");
+}
+
+uint64_t uint(const YAML::Node& n) {
+  std::string s = str(n);
+  if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos)
+    fail(n, "cannot unmarshal !!str `" + s + "` into uint");
+  return std::stoull(s);
+}
+
+int64_t integer(const YAML::Node& n) {
+  std::string s = str(n);
+  size_t start = !s.empty() && s[0] == '-' ? 1 : 0;
+  if (s.size() == start || s.size() > 18 || s.find_first_not_of("0123456789", start) != std::string::npos)
+    fail(n, "cannot unmarshal !!str `" + s + "` into int");
+  return std::stoll(s);
+}
+
+int64_t bytes(const YAML::Node& n) {
+  std::string s = str(n);
+  // units.Base2Bytes also takes KiB, MiB, ...
+  if (s.size() > 3 && s.compare(s.size() - 3, 3, "iB") == 0 && !std::isdigit((unsigned char)s[s.size() - 3]))
+    s = s.substr(0, s.size() - 2) + "B";
+  auto b = parse_bytes(s);
+  if (!b.ok()) fail(n, std::string(b.status().message()));
+  return *b;
+}
+
+std::vector<std::string> strings(const YAML::Node& n) {
+  std::vector<std::string> out;
+  if (n.IsNull()) return out;
+  if (!n.IsSequence()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into []string");
+  for (const auto& e : n) out.push_back(str(e));
+  return out;
+}
+
+std::map<std::string, std::string> string_map(const YAML::Node& n) {
+  std::map<std::string, std::string> out;
+  if (n.IsNull()) return out;
+  if (!n.IsMap()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into map[string]string");
+  for (const auto& kv : n) out[str(kv.first)] = str(kv.second);
+  return out;
+}
+
+std::map<std::string, std::string> labels(const YAML::Node& n) {
+  std::map<std::string, std::string> out;
+  if (n.IsNull()) return out;
+  if (!n.IsMap()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into model.LabelSet");
+  for (const auto& kv : n) {
+    std::string k = str(kv.first), v = str(kv.second);
+    if (!valid_label_name(k)) fail(kv.first, quote(k) + " is not a valid label name");
+    if (!tsdb::is_valid_utf8(v)) fail(kv.second, quote(v) + " is not a valid label value");
+    out[k] = v;
+  }
+  return out;
+}
+
+std::vector<RelabelConfig> relabel_configs(const YAML::Node& n) {
+  std::vector<RelabelConfig> out;
+  if (n.IsNull()) return out;
+  if (!n.IsSequence()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into []*relabel.Config");
+  for (const auto& e : n) {
+    if (e.IsNull()) fail(e, "empty or null relabeling rule");
+    Fields f(e, {"source_labels", "separator", "regex", "modulus", "target_label", "replacement",
+                 "action"},
+             "relabel.plain");
+    RelabelConfig r;
+    if (auto v = f.get("source_labels")) {
+      r.source_labels = strings(*v);
+      for (const auto& l : r.source_labels)
+        if (!valid_label_name(l)) fail(*v, quote(l) + " is not a valid label name");
+    }
+    if (auto v = f.get("separator")) r.separator = str(*v);
+    if (auto v = f.get("regex")) {
+      r.regex = str(*v);
+      RE2 re("^(?:" + r.regex + ")$", RE2::Quiet);
+      if (!re.ok()) fail(*v, "error parsing regexp: " + re.error());
+    }
+    if (auto v = f.get("modulus")) r.modulus = uint(*v);
+    if (auto v = f.get("target_label")) r.target_label = str(*v);
+    if (auto v = f.get("replacement")) r.replacement = str(*v);
+    if (auto v = f.get("action")) {
+      static const std::vector<std::string> kActions = {
+          "replace",   "keep",      "drop",      "keepequal", "dropequal", "hashmod",
+          "labelmap",  "labeldrop", "labelkeep", "lowercase", "uppercase"};
+      std::string a = str(*v);
+      std::transform(a.begin(), a.end(), a.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (a.empty()) fail(*v, "relabel action cannot be empty");
+      if (std::find(kActions.begin(), kActions.end(), a) == kActions.end())
+        fail(*v, "unknown relabel action " + quote(str(*v)));
+      r.action = a;
+    }
+    const std::string& a = r.action;
+    const RelabelConfig d;
+    if (a == "hashmod" && r.modulus == 0) fail(e, "relabel configuration for hashmod requires non-zero modulus");
+    bool needs_target = a == "replace" || a == "hashmod" || a == "lowercase" || a == "uppercase" ||
+                        a == "keepequal" || a == "dropequal";
+    if (needs_target && r.target_label.empty())
+      fail(e, "relabel configuration for " + a + " action requires 'target_label' value");
+    bool target_ok = r.target_label.find('$') != std::string::npos && a == "replace"
+                         ? RE2::FullMatch(r.target_label, relabel_target_re())
+                         : valid_label_name(r.target_label);
+    if (needs_target && !target_ok)
+      fail(e, quote(r.target_label) + " is invalid 'target_label' for " + a + " action");
+    bool no_replacement = a == "lowercase" || a == "uppercase" || a == "keepequal" || a == "dropequal";
+    if (no_replacement && r.replacement != d.replacement)
+      fail(e, "'replacement' can not be set for " + a + " action");
+    if (a == "labelmap" && !RE2::FullMatch(r.replacement, relabel_target_re()))
+      fail(e, quote(r.replacement) + " is invalid 'replacement' for " + a + " action");
+    if ((a == "keepequal" || a == "dropequal") &&
+        (r.regex != d.regex || r.modulus != d.modulus || r.separator != d.separator))
+      fail(e, a + " action requires only 'source_labels' and `target_label`, and no other fields");
+    if ((a == "labeldrop" || a == "labelkeep") &&
+        (!r.source_labels.empty() || !r.target_label.empty() || r.modulus != d.modulus ||
+         r.separator != d.separator || r.replacement != d.replacement))
+      fail(e, a + " action requires only 'regex', and no other fields");
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<StaticConfig> static_configs(const YAML::Node& n) {
+  std::vector<StaticConfig> out;
+  if (n.IsNull()) return out;
+  if (!n.IsSequence()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into discovery.StaticConfig");
+  for (const auto& e : n) {
+    Fields f(e, {"targets", "labels"},
+             "struct { Targets []string \"yaml:\\\"targets\\\"\"; Labels model.LabelSet "
+             "\"yaml:\\\"labels\\\"\" }");
+    StaticConfig sc;
+    if (auto v = f.get("targets")) sc.targets = strings(*v);
+    if (auto v = f.get("labels")) sc.labels = labels(*v);
+    out.push_back(std::move(sc));
+  }
+  return out;
+}
+
+std::vector<FileSdConfig> file_sd_configs(const YAML::Node& n, const ParseContext& ctx) {
+  static const RE2 kPattern(R"(^[^*]*(\*[^/]*)?\.(json|yml|yaml|JSON|YML|YAML)$)");
+  std::vector<FileSdConfig> out;
+  if (n.IsNull()) return out;
+  if (!n.IsSequence()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into []*file.SDConfig");
+  for (const auto& e : n) {
+    Fields f(e, {"files", "refresh_interval"}, "file.plain");
+    FileSdConfig c;
+    if (auto v = f.get("files")) {
+      for (const auto& p : strings(*v)) {
+        if (!RE2::FullMatch(p, kPattern)) fail(*v, "path name " + quote(p) + " is not valid for file discovery");
+        c.files.push_back(ctx.resolve(p));
+      }
+    }
+    if (c.files.empty()) fail(e, "file service discovery config must contain at least one path name");
+    if (auto v = f.get("refresh_interval")) c.refresh_interval_ms = duration(*v);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+const std::vector<std::string_view>& http_client_keys() {
+  static const std::vector<std::string_view> kKeys = {
+      "basic_auth", "authorization",   "oauth2",       "bearer_token", "bearer_token_file",
+      "tls_config", "proxy_url",       "no_proxy",     "proxy_from_environment",
+      "proxy_connect_header", "follow_redirects", "enable_http2", "http_headers"};
+  return kKeys;
+}
+
+const std::vector<std::string_view>& unsupported_sd_keys() {
+  static const std::vector<std::string_view> kKeys = {
+      "azure_sd_configs",     "consul_sd_configs",      "digitalocean_sd_configs",
+      "docker_sd_configs",    "dockerswarm_sd_configs", "dns_sd_configs",
+      "ec2_sd_configs",       "eureka_sd_configs",      "gce_sd_configs",
+      "hetzner_sd_configs",   "http_sd_configs",        "ionos_sd_configs",
+      "kubernetes_sd_configs", "kuma_sd_configs",       "lightsail_sd_configs",
+      "linode_sd_configs",    "marathon_sd_configs",    "nerve_sd_configs",
+      "nomad_sd_configs",     "openstack_sd_configs",   "ovhcloud_sd_configs",
+      "puppetdb_sd_configs",  "scaleway_sd_configs",    "serverset_sd_configs",
+      "triton_sd_configs",    "uyuni_sd_configs",       "vultr_sd_configs",
+      "stackit_sd_configs"};
+  return kKeys;
+}
+
+void warn_unsupported_sd(const Fields& f, const std::string& owner, const ParseContext& ctx) {
+  for (std::string_view k : unsupported_sd_keys()) {
+    if (f.get(k))
+      ctx.warnings->push_back(owner + ": " + std::string(k) +
+                              " is not supported by Strata; its targets are ignored");
+  }
+}
+
+HttpClientConfig http_client(const Fields& f, const ParseContext& ctx) {
+  HttpClientConfig h;
+  if (auto v = f.get("basic_auth")) {
+    Fields b(*v, {"username", "username_file", "password", "password_file"}, "config.BasicAuth");
+    BasicAuth ba;
+    if (auto x = b.get("username")) ba.username = str(*x);
+    if (auto x = b.get("username_file")) ba.username_file = ctx.resolve(str(*x));
+    if (auto x = b.get("password")) ba.password = str(*x);
+    if (auto x = b.get("password_file")) ba.password_file = ctx.resolve(str(*x));
+    if (!ba.username.empty() && !ba.username_file.empty())
+      fail(*v, "at most one of basic_auth username & username_file must be configured");
+    if (!ba.password.empty() && !ba.password_file.empty())
+      fail(*v, "at most one of basic_auth password & password_file must be configured");
+    h.basic_auth = std::move(ba);
+  }
+  std::string bearer, bearer_file;
+  if (auto v = f.get("bearer_token")) bearer = str(*v);
+  if (auto v = f.get("bearer_token_file")) bearer_file = ctx.resolve(str(*v));
+  const YAML::Node& at = f.node();
+  if (!bearer.empty() && !bearer_file.empty())
+    fail(at, "at most one of bearer_token & bearer_token_file must be configured");
+  if (h.basic_auth && (!bearer.empty() || !bearer_file.empty()))
+    fail(at, "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured");
+  if (auto v = f.get("authorization")) {
+    Fields a(*v, {"type", "credentials", "credentials_file"}, "config.Authorization");
+    Authorization az;
+    if (auto x = a.get("type")) az.type = str(*x);
+    if (az.type.empty()) az.type = "Bearer";
+    if (auto x = a.get("credentials")) az.credentials = str(*x);
+    if (auto x = a.get("credentials_file")) az.credentials_file = ctx.resolve(str(*x));
+    if (!bearer.empty() || !bearer_file.empty())
+      fail(*v, "authorization is not compatible with bearer_token & bearer_token_file");
+    if (!az.credentials.empty() && !az.credentials_file.empty())
+      fail(*v, "at most one of authorization credentials & credentials_file must be configured");
+    std::string lower = az.type;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (lower == "basic")
+      fail(*v, "authorization type cannot be set to \"basic\", use \"basic_auth\" instead");
+    h.authorization = std::move(az);
+  } else if (!bearer.empty() || !bearer_file.empty()) {
+    h.authorization = Authorization{"Bearer", bearer, bearer_file};
+  }
+  if (auto v = f.get("oauth2")) {
+    Fields o(*v, {"client_id", "client_secret", "client_secret_file", "scopes", "token_url",
+                  "endpoint_params", "tls_config", "proxy_url"},
+             "config.plain");
+    OAuth2 oa;
+    if (auto x = o.get("client_id")) oa.client_id = str(*x);
+    if (auto x = o.get("client_secret")) oa.client_secret = str(*x);
+    if (auto x = o.get("client_secret_file")) oa.client_secret_file = ctx.resolve(str(*x));
+    if (auto x = o.get("scopes")) oa.scopes = strings(*x);
+    if (auto x = o.get("token_url")) oa.token_url = str(*x);
+    if (auto x = o.get("endpoint_params")) oa.endpoint_params = string_map(*x);
+    if (auto x = o.get("tls_config")) oa.tls_config = tls_config(*x, ctx);
+    if (auto x = o.get("proxy_url")) oa.proxy_url = str(*x);
+    if (h.basic_auth || h.authorization)
+      fail(*v, "at most one of basic_auth, oauth2 & authorization must be configured");
+    if (oa.client_id.empty()) fail(*v, "oauth2 client_id must be configured");
+    if (!oa.client_secret.empty() && !oa.client_secret_file.empty())
+      fail(*v, "at most one of oauth2 client_secret & client_secret_file must be configured");
+    if (oa.token_url.empty()) fail(*v, "oauth2 token_url must be configured");
+    h.oauth2 = std::move(oa);
+  }
+  if (h.basic_auth && h.authorization)
+    fail(at, "at most one of basic_auth, oauth2 & authorization must be configured");
+  if (auto v = f.get("tls_config")) h.tls_config = tls_config(*v, ctx);
+  if (auto v = f.get("proxy_url")) {
+    h.proxy_url = str(*v);
+    if (h.proxy_url.rfind("http://", 0) != 0 && h.proxy_url.rfind("https://", 0) != 0 &&
+        h.proxy_url.rfind("socks5://", 0) != 0)
+      fail(*v, "unsupported proxy scheme in " + quote(h.proxy_url));
+  }
+  if (auto v = f.get("follow_redirects")) h.follow_redirects = boolean(*v);
+  if (auto v = f.get("enable_http2")) h.enable_http2 = boolean(*v);
+  for (const char* k : {"no_proxy", "proxy_from_environment", "proxy_connect_header", "http_headers"}) {
+    if (f.get(k)) ctx.warnings->push_back(std::string(k) + " is not supported by Strata and is ignored");
+  }
+  return h;
+}
+
+}  // namespace strata::server::config_internal

@@ -1,0 +1,91 @@
+// Internals of HttpServer shared by http_server.cc (accepting, start/stop) and
+// http_session.cc (one connection). Includes Asio; only those two files may
+// include it.
+//
+// Lifetime: ListenerCore outlives every Session (sessions hold a raw pointer
+// to it). Its io_context is declared after everything a Session's destructor
+// touches, so sessions still queued in the io_context when it is destroyed
+// find the core intact.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "absl/base/thread_annotations.h"
+#include "base/metrics.h"
+#include "server/http_server.h"
+#include "server/worker_pool.h"
+
+namespace strata::server::internal {
+
+class Session;
+
+class ListenerCore {
+ public:
+  ListenerCore(HttpServerOptions opts, RouteFn route, metrics::Registry* registry);
+  ~ListenerCore();
+
+  absl::Status start();
+  void stop(std::chrono::milliseconds grace);
+
+  // Called by sessions.
+  void add_session(const std::shared_ptr<Session>& s);
+  void remove_session(Session* s);
+  void record(const std::string& handler, int code, double seconds, size_t bytes);
+
+  const HttpServerOptions opts;
+  const RouteFn route;
+  // Set when stop() begins: sessions close after their current response.
+  std::atomic<bool> stopping{false};
+  // Set when the grace period is over: cancelled() turns true for requests
+  // still in a handler.
+  std::atomic<bool> aborting{false};
+  std::unique_ptr<WorkerPool> workers;
+  std::string bound_address;
+  int bound_port = 0;
+
+ private:
+  void accept();
+  void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
+  // Posts `f` to every live session's strand.
+  void for_each_session(void (Session::*f)());
+  bool wait_sessions_gone(std::chrono::steady_clock::time_point deadline);
+
+  metrics::Family<metrics::Counter>* requests_;
+  metrics::Family<metrics::Histogram>* durations_;
+  metrics::Family<metrics::Histogram>* sizes_;
+  metrics::Gauge* open_connections_;
+  metrics::Counter* accept_errors_;
+
+  std::mutex mu_;
+  std::condition_variable sessions_cv_;  // a session went away
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_ ABSL_GUARDED_BY(mu_);
+  // True while accepting is suspended because max_connections are open.
+  bool accept_paused_ ABSL_GUARDED_BY(mu_) = false;
+  bool started_ = false;
+  bool stopped_ = false;
+  std::vector<std::thread> io_threads_;
+
+  // Declared last: destroyed first (see the file comment).
+  boost::asio::io_context ioc_;
+  boost::asio::strand<boost::asio::io_context::executor_type> accept_strand_{ioc_.get_executor()};
+  boost::asio::ip::tcp::acceptor acceptor_{accept_strand_};
+  // Keeps the I/O threads in run() while no operation is pending, e.g. when
+  // every connection's request is in a handler and accepting is paused.
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
+      work_guard_;
+};
+
+}  // namespace strata::server::internal

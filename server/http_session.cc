@@ -1,0 +1,281 @@
+#include "server/http_session.h"
+
+#include <sys/socket.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cctype>
+#include <cerrno>
+
+#include "api/params.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "server/gzip.h"
+
+namespace strata::server::internal {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// How long a connection that got an error answer may keep sending before we
+// close it, and how much of it we read and discard meanwhile.
+constexpr auto kLingerTime = std::chrono::seconds(1);
+constexpr size_t kLingerBytes = size_t(4) << 20;
+
+const char* nonstandard_reason(int status) {
+  switch (status) {
+    case 499: return "Client Closed Request";  // nginx's name, used by Prometheus' API
+    default: return "Unknown";
+  }
+}
+
+// Errors that just mean "the connection is over" and deserve no answer.
+bool is_disconnect(beast::error_code ec) {
+  return ec == http::error::end_of_stream || ec == http::error::partial_message ||
+         ec == asio::error::eof || ec == asio::error::operation_aborted ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == beast::error::timeout || ec == asio::error::bad_descriptor;
+}
+
+}  // namespace
+
+Session::Session(tcp::socket socket, ListenerCore* core)
+    : stream_(std::move(socket)), core_(core) {}
+
+Session::~Session() { core_->remove_session(this); }
+
+void Session::start() {
+  core_->add_session(shared_from_this());
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->core_->stopping.load()) return self->close();
+    self->read_header();
+  });
+}
+
+void Session::post_to_strand(void (Session::*f)()) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), f] { ((*self).*f)(); });
+}
+
+void Session::on_stop() {
+  bool between_requests =
+      state_ == State::kIdle && !(parser_ && parser_->got_some()) && buffer_.size() == 0;
+  if (between_requests) close();
+}
+
+void Session::on_abort() {
+  if (state_ != State::kHandling) close();
+}
+
+void Session::read_header() {
+  state_ = State::kIdle;
+  parser_.emplace();
+  parser_->body_limit(core_->opts.body_limit_bytes);
+  parser_->header_limit(core_->opts.header_limit_bytes);
+  stream_.expires_after(std::chrono::milliseconds(core_->opts.read_timeout_ms));
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                            self->on_header(ec);
+                          });
+}
+
+void Session::on_header(beast::error_code ec) {
+  if (state_ == State::kClosing) return;
+  state_ = State::kReading;
+  if (ec == http::error::body_limit)
+    return reply_error(413, "request body too large (limit " +
+                                std::to_string(core_->opts.body_limit_bytes) + " bytes)\n");
+  if (ec == http::error::header_limit) return reply_error(431, "request header too large\n");
+  if (is_disconnect(ec)) return close();
+  if (ec) return reply_error(400, "400 Bad Request: " + ec.message() + "\n");
+  if (parser_->is_done()) return dispatch_request();
+  if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+    // curl and Go clients wait for this before sending a large body.
+    auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                  parser_->get().version());
+    http::async_write(stream_, *cont,
+                      [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+                        if (ec) return self->close();
+                        self->read_body();
+                      });
+    return;
+  }
+  read_body();
+}
+
+void Session::read_body() {
+  stream_.expires_after(std::chrono::milliseconds(core_->opts.read_timeout_ms));
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, size_t) {
+                     self->on_body(ec);
+                   });
+}
+
+void Session::on_body(beast::error_code ec) {
+  if (state_ == State::kClosing) return;
+  if (ec == http::error::body_limit)
+    return reply_error(413, "request body too large (limit " +
+                                std::to_string(core_->opts.body_limit_bytes) + " bytes)\n");
+  if (is_disconnect(ec)) return close();
+  if (ec) return reply_error(400, "400 Bad Request: " + ec.message() + "\n");
+  dispatch_request();
+}
+
+void Session::dispatch_request() {
+  state_ = State::kHandling;
+  stream_.expires_never();  // a handler may take minutes; cancelled() tracks the client
+  http::request<http::string_body>& in = parser_->get();
+  auto req = std::make_shared<api::HttpRequest>();
+  req->method = std::string(in.method_string());
+  std::string_view target(in.target().data(), in.target().size());
+  if (target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0) {
+    // Absolute form (RFC 9112 §3.2.2), sent by some proxies: keep the path.
+    size_t slash = target.find('/', target.find("//") + 2);
+    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+  }
+  size_t q = target.find('?');
+  req->path = api::percent_decode(target.substr(0, q), false);
+  if (q != std::string_view::npos) req->query = std::string(target.substr(q + 1));
+  req->headers.reserve(16);
+  for (const auto& f : in) {
+    std::string name(f.name_string());
+    for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+    req->headers.emplace_back(std::move(name), std::string(f.value()));
+  }
+  req->body = std::move(in.body());
+  beast::error_code ec;
+  tcp::endpoint ep = stream_.socket().remote_endpoint(ec);
+  if (!ec) req->remote_addr = ep.address().to_string() + ":" + std::to_string(ep.port());
+  // No read is pending while the handler runs, so peeking at the socket is
+  // safe, and the socket stays open until the response is written. A peek of
+  // 0 bytes is the client's FIN; pipelined data (> 0) is not a cancellation.
+  int fd = stream_.socket().native_handle();
+  const std::atomic<bool>* aborting = &core_->aborting;
+  req->cancelled = [fd, aborting] {
+    if (aborting->load(std::memory_order_relaxed)) return true;
+    char c;
+    ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+  };
+  version_ = in.version();
+  keep_alive_ = in.keep_alive();
+  head_ = in.method() == http::verb::head;
+  gzip_ok_ = accepts_gzip(std::string_view(in[http::field::accept_encoding]));
+  parser_.reset();
+  if (!core_->workers->submit([self = shared_from_this(), req] { self->handle(req); })) {
+    // The pool is shut down only after every session is gone; be safe anyway.
+    close();
+  }
+}
+
+void Session::handle(std::shared_ptr<api::HttpRequest> req) {
+  double t0 = monotonic_seconds();
+  auto resp = std::make_shared<api::HttpResponse>();
+  std::string handler;
+  try {
+    handler = core_->route(*req, *resp);
+  } catch (const std::exception& e) {
+    // Handlers report errors as statuses; this is the last line of defence.
+    log::error("web", "HTTP handler threw", {{"path", req->path}, {"err", e.what()}});
+    *resp = api::HttpResponse();
+    resp->status = 500;
+    resp->content_type = "text/plain; charset=utf-8";
+    resp->body = "500 Internal Server Error\n";
+    handler = "other";
+  }
+  // Compress here, on the worker, rather than on an I/O thread.
+  bool encoded = false;
+  for (const auto& [k, v] : resp->headers) encoded = encoded || beast::iequals(k, "content-encoding");
+  bool compressible = !encoded && resp->body.size() >= kGzipMinBytes;
+  if (compressible) {
+    resp->headers.emplace_back("Vary", "Accept-Encoding");
+    if (gzip_ok_) {
+      std::string z = gzip_compress(resp->body);
+      if (!z.empty()) {
+        resp->body = std::move(z);
+        resp->headers.emplace_back("Content-Encoding", "gzip");
+      }
+    }
+  }
+  core_->record(handler, resp->status, monotonic_seconds() - t0, resp->body.size());
+  asio::dispatch(stream_.get_executor(), [self = shared_from_this(), resp, handler] {
+    self->write(resp, handler);
+  });
+}
+
+void Session::write(std::shared_ptr<api::HttpResponse> r, std::string handler) {
+  auto res = std::make_shared<http::response<http::string_body>>();
+  res->version(version_);
+  res->result(unsigned(r->status));
+  if (res->result() == http::status::unknown) res->reason(nonstandard_reason(r->status));
+  if (!r->content_type.empty()) res->set(http::field::content_type, r->content_type);
+  for (auto& [k, v] : r->headers) res->insert(k, v);
+  bool keep = keep_alive_ && !core_->stopping.load();
+  res->keep_alive(keep);
+  res->body() = std::move(r->body);
+  res->prepare_payload();
+  // HEAD: the headers of the GET answer (Content-Length included), no body.
+  if (head_) res->body().clear();
+  stream_.expires_after(std::chrono::milliseconds(core_->opts.read_timeout_ms));
+  http::async_write(stream_, *res,
+                    [self = shared_from_this(), res, keep](beast::error_code ec, size_t) {
+                      if (ec) return self->close();
+                      if (!keep || self->core_->stopping.load()) {
+                        // The request was read completely, so there is no
+                        // unread data that would turn close() into a reset.
+                        return self->close();
+                      }
+                      self->read_header();
+                    });
+}
+
+void Session::reply_error(int status, std::string body) {
+  state_ = State::kClosing;
+  stream_.expires_after(std::chrono::milliseconds(core_->opts.read_timeout_ms));
+  auto res = std::make_shared<http::response<http::string_body>>();
+  res->version(11);
+  res->result(unsigned(status));
+  res->set(http::field::content_type, "text/plain; charset=utf-8");
+  res->keep_alive(false);
+  res->body() = std::move(body);
+  res->prepare_payload();
+  core_->record("other", status, 0, res->body().size());
+  http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+    if (ec) return self->close();
+    self->linger();
+  });
+}
+
+void Session::linger() {
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  drained_ = 0;
+  buffer_.clear();
+  stream_.expires_after(kLingerTime);
+  drain();
+}
+
+void Session::drain() {
+  stream_.async_read_some(buffer_.prepare(64 * 1024),
+                          [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            self->drained_ += n;
+                            if (ec || self->drained_ > kLingerBytes) return self->close();
+                            self->drain();
+                          });
+}
+
+void Session::close() {
+  state_ = State::kClosing;
+  beast::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.close();
+}
+
+}  // namespace strata::server::internal

@@ -1,0 +1,78 @@
+// Session: one HTTP/1.1 connection of HttpServer. Reads a request (header
+// first, so oversized bodies are refused before they are sent and
+// "Expect: 100-continue" is answered), hands it to the worker pool, writes the
+// response (gzipped when the client accepts it) and loops while the
+// connection is kept alive. Internal to the listener; includes Beast.
+//
+// Threads: every member function except handle() runs on the connection's
+// strand; handle() runs on a worker thread and reads only core_ and gzip_ok_,
+// which do not change while a request is in a handler.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "api/http.h"
+#include "server/http_internal.h"
+
+namespace strata::server::internal {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(boost::asio::ip::tcp::socket socket, ListenerCore* core);
+  ~Session();
+
+  // Registers with the core and starts reading.
+  void start();
+  // Posted by the listener during a graceful stop: closes the connection if
+  // it is between requests.
+  void on_stop();
+  // Posted when the grace period is over: closes the connection unless a
+  // handler is running (that one sees cancelled() and finishes quickly).
+  void on_abort();
+  // Runs `f` on this connection's strand.
+  void post_to_strand(void (Session::*f)());
+
+ private:
+  enum class State {
+    kIdle,      // waiting for the first byte of the next request
+    kReading,   // reading a request
+    kHandling,  // the request is in a handler or the response being written
+    kClosing,   // draining or closed
+  };
+
+  void read_header();
+  void on_header(boost::beast::error_code ec);
+  void read_body();
+  void on_body(boost::beast::error_code ec);
+  void dispatch_request();
+  void handle(std::shared_ptr<api::HttpRequest> req);
+  void write(std::shared_ptr<api::HttpResponse> resp, std::string handler);
+  // Answers a protocol error (400, 413, 431) and closes the connection.
+  void reply_error(int status, std::string body);
+  // Sends nothing more, discards what the client still sends for a moment
+  // (so it reads our error instead of a connection reset), then closes.
+  void linger();
+  void drain();
+  void close();
+
+  boost::beast::tcp_stream stream_;
+  ListenerCore* core_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  State state_ = State::kIdle;
+  size_t drained_ = 0;
+  // Facts of the request being handled, for writing its response.
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  bool head_ = false;
+  bool gzip_ok_ = false;
+};
+
+}  // namespace strata::server::internal

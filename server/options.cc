@@ -1,0 +1,52 @@
+#include "server/options.h"
+
+#include "promql/parser/duration.h"
+
+namespace strata::server {
+namespace {
+
+int64_t effective_retention_ms(const Flags& f) {
+  return f.retention_time_set || f.retention_bytes == 0 ? f.retention_ms : 0;
+}
+
+}  // namespace
+
+tsdb::DBOptions db_options(const Flags& f) {
+  tsdb::DBOptions o;
+  o.dir = f.storage_path;
+  o.wal_sync = f.wal_sync;
+  o.retention_ms = effective_retention_ms(f);
+  o.retention_bytes = f.retention_bytes;
+  o.out_of_order_window_ms = f.ooo_window_ms;
+  return o;
+}
+
+promql::EngineOptions engine_options(const Flags& f, const Config& config) {
+  promql::EngineOptions o;
+  o.lookback_delta_ms = f.lookback_delta_ms;
+  o.max_samples = f.query_max_samples;
+  o.timeout_s = double(f.query_timeout_ms) / 1000;
+  o.max_concurrency = f.query_max_concurrency;
+  o.compat = f.query_compat == "v2" ? promql::Compat::kV2 : promql::Compat::kV3;
+  o.experimental_functions = f.has_feature("promql-experimental-functions");
+  o.delayed_name_removal = f.has_feature("promql-delayed-name-removal");
+  o.default_subquery_step_ms = config.global.evaluation_interval_ms;
+  return o;
+}
+
+HttpServerOptions http_options(const Flags& f) {
+  HttpServerOptions o;
+  o.address = f.listen_address;
+  o.read_timeout_ms = f.read_timeout_ms;
+  o.max_connections = f.max_connections;
+  return o;
+}
+
+std::string storage_retention(const Flags& f) {
+  std::string out;
+  if (int64_t ms = effective_retention_ms(f); ms > 0) out = promql::parser::format_duration(ms);
+  if (f.retention_bytes > 0) out += (out.empty() ? "" : " or ") + format_bytes(f.retention_bytes);
+  return out;
+}
+
+}  // namespace strata::server

@@ -1,0 +1,30 @@
+// Maps parsed flags (and the configuration) onto the plain option structs of
+// the components, so that nothing below server/ reads flags. Pure functions.
+#pragma once
+
+#include <string>
+
+#include "promql/engine.h"
+#include "server/config.h"
+#include "server/flags.h"
+#include "server/http_server.h"
+#include "tsdb/db.h"
+
+namespace strata::server {
+
+// Storage. As in Prometheus, --storage.tsdb.retention.size alone means "no
+// time limit"; the 15d default applies only when neither is given.
+tsdb::DBOptions db_options(const Flags& flags);
+
+// The query engine. Subqueries without a step use the configuration's
+// global evaluation_interval, as in Prometheus.
+promql::EngineOptions engine_options(const Flags& flags, const Config& config);
+
+// The HTTP listener.
+HttpServerOptions http_options(const Flags& flags);
+
+// Retention as /api/v1/status/runtimeinfo shows it: "15d", "512MiB",
+// "15d or 512MiB".
+std::string storage_retention(const Flags& flags);
+
+}  // namespace strata::server

@@ -1,0 +1,74 @@
+#include "server/web_routes.h"
+
+#include "base/log.h"
+#include "server/build_info.h"
+
+namespace strata::server {
+namespace {
+
+void text(api::HttpResponse& r, int status, std::string body) {
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(body);
+}
+
+}  // namespace
+
+ServerRoutes::ServerRoutes(Options opts, metrics::Registry* registry)
+    : opts_(std::move(opts)), registry_(registry) {
+  ready_gauge_ = &registry->gauge("strata_ready", "Whether Strata is ready to serve queries (1) or not (0).");
+  const std::vector<std::string> get = {"GET"};
+  const std::vector<std::string> post_put = {"POST", "PUT"};
+  own_.add(get, "/-/healthy", [](const api::HttpRequest&, api::HttpResponse& r) {
+    text(r, 200, "Strata Server is Healthy.\n");
+  });
+  own_.add(get, "/-/ready", [this](const api::HttpRequest&, api::HttpResponse& r) {
+    if (ready()) text(r, 200, "Strata Server is Ready.\n");
+    else text(r, 503, "Service Unavailable");
+  });
+  own_.add(post_put, "/-/reload", [this](const api::HttpRequest&, api::HttpResponse& r) {
+    if (!opts_.enable_lifecycle) return text(r, 403, "Lifecycle API is not enabled.\n");
+    absl::Status s = opts_.reload();
+    if (!s.ok()) {
+      log::error("main", "Error reloading config", {{"err", std::string(s.message())}});
+      return text(r, 500, "failed to reload config: " + std::string(s.message()) + "\n");
+    }
+    text(r, 200, "");
+  });
+  own_.add(post_put, "/-/quit", [this](const api::HttpRequest&, api::HttpResponse& r) {
+    if (!opts_.enable_lifecycle) return text(r, 403, "Lifecycle API is not enabled.\n");
+    text(r, 200, "Requesting termination... Goodbye!");
+    // The graceful stop waits for this request's answer to be written.
+    opts_.quit();
+  });
+  own_.add(get, "/metrics", [this](const api::HttpRequest&, api::HttpResponse& r) {
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    registry_->write_text(&r.body);
+  });
+  own_.add(get, "/", [](const api::HttpRequest&, api::HttpResponse& r) {
+    text(r, 200,
+         "Strata " + build_info().version + ", a Prometheus-compatible metrics server.\n\n"
+         "Prometheus HTTP API:  /api/v1/query, /api/v1/query_range, /api/v1/series, ...\n"
+         "Remote write:         POST /api/v1/write\n"
+         "Own metrics:          /metrics\n"
+         "Health and readiness: /-/healthy, /-/ready\n");
+  });
+  own_paths_ = {"/-/healthy", "/-/ready", "/-/reload", "/-/quit", "/metrics", "/"};
+}
+
+void ServerRoutes::set_ready(const api::Router* api) {
+  api_.store(api, std::memory_order_release);
+  ready_gauge_->set(api ? 1 : 0);
+}
+
+std::string ServerRoutes::route(const api::HttpRequest& req, api::HttpResponse& resp) const {
+  if (own_paths_.count(req.path)) return own_.route(req, resp);
+  const api::Router* api = api_.load(std::memory_order_acquire);
+  if (!api) {
+    text(resp, 503, "Service Unavailable");
+    return "other";
+  }
+  return api->route(req, resp);
+}
+
+}  // namespace strata::server

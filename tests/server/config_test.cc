@@ -1,0 +1,290 @@
+// prometheus.yml loading: a full example, defaults, strict field checking,
+// validation errors with line numbers, and the re-marshalled YAML.
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace strata::server {
+namespace {
+
+std::string error_of(const std::string& yaml) {
+  auto c = parse_config(yaml, "test.yml");
+  EXPECT_FALSE(c.ok()) << yaml;
+  return c.ok() ? "" : std::string(c.status().message());
+}
+
+TEST(ConfigTest, EmptyFileHasPrometheusDefaults) {
+  auto c = parse_config("", "empty.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->global.scrape_interval_ms, 60000);
+  EXPECT_EQ(c->global.scrape_timeout_ms, 10000);
+  EXPECT_EQ(c->global.evaluation_interval_ms, 60000);
+  EXPECT_TRUE(c->scrape_configs.empty());
+  EXPECT_EQ(c->to_yaml(),
+            "global:\n"
+            "  scrape_interval: 1m\n"
+            "  scrape_timeout: 10s\n"
+            "  evaluation_interval: 1m\n");
+}
+
+TEST(ConfigTest, EmbeddedDefaultScrapesItself) {
+  auto c = parse_config(kDefaultConfigYaml, kDefaultConfigName);
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->scrape_configs.size(), 1u);
+  EXPECT_EQ(c->scrape_configs[0].job_name, "strata");
+  EXPECT_EQ(c->scrape_configs[0].static_configs[0].targets[0], "localhost:9090");
+  EXPECT_EQ(c->to_yaml(),
+            "global:\n"
+            "  scrape_interval: 15s\n"
+            "  scrape_timeout: 10s\n"
+            "  evaluation_interval: 15s\n"
+            "scrape_configs:\n"
+            "- job_name: strata\n"
+            "  honor_timestamps: true\n"
+            "  scrape_interval: 15s\n"
+            "  scrape_timeout: 10s\n"
+            "  metrics_path: /metrics\n"
+            "  scheme: http\n"
+            "  follow_redirects: true\n"
+            "  enable_http2: true\n"
+            "  static_configs:\n"
+            "  - targets:\n"
+            "    - localhost:9090\n");
+}
+
+constexpr const char* kExample = R"(
+global:
+  scrape_interval: 30s
+  evaluation_interval: 10s
+  external_labels:
+    cluster: eu-1
+    replica: "1"
+
+rule_files:
+  - "rules/*.yml"
+
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ["alertmanager:9093"]
+
+scrape_configs:
+  - job_name: node
+    scrape_interval: 5s
+    static_configs:
+      - targets: ["node1:9100", "node2:9100"]
+        labels:
+          env: prod
+    relabel_configs:
+      - source_labels: [__address__]
+        regex: "(.*):9100"
+        target_label: host
+        replacement: "$1"
+  - job_name: api
+    metrics_path: /internal/metrics
+    scheme: https
+    basic_auth:
+      username: scraper
+      password: hunter2
+    tls_config:
+      insecure_skip_verify: true
+    file_sd_configs:
+      - files: ["targets/*.json"]
+    metric_relabel_configs:
+      - regex: "go_.*"
+        action: labeldrop
+
+remote_write:
+  - url: http://mimir:9009/api/v1/push
+    name: mimir
+    headers:
+      X-Scope-OrgID: tenant-1
+    queue_config:
+      max_samples_per_send: 2000
+)";
+
+TEST(ConfigTest, ParsesAFullExample) {
+  auto c = parse_config(kExample, "prometheus.yml", "/etc/prometheus");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->global.scrape_interval_ms, 30000);
+  EXPECT_EQ(c->global.scrape_timeout_ms, 10000);
+  EXPECT_EQ(c->global.evaluation_interval_ms, 10000);
+  EXPECT_EQ(c->global.external_labels.at("replica"), "1");
+  ASSERT_EQ(c->rule_files.size(), 1u);
+  EXPECT_EQ(c->rule_files[0], "/etc/prometheus/rules/*.yml");
+  ASSERT_EQ(c->alertmanagers.size(), 1u);
+  EXPECT_EQ(c->alertmanagers[0].static_configs[0].targets[0], "alertmanager:9093");
+  ASSERT_EQ(c->scrape_configs.size(), 2u);
+  const ScrapeConfig& node = c->scrape_configs[0];
+  EXPECT_EQ(node.scrape_interval_ms, 5000);
+  EXPECT_EQ(node.scrape_timeout_ms, 5000);  // capped at the interval
+  EXPECT_EQ(node.static_configs[0].targets.size(), 2u);
+  EXPECT_EQ(node.static_configs[0].labels.at("env"), "prod");
+  ASSERT_EQ(node.relabel_configs.size(), 1u);
+  EXPECT_EQ(node.relabel_configs[0].target_label, "host");
+  EXPECT_EQ(node.relabel_configs[0].action, "replace");
+  const ScrapeConfig& api = c->scrape_configs[1];
+  EXPECT_EQ(api.scrape_interval_ms, 30000);
+  EXPECT_EQ(api.scheme, "https");
+  ASSERT_TRUE(api.http.basic_auth.has_value());
+  EXPECT_EQ(api.http.basic_auth->password, "hunter2");
+  EXPECT_TRUE(api.http.tls_config.insecure_skip_verify);
+  EXPECT_EQ(api.file_sd_configs[0].files[0], "/etc/prometheus/targets/*.json");
+  EXPECT_EQ(api.file_sd_configs[0].refresh_interval_ms, 300000);
+  ASSERT_EQ(c->remote_write.size(), 1u);
+  EXPECT_EQ(c->remote_write[0].queue_config.max_samples_per_send, 2000);
+  EXPECT_EQ(c->remote_write[0].queue_config.capacity, 2500);
+  EXPECT_TRUE(c->warnings.empty());
+
+  std::string y = c->to_yaml();
+  EXPECT_NE(y.find("  external_labels:\n    cluster: eu-1\n    replica: \"1\"\n"), std::string::npos) << y;
+  EXPECT_NE(y.find("  relabel_configs:\n  - source_labels: [__address__]\n    separator: ;\n"
+                   "    regex: (.*):9100\n    target_label: host\n    replacement: $1\n"
+                   "    action: replace\n"),
+            std::string::npos)
+      << y;
+  EXPECT_NE(y.find("  basic_auth:\n    username: scraper\n    password: <secret>\n"), std::string::npos) << y;
+  EXPECT_EQ(y.find("hunter2"), std::string::npos);
+  EXPECT_NE(y.find("  tls_config:\n    insecure_skip_verify: true\n"), std::string::npos) << y;
+  EXPECT_NE(y.find("    regex: go_.*\n"), std::string::npos) << y;
+  EXPECT_NE(y.find("alerting:\n  alertmanagers:\n  - follow_redirects: true\n"), std::string::npos) << y;
+  EXPECT_NE(y.find("    max_samples_per_send: 2000\n    batch_send_deadline: 5s\n"), std::string::npos) << y;
+  // What we print parses back to the same thing.
+  auto again = parse_config(y, "roundtrip.yml");
+  ASSERT_TRUE(again.ok()) << again.status() << "\n" << y;
+  EXPECT_EQ(again->to_yaml(), y);
+}
+
+TEST(ConfigTest, UnknownFieldsAreErrorsWithLines) {
+  struct Case {
+    const char* name;
+    const char* yaml;
+    const char* error;
+  };
+  const Case cases[] = {
+      {"top level", "global: {}\nfoo: 1\n",
+       "parsing YAML file test.yml: line 2: field foo not found in type config.plain"},
+      {"global", "global:\n  scrape_intervall: 1m\n",
+       "line 2: field scrape_intervall not found in type config.plain"},
+      {"scrape config", "scrape_configs:\n  - job_name: a\n    targets: [x]\n",
+       "line 3: field targets not found in type config.plain"},
+      {"relabel", "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - sourcelabels: [a]\n",
+       "line 4: field sourcelabels not found in type relabel.plain"},
+      {"repeated key", "global:\n  scrape_interval: 1m\n  scrape_interval: 2m\n",
+       "line 3: mapping key \"scrape_interval\" already defined at line 2"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_NE(error_of(c.yaml).find(c.error), std::string::npos) << error_of(c.yaml);
+  }
+}
+
+TEST(ConfigTest, InvalidValuesAreErrors) {
+  struct Case {
+    const char* name;
+    const char* yaml;
+    const char* error;
+  };
+  const Case cases[] = {
+      {"bad duration", "global:\n  scrape_interval: 1x\n",
+       "line 2: not a valid duration string: \"1x\""},
+      {"float duration", "global:\n  evaluation_interval: 1.5m\n", "not a valid duration string"},
+      {"timeout above interval", "global:\n  scrape_interval: 5s\n  scrape_timeout: 10s\n",
+       "global scrape timeout greater than scrape interval"},
+      {"job timeout", "scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n    scrape_timeout: 6s\n",
+       "scrape timeout greater than scrape interval for scrape config with job name \"a\""},
+      {"no job name", "scrape_configs:\n  - scrape_interval: 5s\n", "job_name is empty"},
+      {"duplicate job", "scrape_configs:\n  - job_name: a\n  - job_name: a\n",
+       "found multiple scrape configs with job name \"a\""},
+      {"url target", "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: [\"http://x:1/metrics\"]\n",
+       "\"http://x:1/metrics\" is not a valid hostname"},
+      {"bool", "scrape_configs:\n  - job_name: a\n    honor_labels: maybe\n",
+       "line 3: cannot unmarshal !!str `maybe` into bool"},
+      {"relabel action", "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: frobnicate\n",
+       "unknown relabel action \"frobnicate\""},
+      {"relabel regex", "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - regex: \"(\"\n        action: keep\n",
+       "error parsing regexp"},
+      {"relabel target", "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - source_labels: [a]\n",
+       "relabel configuration for replace action requires 'target_label' value"},
+      {"hashmod", "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: hashmod\n        target_label: x\n",
+       "relabel configuration for hashmod requires non-zero modulus"},
+      {"labeldrop extra", "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - action: labeldrop\n        regex: x\n        target_label: y\n",
+       "labeldrop action requires only 'regex', and no other fields"},
+      {"auth conflict", "scrape_configs:\n  - job_name: a\n    basic_auth: {username: u}\n    bearer_token: t\n",
+       "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured"},
+      {"remote write url", "remote_write:\n  - name: x\n", "url for remote_write is empty"},
+      {"reserved header", "remote_write:\n  - url: http://a/b\n    headers: {User-Agent: x}\n",
+       "User-Agent is a reserved header. It must not be changed"},
+      {"label name", "global:\n  external_labels:\n    \"\": x\n", "\"\" is not a valid label name"},
+      {"rule path", "rule_files: [\"a/*/b/*.yml\"]\n", "invalid rule file path \"a/*/b/*.yml\""},
+      {"am version", "alerting:\n  alertmanagers:\n    - api_version: v1\n",
+       "expected Alertmanager api version to be one of [v2] but got v1"},
+      {"type", "scrape_configs: {job_name: a}\n", "cannot unmarshal"},
+      {"syntax", "global:\n  scrape_interval: [1m\n", "parsing YAML file test.yml: line"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::string err = error_of(c.yaml);
+    EXPECT_NE(err.find(c.error), std::string::npos) << err;
+  }
+}
+
+TEST(ConfigTest, ScrapeDefaultsComeFromGlobal) {
+  auto c = parse_config(
+      "global:\n  scrape_interval: 5s\n  sample_limit: 1000\n"
+      "scrape_configs:\n  - job_name: a\n  - job_name: b\n    scrape_interval: 1m\n    sample_limit: 10\n",
+      "t.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->global.scrape_timeout_ms, 5000);  // min(10s, interval)
+  EXPECT_EQ(c->scrape_configs[0].scrape_interval_ms, 5000);
+  EXPECT_EQ(c->scrape_configs[0].scrape_timeout_ms, 5000);
+  EXPECT_EQ(c->scrape_configs[0].sample_limit, 1000u);
+  EXPECT_EQ(c->scrape_configs[1].scrape_timeout_ms, 5000);
+  EXPECT_EQ(c->scrape_configs[1].sample_limit, 10u);
+}
+
+TEST(ConfigTest, UnsupportedSectionsAreWarnings) {
+  auto c = parse_config(
+      "remote_read:\n  - url: http://x/read\n"
+      "scrape_configs:\n  - job_name: k8s\n    kubernetes_sd_configs:\n      - role: pod\n",
+      "t.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->warnings.size(), 2u);
+  EXPECT_EQ(c->warnings[0],
+            "scrape job \"k8s\": kubernetes_sd_configs is not supported by Strata; its targets are ignored");
+  EXPECT_EQ(c->warnings[1], "remote_read is not supported by Strata and is ignored");
+}
+
+TEST(ConfigTest, BearerTokenBecomesAuthorization) {
+  auto c = parse_config("scrape_configs:\n  - job_name: a\n    bearer_token: abc\n", "t.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_TRUE(c->scrape_configs[0].http.authorization.has_value());
+  EXPECT_EQ(c->scrape_configs[0].http.authorization->type, "Bearer");
+  EXPECT_EQ(c->scrape_configs[0].http.authorization->credentials, "abc");
+  EXPECT_NE(c->to_yaml().find("  authorization:\n    type: Bearer\n    credentials: <secret>\n"),
+            std::string::npos);
+}
+
+TEST(ConfigTest, LoadsScrapeConfigFilesAndReportsMissingFiles) {
+  auto dir = std::filesystem::temp_directory_path() / ("strata-config-test-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir / "jobs");
+  std::ofstream(dir / "jobs" / "extra.yml") << "scrape_configs:\n  - job_name: extra\n";
+  std::ofstream(dir / "main.yml") << "scrape_config_files: [\"jobs/*.yml\"]\n"
+                                     "scrape_configs:\n  - job_name: main\n";
+  auto c = load_config_file((dir / "main.yml").string());
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->scrape_configs.size(), 2u);
+  EXPECT_EQ(c->scrape_configs[1].job_name, "extra");
+  EXPECT_EQ(c->to_yaml().find("job_name: extra"), std::string::npos);  // shown as the file glob
+
+  auto missing = load_config_file((dir / "nope.yml").string());
+  EXPECT_FALSE(missing.ok());
+  EXPECT_NE(std::string(missing.status().message()).find("no such file or directory"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace strata::server

@@ -1,0 +1,363 @@
+// The HTTP listener over real sockets, with a test Router: keep-alive, gzip,
+// HEAD, limits, timeouts, the connection limit, cancellation and graceful stop.
+#include "server/http_server.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "server/gzip.h"
+#include "tests/testutil/http_client.h"
+#include "tests/testutil/tcp_connection.h"
+
+namespace strata::server {
+namespace {
+
+using namespace std::chrono_literals;
+using testutil::HttpClient;
+using testutil::TcpConnection;
+
+void text(api::HttpResponse& r, std::string body) {
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::move(body);
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    big_.reserve(8192);
+    for (int i = 0; big_.size() < 8000; ++i) big_ += "line " + std::to_string(i) + " of a big body\n";
+    router_.add({"GET"}, "/hello", [](const api::HttpRequest&, api::HttpResponse& r) { text(r, "hi"); });
+    router_.add({"GET"}, "/big", [this](const api::HttpRequest&, api::HttpResponse& r) { text(r, big_); });
+    router_.add({"POST"}, "/echo-body", [](const api::HttpRequest& q, api::HttpResponse& r) {
+      text(r, std::to_string(q.body.size()));
+    });
+    router_.add_prefix({"GET"}, "/echo/", [](const api::HttpRequest& q, api::HttpResponse& r) {
+      text(r, q.path + "|" + q.query + "|" + std::string(q.header("x-test")));
+    });
+    router_.add({"GET"}, "/throw", [](const api::HttpRequest&, api::HttpResponse&) {
+      throw std::runtime_error("boom");
+    });
+    router_.add({"GET"}, "/block", [this](const api::HttpRequest& q, api::HttpResponse& r) {
+      entered_.fetch_add(1);
+      // Runs until released, or until the client goes away / the server aborts.
+      auto deadline = std::chrono::steady_clock::now() + 20s;
+      while (!release_.load() && std::chrono::steady_clock::now() < deadline) {
+        if (q.cancelled()) {
+          saw_cancel_.store(true);
+          r.status = 499;
+          return text(r, "cancelled");
+        }
+        std::this_thread::sleep_for(5ms);
+      }
+      text(r, "done");
+    });
+  }
+
+  void TearDown() override {
+    release_.store(true);
+    if (server_) server_->stop(5s);
+  }
+
+  void start(HttpServerOptions o = {}) {
+    o.address = "127.0.0.1:0";
+    server_ = std::make_unique<HttpServer>(o, router_, &registry_);
+    ASSERT_TRUE(server_->start().ok());
+    ASSERT_GT(server_->port(), 0);
+  }
+
+  HttpClient client() { return HttpClient("127.0.0.1", server_->port(), 20s); }
+  TcpConnection connect() {
+    auto c = TcpConnection::connect("127.0.0.1", server_->port(), 5s);
+    EXPECT_TRUE(c.ok()) << c.status();
+    return std::move(*c);
+  }
+  void wait_entered(int n) {
+    for (int i = 0; i < 2000 && entered_.load() < n; ++i) std::this_thread::sleep_for(5ms);
+    ASSERT_GE(entered_.load(), n);
+  }
+
+  std::string big_;
+  metrics::Registry registry_;
+  api::Router router_;
+  std::unique_ptr<HttpServer> server_;
+  std::atomic<int> entered_{0};
+  std::atomic<bool> release_{false};
+  std::atomic<bool> saw_cancel_{false};
+};
+
+TEST_F(HttpServerTest, KeepsConnectionAliveAcrossRequests) {
+  start();
+  HttpClient c = client();
+  for (int i = 0; i < 2; ++i) {
+    auto r = c.get("/hello");
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "hi");
+    EXPECT_EQ(r->header("content-type"), "text/plain; charset=utf-8");
+  }
+  EXPECT_EQ(c.connections_opened(), 1);
+}
+
+TEST_F(HttpServerTest, GzipsLargeBodiesForClientsThatAcceptIt) {
+  start();
+  HttpClient c = client();
+  auto z = c.get("/big", {{"Accept-Encoding", "gzip, deflate"}});
+  ASSERT_TRUE(z.ok()) << z.status();
+  EXPECT_EQ(z->header("content-encoding"), "gzip");
+  EXPECT_EQ(z->header("vary"), "Accept-Encoding");
+  EXPECT_LT(z->body.size(), big_.size() / 3);
+  EXPECT_EQ(gzip_decompress(z->body), big_);
+
+  auto plain = c.get("/big");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->has_header("content-encoding"));
+  EXPECT_EQ(plain->header("vary"), "Accept-Encoding");
+  EXPECT_EQ(plain->body, big_);
+
+  auto refused = c.get("/big", {{"Accept-Encoding", "gzip;q=0, identity"}});
+  ASSERT_TRUE(refused.ok());
+  EXPECT_FALSE(refused->has_header("content-encoding"));
+
+  auto small = c.get("/hello", {{"Accept-Encoding", "gzip"}});
+  ASSERT_TRUE(small.ok());
+  EXPECT_FALSE(small->has_header("content-encoding"));
+  EXPECT_EQ(small->body, "hi");
+  EXPECT_EQ(c.connections_opened(), 1);
+}
+
+TEST_F(HttpServerTest, AnswersUnknownPathsAndMethods) {
+  start();
+  HttpClient c = client();
+  auto nf = c.get("/nope");
+  ASSERT_TRUE(nf.ok());
+  EXPECT_EQ(nf->status, 404);
+  EXPECT_EQ(nf->body, "404 page not found\n");
+  auto na = c.post("/hello", "x", "text/plain");
+  ASSERT_TRUE(na.ok());
+  EXPECT_EQ(na->status, 405);
+  EXPECT_EQ(na->header("allow"), "GET");
+}
+
+TEST_F(HttpServerTest, HeadSendsHeadersWithoutBody) {
+  start();
+  HttpClient c = client();
+  auto h = c.head("/big");
+  ASSERT_TRUE(h.ok()) << h.status();
+  EXPECT_EQ(h->status, 200);
+  EXPECT_EQ(h->header("content-length"), std::to_string(big_.size()));
+  EXPECT_TRUE(h->body.empty());
+  // The connection is still in sync: the next answer is the right one.
+  auto g = c.get("/hello");
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->body, "hi");
+  EXPECT_EQ(c.connections_opened(), 1);
+}
+
+TEST_F(HttpServerTest, DecodesPathAndKeepsRawQuery) {
+  start();
+  auto r = client().get("/echo/a%20b%2Fc?x=1%202&y", {{"X-Test", "v"}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->body, "/echo/a b/c|x=1%202&y|v");
+}
+
+TEST_F(HttpServerTest, RefusesBodiesOverTheLimit) {
+  HttpServerOptions o;
+  o.body_limit_bytes = 1024;
+  start(o);
+  HttpClient c = client();
+  auto ok = c.post("/echo-body", std::string(1024, 'a'), "text/plain");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(ok->body, "1024");
+
+  auto big = c.post("/echo-body", std::string(4096, 'a'), "text/plain");
+  ASSERT_TRUE(big.ok()) << big.status();
+  EXPECT_EQ(big->status, 413);
+  EXPECT_EQ(big->header("connection"), "close");
+
+  // Chunked bodies have no Content-Length to check up front.
+  TcpConnection raw = connect();
+  std::string chunk(1500, 'b');
+  char size_hex[16];
+  snprintf(size_hex, sizeof(size_hex), "%zx", chunk.size());
+  ASSERT_TRUE(raw.send_all("POST /echo-body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                               std::string(size_hex) + "\r\n" + chunk + "\r\n0\r\n\r\n",
+                           5s)
+                  .ok());
+  auto answer = raw.recv_some(5s);
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(answer->rfind("HTTP/1.1 413", 0), 0u) << *answer;
+}
+
+TEST_F(HttpServerTest, Answers100ContinueBeforeTheBody) {
+  start();
+  TcpConnection raw = connect();
+  ASSERT_TRUE(raw.send_all("POST /echo-body HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                           "Expect: 100-continue\r\n\r\n",
+                           5s)
+                  .ok());
+  auto cont = raw.recv_some(5s);
+  ASSERT_TRUE(cont.ok()) << cont.status();
+  EXPECT_EQ(cont->rfind("HTTP/1.1 100 Continue\r\n", 0), 0u) << *cont;
+  ASSERT_TRUE(raw.send_all("hello", 5s).ok());
+  auto resp = raw.recv_some(5s);
+  ASSERT_TRUE(resp.ok());
+  EXPECT_EQ(resp->rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << *resp;
+  EXPECT_NE(resp->find("\r\n\r\n5"), std::string::npos) << *resp;
+}
+
+TEST_F(HttpServerTest, AnswersMalformedRequestsAndHugeHeaders) {
+  HttpServerOptions o;
+  o.header_limit_bytes = 2048;
+  start(o);
+  TcpConnection bad = connect();
+  ASSERT_TRUE(bad.send_all("NOT HTTP AT ALL\r\n\r\n", 5s).ok());
+  auto r = bad.recv_some(5s);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->rfind("HTTP/1.1 400", 0), 0u) << *r;
+
+  auto big = client().get("/hello", {{"X-Big", std::string(4096, 'h')}});
+  ASSERT_TRUE(big.ok()) << big.status();
+  EXPECT_EQ(big->status, 431);
+}
+
+TEST_F(HttpServerTest, HandlerExceptionsBecome500) {
+  start();
+  auto r = client().get("/throw");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 500);
+}
+
+TEST_F(HttpServerTest, ClosesIdleConnectionsAfterReadTimeout) {
+  HttpServerOptions o;
+  o.read_timeout_ms = 200;
+  start(o);
+  TcpConnection idle = connect();
+  EXPECT_TRUE(idle.wait_closed(5s));
+  // A connection in use is unaffected until it goes idle.
+  HttpClient c = client();
+  ASSERT_TRUE(c.get("/hello").ok());
+  std::this_thread::sleep_for(500ms);
+  auto again = c.get("/hello");  // the client reconnects transparently
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(c.connections_opened(), 2);
+}
+
+TEST_F(HttpServerTest, SlowHandlersDoNotStallOtherRequests) {
+  start();
+  constexpr int kSlow = 12;  // more than the pool's initial threads
+  std::vector<std::future<absl::StatusOr<testutil::HttpResponse>>> slow;
+  for (int i = 0; i < kSlow; ++i)
+    slow.push_back(std::async(std::launch::async, [this] { return client().get("/block"); }));
+  wait_entered(kSlow);
+  auto fast = client().get("/hello");
+  ASSERT_TRUE(fast.ok());
+  EXPECT_EQ(fast->body, "hi");
+  release_.store(true);
+  for (auto& f : slow) {
+    auto r = f.get();
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->body, "done");
+  }
+}
+
+TEST_F(HttpServerTest, ReportsClientDisconnectAsCancelled) {
+  start();
+  TcpConnection raw = connect();
+  ASSERT_TRUE(raw.send_all("GET /block HTTP/1.1\r\nHost: x\r\n\r\n", 5s).ok());
+  wait_entered(1);
+  raw.close();
+  for (int i = 0; i < 1000 && !saw_cancel_.load(); ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_TRUE(saw_cancel_.load());
+}
+
+TEST_F(HttpServerTest, HoldsConnectionsBeyondTheLimitUntilOneCloses) {
+  HttpServerOptions o;
+  o.max_connections = 1;
+  start(o);
+  HttpClient first = client();
+  auto r1 = first.get("/hello");  // stays open (keep-alive)
+  ASSERT_TRUE(r1.ok()) << r1.status();
+  TcpConnection second = connect();       // queued by the kernel, not served
+  ASSERT_TRUE(second.send_all("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", 5s).ok());
+  auto nothing = second.recv_some(300ms);
+  EXPECT_TRUE(absl::IsDeadlineExceeded(nothing.status()));
+  first.close();
+  auto served = second.recv_some(5s);
+  ASSERT_TRUE(served.ok()) << served.status();
+  EXPECT_EQ(served->rfind("HTTP/1.1 200 OK", 0), 0u);
+}
+
+TEST_F(HttpServerTest, GracefulStopFinishesRequestsInFlight) {
+  start();
+  HttpClient idle_client = client();
+  ASSERT_TRUE(idle_client.get("/hello").ok());
+  auto slow = std::async(std::launch::async, [this] { return client().get("/block"); });
+  wait_entered(1);
+  std::thread releaser([this] {
+    std::this_thread::sleep_for(300ms);
+    release_.store(true);
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  server_->stop(10s);
+  auto took = std::chrono::steady_clock::now() - t0;
+  releaser.join();
+  auto r = slow.get();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "done");
+  EXPECT_EQ(r->header("connection"), "close");
+  EXPECT_LT(took, 9s);
+  EXPECT_FALSE(saw_cancel_.load());
+  // Nothing listens any more.
+  EXPECT_FALSE(TcpConnection::connect("127.0.0.1", server_->port(), 1s).ok());
+}
+
+TEST_F(HttpServerTest, StopCancelsHandlersAfterTheGracePeriod) {
+  start();
+  auto slow = std::async(std::launch::async, [this] { return client().get("/block"); });
+  wait_entered(1);
+  auto t0 = std::chrono::steady_clock::now();
+  server_->stop(100ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  EXPECT_TRUE(saw_cancel_.load());
+  slow.wait();
+}
+
+TEST_F(HttpServerTest, RecordsRequestMetrics) {
+  start();
+  HttpClient c = client();
+  ASSERT_TRUE(c.get("/hello").ok());
+  ASSERT_TRUE(c.get("/hello").ok());
+  ASSERT_TRUE(c.get("/missing").ok());
+  std::string text;
+  registry_.write_text(&text);
+  EXPECT_NE(text.find("strata_http_requests_total{code=\"200\",handler=\"/hello\"} 2"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("strata_http_requests_total{code=\"404\",handler=\"other\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("strata_http_request_duration_seconds_count{handler=\"/hello\"} 2"),
+            std::string::npos);
+  EXPECT_NE(text.find("strata_http_response_size_bytes_sum{handler=\"/hello\"} 4"),
+            std::string::npos);
+  EXPECT_NE(text.find("strata_http_open_connections 1"), std::string::npos);
+}
+
+TEST(GzipTest, AcceptEncodingParsing) {
+  EXPECT_TRUE(accepts_gzip("gzip"));
+  EXPECT_TRUE(accepts_gzip("deflate, gzip;q=0.5"));
+  EXPECT_TRUE(accepts_gzip("*"));
+  EXPECT_TRUE(accepts_gzip(" GZIP "));
+  EXPECT_FALSE(accepts_gzip(""));
+  EXPECT_FALSE(accepts_gzip("identity"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0"));
+  EXPECT_FALSE(accepts_gzip("*, gzip;q=0"));
+  EXPECT_FALSE(accepts_gzip("br"));
+}
+
+}  // namespace
+}  // namespace strata::server

@@ -1,0 +1,26 @@
+// Starting the build's own strata binary in a test: a free port on 127.0.0.1,
+// a fresh temporary directory (data in <dir>/data, log in <dir>/strata.log),
+// ready once /-/ready answers 200, stopped by PID when the ServerProcess is
+// destroyed (see server_process.h).
+//
+// The binary is $STRATA_BINARY if set, else the build's strata (a compile
+// definition of strata_testutil).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tests/testutil/server_process.h"
+
+namespace strata::testutil {
+
+// The strata binary tests run.
+std::string strata_binary();
+
+// ServerProcess::start(strata_binary(), extra_flags).
+absl::StatusOr<std::unique_ptr<ServerProcess>> start_strata(
+    std::vector<std::string> extra_flags = {});
+
+}  // namespace strata::testutil
