@@ -116,15 +116,19 @@ std::string snappy_encode(std::string_view raw) {
   return out;
 }
 
-absl::StatusOr<prometheus::WriteRequest*> parse_write_request(std::string_view raw,
-                                                              google::protobuf::Arena* arena) {
-  auto* req = google::protobuf::Arena::CreateMessage<prometheus::WriteRequest>(arena);
+absl::Status parse_write_request_into(std::string_view raw, prometheus::WriteRequest* req) {
   if (!req->ParseFromArray(raw.data(), int(raw.size()))) {
     std::string why = describe_wire_error(raw, prometheus::WriteRequest::descriptor());
     if (why.empty()) why = "malformed protobuf";
     return absl::InvalidArgumentError(absl::StrCat("cannot parse WriteRequest: ", why));
   }
-  if (absl::Status s = check_known_fields(*req); !s.ok()) return s;
+  return check_known_fields(*req);
+}
+
+absl::StatusOr<prometheus::WriteRequest*> parse_write_request(std::string_view raw,
+                                                              google::protobuf::Arena* arena) {
+  auto* req = google::protobuf::Arena::CreateMessage<prometheus::WriteRequest>(arena);
+  if (absl::Status s = parse_write_request_into(raw, req); !s.ok()) return s;
   return req;
 }
 

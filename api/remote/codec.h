@@ -56,6 +56,10 @@ std::string snappy_encode(std::string_view raw);
 absl::StatusOr<prometheus::WriteRequest*> parse_write_request(std::string_view raw,
                                                               google::protobuf::Arena* arena);
 
+// The same into a message the caller owns (ParseFromArray replaces its
+// contents; a reused message keeps its string and repeated-field storage).
+absl::Status parse_write_request_into(std::string_view raw, prometheus::WriteRequest* req);
+
 // Arena block sizes for parsing a WriteRequest of `decoded_bytes`: parsed
 // messages take ~4-8x their wire size, so starting near that size means a
 // request is decoded into a handful of mallocs instead of hundreds.

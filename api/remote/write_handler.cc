@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "base/clock.h"
 #include "base/log.h"
-#include "google/protobuf/arena.h"
 
 namespace strata::api::remote {
 namespace {
@@ -65,6 +64,11 @@ metrics::Counter& WriteHandler::requests_for(int code) {
   return requests_.with({absl::StrCat(code)});
 }
 
+namespace {
+// Decoded requests up to this size keep their parsed storage for the next one.
+constexpr size_t kKeepParsedBytes = size_t(4) << 20;
+}  // namespace
+
 void WriteHandler::handle(const HttpRequest& req, HttpResponse& resp) {
   try {
     if (req.method != "POST") {
@@ -83,11 +87,20 @@ void WriteHandler::handle(const HttpRequest& req, HttpResponse& resp) {
     absl::StatusOr<std::string> raw = snappy_decode(req.body, opts_.max_decoded_bytes);
     if (!raw.ok()) return respond_error(resp, http_status_for(raw.status()), msg(raw.status()));
 
-    google::protobuf::Arena arena(arena_options_for(raw->size()));
-    absl::StatusOr<prometheus::WriteRequest*> wr = parse_write_request(*raw, &arena);
-    if (!wr.ok()) return respond_error(resp, http_status_for(wr.status()), msg(wr.status()));
+    // One message per worker thread, reused: parsing into it recycles the
+    // strings and repeated fields of earlier requests instead of allocating
+    // (and, with an arena, registering destructors for) every label string.
+    thread_local prometheus::WriteRequest wr;
+    struct Release {  // do not keep the storage of an unusually large request
+      size_t bytes;
+      ~Release() {
+        if (bytes > kKeepParsedBytes) prometheus::WriteRequest().Swap(&wr);
+      }
+    } release{raw->size()};
+    if (absl::Status s = parse_write_request_into(*raw, &wr); !s.ok())
+      return respond_error(resp, http_status_for(s), msg(s));
 
-    IngestResult r = ingest_write_request(**wr, db_, opts_.ingest);
+    IngestResult r = ingest_write_request(wr, db_, opts_.ingest);
     respond_ingest(resp, r);
   } catch (const std::exception& e) {
     // E.g. std::bad_alloc under memory pressure: retryable.
