@@ -104,20 +104,20 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_matrix_selector(const PlanNode
   std::vector<RangeSeries> slots(series->size());
   std::vector<absl::Status> errors(series->size());
   parallel_for(series->size(), 16, [&](size_t b, size_t e) {
-    std::vector<Sample> buf;
     for (size_t si = b; si < e; ++si) {
       const tsdb::Series& s = (*series)[si];
-      buf.clear();
-      if (auto st = s.decode(mint, maxt, &buf); !st.ok()) {
+      RangeSeries& rs = slots[si];
+      // Decoded straight into the result, then compacted in place.
+      if (auto st = s.decode(mint, maxt, &rs.samples); !st.ok()) {
         errors[si] = absl::InternalError(std::string(st.message()));
         continue;
       }
-      RangeSeries& rs = slots[si];
-      rs.samples.reserve(buf.size());
-      for (const Sample& p : buf) {
+      size_t k = 0;
+      for (const Sample& p : rs.samples) {
         // Stale markers end a series; they are never part of a range.
-        if (!is_stale(p.v)) rs.samples.push_back({p.t, canonical(p.v)});
+        if (!is_stale(p.v)) rs.samples[k++] = {p.t, canonical(p.v)};
       }
+      rs.samples.resize(k);
       if (!rs.samples.empty()) rs.metric = s.labels();
     }
   });

@@ -26,7 +26,7 @@ double counter_increase(Span w) {
 
 // `result` is the raw difference (counters: with resets corrected).
 double extrapolated_rate(Span w, double result, int64_t range_start, int64_t range_end,
-                         int64_t range_ms, bool is_counter, bool is_rate, bool v2) {
+                         double range_s, bool is_counter, bool is_rate, bool v2) {
   size_t n = size_t(w.second - w.first);
   const Sample* s = w.first;
   double to_start = double(s[0].t - range_start) / 1000;
@@ -37,7 +37,10 @@ double extrapolated_rate(Span w, double result, int64_t range_start, int64_t ran
   double interval = sampled;
   auto clamp_to_zero = [&] {
     // Counters cannot go below zero: do not extrapolate past the zero point.
-    if (is_counter && result > 0 && s[0].v >= 0) {
+    // When the first value is at least the increase, to_zero >= sampled
+    // (correctly rounded v/result >= 1), so with to_start <= sampled the
+    // clamp cannot apply: skip its division (the common case).
+    if (is_counter && result > 0 && s[0].v >= 0 && !(s[0].v >= result && to_start <= sampled)) {
       double to_zero = sampled * (s[0].v / result);
       if (to_zero < to_start) to_start = to_zero;
     }
@@ -54,7 +57,7 @@ double extrapolated_rate(Span w, double result, int64_t range_start, int64_t ran
     interval += to_end;
   }
   double factor = interval / sampled;
-  if (is_rate) factor /= double(range_ms) / 1000;
+  if (is_rate) factor /= range_s;
   return result * factor;
 }
 
@@ -115,23 +118,32 @@ struct Prefix {
   std::vector<uint32_t> changes;    // [k] = j in [1, k) with v[j] != v[j-1] (NaN == NaN)
   std::vector<double> hi, lo;       // [k] = sum of values [0, k) as hi + lo
 
-  void build(const std::vector<Sample>& s, bool sums) {
+  // Builds only what the function reads: resets (rate, increase, resets),
+  // changes (changes), non-finite counts and sums (sum/avg_over_time).
+  void build(const std::vector<Sample>& s, bool want_resets, bool want_changes, bool sums) {
     size_t n = s.size();
-    nonfinite.assign(n + 1, 0);
-    resets.assign(n + 1, 0);
-    changes.assign(n + 1, 0);
-    if (sums) {
-      hi.assign(n + 1, 0);
-      lo.assign(n + 1, 0);
+    if (want_resets) {
+      resets.resize(n + 1);
+      resets[0] = resets[1] = 0;
+      for (size_t k = 1; k < n; ++k) resets[k + 1] = resets[k] + (s[k].v < s[k - 1].v ? 1 : 0);
     }
-    for (size_t k = 0; k < n; ++k) {
-      double v = s[k].v;
-      nonfinite[k + 1] = nonfinite[k] + (std::isfinite(v) ? 0 : 1);
-      bool reset = k > 0 && v < s[k - 1].v;
-      bool change = k > 0 && v != s[k - 1].v && !(std::isnan(v) && std::isnan(s[k - 1].v));
-      resets[k + 1] = resets[k] + (reset ? 1 : 0);
-      changes[k + 1] = changes[k] + (change ? 1 : 0);
-      if (sums) {
+    if (want_changes) {
+      changes.resize(n + 1);
+      changes[0] = changes[1] = 0;
+      for (size_t k = 1; k < n; ++k) {
+        double v = s[k].v, p = s[k - 1].v;
+        changes[k + 1] = changes[k] + (v != p && !(std::isnan(v) && std::isnan(p)) ? 1 : 0);
+      }
+    }
+    if (sums) {
+      nonfinite.resize(n + 1);
+      hi.resize(n + 1);
+      lo.resize(n + 1);
+      nonfinite[0] = 0;
+      hi[0] = lo[0] = 0;
+      for (size_t k = 0; k < n; ++k) {
+        double v = s[k].v;
+        nonfinite[k + 1] = nonfinite[k] + (std::isfinite(v) ? 0 : 1);
         // TwoSum keeps the exact rounding error of every addition.
         double a = hi[k], b = std::isfinite(v) ? v : 0;
         double t = a + b, bb = t - a;
@@ -257,17 +269,15 @@ absl::Status eval_range_function(const RangeCall& call, const std::vector<Sample
   const Sample* base = samples.data();
   std::vector<double> scratch;
   size_t work = 0;  // window samples visited since the last should_stop poll
-  Prefix pre;
-  bool fast = call.fn == RangeFn::kRate || call.fn == RangeFn::kIncrease ||
-              call.fn == RangeFn::kDelta || call.fn == RangeFn::kSumOverTime ||
-              call.fn == RangeFn::kAvgOverTime || call.fn == RangeFn::kChanges ||
-              call.fn == RangeFn::kResets;
+  const double range_s = double(call.range_ms) / 1000;
+  thread_local Prefix pre;  // reused: keeps its capacity across series
+  const bool want_resets = call.fn == RangeFn::kRate || call.fn == RangeFn::kIncrease ||
+                           call.fn == RangeFn::kResets;
+  const bool want_changes = call.fn == RangeFn::kChanges;
+  const bool want_sums = call.fn == RangeFn::kSumOverTime || call.fn == RangeFn::kAvgOverTime;
   // Beyond a handful of samples the prefix pass is cheaper than rescanning windows.
-  if (fast && samples.size() >= 16) {
-    pre.build(samples, call.fn == RangeFn::kSumOverTime || call.fn == RangeFn::kAvgOverTime);
-  } else {
-    fast = false;
-  }
+  bool fast = (want_resets || want_changes || want_sums) && samples.size() >= 16;
+  if (fast) pre.build(samples, want_resets, want_changes, want_sums);
   for (size_t i = 0; i < ends.size(); ++i) {
     int64_t end = ends[i];
     int64_t start = end - call.range_ms;
@@ -298,7 +308,7 @@ absl::Status eval_range_function(const RangeCall& call, const std::vector<Sample
         } else {
           raw = counter_increase(w);
         }
-        out[i] = extrapolated_rate(w, raw, start, end, call.range_ms, counter,
+        out[i] = extrapolated_rate(w, raw, start, end, range_s, counter,
                                    call.fn == RangeFn::kRate, call.v2_extrapolation);
         break;
       }

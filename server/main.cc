@@ -1,5 +1,6 @@
 // strata: the Prometheus-compatible metrics server. main() parses the
 // command line and hands over to run_server() (server/app.h).
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -22,6 +23,12 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
+
+  // Queries allocate and free tens of MB each; with glibc's defaults large
+  // blocks are mmapped and the heap trimmed after every query, so the next
+  // one page-faults all of it in again (~15% of a query's CPU time).
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 128 << 20);
 
   using namespace strata::server;
   auto flags = parse_flags(std::vector<std::string>(argv + 1, argv + argc));
