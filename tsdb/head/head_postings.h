@@ -1,8 +1,8 @@
 // HeadPostings: the head's inverted index, label name -> value -> sorted
-// series ids, keyed by interned symbol ids, plus the list of all ids. Like
-// tsdb/index's MemPostings, but removal is batched: truncation removes
-// thousands of series at once, and erasing them one by one from long lists
-// would cost O(series x list length) under the writer lock.
+// series ids, keyed by interned symbol ids, plus the list of all ids.
+// Removal is batched: truncation removes thousands of series at once, and
+// erasing them one by one from long lists would cost O(series x list length)
+// under the writer lock.
 // Thread-safe: many readers, one writer.
 #pragma once
 
