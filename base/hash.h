@@ -24,8 +24,18 @@ inline uint64_t hash64(const void* data, size_t len, uint64_t seed = 0x9e3779b97
     h ^= k;
     h *= m;
   }
+  // The 1..7 tail bytes as a little-endian word (what memcpy into a zeroed
+  // word gives, without a libc call for a variable length).
   uint64_t tail = 0;
-  std::memcpy(&tail, p, len & 7);
+  switch (len & 7) {
+    case 7: tail |= uint64_t(p[6]) << 48; [[fallthrough]];
+    case 6: tail |= uint64_t(p[5]) << 40; [[fallthrough]];
+    case 5: tail |= uint64_t(p[4]) << 32; [[fallthrough]];
+    case 4: tail |= uint64_t(p[3]) << 24; [[fallthrough]];
+    case 3: tail |= uint64_t(p[2]) << 16; [[fallthrough]];
+    case 2: tail |= uint64_t(p[1]) << 8; [[fallthrough]];
+    case 1: tail |= uint64_t(p[0]);
+  }
   if (len & 7) {
     h ^= tail;
     h *= m;

@@ -6,7 +6,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -47,6 +50,14 @@ class Appender {
   // (the transaction stays usable), InvalidArgument for bad labels.
   virtual absl::StatusOr<SeriesRef> append(SeriesRef ref, const Labels& labels, int64_t t_ms,
                                            double v) = 0;
+  // The ref of a series storage already holds whose labels are exactly
+  // `labels` (sorted by name, no empty values), or 0. Lets a caller that has
+  // labels in another form (a decoded request) skip building and validating
+  // Labels for known series: it then appends with the ref and empty labels,
+  // and gets NotFound if the series was removed in between.
+  virtual SeriesRef lookup(std::span<const std::pair<std::string_view, std::string_view>> labels) {
+    return 0;
+  }
   virtual void update_metadata(const std::string& metric_family, const MetricMetadata& md) = 0;
   // Makes the staged samples visible. The transaction is finished afterwards.
   virtual absl::Status commit() = 0;

@@ -68,8 +68,15 @@ class Ingester {
     r_.histograms_received += n_hist;
     r_.exemplars_received += uint64_t(ts.exemplars_size());
 
-    tsdb::Labels labels = take_labels(ts);
-    if (absl::Status s = tsdb::validate_labels(labels, opts_.utf8_names); !s.ok()) {
+    // A series storage already has was validated when it was created: its
+    // samples go in by ref, without building or checking Labels (most of a
+    // request's cost). New series, and anything unusual, take the full path.
+    tsdb::Labels labels;
+    tsdb::SeriesRef ref = known_ref(ts);
+    auto full_labels = [&]() -> bool {
+      labels = take_labels(ts);
+      absl::Status s = tsdb::validate_labels(labels, opts_.utf8_names);
+      if (s.ok()) return true;
       reject(RejectReason::kInvalidLabels, n_samples + n_hist, [&] {
         // Name the label set unless the validation message already does.
         std::string what(s.message());
@@ -77,18 +84,25 @@ class Ingester {
         return absl::StrCat("invalid labels in timeseries[", index, "]",
                             what.find(ls) == std::string::npos ? " " + ls : "", ": ", what);
       });
-      return true;
-    }
+      return false;
+    };
+    if (ref == 0 && !full_labels()) return true;
 
-    tsdb::SeriesRef ref = 0;
     for (const prometheus::Sample& sample : ts.samples()) {
       absl::StatusOr<tsdb::SeriesRef> res =
           app_->append(ref, labels, sample.timestamp(), sample.value());
+      if (!res.ok() && labels.empty() && res.status().code() == absl::StatusCode::kNotFound) {
+        // Removed since the lookup (head truncation): create it anew.
+        if (!full_labels()) return true;
+        ref = 0;
+        res = app_->append(ref, labels, sample.timestamp(), sample.value());
+      }
       if (res.ok()) {
         ref = *res;
         ++staged_;
         continue;
       }
+      if (labels.empty()) labels = take_labels(ts);  // for the message
       std::optional<RejectReason> reason = classify(res.status());
       if (!reason) {
         r_.fatal = absl::Status(res.status().code(),
@@ -102,6 +116,7 @@ class Ingester {
       });
     }
     if (n_hist > 0) {
+      if (labels.empty()) labels = take_labels(ts);  // for the message
       reject(RejectReason::kNativeHistogramUnsupported, n_hist, [&] {
         return absl::StrCat("native histograms are not supported yet: ", n_hist,
                             " histogram samples of series ", labels_for_message(labels),
@@ -109,6 +124,18 @@ class Ingester {
       });
     }
     return true;
+  }
+
+  // The ref of the series if storage has it and the request's labels are
+  // already in canonical form (sorted, unique names); else 0.
+  tsdb::SeriesRef known_ref(const prometheus::TimeSeries& ts) {
+    views_.clear();
+    for (const prometheus::Label& l : ts.labels()) {
+      if (l.value().empty()) continue;
+      if (!views_.empty() && !(views_.back().first < l.name())) return 0;
+      views_.emplace_back(l.name(), l.value());
+    }
+    return views_.empty() ? 0 : app_->lookup(views_);
   }
 
   // Drops empty-valued labels (absent in Prometheus) and sorts by name,
@@ -173,6 +200,7 @@ class Ingester {
   }
 
   std::unique_ptr<tsdb::Appender> app_;
+  std::vector<std::pair<std::string_view, std::string_view>> views_;  // known_ref scratch
   const IngestOptions& opts_;
   IngestResult r_;
   uint64_t staged_ = 0;

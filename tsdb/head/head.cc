@@ -137,6 +137,14 @@ bool Head::SeriesEq::operator()(const MemSeries* s, const LabelsKey& k) const {
   return same;
 }
 
+MemSeries* Head::find(std::span<const LabelView> labels) {
+  LabelsKey key{hash_labels(labels), nullptr, labels};
+  HashStripe& stripe = hash_stripes_[stripe_of(key.hash)];
+  std::lock_guard<std::mutex> lock(stripe.mu);
+  auto it = stripe.set.find(key);
+  return it == stripe.set.end() ? nullptr : *it;
+}
+
 MemSeries* Head::get_or_create(const Labels& labels) {
   bool created;
   return get_or_create_key(LabelsKey{hash_labels(labels), &labels, {}}, std::nullopt, &created);

@@ -128,6 +128,9 @@ class Head {
   // The series with these labels, created when absent (labels must be
   // valid). Never returns a series unlinked by truncation.
   MemSeries* get_or_create(const Labels& labels);
+  // The live series with exactly these labels (sorted, no empty values), or
+  // nullptr; never creates one.
+  MemSeries* find(std::span<const LabelView> labels);
   // nullptr when no live series has this id.
   MemSeries* by_id(uint32_t id) const;
   std::mutex& series_lock(uint32_t id) const { return series_locks_[id & (kStripes - 1)].mu; }

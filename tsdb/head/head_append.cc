@@ -65,7 +65,11 @@ class HeadAppender final : public Appender {
       k = check_in_run(t_ms, bits);
     } else {
       while (true) {
-        if (!s) s = head_->get_or_create(labels);
+        if (!s) {
+          // A caller that looked the ref up gave no labels to recreate it with.
+          if (labels.empty()) return absl::NotFoundError("series not found");
+          s = head_->get_or_create(labels);
+        }
         std::lock_guard<std::mutex> lock(head_->series_lock(s->id));
         // Truncation unlinked it meanwhile: a new series takes its place.
         if (s->flags & MemSeries::kDead) {
@@ -96,6 +100,11 @@ class HeadAppender final : public Appender {
     run_series_ = s;
     staged_.push_back({s, t_ms, bits, pin});
     return SeriesRef(s->id) + 1;
+  }
+
+  SeriesRef lookup(std::span<const LabelView> labels) override {
+    MemSeries* s = head_->find(labels);
+    return s ? SeriesRef(s->id) + 1 : 0;
   }
 
   void update_metadata(const std::string& family, const MetricMetadata& md) override {
