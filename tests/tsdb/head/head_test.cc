@@ -57,6 +57,40 @@ TEST_F(HeadTest, AppendCommitSelect) {
   EXPECT_EQ(head_.stats().max_time_ms, 299000);
 }
 
+// lookup() finds committed series by label views without creating any; an
+// append by a looked-up ref with no labels fails with NotFound once the
+// series was truncated away, so the caller can fall back to full labels.
+TEST_F(HeadTest, LookupByLabelViews) {
+  Labels a = Labels::from_strings({"__name__", "up", "job", "a"});
+  std::vector<std::pair<std::string_view, std::string_view>> va = {{"__name__", "up"}, {"job", "a"}};
+  std::vector<std::pair<std::string_view, std::string_view>> vb = {{"__name__", "up"}, {"job", "b"}};
+  {
+    auto app = head_.appender();
+    EXPECT_EQ(app->lookup(va), 0u);
+    ASSERT_TRUE(app->append(0, a, 1000, 1).ok());
+    ASSERT_TRUE(app->commit().ok());
+  }
+  auto app = head_.appender();
+  SeriesRef ref = app->lookup(va);
+  ASSERT_NE(ref, 0u);
+  EXPECT_EQ(app->lookup(vb), 0u);
+  EXPECT_EQ(head_.stats().num_series, 1u);  // lookups create nothing
+  auto r = app->append(ref, Labels(), 2000, 2);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, ref);
+  ASSERT_TRUE(app->commit().ok());
+  // Truncation past every sample removes the series.
+  ASSERT_TRUE(head_.truncate(10000).ok());
+  auto app2 = head_.appender();
+  EXPECT_EQ(app2->lookup(va), 0u);
+  auto gone = app2->append(ref, Labels(), 20000, 3);
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(app2->append(0, a, 20000, 3).ok());
+  ASSERT_TRUE(app2->commit().ok());
+  EXPECT_EQ(head_.stats().num_series, 1u);
+}
+
 TEST_F(HeadTest, RejectsOutOfOrderAndDuplicates) {
   Labels a = Labels::from_strings({"__name__", "x"});
   auto app = head_.appender();
