@@ -23,16 +23,6 @@
 #include "tests/testutil/strata.h"
 #include "tests/testutil/tcp_connection.h"
 
-#ifndef STRATA_E2E_VERSION
-#define STRATA_E2E_VERSION ""
-#endif
-#ifndef STRATA_E2E_REVISION
-#define STRATA_E2E_REVISION ""
-#endif
-#ifndef STRATA_E2E_BRANCH
-#define STRATA_E2E_BRANCH ""
-#endif
-
 namespace strata::integration {
 namespace {
 

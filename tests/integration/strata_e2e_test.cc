@@ -24,16 +24,6 @@
 #include "tests/testutil/server_process.h"
 #include "tests/testutil/strata.h"
 
-#ifndef STRATA_E2E_VERSION
-#define STRATA_E2E_VERSION ""
-#endif
-#ifndef STRATA_E2E_REVISION
-#define STRATA_E2E_REVISION ""
-#endif
-#ifndef STRATA_E2E_BRANCH
-#define STRATA_E2E_BRANCH ""
-#endif
-
 namespace strata::integration {
 namespace {
 
