@@ -32,29 +32,31 @@ void append_chars(std::string* out, double v, std::chars_format fmt) {
 // print the exact "18446744073709551616".
 void append_shortest_fixed(std::string* out, double v) {
   char sci[64];
-  auto r = std::to_chars(sci, sci + sizeof(sci) - 1, v, std::chars_format::scientific);
-  *r.ptr = '\0';
+  auto r = std::to_chars(sci, sci + sizeof(sci), v, std::chars_format::scientific);
   const char* p = sci;
   if (*p == '-') {
     out->push_back('-');
     ++p;
   }
-  std::string digits;
+  char digits[32];  // at most 17 significant digits
+  size_t nd = 0;
   for (; *p != 'e'; ++p)
-    if (*p != '.') digits.push_back(*p);
-  int exp10 = std::atoi(p + 1);  // value = 0.d1d2d3... * 10^(exp10 + 1)
-  int point = exp10 + 1;         // digits before the decimal point
+    if (*p != '.') digits[nd++] = *p;
+  int exp10 = 0;
+  std::from_chars(p + 2, r.ptr, exp10);  // after "e+" or "e-"
+  if (p[1] == '-') exp10 = -exp10;
+  int point = exp10 + 1;  // digits before the decimal point
   if (point <= 0) {
     out->append("0.");
     out->append(size_t(-point), '0');
-    out->append(digits);
-  } else if (size_t(point) >= digits.size()) {
-    out->append(digits);
-    out->append(size_t(point) - digits.size(), '0');
+    out->append(digits, nd);
+  } else if (size_t(point) >= nd) {
+    out->append(digits, nd);
+    out->append(size_t(point) - nd, '0');
   } else {
-    out->append(digits, 0, size_t(point));
+    out->append(digits, size_t(point));
     out->push_back('.');
-    out->append(digits, size_t(point), std::string::npos);
+    out->append(digits + point, nd - size_t(point));
   }
 }
 

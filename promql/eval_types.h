@@ -23,7 +23,6 @@ using tsdb::Sample;
 // arithmetic are quiet NaNs) and that storage values are canonicalised away
 // from when loaded, so it can mark empty slots without a separate bitmap.
 inline constexpr uint64_t kAbsentBits = 0x7ff4a65e5e5e5e5eULL;
-inline constexpr uint64_t kStaleBits = 0x7ff0000000000002ULL;
 
 inline uint64_t float_bits(double v) {
   uint64_t b;
@@ -36,7 +35,7 @@ inline double absent_value() {
   return v;
 }
 inline bool is_absent(double v) { return float_bits(v) == kAbsentBits; }
-inline bool is_stale(double v) { return float_bits(v) == kStaleBits; }
+inline bool is_stale(double v) { return float_bits(v) == tsdb::kStaleNaNBits; }
 
 struct Grid {
   int64_t start_ms = 0;

@@ -21,6 +21,10 @@ struct Sample {
   double v;
 };
 
+// Prometheus' staleness marker: a NaN with exactly this bit pattern, written
+// when a series disappears; stored and returned bit-exact.
+inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
+
 // How a chunk's bytes are encoded: the head's streaming XOR chunk, or the
 // compact chunk blocks write (tsdb/block/compact_chunk.h). The values are the
 // encoding byte of the block chunk format (tsdb/docs/format/chunks.md).

@@ -7,11 +7,11 @@
 #include "promql/parser/go_format.h"
 #include "promql/parser/lexer.h"
 #include "promql/parser/parser.h"
+#include "tsdb/series.h"
 
 namespace strata::promql::parser {
 namespace {
 
-constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
 // Far beyond any test file (a few thousand points per series) while keeping
 // a typo like `0+1x1000000000000` from exhausting memory.
 constexpr uint64_t kMaxValues = 10'000'000;
@@ -242,9 +242,9 @@ absl::Status SeriesParser::parse_item() {
 
 }  // namespace
 
-double stale_nan() { return std::bit_cast<double>(kStaleNaNBits); }
+double stale_nan() { return std::bit_cast<double>(tsdb::kStaleNaNBits); }
 
-bool is_stale_nan(double v) { return std::bit_cast<uint64_t>(v) == kStaleNaNBits; }
+bool is_stale_nan(double v) { return std::bit_cast<uint64_t>(v) == tsdb::kStaleNaNBits; }
 
 absl::StatusOr<SeriesDesc> parse_series_desc(std::string_view line) {
   return SeriesParser(line).parse();

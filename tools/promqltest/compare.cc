@@ -8,16 +8,15 @@
 #include "absl/strings/str_cat.h"
 #include "base/float_format.h"
 #include "re2/re2.h"
+#include "tsdb/series.h"
 
 namespace strata::promqltest {
 namespace {
 
-constexpr uint64_t kStaleBits = 0x7ff0000000000002ULL;
-
 bool stale(double v) {
   uint64_t b;
   std::memcpy(&b, &v, 8);
-  return b == kStaleBits;
+  return b == tsdb::kStaleNaNBits;
 }
 
 std::string fmt(double v) {

@@ -22,7 +22,7 @@ using testing::mk;
 using testing::samples_of;
 using testing::TempDir;
 
-constexpr uint64_t kStale = 0x7ff0000000000002ULL;
+constexpr uint64_t kStale = kStaleNaNBits;
 constexpr int64_t kHour = 3600 * 1000;
 
 class Model {

@@ -111,7 +111,7 @@ TEST_F(HeadTest, RejectsOutOfOrderAndDuplicates) {
 }
 
 TEST_F(HeadTest, StaleMarkersAreBitExact) {
-  const uint64_t kStale = 0x7ff0000000000002ULL;
+  const uint64_t kStale = kStaleNaNBits;
   double stale;
   std::memcpy(&stale, &kStale, 8);
   Labels a = Labels::from_strings({"__name__", "x"});

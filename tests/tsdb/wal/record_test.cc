@@ -25,7 +25,7 @@ TEST(WalFormatTest, GoldenRecords) {
   b.add(WalRecordType::kSeries, p);
   EXPECT_EQ(hex(b.bytes()), "0117000000d24c6577010302085f5f6e616d655f5f027570036a6f6203617069");
 
-  const uint64_t kStale = 0x7ff0000000000002ULL;
+  const uint64_t kStale = kStaleNaNBits;
   double stale;
   std::memcpy(&stale, &kStale, 8);
   std::vector<WalSample> ss = {{3, 1700000000000, 1.5}, {4, 1700000000000, stale}};
