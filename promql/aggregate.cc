@@ -69,7 +69,12 @@ void fold(AggOp op, bool v3, Acc& a, double f) {
     a.count = 1;
     switch (op) {
       case AggOp::kStddev:
-      case AggOp::kStdvar: a.value = 0; a.mean = f; return;
+      case AggOp::kStdvar:
+        // Prometheus 3: a group that starts with NaN or ±Inf has no defined
+        // deviation (2.x reported 0 for a lone such sample).
+        a.value = v3 && !std::isfinite(f) ? std::nan("") : 0;
+        a.mean = f;
+        return;
       case AggOp::kGroup: a.value = 1; return;
       default: a.value = f; a.c = 0; return;
     }
@@ -150,12 +155,98 @@ std::string format_count_value(double v) {
   return std::string(buf, r.ptr);
 }
 
-// Go's `a < b` ordering used by topk's heap, with NaN treated as the smallest.
-bool topk_less(double a, double b) {
-  if (std::isnan(a)) return !std::isnan(b);
-  if (std::isnan(b)) return false;
-  return a < b;
-}
+// Which k series topk/bottomk keep when values tie, and the order an instant
+// query returns them in, follow from how Prometheus computes them: a binary
+// heap (Go's container/heap) fed the group's series in input order, then
+// sorted by Go's sort.Sort, which is an insertion sort up to 12 elements.
+// This emulates both, so ties come out as Prometheus returns them. 3.x
+// overwrites the root and fixes the heap; 2.x pops the root and pushes.
+class KHeap {
+ public:
+  // `top`: topk's heap (smallest on top); otherwise bottomk's (largest on top).
+  // NaN ranks below every number, so it is replaced first.
+  KHeap(const StepVector& in, size_t step, bool top, bool v3)
+      : in_(in), step_(step), top_(top), v3_(v3) {}
+
+  void offer(size_t m, size_t k) {
+    if (h_.size() < k) return push(m);
+    double root = val(h_[0]), x = val(m);
+    bool better = top_ ? root < x : root > x;
+    if (v3_) {
+      if (!better && !(std::isnan(root) && !std::isnan(x))) return;
+      h_[0] = m;
+      if (k > 1) fix(0);
+      return;
+    }
+    if (!better && !std::isnan(root)) return;
+    if (k == 1) {
+      h_[0] = m;
+      return;
+    }
+    pop();
+    push(m);
+  }
+
+  // The kept series, best first (sort.Sort(sort.Reverse(heap))).
+  const std::vector<size_t>& sorted() {
+    auto rev_less = [&](size_t a, size_t b) { return less(b, a); };
+    constexpr size_t kGoInsertionSortMax = 12;
+    if (h_.size() <= kGoInsertionSortMax) {
+      for (size_t i = 1; i < h_.size(); ++i)
+        for (size_t j = i; j > 0 && rev_less(h_[j], h_[j - 1]); --j) std::swap(h_[j], h_[j - 1]);
+    } else {
+      // Go's pdqsort is not emulated beyond 12 elements; ties may differ there.
+      std::stable_sort(h_.begin(), h_.end(), rev_less);
+    }
+    return h_;
+  }
+
+ private:
+  double val(size_t m) const { return in_[m].v[step_]; }
+  // vectorByValueHeap / vectorByReverseValueHeap's Less.
+  bool less(size_t a, size_t b) const {
+    double va = val(a), vb = val(b);
+    if (std::isnan(va)) return true;
+    return top_ ? va < vb : va > vb;
+  }
+  void up(size_t j) {
+    while (j > 0) {
+      size_t i = (j - 1) / 2;
+      if (!less(h_[j], h_[i])) break;
+      std::swap(h_[i], h_[j]);
+      j = i;
+    }
+  }
+  bool down(size_t i0) {
+    size_t i = i0, n = h_.size();
+    for (;;) {
+      size_t j = 2 * i + 1;
+      if (j >= n) break;
+      if (j + 1 < n && less(h_[j + 1], h_[j])) ++j;
+      if (!less(h_[j], h_[i])) break;
+      std::swap(h_[i], h_[j]);
+      i = j;
+    }
+    return i > i0;
+  }
+  void fix(size_t i) {
+    if (!down(i)) up(i);
+  }
+  void push(size_t m) {
+    h_.push_back(m);
+    up(h_.size() - 1);
+  }
+  void pop() {
+    std::swap(h_.front(), h_.back());
+    h_.pop_back();
+    down(0);
+  }
+
+  const StepVector& in_;
+  size_t step_;
+  bool top_, v3_;
+  std::vector<size_t> h_;
+};
 
 StepVector select_k(const AggSpec& spec, const StepVector& in, const std::vector<Group>& groups,
                     const Grid& grid) {
@@ -165,23 +256,14 @@ StepVector select_k(const AggSpec& spec, const StepVector& in, const std::vector
     if (out[m].empty()) out[m].assign(grid.n, absent_value());
     out[m][step] = in[m].v[step];
   };
+  // For a one-step grid (instant queries), the order Prometheus returns.
+  std::vector<size_t> order;
   std::vector<size_t> present;
   std::vector<uint64_t> hashes;
   if (spec.op == AggOp::kLimitk || spec.op == AggOp::kLimitRatio) {
     hashes.resize(in.size());
     for (size_t i = 0; i < in.size(); ++i) hashes[i] = in[i].metric.hash();
   }
-  bool top = spec.op == AggOp::kTopk;
-  // Strict weak order "a ranks before b".
-  auto before = [&](size_t a, size_t b, size_t step) {
-    double va = in[a].v[step], vb = in[b].v[step];
-    if (spec.op == AggOp::kLimitk) return hashes[a] < hashes[b];
-    if (top) return topk_less(vb, va);
-    // bottomk: smallest first, NaN last.
-    if (std::isnan(va)) return false;
-    if (std::isnan(vb)) return true;
-    return va < vb;
-  };
   for (const Group& g : groups) {
     for (size_t step = 0; step < grid.n; ++step) {
       present.clear();
@@ -199,16 +281,29 @@ StepVector select_k(const AggSpec& spec, const StepVector& in, const std::vector
       }
       if (!(p >= 1)) continue;
       size_t k = p >= double(present.size()) ? present.size() : size_t(p);
-      auto cmp = [&](size_t a, size_t b) { return before(a, b, step); };
-      if (k < present.size()) {
-        std::nth_element(present.begin(), present.begin() + long(k), present.end(), cmp);
+      if (spec.op == AggOp::kLimitk) {
+        auto by_hash = [&](size_t a, size_t b) { return hashes[a] < hashes[b]; };
+        if (k < present.size())
+          std::nth_element(present.begin(), present.begin() + long(k), present.end(), by_hash);
+        for (size_t j = 0; j < k; ++j) keep(present[j], step);
+        continue;
       }
-      for (size_t j = 0; j < k; ++j) keep(present[j], step);
+      KHeap heap(in, step, spec.op == AggOp::kTopk, spec.v3);
+      for (size_t m : present) heap.offer(m, k);
+      for (size_t m : heap.sorted()) {
+        keep(m, step);
+        if (grid.n == 1) order.push_back(m);
+      }
     }
   }
+  if (grid.n != 1 || order.empty()) {
+    order.clear();
+    for (size_t i = 0; i < in.size(); ++i)
+      if (!out[i].empty()) order.push_back(i);
+  }
   StepVector res;
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (out[i].empty()) continue;
+  res.reserve(order.size());
+  for (size_t i : order) {
     StepSeries s;
     s.metric = in[i].metric;
     s.drop_name = in[i].drop_name;
@@ -296,12 +391,5 @@ absl::StatusOr<StepVector> aggregate(const AggSpec& spec, StepVector in, const G
   return out;
 }
 
-void order_like_topk(AggOp op, StepVector& v) {
-  bool top = op == AggOp::kTopk;
-  std::stable_sort(v.begin(), v.end(), [&](const StepSeries& a, const StepSeries& b) {
-    double va = a.v[0], vb = b.v[0];
-    return top ? topk_less(vb, va) : topk_less(va, vb);
-  });
-}
 
 }  // namespace strata::promql

@@ -27,10 +27,8 @@ struct AggSpec {
 
 // Aggregates `in` (consumed). For topk/bottomk/limitk/limit_ratio the output
 // series keep their labels; for the others they carry the grouping labels.
+// On a one-step grid, topk/bottomk return their series in Prometheus' order
+// (groups by first appearance, best value first, ties as Prometheus breaks them).
 absl::StatusOr<StepVector> aggregate(const AggSpec& spec, StepVector in, const Grid& grid);
-
-// For instant queries: the order topk/bottomk return their elements in
-// (descending for topk, ascending for bottomk) at step 0.
-void order_like_topk(AggOp op, StepVector& v);
 
 }  // namespace strata::promql

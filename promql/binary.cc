@@ -174,11 +174,16 @@ absl::StatusOr<StepVector> vector_binop(BinOp op, StepVector lhs, StepVector rhs
   absl::flat_hash_map<uint64_t, size_t> produced_at_step;
 
   for (size_t step = 0; step < grid.n; ++step) {
+    // An empty side gives an empty result before any duplicate is looked for.
+    bool many_present = std::any_of(many.begin(), many.end(),
+                                    [&](const StepSeries& s) { return !is_absent(s.v[step]); });
+    if (!many_present) continue;
     std::fill(one_seen.begin(), one_seen.end(), 0);
     for (size_t j = 0; j < one.size(); ++j) {
       if (is_absent(one[j].v[step])) continue;
       size_t sg = sig[one_off + j];
       if (one_seen[sg]) {
+        // The later series first, as Prometheus names them.
         const Labels& a = one[j].metric;
         const Labels& b = one[one_at[sg]].metric;
         return absl::UnknownError(
@@ -201,11 +206,9 @@ absl::StatusOr<StepVector> vector_binop(BinOp op, StepVector lhs, StepVector rhs
       double l = swap ? ov : mv, r = swap ? mv : ov;
       bool keep;
       double v = apply_scalar_op(op, l, r, &keep);
-      if (return_bool) {
-        v = keep ? 1 : 0;
-      } else if (!keep) {
-        continue;
-      }
+      // Prometheus 3 checks the match cardinality before a comparison
+      // filters the pair out; 2.x only for pairs that pass.
+      if (v2 && !return_bool && !keep) continue;
       if (m.card == Card::kOneToOne) {
         if (matched[sg])
           return absl::UnknownError(
@@ -230,9 +233,16 @@ absl::StatusOr<StepVector> vector_binop(BinOp op, StepVector lhs, StepVector rhs
           return absl::UnknownError(
               "multiple matches for labels: grouping labels must ensure unique matches");
       }
+      if (return_bool) {
+        v = keep ? 1 : 0;
+      } else if (!keep) {
+        continue;
+      }
       out[it->second].v[step] = v;
     }
   }
+  // Pairs checked but filtered at every step leave empty series behind.
+  std::erase_if(out, [](const StepSeries& s) { return std::all_of(s.v.begin(), s.v.end(), is_absent); });
   return out;
 }
 

@@ -25,45 +25,39 @@ struct Engine::State {
 
 namespace {
 
-bool nan_first_less(double a, double b) {
-  if (std::isnan(a)) return !std::isnan(b);
-  if (std::isnan(b)) return false;
-  return a < b;
+// sort() and sort_desc() put NaN last in both directions, as Prometheus does.
+bool sorts_before(double a, double b, bool desc) {
+  if (std::isnan(a)) return false;
+  if (std::isnan(b)) return true;
+  return desc ? a > b : a < b;
 }
 
 // Instant vectors come back in the order the outermost sort/topk asked for,
 // otherwise sorted by labels (Prometheus leaves it unspecified).
 void order_instant(const PlanNode& root, Vector& v) {
+  // topk/bottomk already come in Prometheus' order (see aggregate.h).
+  if (root.kind == PlanNode::Kind::kAggregate &&
+      (root.agg == AggOp::kTopk || root.agg == AggOp::kBottomk))
+    return;
   auto by_labels = [](const VectorSample& a, const VectorSample& b) { return a.metric < b.metric; };
   std::stable_sort(v.begin(), v.end(), by_labels);
-  if (root.kind == PlanNode::Kind::kCall) {
-    if (root.str == "sort") {
-      std::stable_sort(v.begin(), v.end(),
-                       [](const VectorSample& a, const VectorSample& b) { return nan_first_less(a.v, b.v); });
-    } else if (root.str == "sort_desc") {
-      std::stable_sort(v.begin(), v.end(), [](const VectorSample& a, const VectorSample& b) {
-        if (std::isnan(a.v)) return !std::isnan(b.v);
-        if (std::isnan(b.v)) return false;
-        return a.v > b.v;
-      });
-    } else if (root.str == "sort_by_label" || root.str == "sort_by_label_desc") {
-      bool desc = root.str == "sort_by_label_desc";
-      std::vector<std::string> keys;
-      for (size_t i = 1; i < root.args.size(); ++i) keys.push_back(root.args[i]->str);
-      std::stable_sort(v.begin(), v.end(), [&](const VectorSample& a, const VectorSample& b) {
-        for (const auto& k : keys) {
-          int c = a.metric.get(k).compare(b.metric.get(k));
-          if (c != 0) return desc ? c > 0 : c < 0;
-        }
-        int c = tsdb::Labels::compare(a.metric, b.metric);
-        return desc ? c > 0 : c < 0;
-      });
-    }
-  } else if (root.kind == PlanNode::Kind::kAggregate &&
-             (root.agg == AggOp::kTopk || root.agg == AggOp::kBottomk)) {
-    bool top = root.agg == AggOp::kTopk;
+  if (root.kind != PlanNode::Kind::kCall) return;
+  if (root.str == "sort" || root.str == "sort_desc") {
+    bool desc = root.str == "sort_desc";
     std::stable_sort(v.begin(), v.end(), [&](const VectorSample& a, const VectorSample& b) {
-      return top ? nan_first_less(b.v, a.v) : nan_first_less(a.v, b.v);
+      return sorts_before(a.v, b.v, desc);
+    });
+  } else if (root.str == "sort_by_label" || root.str == "sort_by_label_desc") {
+    bool desc = root.str == "sort_by_label_desc";
+    std::vector<std::string> keys;
+    for (size_t i = 1; i < root.args.size(); ++i) keys.push_back(root.args[i]->str);
+    std::stable_sort(v.begin(), v.end(), [&](const VectorSample& a, const VectorSample& b) {
+      for (const auto& k : keys) {
+        int c = a.metric.get(k).compare(b.metric.get(k));
+        if (c != 0) return desc ? c > 0 : c < 0;
+      }
+      int c = tsdb::Labels::compare(a.metric, b.metric);
+      return desc ? c > 0 : c < 0;
     });
   }
 }

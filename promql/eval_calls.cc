@@ -504,7 +504,12 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_call(const PlanNode& n, const 
   }
   if (f == "label_replace" || f == "label_join") return eval_label_call(n, g, std::move(args[0].vec));
   if (f == "sort" || f == "sort_desc" || f == "sort_by_label" || f == "sort_by_label_desc") {
-    r.vec = std::move(args[0].vec);  // order matters only for instant results (see Engine)
+    // Order matters only for instant results (see Engine); Prometheus 3 says
+    // so for any evaluation over more than one timestamp.
+    if (g.start_ms != g.end_ms)
+      annos_.warn("sort is ineffective for range queries since results are always ordered by labels",
+                  opts_.query, n.pos);
+    r.vec = std::move(args[0].vec);
     return r;
   }
   if (f.rfind("histogram_", 0) == 0) {

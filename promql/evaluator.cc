@@ -62,7 +62,10 @@ absl::Status Evaluator::dedupe(StepVector& v, const Grid& g) {
   if (any_removed) {
     size_t k = 0;
     for (size_t i = 0; i < v.size(); ++i) {
-      if (!removed[i]) v[k++] = std::move(v[i]);
+      if (removed[i]) continue;
+      // Never move onto itself: a self-moved vector is left empty.
+      if (k != i) v[k] = std::move(v[i]);
+      ++k;
     }
     v.resize(k);
   }

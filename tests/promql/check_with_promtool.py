@@ -19,7 +19,7 @@ What is checked:
     step (a range query's step t equals the instant query at t), unless Q
     uses `start()`/`end()` (which differ between the two).
 What is skipped (and counted): `expect string`, `expect range vector`,
-failing range evals. Annotation expectations (`expect warn/info/...`) are not
+failing range evals, and evals right below a `# no-promtool: <why>` line. Annotation expectations (`expect warn/info/...`) are not
 checked (Prometheus 2.42 has no annotations) but the result of such an eval
 is. Ordered expectations are checked as a set; the order is not checkable.
 
@@ -317,8 +317,11 @@ class Eval:
         self.scalar = None
         self.series = []  # (labels, [values])
         self.state = None  # data snapshot index
+        self.no_promtool = None  # reason from a "# no-promtool: ..." line above
 
 
+# A comment line right above an eval that promtool cannot check, with why.
+_NO_PROMTOOL = "# no-promtool:"
 _PAT_LOAD = re.compile(r"^load(?:_with_nhcb)?\s+(.+?)$", re.I)
 _PAT_INSTANT = re.compile(
     r"^eval(?:_(fail|warn|ordered|info))?\s+instant\s+(?:at\s+(.+?))?\s+(.+)$", re.I)
@@ -380,6 +383,9 @@ def parse_file(path):
             continue
         if word.startswith("eval"):
             ev = Eval(path, i + 1)
+            above = raw[i - 1].strip() if i > 0 else ""
+            if above.startswith(_NO_PROMTOOL):
+                ev.no_promtool = above[len(_NO_PROMTOOL):].strip()
             m = _PAT_INSTANT.match(l)
             mr = _PAT_RANGE.match(l)
             if m:
@@ -678,6 +684,9 @@ _CTX_FUNCS = re.compile(r"\b(start|end|range|step)\s*\(\s*\)")
 
 def plan_checks(ev, stats):
     """Turn an eval into Check objects (or count it as skipped)."""
+    if ev.no_promtool:
+        stats.skip("marked no-promtool: " + ev.no_promtool, ev)
+        return []
     if ev.expect_string is not None:
         stats.skip("string result", ev)
         return []
