@@ -1,19 +1,16 @@
 #include "api/api.h"
 
+#include <cctype>
+#include <memory>
+
 #include "api/handlers.h"
 #include "api/remote/write_handler.h"
+#include "re2/re2.h"
 
 namespace strata::api {
 namespace {
 
 using FormHandler = std::function<ApiResult(const HttpRequest&, const Form&)>;
-
-Handler wrap(FormHandler h) {
-  return [h = std::move(h)](const HttpRequest& req, HttpResponse& resp) {
-    Form form = Form::parse(req);
-    write_result(h(req, form), resp);
-  };
-}
 
 ApiResult empty_object_with_list(const char* key) {
   ApiResult r;
@@ -27,9 +24,50 @@ ApiResult empty_object_with_list(const char* key) {
   return r;
 }
 
+// Prometheus' CORS answer: only for requests that carry an Origin header;
+// the default origin regex ".*" allows every origin as "*".
+class Cors {
+ public:
+  explicit Cors(const std::string& origin)
+      : any_(origin == ".*"), re_(std::make_shared<RE2>("^(?:" + origin + ")$", RE2::Quiet)) {}
+
+  void apply(const HttpRequest& req, HttpResponse& resp) const {
+    std::string_view origin = req.header("origin");
+    if (origin.empty()) return;
+    resp.set_header("Access-Control-Allow-Headers", "Accept, Authorization, Content-Type, Origin");
+    resp.set_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    resp.set_header("Access-Control-Expose-Headers", "Date");
+    resp.set_header("Vary", "Origin");
+    if (any_) {
+      resp.set_header("Access-Control-Allow-Origin", "*");
+    } else if (re_->ok() && RE2::FullMatch(origin, *re_)) {
+      resp.set_header("Access-Control-Allow-Origin", std::string(origin));
+    }
+  }
+
+ private:
+  bool any_;
+  std::shared_ptr<const RE2> re_;
+};
+
 }  // namespace
 
 void register_api_routes(Router& router, ApiContext& ctx) {
+  Cors cors(ctx.cors_origin);
+  // Preflight requests to any API path: 204 with the CORS headers.
+  router.add_options("/api/v1/", [cors](const HttpRequest& req, HttpResponse& resp) {
+    cors.apply(req, resp);
+    resp.status = 204;
+    resp.content_type.clear();
+    resp.body.clear();
+  });
+  // Every API answer but remote write's carries them too.
+  auto wrap = [cors](FormHandler h) -> Handler {
+    return [cors, h = std::move(h)](const HttpRequest& req, HttpResponse& resp) {
+      cors.apply(req, resp);
+      write_result(h(req, Form::parse(req)), resp);
+    };
+  };
   const std::vector<std::string> get_post = {"GET", "POST"};
   const std::vector<std::string> get = {"GET"};
   ApiContext* c = &ctx;
@@ -73,8 +111,9 @@ void register_api_routes(Router& router, ApiContext& ctx) {
   router.add(get, "/api/v1/status/tsdb",
              wrap([c](const HttpRequest&, const Form& f) { return handle_tsdb_status(*c, f); }));
   // Admin: deletions answer 204 like Prometheus.
-  auto no_content = [](FormHandler h) -> Handler {
-    return [h = std::move(h)](const HttpRequest& req, HttpResponse& resp) {
+  auto no_content = [cors](FormHandler h) -> Handler {
+    return [cors, h = std::move(h)](const HttpRequest& req, HttpResponse& resp) {
+      cors.apply(req, resp);
       ApiResult r = h(req, Form::parse(req));
       if (r.error.type == ErrorType::kNone) {
         resp.status = 204;
@@ -100,8 +139,18 @@ void register_api_routes(Router& router, ApiContext& ctx) {
              [writer](const HttpRequest& req, HttpResponse& resp) { writer->handle(req, resp); });
   // No rule files or scrape targets are evaluated yet: the true answer is
   // "none", which is also what Grafana needs to enable its alerting views.
-  router.add(get, "/api/v1/rules",
-             wrap([](const HttpRequest&, const Form&) { return empty_object_with_list("groups"); }));
+  router.add(get, "/api/v1/rules", wrap([](const HttpRequest&, const Form& f) {
+               // Prometheus' type filter: "alert", "record" or none.
+               std::string type = f.value("type");
+               for (char& ch : type) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+               if (!type.empty() && type != "alert" && type != "record") {
+                 ApiResult r;
+                 r.error = {ErrorType::kBadData,
+                            "invalid parameter \"type\": not supported value \"" + type + "\""};
+                 return r;
+               }
+               return empty_object_with_list("groups");
+             }));
   router.add(get, "/api/v1/alerts",
              wrap([](const HttpRequest&, const Form&) { return empty_object_with_list("alerts"); }));
 }

@@ -37,6 +37,8 @@ struct ApiContext {
   metrics::Registry* registry = nullptr;
   StatusInfo status;
   bool enable_admin_api = false;
+  // --web.cors.origin: browsers from matching origins may call the API.
+  std::string cors_origin = ".*";
 };
 
 // Registers /api/v1/* routes (query, series, labels, metadata, status,

@@ -32,7 +32,17 @@ void Router::add_prefix(std::vector<std::string> methods, std::string prefix, Ha
   routes_.push_back({std::move(methods), std::move(prefix), true, std::move(h), std::move(name)});
 }
 
+void Router::add_options(std::string prefix, Handler h) {
+  options_prefix_ = std::move(prefix);
+  options_ = std::move(h);
+}
+
 std::string Router::route(const HttpRequest& req, HttpResponse& resp) const {
+  bool under_options = options_ && req.path.compare(0, options_prefix_.size(), options_prefix_) == 0;
+  if (under_options && req.method == "OPTIONS") {
+    options_(req, resp);
+    return "options";
+  }
   const Route* best = nullptr;
   std::vector<std::string> allowed;
   bool path_known = false;
@@ -41,9 +51,7 @@ std::string Router::route(const HttpRequest& req, HttpResponse& resp) const {
     if (!path_ok) continue;
     path_known = true;
     bool method_ok = r.methods.empty() ||
-                     std::find(r.methods.begin(), r.methods.end(), req.method) != r.methods.end() ||
-                     (req.method == "HEAD" &&
-                      std::find(r.methods.begin(), r.methods.end(), "GET") != r.methods.end());
+                     std::find(r.methods.begin(), r.methods.end(), req.method) != r.methods.end();
     if (!method_ok) {
       allowed.insert(allowed.end(), r.methods.begin(), r.methods.end());
       continue;
@@ -57,6 +65,9 @@ std::string Router::route(const HttpRequest& req, HttpResponse& resp) const {
   }
   resp.content_type = "text/plain; charset=utf-8";
   if (path_known) {
+    if (under_options) allowed.push_back("OPTIONS");
+    std::sort(allowed.begin(), allowed.end());
+    allowed.erase(std::unique(allowed.begin(), allowed.end()), allowed.end());
     std::string allow;
     for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
     resp.status = 405;

@@ -39,7 +39,8 @@ struct HttpResponse {
 using Handler = std::function<void(const HttpRequest&, HttpResponse&)>;
 
 // Exact-path and prefix routes. A path with routes for other methods only
-// answers 405 with an Allow header; an unknown path 404.
+// answers 405 with an Allow header; an unknown path 404. HEAD is answered
+// only where a route lists it (the server then sends the headers alone).
 class Router {
  public:
   // `methods` e.g. {"GET", "POST"}; empty = any. `name` is the handler label
@@ -48,6 +49,9 @@ class Router {
   // Routes every path starting with `prefix` (longest prefix wins).
   void add_prefix(std::vector<std::string> methods, std::string prefix, Handler h,
                   std::string name = "");
+  // Answers OPTIONS for every path under `prefix` (CORS preflight) and lists
+  // OPTIONS in the Allow header of 405 answers there, as Prometheus' API.
+  void add_options(std::string prefix, Handler h);
 
   // Dispatches; returns the handler label for metrics ("other" when unrouted).
   std::string route(const HttpRequest& req, HttpResponse& resp) const;
@@ -61,6 +65,8 @@ class Router {
     std::string name;
   };
   std::vector<Route> routes_;
+  std::string options_prefix_;
+  Handler options_;
 };
 
 }  // namespace strata::api

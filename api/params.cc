@@ -132,14 +132,15 @@ std::string go_quote_simple(std::string_view s) {
 
 }  // namespace
 
-std::string percent_decode(std::string_view s, bool plus_is_space) {
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (c == '+' && plus_is_space) {
       out.push_back(' ');
-    } else if (c == '%' && i + 2 < s.size() && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+    } else if (c == '%') {
+      if (i + 2 >= s.size() || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0) return std::nullopt;
       out.push_back(char(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
       i += 2;
     } else {
@@ -156,13 +157,14 @@ std::vector<std::pair<std::string, std::string>> parse_urlencoded(std::string_vi
     size_t amp = s.find('&', i);
     if (amp == std::string_view::npos) amp = s.size();
     std::string_view part = s.substr(i, amp - i);
-    if (!part.empty()) {
-      size_t eq = part.find('=');
-      std::string_view k = part.substr(0, eq);
-      std::string_view v = eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
-      out.emplace_back(percent_decode(k, true), percent_decode(v, true));
-    }
     i = amp + 1;
+    if (part.empty() || part.find(';') != std::string_view::npos) continue;
+    size_t eq = part.find('=');
+    std::string_view k = part.substr(0, eq);
+    std::string_view v = eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
+    auto key = percent_decode(k, true);
+    auto value = percent_decode(v, true);
+    if (key && value) out.emplace_back(std::move(*key), std::move(*value));
   }
   return out;
 }

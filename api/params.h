@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,10 +31,12 @@ class Form {
   std::vector<std::pair<std::string, std::string>> kv_;
 };
 
-// Decodes application/x-www-form-urlencoded text ('+' is a space); invalid
-// percent escapes are kept literally.
+// Decodes application/x-www-form-urlencoded text ('+' is a space) as Go's
+// url.ParseQuery does: a pair with an invalid percent escape or a ';' is
+// dropped, the other pairs are kept.
 std::vector<std::pair<std::string, std::string>> parse_urlencoded(std::string_view s);
-std::string percent_decode(std::string_view s, bool plus_is_space);
+// Percent-decodes `s`; nullopt if an escape is not '%' and two hex digits.
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
 
 // Unix seconds with decimals (rounded to ms) or RFC 3339; errors read
 // `cannot parse "x" to a valid timestamp`.

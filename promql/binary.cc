@@ -115,41 +115,34 @@ absl::StatusOr<StepVector> vector_binop(BinOp op, StepVector lhs, StepVector rhs
   StepVector out;
 
   if (is_set_op(op)) {
-    // Per step: which signatures are present on each side.
-    std::vector<std::vector<uint8_t>> lpresent, rpresent;
-    auto presence = [&](const StepVector& v, size_t off) {
-      std::vector<std::vector<uint8_t>> p(grid.n, std::vector<uint8_t>());
-      for (size_t step = 0; step < grid.n; ++step) p[step].assign(nsig, 0);
+    // Step by step, which signatures the other side has; one flag array of
+    // nsig entries is reused, so memory does not grow with the grid.
+    std::vector<uint8_t> present(nsig);
+    auto mark = [&](const StepVector& v, size_t off, size_t step) {
+      std::fill(present.begin(), present.end(), 0);
       for (size_t i = 0; i < v.size(); ++i)
-        for (size_t step = 0; step < grid.n; ++step)
-          if (!is_absent(v[i].v[step])) p[step][sig[off + i]] = 1;
-      return p;
+        if (!is_absent(v[i].v[step])) present[sig[off + i]] = 1;
+    };
+    // `or` keeps every left series and filters the right; and/unless filter the left.
+    StepVector& filtered = op == BinOp::kOr ? rhs : lhs;
+    const StepVector& other = op == BinOp::kOr ? lhs : rhs;
+    size_t filtered_off = op == BinOp::kOr ? nl : 0, other_off = op == BinOp::kOr ? 0 : nl;
+    bool keep_matched = op == BinOp::kAnd;
+    for (size_t step = 0; step < grid.n; ++step) {
+      mark(other, other_off, step);
+      for (size_t i = 0; i < filtered.size(); ++i) {
+        double& v = filtered[i].v[step];
+        if (!is_absent(v) && bool(present[sig[filtered_off + i]]) != keep_matched) v = absent_value();
+      }
+    }
+    auto has_value = [](const StepSeries& s) {
+      return std::any_of(s.v.begin(), s.v.end(), [](double x) { return !is_absent(x); });
     };
     if (op == BinOp::kOr) {
-      lpresent = presence(lhs, 0);
       for (auto& s : lhs) out.push_back(std::move(s));
-      for (size_t j = 0; j < rhs.size(); ++j) {
-        StepSeries s = std::move(rhs[j]);
-        bool any = false;
-        for (size_t step = 0; step < grid.n; ++step) {
-          if (lpresent[step][sig[nl + j]]) s.v[step] = absent_value();
-          any = any || !is_absent(s.v[step]);
-        }
-        if (any) out.push_back(std::move(s));
-      }
-      return out;
     }
-    rpresent = presence(rhs, nl);
-    for (size_t i = 0; i < nl; ++i) {
-      StepSeries s = std::move(lhs[i]);
-      bool any = false;
-      for (size_t step = 0; step < grid.n; ++step) {
-        bool has = rpresent[step][sig[i]];
-        if ((op == BinOp::kAnd) != has) s.v[step] = absent_value();
-        any = any || !is_absent(s.v[step]);
-      }
-      if (any) out.push_back(std::move(s));
-    }
+    for (auto& s : filtered)
+      if (has_value(s)) out.push_back(std::move(s));
     return out;
   }
 

@@ -81,6 +81,11 @@ Engine::Engine(EngineOptions opts, metrics::Registry* registry)
 
 Engine::~Engine() = default;
 
+int Engine::running() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return state_->running;
+}
+
 namespace {
 
 absl::StatusOr<QueryResult> execute(const EngineOptions& opts, Engine::State* state,

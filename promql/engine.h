@@ -62,6 +62,8 @@ class Engine {
                                     int64_t start_ms, int64_t end_ms, int64_t step_ms,
                                     const QueryParams& params = {});
   const EngineOptions& options() const { return opts_; }
+  // Queries evaluating right now (not those waiting for a slot).
+  int running() const;
 
  private:
   EngineOptions opts_;

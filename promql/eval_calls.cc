@@ -252,18 +252,27 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_range_call(const PlanNode& n, 
   for (const RangeSeries& s : m->range) loaded += s.samples.size();
   std::vector<std::vector<double>> rows(ns);
   std::vector<absl::Status> errors(ns);
-  parallel_for(ns, 16, [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) {
-      if (stop.load(std::memory_order_relaxed)) return;
-      std::vector<double> v(g.n);
-      errors[i] = eval_range_function(call, m->range[i].samples, v.data());
-      if (errors[i].ok() && std::any_of(v.begin(), v.end(), [](double x) { return !is_absent(x); }))
-        rows[i] = std::move(v);
-      std::vector<Sample>().swap(m->range[i].samples);
-    }
-  });
+  // Output rows are charged a batch at a time, before they are allocated;
+  // each input series is freed once its row is computed.
+  auto batch = [&](size_t b0, size_t e0) -> absl::Status {
+    parallel_for(e0 - b0, 16, [&](size_t b, size_t e) {
+      for (size_t i = b0 + b; i < b0 + e; ++i) {
+        if (stop.load(std::memory_order_relaxed)) return;
+        std::vector<double> v(g.n);
+        errors[i] = eval_range_function(call, m->range[i].samples, v.data());
+        if (errors[i].ok() && std::any_of(v.begin(), v.end(), [](double x) { return !is_absent(x); }))
+          rows[i] = std::move(v);
+        std::vector<Sample>().swap(m->range[i].samples);
+      }
+    });
+    if (stop) return interrupted();
+    for (size_t i = b0; i < e0; ++i)
+      if (rows[i].empty()) release(g.n);
+    return absl::OkStatus();
+  };
+  absl::Status batched = charged_batches(ns, g.n, batch);
   release(loaded);
-  if (stop) return interrupted();
+  if (!batched.ok()) return batched;
   Result r;
   for (size_t i = 0; i < ns; ++i) {
     if (!errors[i].ok()) return errors[i];
@@ -282,7 +291,6 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_range_call(const PlanNode& n, 
     o.metric = std::move(s.metric);
     o.drop_name = s.drop_name;
     if (!info->keeps_name) drop_name(o);
-    if (auto st = charge(g.n); !st.ok()) return st;
     r.vec.push_back(std::move(o));
   }
   if (auto st = dedupe(r.vec, g); !st.ok()) return st;

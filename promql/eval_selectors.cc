@@ -48,46 +48,53 @@ absl::StatusOr<StepVector> Evaluator::eval_vector_selector(const PlanNode& n, co
   int64_t mint = *std::min_element(refs.begin(), refs.end()) - lookback;
   auto series = select(n, mint, maxt);
   if (!series.ok()) return series.status();
-  // Series are decoded and sampled on the step grid in parallel.
+  // Series are decoded and sampled on the step grid in parallel, a batch at a
+  // time, each batch's dense arrays charged before they exist.
   std::vector<StepSeries> slots(series->size());
   std::vector<absl::Status> errors(series->size());
-  parallel_for(series->size(), 16, [&](size_t b, size_t e) {
-    std::vector<Sample> buf;
-    for (size_t si = b; si < e; ++si) {
-      const tsdb::Series& s = (*series)[si];
-      buf.clear();
-      if (auto st = s.decode(mint, maxt, &buf); !st.ok()) {
-        errors[si] = absl::InternalError(std::string(st.message()));
-        continue;
-      }
-      if (buf.empty()) continue;
-      StepSeries& o = slots[si];
-      o.v.assign(g.n, absent_value());
-      bool any = false;
-      size_t k = 0;  // first sample with t > ref
-      for (size_t i = 0; i < g.n; ++i) {
-        int64_t ref = refs[i];
-        if (i > 0 && ref < refs[i - 1]) k = 0;
-        while (k < buf.size() && buf[k].t <= ref) ++k;
-        if (k == 0) continue;
-        const Sample& last = buf[k - 1];
-        bool in_window = v3() ? last.t > ref - lookback : last.t >= ref - lookback;
-        if (!in_window || is_stale(last.v)) continue;
-        o.v[i] = timestamps ? double(last.t) / 1000 : canonical(last.v);
-        any = true;
-      }
-      if (any) o.metric = s.labels();
-      else o.v.clear();
-    }
-  });
   StepVector out;
   out.reserve(series->size());
-  for (size_t si = 0; si < slots.size(); ++si) {
-    if (!errors[si].ok()) return errors[si];
-    if (slots[si].v.empty()) continue;
-    out.push_back(std::move(slots[si]));
-    if (auto st = charge(g.n); !st.ok()) return st;
-  }
+  auto batch = [&](size_t b0, size_t e0) -> absl::Status {
+    parallel_for(e0 - b0, 16, [&](size_t b, size_t e) {
+      std::vector<Sample> buf;
+      for (size_t si = b0 + b; si < b0 + e; ++si) {
+        const tsdb::Series& s = (*series)[si];
+        buf.clear();
+        if (auto st = s.decode(mint, maxt, &buf); !st.ok()) {
+          errors[si] = absl::InternalError(std::string(st.message()));
+          continue;
+        }
+        if (buf.empty()) continue;
+        StepSeries& o = slots[si];
+        o.v.assign(g.n, absent_value());
+        bool any = false;
+        size_t k = 0;  // first sample with t > ref
+        for (size_t i = 0; i < g.n; ++i) {
+          int64_t ref = refs[i];
+          if (i > 0 && ref < refs[i - 1]) k = 0;
+          while (k < buf.size() && buf[k].t <= ref) ++k;
+          if (k == 0) continue;
+          const Sample& last = buf[k - 1];
+          bool in_window = v3() ? last.t > ref - lookback : last.t >= ref - lookback;
+          if (!in_window || is_stale(last.v)) continue;
+          o.v[i] = timestamps ? double(last.t) / 1000 : canonical(last.v);
+          any = true;
+        }
+        if (any) o.metric = s.labels();
+        else std::vector<double>().swap(o.v);
+      }
+    });
+    for (size_t si = b0; si < e0; ++si) {
+      if (!errors[si].ok()) return errors[si];
+      if (slots[si].v.empty()) {
+        release(g.n);
+        continue;
+      }
+      out.push_back(std::move(slots[si]));
+    }
+    return absl::OkStatus();
+  };
+  if (auto st = charged_batches(series->size(), g.n, batch); !st.ok()) return st;
   return out;
 }
 
@@ -101,32 +108,38 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_matrix_selector(const PlanNode
   int64_t mint = *std::min_element(r.ends.begin(), r.ends.end()) - n.range_ms;
   auto series = select(n, mint, maxt);
   if (!series.ok()) return series.status();
+  // Decoded a batch at a time and charged per batch: the sample count of a
+  // series is known only once it is decoded.
   std::vector<RangeSeries> slots(series->size());
   std::vector<absl::Status> errors(series->size());
-  parallel_for(series->size(), 16, [&](size_t b, size_t e) {
-    for (size_t si = b; si < e; ++si) {
-      const tsdb::Series& s = (*series)[si];
-      RangeSeries& rs = slots[si];
-      // Decoded straight into the result, then compacted in place.
-      if (auto st = s.decode(mint, maxt, &rs.samples); !st.ok()) {
-        errors[si] = absl::InternalError(std::string(st.message()));
-        continue;
+  auto batch = [&](size_t b0, size_t e0) -> absl::Status {
+    parallel_for(e0 - b0, 16, [&](size_t b, size_t e) {
+      for (size_t si = b0 + b; si < b0 + e; ++si) {
+        const tsdb::Series& s = (*series)[si];
+        RangeSeries& rs = slots[si];
+        // Decoded straight into the result, then compacted in place.
+        if (auto st = s.decode(mint, maxt, &rs.samples); !st.ok()) {
+          errors[si] = absl::InternalError(std::string(st.message()));
+          continue;
+        }
+        size_t k = 0;
+        for (const Sample& p : rs.samples) {
+          // Stale markers end a series; they are never part of a range.
+          if (!is_stale(p.v)) rs.samples[k++] = {p.t, canonical(p.v)};
+        }
+        rs.samples.resize(k);
+        if (!rs.samples.empty()) rs.metric = s.labels();
       }
-      size_t k = 0;
-      for (const Sample& p : rs.samples) {
-        // Stale markers end a series; they are never part of a range.
-        if (!is_stale(p.v)) rs.samples[k++] = {p.t, canonical(p.v)};
-      }
-      rs.samples.resize(k);
-      if (!rs.samples.empty()) rs.metric = s.labels();
+    });
+    for (size_t si = b0; si < e0; ++si) {
+      if (!errors[si].ok()) return errors[si];
+      if (slots[si].samples.empty()) continue;
+      if (auto st = charge(slots[si].samples.size()); !st.ok()) return st;
+      r.range.push_back(std::move(slots[si]));
     }
-  });
-  for (size_t si = 0; si < slots.size(); ++si) {
-    if (!errors[si].ok()) return errors[si];
-    if (slots[si].samples.empty()) continue;
-    if (auto st = charge(slots[si].samples.size()); !st.ok()) return st;
-    r.range.push_back(std::move(slots[si]));
-  }
+    return absl::OkStatus();
+  };
+  if (auto st = charged_batches(series->size(), 0, batch); !st.ok()) return st;
   return r;
 }
 
@@ -143,22 +156,36 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_subquery(const PlanNode& n, co
   int64_t start = step * (lo / step);
   if (v3() ? start <= lo : start < lo) start += step;
   if (start > hi) return r;
+  // Every series of the inner expression holds one slot per inner step: a
+  // grid longer than the whole budget cannot be evaluated (and its step
+  // arrays alone would exhaust memory).
+  if (uint64_t(hi - start) / uint64_t(step) >= uint64_t(std::max<int64_t>(0, opts_.engine.max_samples)))
+    return too_many_samples();
   Grid inner = Grid::make(start, hi, step);
   auto res = eval(*n.args[0], inner);
   if (!res.ok()) return res.status();
   if (res->kind == ValueKind::kScalar) {
+    if (auto st = charge(inner.n); !st.ok()) return st;
     RangeSeries rs;
+    rs.samples.reserve(inner.n);
     for (size_t i = 0; i < inner.n; ++i) rs.samples.push_back({inner.at(i), res->scalar[i]});
     r.range.push_back(std::move(rs));
     return r;
   }
+  // Converted series by series: each step array is freed (and released from
+  // the budget) once its points are in the range series.
   for (StepSeries& s : res->vec) {
+    size_t points = size_t(std::count_if(s.v.begin(), s.v.end(), [](double x) { return !is_absent(x); }));
+    if (auto st = charge(points); !st.ok()) return st;
     RangeSeries rs;
     rs.metric = std::move(s.metric);
     rs.drop_name = s.drop_name;
+    rs.samples.reserve(points);
     for (size_t i = 0; i < inner.n; ++i) {
       if (!is_absent(s.v[i])) rs.samples.push_back({inner.at(i), s.v[i]});
     }
+    std::vector<double>().swap(s.v);
+    release(inner.n);
     if (!rs.samples.empty()) r.range.push_back(std::move(rs));
   }
   return r;

@@ -20,12 +20,33 @@ absl::Status Evaluator::check_limits() {
   return interrupted();
 }
 
+absl::Status too_many_samples() {
+  return absl::ResourceExhaustedError(
+      "query processing would load too many samples into memory in query execution");
+}
+
 absl::Status Evaluator::charge(size_t points) {
   current_samples_ += points;
-  if (int64_t(current_samples_) > opts_.engine.max_samples)
-    return absl::ResourceExhaustedError(
-        "query processing would load too many samples into memory in query execution");
+  if (int64_t(current_samples_) > opts_.engine.max_samples) return too_many_samples();
   return check_limits();
+}
+
+absl::Status Evaluator::charged_batches(size_t n, size_t slots_per_item,
+                                        const std::function<absl::Status(size_t, size_t)>& fn) {
+  // Large enough to keep every core busy, small enough that a batch refused
+  // for the budget was never much bigger than the budget.
+  constexpr size_t kMaxBatch = 256;
+  const size_t per = std::max<size_t>(1, slots_per_item);
+  for (size_t b = 0; b < n;) {
+    if (auto st = interrupted(); !st.ok()) return st;
+    size_t max = size_t(std::max<int64_t>(0, opts_.engine.max_samples));
+    size_t room = max > current_samples_ ? (max - current_samples_) / per : 0;
+    size_t len = std::min({std::max<size_t>(room, 1), kMaxBatch, n - b});
+    if (auto st = charge(len * per); !st.ok()) return st;
+    if (auto st = fn(b, b + len); !st.ok()) return st;
+    b += len;
+  }
+  return absl::OkStatus();
 }
 
 void Evaluator::drop_name(StepSeries& s) const {

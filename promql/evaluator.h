@@ -32,6 +32,9 @@ struct EvalOptions {
   std::function<bool()> cancelled;
 };
 
+// The error of a query that needs more than --query.max-samples samples.
+absl::Status too_many_samples();
+
 class Evaluator {
  public:
   Evaluator(tsdb::Queryable& db, EvalOptions opts) : db_(db), opts_(std::move(opts)) {}
@@ -60,8 +63,17 @@ class Evaluator {
   absl::Status interrupted() const;
   // interrupted(), looked at every 16th call (per-series loops).
   absl::Status check_limits();
+  // Samples held count against --query.max-samples. Strata keeps instant
+  // vectors as dense arrays (one slot per step), so it charges every slot,
+  // which is at least what Prometheus counts, and charges before allocating.
   absl::Status charge(size_t points);
   void release(size_t points) { current_samples_ -= std::min(current_samples_, points); }
+  // Runs fn(begin, end) over [0, n) in batches whose `slots_per_item` slots
+  // each fit into what is left of the budget, charging each batch before fn
+  // allocates it (fn releases what it does not keep). Checks for cancellation
+  // and the deadline between batches.
+  absl::Status charged_batches(size_t n, size_t slots_per_item,
+                               const std::function<absl::Status(size_t, size_t)>& fn);
   absl::Status dedupe(StepVector& v, const Grid& g);
   void drop_name(StepSeries& s) const;
 

@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "server/build_info.h"
 #include "server/config_manager.h"
+#include "server/memory_trimmer.h"
 #include "server/http_server.h"
 #include "server/options.h"
 #include "server/process_metrics.h"
@@ -183,13 +184,17 @@ int run_server(const Flags& flags) {
   ctx.engine = &engine;
   ctx.registry = &registry;
   ctx.enable_admin_api = flags.enable_admin_api;
+  ctx.cors_origin = flags.cors_origin;
   ctx.status = status_info(flags, config);
   api::Router api_router;
   api::register_api_routes(api_router, ctx);
   routes.set_ready(&api_router);
+  MemoryTrimmer trimmer([&engine] { return engine.running() == 0; }, &registry);
+  trimmer.start();
   log::info("main", "Server is ready to receive web requests.");
 
   wait_for_stop(config, quit_requested);
+  trimmer.stop();
 
   // Requests in flight use the engine, the API routes and storage: stop the
   // listener before any of them goes away.

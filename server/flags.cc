@@ -6,6 +6,7 @@
 #include <set>
 
 #include "promql/parser/duration.h"
+#include "re2/re2.h"
 
 namespace strata::server {
 namespace {
@@ -146,6 +147,16 @@ const std::vector<FlagDef>& defs() {
        nullptr, [](const Flags& f) { return bool_text(f.enable_remote_write_receiver); },
        [](Flags& f, S v) {
          f.enable_remote_write_receiver = v == "true";
+         return absl::OkStatus();
+       }},
+      {"web.cors.origin", "<regex>",
+       "Regex for the origins allowed to call the API from a browser (CORS). It is fully "
+       "anchored. Example: 'https?://(domain1|domain2)\\.com'.",
+       nullptr, [](const Flags& f) { return f.cors_origin; },
+       [](Flags& f, S v) {
+         RE2 re("^(?:" + v + ")$", RE2::Quiet);
+         if (!re.ok()) return absl::InvalidArgumentError("invalid regex: " + re.error());
+         f.cors_origin = v;
          return absl::OkStatus();
        }},
       {"web.read-timeout", "<duration>",

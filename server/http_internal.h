@@ -58,6 +58,9 @@ class ListenerCore {
 
  private:
   void accept();
+  // One I/O thread: runs the io_context; an exception escaping a completion
+  // handler drops that connection only, and the thread carries on.
+  void run_io();
   void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
   // Posts `f` to every live session's strand.
   void for_each_session(void (Session::*f)());

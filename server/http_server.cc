@@ -150,9 +150,22 @@ absl::Status ListenerCore::start() {
   work_guard_.emplace(ioc_.get_executor());
   asio::post(accept_strand_, [this] { accept(); });
   int n = opts.io_threads > 0 ? opts.io_threads : default_io_threads();
-  for (int i = 0; i < n; ++i) io_threads_.emplace_back([this] { ioc_.run(); });
+  for (int i = 0; i < n; ++i) io_threads_.emplace_back([this] { run_io(); });
   started_ = true;
   return absl::OkStatus();
+}
+
+void ListenerCore::run_io() {
+  for (;;) {
+    try {
+      ioc_.run();
+      return;
+    } catch (const std::exception& e) {
+      log::error("web", "connection dropped after an exception", {{"err", e.what()}});
+    } catch (...) {
+      log::error("web", "connection dropped after an exception", {{"err", "unknown"}});
+    }
+  }
 }
 
 void ListenerCore::for_each_session(void (Session::*f)()) {

@@ -10,6 +10,8 @@
 #include <boost/beast/http/write.hpp>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
+#include <limits>
 
 #include "api/params.h"
 #include "base/clock.h"
@@ -46,6 +48,17 @@ bool is_disconnect(beast::error_code ec) {
 }
 
 }  // namespace
+
+void RequestParser::on_field_impl(http::field name, beast::string_view name_string,
+                                  beast::string_view value, beast::error_code& ec) {
+  // basic_fields stores offsets and lengths in 16 bits (plus 2 bytes of ": ").
+  constexpr size_t kMaxFieldPart = std::numeric_limits<uint16_t>::max() - 2;
+  if (name_string.size() > kMaxFieldPart || value.size() > kMaxFieldPart) {
+    ec = http::error::header_limit;
+    return;
+  }
+  get().insert(name, name_string, value);
+}
 
 Session::Session(tcp::socket socket, ListenerCore* core)
     : stream_(std::move(socket)), core_(core) {}
@@ -141,7 +154,13 @@ void Session::dispatch_request() {
     target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
   }
   size_t q = target.find('?');
-  req->path = api::percent_decode(target.substr(0, q), false);
+  std::optional<std::string> path = api::percent_decode(target.substr(0, q), false);
+  if (!path) {
+    // As Go's server: a request URI that does not parse is a bad request.
+    parser_.reset();
+    return reply_error(400, "400 Bad Request");
+  }
+  req->path = std::move(*path);
   if (q != std::string_view::npos) req->query = std::string(target.substr(q + 1));
   req->headers.reserve(16);
   for (const auto& f : in) {
@@ -181,9 +200,16 @@ void Session::handle(std::shared_ptr<api::HttpRequest> req) {
   std::string handler;
   try {
     handler = core_->route(*req, *resp);
-  } catch (const std::exception& e) {
+  } catch (...) {
     // Handlers report errors as statuses; this is the last line of defence.
-    log::error("web", "HTTP handler threw", {{"path", req->path}, {"err", e.what()}});
+    std::string what = "unknown";
+    try {
+      throw;
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    log::error("web", "HTTP handler threw", {{"path", req->path}, {"err", what}});
     *resp = api::HttpResponse();
     resp->status = 500;
     resp->content_type = "text/plain; charset=utf-8";

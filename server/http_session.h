@@ -23,6 +23,16 @@
 
 namespace strata::server::internal {
 
+// Beast's request parser, except that a header field too long for Beast's
+// field store (name or value over 65,533 bytes, where it would throw) is a
+// header_limit error (431) instead of an exception.
+class RequestParser final
+    : public boost::beast::http::request_parser<boost::beast::http::string_body> {
+ private:
+  void on_field_impl(boost::beast::http::field name, boost::beast::string_view name_string,
+                     boost::beast::string_view value, boost::beast::error_code& ec) override;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(boost::asio::ip::tcp::socket socket, ListenerCore* core);
@@ -65,7 +75,7 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::beast::tcp_stream stream_;
   ListenerCore* core_;
   boost::beast::flat_buffer buffer_;
-  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::optional<RequestParser> parser_;
   State state_ = State::kIdle;
   size_t drained_ = 0;
   // Facts of the request being handled, for writing its response.

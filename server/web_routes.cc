@@ -18,11 +18,12 @@ ServerRoutes::ServerRoutes(Options opts, metrics::Registry* registry)
     : opts_(std::move(opts)), registry_(registry) {
   ready_gauge_ = &registry->gauge("strata_ready", "Whether Strata is ready to serve queries (1) or not (0).");
   const std::vector<std::string> get = {"GET"};
+  const std::vector<std::string> get_head = {"GET", "HEAD"};
   const std::vector<std::string> post_put = {"POST", "PUT"};
-  own_.add(get, "/-/healthy", [](const api::HttpRequest&, api::HttpResponse& r) {
+  own_.add(get_head, "/-/healthy", [](const api::HttpRequest&, api::HttpResponse& r) {
     text(r, 200, "Strata Server is Healthy.\n");
   });
-  own_.add(get, "/-/ready", [this](const api::HttpRequest&, api::HttpResponse& r) {
+  own_.add(get_head, "/-/ready", [this](const api::HttpRequest&, api::HttpResponse& r) {
     if (ready()) text(r, 200, "Strata Server is Ready.\n");
     else text(r, 503, "Service Unavailable");
   });

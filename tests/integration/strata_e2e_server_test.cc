@@ -189,22 +189,23 @@ TEST(StrataServerTest, NotFoundMethodNotAllowedAndHead) {
   auto del = c.request("DELETE", "/api/v1/query", "", {});
   ASSERT_TRUE(del.ok());
   EXPECT_EQ(del->status, 405);
-  EXPECT_EQ(del->header("allow"), "GET, POST");
+  EXPECT_EQ(del->header("allow"), "GET, OPTIONS, POST");
   EXPECT_EQ(del->body, "Method Not Allowed\n");
   auto get_write = c.get("/api/v1/write");
   ASSERT_TRUE(get_write.ok());
   EXPECT_EQ(get_write->status, 405);
-  EXPECT_EQ(get_write->header("allow"), "POST");
+  EXPECT_EQ(get_write->header("allow"), "OPTIONS, POST");
 
   auto head = c.head("/-/healthy");
   ASSERT_TRUE(head.ok());
   EXPECT_EQ(head->status, 200);
   EXPECT_EQ(head->header("content-length"), "26");
   EXPECT_EQ(head->body, "");
+  // API paths answer HEAD with 405, as Prometheus.
   auto head_api = c.head("/api/v1/status/buildinfo");
   ASSERT_TRUE(head_api.ok());
-  EXPECT_EQ(head_api->status, 200);
-  EXPECT_EQ(head_api->header("content-type"), "application/json");
+  EXPECT_EQ(head_api->status, 405);
+  EXPECT_EQ(head_api->header("allow"), "GET, OPTIONS");
   EXPECT_EQ(head_api->body, "");
   // The connection is still usable after the HEAD answers.
   auto after = c.get("/-/ready");

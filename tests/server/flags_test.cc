@@ -203,6 +203,7 @@ TEST(FlagsTest, AsMapHasEveryFlagAsStatusFlagsShowsIt) {
                                           "storage.tsdb.retention.size",
                                           "storage.tsdb.retention.time",
                                           "storage.tsdb.wal-sync",
+                                          "web.cors.origin",
                                           "web.enable-admin-api",
                                           "web.enable-lifecycle",
                                           "web.enable-remote-write-receiver",

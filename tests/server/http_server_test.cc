@@ -30,7 +30,7 @@ class HttpServerTest : public ::testing::Test {
     big_.reserve(8192);
     for (int i = 0; big_.size() < 8000; ++i) big_ += "line " + std::to_string(i) + " of a big body\n";
     router_.add({"GET"}, "/hello", [](const api::HttpRequest&, api::HttpResponse& r) { text(r, "hi"); });
-    router_.add({"GET"}, "/big", [this](const api::HttpRequest&, api::HttpResponse& r) { text(r, big_); });
+    router_.add({"GET", "HEAD"}, "/big", [this](const api::HttpRequest&, api::HttpResponse& r) { text(r, big_); });
     router_.add({"POST"}, "/echo-body", [](const api::HttpRequest& q, api::HttpResponse& r) {
       text(r, std::to_string(q.body.size()));
     });
