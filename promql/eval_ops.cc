@@ -70,10 +70,28 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_aggregate(const PlanNode& n, c
 }
 
 absl::StatusOr<Evaluator::Result> Evaluator::eval_binary(const PlanNode& n, const Grid& g) {
-  auto l = eval(*n.args[0], g);
-  if (!l.ok()) return l.status();
-  auto rr = eval(*n.args[1], g);
-  if (!rr.ok()) return rr.status();
+  // `a op b op c ...` is a left-deep tree as deep as the chain is long
+  // (tools generate thousands of `or`s): its left spine is walked in a loop,
+  // so only the right operands recurse.
+  std::vector<const PlanNode*> spine{&n};
+  while (spine.back()->args[0]->kind == PlanNode::Kind::kBinary)
+    spine.push_back(spine.back()->args[0].get());
+  auto acc = eval(*spine.back()->args[0], g);
+  if (!acc.ok()) return acc.status();
+  for (auto it = spine.rbegin(); it != spine.rend(); ++it) {
+    auto rhs = eval(*(*it)->args[1], g);
+    if (!rhs.ok()) return rhs.status();
+    auto res = apply_binary(**it, std::move(*acc), std::move(*rhs), g);
+    if (!res.ok()) return res.status();
+    *acc = std::move(*res);
+  }
+  return acc;
+}
+
+absl::StatusOr<Evaluator::Result> Evaluator::apply_binary(const PlanNode& n, Result lhs,
+                                                          Result rhs, const Grid& g) {
+  Result* l = &lhs;
+  Result* rr = &rhs;
   Result r;
   bool late = opts_.delayed_name_removal;
   if (l->kind == ValueKind::kScalar && rr->kind == ValueKind::kScalar) {
@@ -86,6 +104,9 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_binary(const PlanNode& n, cons
     }
     return r;
   }
+  size_t before = 0;
+  for (const Result* side : {l, rr})
+    for (const StepSeries& s : side->vec) before += s.v.size();
   if (l->kind == ValueKind::kScalar || rr->kind == ValueKind::kScalar) {
     bool scalar_left = l->kind == ValueKind::kScalar;
     r.vec = vector_scalar_binop(n.op, std::move(scalar_left ? rr->vec : l->vec),
@@ -97,6 +118,11 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_binary(const PlanNode& n, cons
     if (!out.ok()) return out.status();
     r.vec = std::move(*out);
   }
+  // The operands are gone; the result is what is held now.
+  release(before);
+  size_t after = 0;
+  for (const StepSeries& s : r.vec) after += s.v.size();
+  if (auto st = charge(after); !st.ok()) return st;
   if (auto st = dedupe(r.vec, g); !st.ok()) return st;
   return r;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "base/stack.h"
 
 namespace strata::promql {
 
@@ -95,6 +96,10 @@ absl::Status Evaluator::dedupe(StepVector& v, const Grid& g) {
 
 absl::StatusOr<Evaluator::Result> Evaluator::eval(const PlanNode& n, const Grid& g) {
   if (auto s = interrupted(); !s.ok()) return s;
+  // The parser only builds trees that fit the stack (parser_impl.h); this
+  // catches evaluation on a thread with a smaller stack than the parser's.
+  if (stack_exhausted())
+    return absl::ResourceExhaustedError("query is nested too deeply to evaluate on this thread");
   using K = PlanNode::Kind;
   switch (n.kind) {
     case K::kNumber: {

@@ -96,6 +96,7 @@ class Evaluator {
   // eval_ops.cc
   absl::StatusOr<Result> eval_aggregate(const PlanNode& n, const Grid& g);
   absl::StatusOr<Result> eval_binary(const PlanNode& n, const Grid& g);
+  absl::StatusOr<Result> apply_binary(const PlanNode& n, Result lhs, Result rhs, const Grid& g);
   absl::StatusOr<Result> eval_unary_minus(const PlanNode& n, const Grid& g);
 
   tsdb::Queryable& db_;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/stack.h"
 #include "server/app.h"
 #include "server/build_info.h"
 #include "server/flags.h"
@@ -29,6 +30,9 @@ int main(int argc, char** argv) {
   // one page-faults all of it in again (~15% of a query's CPU time).
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 128 << 20);
+  // Queries are parsed and evaluated recursively on worker threads; large
+  // stacks let deeply nested queries (thousands of `or`s) through.
+  strata::set_default_thread_stack(strata::kQueryThreadStackBytes);
 
   using namespace strata::server;
   auto flags = parse_flags(std::vector<std::string>(argv + 1, argv + argc));

@@ -1,13 +1,14 @@
 // stratatool: Strata's companion command line, in the spirit of promtool.
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "base/stack.h"
 #include "tools/promqltest/runner.h"
 #include "tools/promqltest/script.h"
 
@@ -95,7 +96,11 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
-  if (!std::strcmp(argv[1], "promqltest")) return promqltest(argc - 2, argv + 2);
+  // Queries are parsed and evaluated on a thread with a server worker's stack,
+  // so that nesting the server accepts is accepted here too.
+  if (!std::strcmp(argv[1], "promqltest"))
+    return strata::run_with_stack(strata::kQueryThreadStackBytes,
+                                  [&] { return promqltest(argc - 2, argv + 2); });
   std::fprintf(stderr, "stratatool: unknown command \"%s\" (see stratatool help)\n", argv[1]);
   return 2;
 }

@@ -3,6 +3,7 @@
 // Prometheus'.
 #include <algorithm>
 
+#include "base/stack.h"
 #include "promql/parser/go_format.h"
 #include "promql/parser/parser_impl.h"
 
@@ -57,9 +58,15 @@ int Parser::height(const Expr& e) {
   return h + 1;
 }
 
+int max_nesting_for_this_thread() {
+  size_t room = stack_remaining_bytes();
+  if (room <= kStackReserve) return 1;
+  return int(std::min<size_t>((room - kStackReserve) / kStackBytesPerLevel, 1 << 30));
+}
+
 bool Parser::check_height(const Expr& e) {
-  if (height(e) <= kMaxNestingDepth) return true;
-  add_error(e.pos.start, "expression nesting is deeper than " + std::to_string(kMaxNestingDepth));
+  if (height(e) <= max_height_) return true;
+  add_error(e.pos.start, "expression nesting is deeper than " + std::to_string(max_height_));
   return false;
 }
 
@@ -74,9 +81,9 @@ std::optional<double> Parser::parse_number(const Token& t) {
 }
 
 ExprPtr Parser::parse_expr(int min_prec) {
-  if (depth_ >= kMaxNestingDepth) {
+  if (depth_ >= max_height_) {
     const Token& t = peek();
-    add_error(t.pos, "expression nesting is deeper than " + std::to_string(kMaxNestingDepth));
+    add_error(t.pos, "expression nesting is deeper than " + std::to_string(max_height_));
     return nullptr;
   }
   struct Nest {

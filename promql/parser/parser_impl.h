@@ -29,15 +29,24 @@
 
 namespace strata::promql::parser {
 
-// Deeper nesting is rejected (Prometheus has no limit; no real query comes
-// close, and it keeps every recursive walk of the tree well within a thread's
-// stack).
-inline constexpr int kMaxNestingDepth = 1000;
+// Prometheus has no nesting limit (Go stacks grow); every pass over the tree
+// here (parsing, checking, printing, compiling, evaluating, destroying)
+// recurses once per level. A tree is refused only when it would not fit in
+// the rest of the parsing thread's stack at kStackBytesPerLevel, the most any
+// of those passes uses per level (the evaluator: under 1 KiB, measured), with
+// kStackReserve kept for the libraries called at the leaves. On a query
+// thread (64 MiB stack, base/stack.h) that is over 30,000 levels.
+inline constexpr size_t kStackBytesPerLevel = 2048;
+inline constexpr size_t kStackReserve = size_t(512) << 10;
+
+// The deepest tree that fits the calling thread's stack, as above.
+int max_nesting_for_this_thread();
 
 class Parser {
  public:
   Parser(std::string_view input, const ParseOptions& opts)
-      : in_(input), opts_(opts), lexer_(input, opts.compat) {}
+      : in_(input), opts_(opts), lexer_(input, opts.compat),
+        max_height_(max_nesting_for_this_thread()) {}
 
   // `start: expr EOF`, then type checking. nullptr on error (see status()).
   ExprPtr parse_query();
@@ -113,6 +122,7 @@ class Parser {
   // bounded so that hostile input cannot overflow the stack here or in the
   // recursive passes over the tree (checking, printing, destruction).
   int depth_ = 0;
+  int max_height_;
   std::unordered_map<const Expr*, int> heights_;
   // End of the last `)`, `]`, `}`, number or duration read: where a node
   // extended by a modifier now ends.

@@ -212,6 +212,32 @@ TEST_F(RobustnessTest, FineStepSubqueryOverManySeriesIsRefusedWithBoundedMemory)
       << "before " << rss_before << ", after " << rss << ", peak " << peak;
 }
 
+// Tools generate long chains of `or`: 10,000 operands are answered (the
+// server's query threads have deep stacks and the evaluator walks chains in
+// a loop); only nesting that would overflow the stack is refused, cleanly.
+TEST_F(RobustnessTest, LongOperatorChainsAreAnsweredAndAbsurdNestingRefused) {
+  const int64_t t = now_ms() / 1000 * 1000;
+  write({{{{"__name__", "a"}, {"x", "1"}}, {{t - 1000, 1}}},
+         {{{"__name__", "b"}, {"x", "2"}}, {{t - 1000, 2}}}});
+  std::string chain = "a";
+  for (int i = 1; i < 10000; ++i) chain += i % 2 ? " or b" : " or a";
+  auto r = query("/api/v1/query", {{"query", chain}, {"time", std::to_string(t / 1000)}});
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+  EXPECT_EQ(json::parse(r.body)["data"]["result"].size(), 2u);
+  auto range = query("/api/v1/query_range", {{"query", chain},
+                                              {"start", std::to_string(t / 1000 - 60)},
+                                              {"end", std::to_string(t / 1000)},
+                                              {"step", "15"}});
+  ASSERT_EQ(range.status, 200) << range.body.substr(0, 300);
+
+  std::string deep = std::string(200000, '(') + "a" + std::string(200000, ')');
+  auto d = query("/api/v1/query", {{"query", deep}});
+  EXPECT_EQ(d.status, 400);
+  EXPECT_NE(d.body.find("expression nesting is deeper than"), std::string::npos)
+      << d.body.substr(0, 300);
+  expect_alive();
+}
+
 // Prometheus' answers to OPTIONS, HEAD and CORS on the API.
 TEST_F(RobustnessTest, OptionsHeadAndCorsLikePrometheus) {
   HttpClient c = client();

@@ -2,6 +2,7 @@
 // positions, and the Prometheus 3 dialect.
 #include "promql/parser/parser.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "promql/parser/functions.h"
@@ -312,13 +313,14 @@ TEST(ParserTest, MetricSelectorsForMatch) {
 TEST(ParserTest, HugeAndHostileInputsFailCleanly) {
   std::string ok = std::string(900, '(') + "1" + std::string(900, ')');
   EXPECT_TRUE(parse_expr(ok).ok());
-  std::string deep = std::string(5000, '(') + "1" + std::string(5000, ')');
-  EXPECT_EQ(parse_expr(deep).status().message(),
-            "1:1001: parse error: expression nesting is deeper than 1000");
-  std::string minus(5000, '-');
+  // Nesting is refused only where it would not fit this thread's stack.
+  std::string deep = std::string(100000, '(') + "1" + std::string(100000, ')');
+  EXPECT_THAT(std::string(parse_expr(deep).status().message()),
+              ::testing::HasSubstr("parse error: expression nesting is deeper than "));
+  std::string minus(100000, '-');
   EXPECT_FALSE(parse_expr(minus + "x").ok());
   std::string pow = "x";
-  for (int i = 0; i < 3000; ++i) pow += " ^ x";
+  for (int i = 0; i < 100000; ++i) pow += " ^ x";
   EXPECT_FALSE(parse_expr(pow).ok());
   std::string sum = "x";
   for (int i = 0; i < 900; ++i) sum += " + x";
