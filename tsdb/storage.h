@@ -59,6 +59,10 @@ class Appender {
     return 0;
   }
   virtual void update_metadata(const std::string& metric_family, const MetricMetadata& md) = 0;
+  // Samples append() accepted that commit() will not write, because they
+  // contradict an earlier sample of this transaction (same time with another
+  // value, or older): Prometheus drops those at commit without an error.
+  virtual uint64_t dropped_in_batch() const { return 0; }
   // Makes the staged samples visible. The transaction is finished afterwards.
   virtual absl::Status commit() = 0;
   // Drops the staged samples. The transaction is finished afterwards.

@@ -54,7 +54,8 @@ class Ingester {
       r_.metadata_written = 0;
       return std::move(r_);
     }
-    r_.samples_written = staged_;
+    r_.samples_dropped = app_->dropped_in_batch();
+    r_.samples_written = staged_ - std::min(staged_, r_.samples_dropped);
     return std::move(r_);
   }
 

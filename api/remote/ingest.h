@@ -46,6 +46,10 @@ struct IngestResult {
   uint64_t series = 0;
   uint64_t samples_received = 0;     // float samples + native histogram samples
   uint64_t samples_written = 0;      // committed; 0 when `fatal` is set
+  // Accepted but not written: a later sample of a series at the same time
+  // as, or older than, an earlier one of the same request (Prometheus drops
+  // those without an error; the first is kept).
+  uint64_t samples_dropped = 0;
   uint64_t histograms_received = 0;  // also counted in samples_received
   uint64_t exemplars_received = 0;   // accepted and dropped
   uint64_t metadata_received = 0;

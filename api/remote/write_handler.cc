@@ -142,6 +142,9 @@ void WriteHandler::respond_ingest(HttpResponse& resp, const IngestResult& r) {
   }
   if (!reasons.empty()) absl::StrAppend(&m, " (", reasons, ")");
   absl::StrAppend(&m, ", ", r.samples_written, " samples written");
+  if (r.samples_dropped > 0)
+    absl::StrAppend(&m, ", ", r.samples_dropped,
+                    " dropped as duplicate or out of order within the request");
   respond_error(resp, 400, m);
 }
 

@@ -236,12 +236,6 @@ std::vector<WriteCase> write_cases(int64_t t0) {
                {"invalid UTF-8 in value of label \"job\""}});
 
   // --- samples (against the known data written first)
-  c.push_back({"out of order within the request",
-               typed({{{{"__name__", "partial_ooo"}}, {{t + 2000, 1}, {t + 1000, 2}}}}),
-               400,
-               {"out of order sample for series {__name__=\"partial_ooo\"} at timestamp " +
-                    std::to_string(t + 1000),
-                "1 of 2 samples rejected (out_of_order: 1), 1 samples written"}});
   c.push_back({"out of order against stored data",
                typed({{seed, {{t0 - 1000, 9}}}}),
                400,
@@ -252,10 +246,6 @@ std::vector<WriteCase> write_cases(int64_t t0) {
                typed({{seed, {{t0 + 300'000, 99}}}}),
                400,
                {"duplicate sample for timestamp", "(duplicate: 1), 0 samples written"}});
-  c.push_back({"duplicate timestamp with a different value (in the request)",
-               typed({{{{"__name__", "partial_dup"}}, {{t, 1}, {t, 2}}}}),
-               400,
-               {"duplicate sample for timestamp for series {__name__=\"partial_dup\"}"}});
   {
     // A native histogram: TimeSeries.histograms (field 4), with a timestamp.
     Wire h;

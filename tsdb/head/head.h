@@ -23,7 +23,9 @@
 //                                                     chunks ("duplicate" if another
 //                                                     value exists at t)
 // Later samples of the series an appender just appended to are checked
-// against its own batch. Commit and replay apply the same rules again
+// against its own batch; one that contradicts the batch (same time and
+// another value, or older without an out-of-order window) is dropped
+// without an error, as Prometheus drops it at commit. Commit and replay apply the same rules again
 // (apply_locked), so a restart rebuilds exactly what commits built.
 // Unlike Prometheus, samples older than head max time - chunk range / 2 are
 // not rejected when they are in order for their series.

@@ -63,6 +63,7 @@ class HeadAppender final : public Appender {
     bool pin = false;
     if (s && s == run_series_) {
       k = check_in_run(t_ms, bits);
+      if (dropped_in_run(k)) return SeriesRef(s->id) + 1;
     } else {
       while (true) {
         if (!s) {
@@ -78,6 +79,7 @@ class HeadAppender final : public Appender {
         }
         if (s == run_series_) {
           k = check_in_run(t_ms, bits);
+          if (dropped_in_run(k)) return SeriesRef(s->id) + 1;
         } else {
           k = head_->appendable_locked(s, t_ms, bits);
           if (k == AppendErrorKind::kNone) {
@@ -139,6 +141,21 @@ class HeadAppender final : public Appender {
     uint64_t bits;
     bool pinned;  // this sample holds one pin of s
   };
+
+  // A sample that contradicts an earlier one of the same batch (same time,
+  // other value; or older) is dropped without failing the append, as
+  // Prometheus drops it at commit: the request is accepted, the first kept.
+  bool dropped_in_run(AppendErrorKind k) {
+    if (k != AppendErrorKind::kDuplicate && k != AppendErrorKind::kOutOfOrder) return false;
+    head_->count_rejection(k);
+    ++dropped_;
+    return true;
+  }
+
+ public:
+  uint64_t dropped_in_batch() const override { return dropped_; }
+
+ private:
 
   // Later samples of the series this batch is appending to are checked
   // against the batch, not the committed state.
@@ -260,6 +277,7 @@ class HeadAppender final : public Appender {
   MemSeries* run_series_ = nullptr;
   int64_t run_t_ = std::numeric_limits<int64_t>::min();
   uint64_t run_bits_ = 0;
+  uint64_t dropped_ = 0;  // see dropped_in_batch()
   bool done_ = false;
 };
 

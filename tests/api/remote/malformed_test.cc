@@ -207,21 +207,12 @@ std::vector<Case> cases() {
                {"invalid UTF-8 in value of label \"job\""}});
 
   // --- samples (the seed series holds t = 1000..10000)
-  c.push_back({"out of order within the request",
-               [] {
-                 return typed([](auto* r) { add_series(r, {"__name__", "ooo_in_req"}, {{2000, 1}, {1000, 2}}); });
-               },
-               400, {"out of order sample for series {__name__=\"ooo_in_req\"} at timestamp 1000",
-                     "1 of 2 samples rejected (out_of_order: 1), 1 samples written"}});
   c.push_back({"out of order against stored data",
                [] { return typed([](auto* r) { add_series(r, {"__name__", "seed", "job", "keep"}, {{500, 9}}); }); },
                400, {"out of order sample for series {__name__=\"seed\", job=\"keep\"} at timestamp 500"}});
   c.push_back({"duplicate timestamp with a different value (stored)",
                [] { return typed([](auto* r) { add_series(r, {"__name__", "seed", "job", "keep"}, {{10000, 99}}); }); },
                400, {"duplicate sample for timestamp", "(duplicate: 1), 0 samples written"}});
-  c.push_back({"duplicate timestamp with a different value (in request)",
-               [] { return typed([](auto* r) { add_series(r, {"__name__", "dup_in_req"}, {{1000, 1}, {1000, 2}}); }); },
-               400, {"duplicate sample for timestamp for series {__name__=\"dup_in_req\"}"}});
   c.push_back({"native histogram",
                [] {
                  return typed([](auto* r) {
@@ -281,6 +272,27 @@ TEST_F(MalformedTest, EachCaseGetsItsStatusAndMessageAndLeavesStoreIntact) {
     EXPECT_EQ(read_series(*db_, tsdb::Labels::from_strings({"__name__", "seed", "job", "keep"})), seed_);
     EXPECT_EQ(count_series(*db_, "bad"), 0u);
   }
+}
+
+// A request that contradicts itself is not malformed: as in Prometheus, the
+// first sample at a timestamp is kept, later ones that conflict with the
+// request's own earlier samples are dropped, and the answer is 204.
+TEST_F(MalformedTest, ContradictionsWithinOneRequestKeepTheFirstSample) {
+  HttpResponse resp;
+  handler_->handle(typed([](auto* r) {
+                     add_series(r, {"__name__", "dup_in_req"}, {{1000, 1}, {1000, 2}, {2000, 3}});
+                     add_series(r, {"__name__", "ooo_in_req"}, {{2000, 1}, {1000, 2}});
+                     add_series(r, {"__name__", "twice"}, {{1000, 1}});
+                     add_series(r, {"__name__", "twice"}, {{1000, 5}});
+                   }),
+                   resp);
+  EXPECT_EQ(resp.status, 204) << resp.body;
+  using P = std::vector<std::pair<int64_t, double>>;
+  EXPECT_EQ(read_series(*db_, tsdb::Labels::from_strings({"__name__", "dup_in_req"})),
+            (P{{1000, 1}, {2000, 3}}));
+  EXPECT_EQ(read_series(*db_, tsdb::Labels::from_strings({"__name__", "ooo_in_req"})),
+            (P{{2000, 1}}));
+  EXPECT_EQ(read_series(*db_, tsdb::Labels::from_strings({"__name__", "twice"})), (P{{1000, 1}}));
 }
 
 TEST_F(MalformedTest, UnknownFieldNumbersAreSkipped) {

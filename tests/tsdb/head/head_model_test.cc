@@ -31,11 +31,13 @@ class Model {
 
   // Expected result of Appender::append given the batch staged so far.
   AppendErrorKind check(const Labels& l, int64_t t, uint64_t b) {
+    drop_next_ = false;
     if (run_ && *run_ == l) {
       if (t < min_valid_) return AppendErrorKind::kOutOfBounds;
       if (t > run_t_) return AppendErrorKind::kNone;
-      if (t == run_t_) return b == run_bits_ ? AppendErrorKind::kNone : AppendErrorKind::kDuplicate;
-      if (window_ <= 0) return AppendErrorKind::kOutOfOrder;
+      // Contradicting the batch itself: accepted and dropped (see head.h).
+      drop_next_ = (t == run_t_ && b != run_bits_) || (t < run_t_ && window_ <= 0);
+      if (t == run_t_ || window_ <= 0) return AppendErrorKind::kNone;
       if (t < std::max(max_t_, run_t_) - window_) return AppendErrorKind::kTooOld;
       return AppendErrorKind::kNone;
     }
@@ -52,6 +54,7 @@ class Model {
     return AppendErrorKind::kNone;
   }
   void staged(const Labels& l, int64_t t, uint64_t b) {
+    if (drop_next_) return;
     if (!(run_ && *run_ == l) || t > run_t_) {
       run_t_ = t;
       run_bits_ = b;
@@ -119,6 +122,7 @@ class Model {
   int64_t max_t_ = std::numeric_limits<int64_t>::min();
   int64_t floor_ = std::numeric_limits<int64_t>::min();
   std::optional<Labels> run_;
+  bool drop_next_ = false;  // the last checked sample is accepted but dropped
   int64_t run_t_ = 0;
   uint64_t run_bits_ = 0;
   std::vector<std::tuple<Labels, int64_t, uint64_t>> batch_;
