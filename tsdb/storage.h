@@ -23,13 +23,29 @@ namespace strata::tsdb {
 using SeriesRef = uint64_t;
 
 // Per-sample append errors, with Prometheus' texts (storage/interface.go).
+// Prometheus has no error for samples too far in the future (its scrape
+// drops them silently); the text is ours.
 inline constexpr const char* kErrOutOfOrder = "out of order sample";
 inline constexpr const char* kErrOutOfBounds = "out of bounds";
 inline constexpr const char* kErrDuplicate = "duplicate sample for timestamp";
 inline constexpr const char* kErrTooOld = "too old sample";
+inline constexpr const char* kErrTooFarInFuture = "sample timestamp too far in the future";
 
-enum class AppendErrorKind { kNone, kOutOfOrder, kOutOfBounds, kDuplicate, kTooOld, kOther };
-// Classifies a status returned by Appender::append.
+enum class AppendErrorKind {
+  kNone,
+  kOutOfOrder,
+  kOutOfBounds,
+  kDuplicate,
+  kTooOld,
+  kTooFarInFuture,
+  kOther,
+};
+// The InvalidArgument status for a per-sample rejection: the kErr* text as
+// message and the kind as a typed payload, so callers classify it with
+// append_error_kind() and never by its text.
+absl::Status append_error(AppendErrorKind kind);
+// The kind append_error() stored in `s`; kNone for OK, kOther for any other
+// status.
 AppendErrorKind append_error_kind(const absl::Status& s);
 
 // Metric family metadata (HELP/TYPE/UNIT), as remote write and scrapes carry it.

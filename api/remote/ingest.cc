@@ -159,6 +159,7 @@ class Ingester {
       case AppendErrorKind::kOutOfBounds: return RejectReason::kOutOfBounds;
       case AppendErrorKind::kDuplicate: return RejectReason::kDuplicate;
       case AppendErrorKind::kTooOld: return RejectReason::kTooOld;
+      case AppendErrorKind::kTooFarInFuture: return RejectReason::kTooFarInFuture;
       default: break;
     }
     // Bad input that storage refused for a reason we do not know: reject the
@@ -214,6 +215,7 @@ const char* reject_reason_name(RejectReason r) {
     case RejectReason::kOutOfBounds: return "out_of_bounds";
     case RejectReason::kDuplicate: return "duplicate";
     case RejectReason::kTooOld: return "too_old";
+    case RejectReason::kTooFarInFuture: return "too_far_in_future";
     case RejectReason::kInvalidLabels: return "invalid_labels";
     case RejectReason::kNativeHistogramUnsupported: return "native_histogram_unsupported";
     case RejectReason::kOther: return "other";

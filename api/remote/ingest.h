@@ -2,7 +2,8 @@
 // transaction, Prometheus-style: per series, labels with empty values are
 // dropped (empty means absent), the rest sorted and validated; every sample
 // of a valid series is appended; per-sample rejections (out of order, out of
-// bounds, duplicate, too old) and invalid series are counted by reason and
+// bounds, duplicate, too old, too far in the future; storage decides, so
+// every ingest path shares the rules) and invalid series are counted by reason and
 // skipped while everything valid is still committed. Native histograms are
 // not supported yet and are counted as rejected; exemplars are counted and
 // ignored; metadata goes to Appender::update_metadata.
@@ -29,11 +30,12 @@ enum class RejectReason {
   kOutOfBounds,
   kDuplicate,
   kTooOld,
+  kTooFarInFuture,  // beyond DBOptions::too_far_in_future_window_ms of the wall clock
   kInvalidLabels,
   kNativeHistogramUnsupported,
   kOther,  // storage refused the sample with InvalidArgument for another reason
 };
-inline constexpr size_t kNumRejectReasons = 7;
+inline constexpr size_t kNumRejectReasons = 8;
 const char* reject_reason_name(RejectReason r);
 
 struct IngestOptions {

@@ -106,6 +106,7 @@ TEST_F(StrataE2ETest, Flags) {
                      data_dir +
                      R"(",)"
                      R"("storage.tsdb.retention.size":"0B","storage.tsdb.retention.time":"15d",)"
+                     R"("storage.tsdb.too-far-in-future.time-window":"10m",)"
                      R"("storage.tsdb.wal-sync":"interval","web.enable-admin-api":"false",)"
                      R"("web.enable-lifecycle":"false","web.enable-remote-write-receiver":"false",)"
                      R"("web.listen-address":")" +

@@ -202,6 +202,7 @@ TEST(FlagsTest, AsMapHasEveryFlagAsStatusFlagsShowsIt) {
                                           "storage.tsdb.path",
                                           "storage.tsdb.retention.size",
                                           "storage.tsdb.retention.time",
+                                          "storage.tsdb.too-far-in-future.time-window",
                                           "storage.tsdb.wal-sync",
                                           "web.enable-admin-api",
                                           "web.enable-lifecycle",

@@ -9,26 +9,12 @@
 #include <limits>
 
 #include "absl/container/flat_hash_set.h"
+#include "base/clock.h"
 #include "base/status.h"
 #include "tsdb/head/head.h"
 
 namespace strata::tsdb {
 namespace {
-
-absl::Status error_for(AppendErrorKind k) {
-  switch (k) {
-    case AppendErrorKind::kOutOfOrder:
-      return absl::InvalidArgumentError(kErrOutOfOrder);
-    case AppendErrorKind::kOutOfBounds:
-      return absl::InvalidArgumentError(kErrOutOfBounds);
-    case AppendErrorKind::kDuplicate:
-      return absl::InvalidArgumentError(kErrDuplicate);
-    case AppendErrorKind::kTooOld:
-      return absl::InvalidArgumentError(kErrTooOld);
-    default:
-      return absl::OkStatus();
-  }
-}
 
 uint64_t bits_of(double v) {
   uint64_t b;
@@ -50,13 +36,21 @@ constexpr size_t kMaxKeptScratch = size_t(4) << 20;
 
 class HeadAppender final : public Appender {
  public:
-  explicit HeadAppender(Head* head) : head_(head) {}
+  explicit HeadAppender(Head* head)
+      : head_(head),
+        max_t_ms_(head->options().too_far_in_future_window_ms > 0
+                      ? now_ms() + head->options().too_far_in_future_window_ms
+                      : std::numeric_limits<int64_t>::max()) {}
   ~HeadAppender() override {
     if (!done_) rollback();
   }
 
   absl::StatusOr<SeriesRef> append(SeriesRef ref, const Labels& labels, int64_t t_ms,
                                    double v) override {
+    if (t_ms > max_t_ms_) {
+      head_->count_rejection(AppendErrorKind::kTooFarInFuture);
+      return append_error(AppendErrorKind::kTooFarInFuture);
+    }
     uint64_t bits = bits_of(v);
     MemSeries* s = ref ? head_->by_id(uint32_t(ref - 1)) : nullptr;
     AppendErrorKind k;
@@ -90,7 +84,7 @@ class HeadAppender final : public Appender {
     }
     if (k != AppendErrorKind::kNone) {
       head_->count_rejection(k);
-      return error_for(k);
+      return append_error(k);
     }
     if (s != run_series_ || t_ms > run_t_) {
       // run_t_ tracks the newest staged sample of the run.
@@ -254,6 +248,9 @@ class HeadAppender final : public Appender {
   }
 
   Head* head_;
+  // The wall clock plus the too-far-in-future window when the transaction
+  // began (one clock read per transaction, not per sample), or int64 max.
+  const int64_t max_t_ms_;
   std::vector<Staged> staged_;
   std::vector<std::pair<std::string, MetricMetadata>> metadata_;
   std::vector<std::pair<std::string, MetricMetadata>> changed_md_;
