@@ -140,6 +140,13 @@ const std::vector<FlagDef>& defs() {
        [](Flags& f, S v) {
          return duration(v, &f.too_far_in_future_window, &f.too_far_in_future_window_ms);
        }},
+      {"storage.exemplars.exemplars-limit", "<int>",
+       "Maximum number of exemplars kept in memory, shared by all series; the oldest are "
+       "overwritten first. Prometheus' default when its exemplar storage is enabled; "
+       "Strata always stores exemplars. 0 disables exemplar storage. Exemplars do not "
+       "survive a restart.",
+       nullptr, [](const Flags& f) { return std::to_string(f.exemplars_limit); },
+       [](Flags& f, S v) { return integer(v, 0, &f.exemplars_limit); }},
       {"storage.tsdb.maintenance-interval", "<duration>",
        "How often storage maintenance (head cut, compaction, retention) runs.", nullptr,
        [](const Flags& f) { return promql::parser::format_duration(f.maintenance_interval_ms); },

@@ -29,6 +29,7 @@ struct Flags {
   // Samples more than this after the wall clock are rejected; 0 = off.
   std::string too_far_in_future_window = "10m";
   int64_t too_far_in_future_window_ms = 10 * 60 * 1000;
+  int64_t exemplars_limit = 100000;  // exemplars kept in memory; 0 = none
   std::string wal_sync = "interval";  // always | interval | never
   // Hidden (not in --help or /api/v1/status/flags): how often storage
   // maintenance (head cut, compaction, retention) runs; tests shorten it.

@@ -24,6 +24,7 @@ absl::StatusOr<std::unique_ptr<DB>> DB::open(const DBOptions& opts, metrics::Reg
   ho.chunk_range_ms = opts.block_range_ms;
   ho.ooo_window_ms = opts.out_of_order_window_ms;
   ho.too_far_in_future_window_ms = opts.too_far_in_future_window_ms;
+  ho.max_exemplars = opts.max_exemplars;
   if (!parse_wal_sync_policy(opts.wal_sync, &ho.wal.sync))
     return absl::InvalidArgumentError("invalid WAL sync policy \"" + opts.wal_sync +
                                       "\" (want always, interval or never)");
@@ -60,6 +61,11 @@ std::vector<std::pair<std::string, std::vector<MetricMetadata>>> DB::metadata(
 }
 
 HeadStats DB::head_stats() const { return head_->stats(); }
+
+std::vector<ExemplarSeries> DB::select_exemplars(int64_t mint_ms, int64_t maxt_ms,
+                                                 const std::vector<Matchers>& selectors) const {
+  return head_->exemplars().select(mint_ms, maxt_ms, selectors);
+}
 
 absl::Status DB::maintain() {
   if (!blocks_) return absl::OkStatus();

@@ -32,6 +32,9 @@ struct DBOptions {
   // timestamp too far in the future"); 0 accepts any timestamp. See
   // HeadOptions::too_far_in_future_window_ms.
   int64_t too_far_in_future_window_ms = 0;
+  // --storage.exemplars.exemplars-limit: exemplars kept in memory, shared
+  // by all series (oldest overwritten first); 0 disables exemplar storage.
+  int64_t max_exemplars = 100000;
   int64_t block_range_ms = 2 * 3600 * 1000;
   // How often background maintenance runs; 0 disables the background thread.
   int64_t maintenance_interval_ms = 60 * 1000;
@@ -71,6 +74,10 @@ class DB : public Appendable, public Queryable, public MetadataReader {
   std::vector<std::pair<std::string, std::vector<MetricMetadata>>> metadata(
       const std::string& metric, size_t limit, size_t limit_per_metric) const override;
 
+  // Exemplars in [mint, maxt] of the series matching any of the matcher
+  // sets (/api/v1/query_exemplars), series sorted by labels.
+  std::vector<ExemplarSeries> select_exemplars(int64_t mint_ms, int64_t maxt_ms,
+                                               const std::vector<Matchers>& selectors) const;
   HeadStats head_stats() const;
   CardinalityStats cardinality_stats(size_t limit) const;
   Head& head() { return *head_; }

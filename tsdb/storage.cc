@@ -20,6 +20,9 @@ const char* append_error_text(AppendErrorKind kind) {
     case AppendErrorKind::kDuplicate: return kErrDuplicate;
     case AppendErrorKind::kTooOld: return kErrTooOld;
     case AppendErrorKind::kTooFarInFuture: return kErrTooFarInFuture;
+    case AppendErrorKind::kOutOfOrderExemplar: return kErrOutOfOrderExemplar;
+    case AppendErrorKind::kExemplarLabelsTooLong: return kErrExemplarLabelLength;
+    case AppendErrorKind::kExemplarsDisabled: return kErrExemplarsDisabled;
     default: return "append failed";
   }
 }
@@ -44,6 +47,9 @@ AppendErrorKind append_error_kind(const absl::Status& s) {
     case AppendErrorKind::kDuplicate:
     case AppendErrorKind::kTooOld:
     case AppendErrorKind::kTooFarInFuture:
+    case AppendErrorKind::kOutOfOrderExemplar:
+    case AppendErrorKind::kExemplarLabelsTooLong:
+    case AppendErrorKind::kExemplarsDisabled:
       return k;
     default:
       return AppendErrorKind::kOther;

@@ -30,6 +30,12 @@ inline constexpr const char* kErrOutOfBounds = "out of bounds";
 inline constexpr const char* kErrDuplicate = "duplicate sample for timestamp";
 inline constexpr const char* kErrTooOld = "too old sample";
 inline constexpr const char* kErrTooFarInFuture = "sample timestamp too far in the future";
+// Exemplar errors, with Prometheus' texts (storage/interface.go).
+inline constexpr const char* kErrOutOfOrderExemplar = "out of order exemplar";
+inline constexpr const char* kErrExemplarLabelLength =
+    "label length for exemplar exceeds maximum of 128 UTF-8 characters";
+inline constexpr const char* kErrExemplarsDisabled =
+    "exemplar storage is disabled or max exemplars is less than or equal to 0";
 
 enum class AppendErrorKind {
   kNone,
@@ -38,6 +44,9 @@ enum class AppendErrorKind {
   kDuplicate,
   kTooOld,
   kTooFarInFuture,
+  kOutOfOrderExemplar,
+  kExemplarLabelsTooLong,
+  kExemplarsDisabled,
   kOther,
 };
 // The InvalidArgument status for a per-sample rejection: the kErr* text as
@@ -54,6 +63,20 @@ struct MetricMetadata {
   std::string help;
   std::string unit;
   bool operator==(const MetricMetadata&) const = default;
+};
+
+// An exemplar: a sample of an event (typically a trace) attached to a
+// series, with its own labels (e.g. trace_id).
+struct Exemplar {
+  Labels labels;
+  double value = 0;
+  int64_t t_ms = 0;
+};
+
+// The answer of an exemplar query for one series (/api/v1/query_exemplars).
+struct ExemplarSeries {
+  Labels series_labels;
+  std::vector<Exemplar> exemplars;  // oldest first
 };
 
 // A write transaction. Not thread-safe; use one per goroutine-equivalent.
@@ -75,6 +98,16 @@ class Appender {
     return 0;
   }
   virtual void update_metadata(const std::string& metric_family, const MetricMetadata& md) = 0;
+  // Stages an exemplar for the series `ref` (from append() or lookup()) or,
+  // with ref 0, the existing series with `labels`; stored at commit().
+  // Errors: the exemplar kinds of append_error() (per exemplar; the
+  // transaction stays usable), NotFound for an unknown series, Unimplemented
+  // where exemplars are not stored. A resend of the series' newest exemplar
+  // is accepted and ignored.
+  virtual absl::StatusOr<SeriesRef> append_exemplar(SeriesRef ref, const Labels& labels,
+                                                    const Exemplar& e) {
+    return absl::UnimplementedError("exemplars are not stored");
+  }
   // Makes the staged samples visible. The transaction is finished afterwards.
   virtual absl::Status commit() = 0;
   // Drops the staged samples. The transaction is finished afterwards.

@@ -5,8 +5,9 @@
 // bounds, duplicate, too old, too far in the future; storage decides, so
 // every ingest path shares the rules) and invalid series are counted by reason and
 // skipped while everything valid is still committed. Native histograms are
-// not supported yet and are counted as rejected; exemplars are counted and
-// ignored; metadata goes to Appender::update_metadata.
+// not supported yet and are counted as rejected; exemplars go to
+// Appender::append_exemplar (refusals are counted, never fail the request,
+// as in Prometheus); metadata goes to Appender::update_metadata.
 //
 // No HTTP here: WriteHandler turns an IngestResult into a status code. Pure
 // function of its inputs; call it from any thread (one Appender per call).
@@ -49,7 +50,9 @@ struct IngestResult {
   uint64_t samples_received = 0;     // float samples + native histogram samples
   uint64_t samples_written = 0;      // committed; 0 when `fatal` is set
   uint64_t histograms_received = 0;  // also counted in samples_received
-  uint64_t exemplars_received = 0;   // accepted and dropped
+  uint64_t exemplars_received = 0;
+  uint64_t exemplars_written = 0;   // committed (0 when `fatal` is set)
+  uint64_t exemplars_rejected = 0;  // refused by storage, or of a rejected series
   uint64_t metadata_received = 0;
   uint64_t metadata_written = 0;
   std::array<uint64_t, kNumRejectReasons> rejected{};

@@ -101,7 +101,8 @@ TEST_F(StrataE2ETest, Flags) {
              success(R"({"config.file":"","enable-feature":"","log.format":"logfmt",)"
                      R"("log.level":"info","query.compat":"v3","query.lookback-delta":"5m",)"
                      R"("query.max-concurrency":"20","query.max-samples":"50000000",)"
-                     R"("query.timeout":"2m","storage.tsdb.out-of-order-time-window":"0s",)"
+                     R"("query.timeout":"2m","storage.exemplars.exemplars-limit":"100000",)"
+                     R"("storage.tsdb.out-of-order-time-window":"0s",)"
                      R"("storage.tsdb.path":")" +
                      data_dir +
                      R"(",)"

@@ -198,6 +198,7 @@ TEST(FlagsTest, AsMapHasEveryFlagAsStatusFlagsShowsIt) {
                                           "query.max-concurrency",
                                           "query.max-samples",
                                           "query.timeout",
+                                          "storage.exemplars.exemplars-limit",
                                           "storage.tsdb.out-of-order-time-window",
                                           "storage.tsdb.path",
                                           "storage.tsdb.retention.size",

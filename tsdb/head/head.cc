@@ -14,6 +14,7 @@ constexpr uint64_t kHashSeed = 0x9e3779b97f4a7c15ULL;
 Head::Head(HeadOptions opts, metrics::Registry* registry)
     : opts_(std::move(opts)),
       registry_(registry),
+      exemplars_(opts_.max_exemplars, registry),
       series_locks_(new Stripe[kStripes]),
       hash_stripes_(new HashStripe[kStripes]),
       pages_(new std::atomic<MemSeries**>[kMaxPages]) {

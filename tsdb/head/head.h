@@ -8,8 +8,9 @@
 // before samples become visible; reads through HeadQuerier (head_read.cc).
 // open() replays the WAL (head_replay.cc); truncate() drops old data and
 // checkpoints the WAL (head_gc.cc); delete_series() adds tombstones
-// (head_tombstones.cc). Thread-safe: any thread may append, query, truncate
-// or delete concurrently.
+// (head_tombstones.cc). Exemplars staged by appenders go to exemplars()
+// (exemplar_storage.h, memory only) at commit. Thread-safe: any thread may
+// append, query, truncate or delete concurrently.
 //
 // Append rules, with Prometheus' error texts (tsdb/storage.h):
 //   t more than HeadOptions::too_far_in_future_window_ms after the wall
@@ -49,6 +50,7 @@
 #include "base/metrics.h"
 #include "tsdb/block/tombstones.h"
 #include "tsdb/db.h"
+#include "tsdb/head/exemplar_storage.h"
 #include "tsdb/head/head_postings.h"
 #include "tsdb/head/mem_series.h"
 #include "tsdb/head/metadata_store.h"
@@ -84,6 +86,9 @@ struct HeadOptions {
   // does not check it. 0 disables the check (the tsdb default; the server
   // passes 10 min).
   int64_t too_far_in_future_window_ms = 0;
+  // --storage.exemplars.exemplars-limit: size of the exemplar ring buffer
+  // (Prometheus' default with exemplar storage on); 0 stores none.
+  int64_t max_exemplars = 100000;
 };
 
 class Head {
@@ -134,6 +139,9 @@ class Head {
   const SymbolTable& symbols() const { return symbols_; }
   const HeadPostings& postings() const { return postings_; }
   MetadataStore& metadata() { return metadata_; }
+  // In memory only: exemplars do not survive a restart (see exemplar_storage.h).
+  ExemplarStorage& exemplars() { return exemplars_; }
+  const ExemplarStorage& exemplars() const { return exemplars_; }
   const HeadOptions& options() const { return opts_; }
 
   // --- for the head's own parts (appender, querier, replay, GC) ---
@@ -256,6 +264,7 @@ class Head {
   SymbolTable symbols_;
   HeadPostings postings_;
   MetadataStore metadata_;
+  ExemplarStorage exemplars_;
   std::unique_ptr<Stripe[]> series_locks_;
   std::unique_ptr<HashStripe[]> hash_stripes_;
   std::unique_ptr<std::atomic<MemSeries**>[]> pages_;

@@ -101,6 +101,33 @@ class HeadAppender final : public Appender {
     return s ? SeriesRef(s->id) + 1 : 0;
   }
 
+  absl::StatusOr<SeriesRef> append_exemplar(SeriesRef ref, const Labels& labels,
+                                            const Exemplar& e) override {
+    MemSeries* s = nullptr;
+    if (ref) {
+      s = head_->by_id(uint32_t(ref - 1));
+    } else if (!labels.empty()) {
+      views_.clear();
+      for (const Label& l : labels) views_.emplace_back(l.name, l.value);
+      s = head_->find(views_);
+    }
+    if (!s) return absl::NotFoundError("unknown series for exemplar");
+    // The exemplar index is keyed by labels (it outlives head series).
+    Labels series = labels.empty() ? head_->labels_of(*s) : labels;
+    bool duplicate = false;
+    if (!exemplars_.empty() && exemplars_.back().first == series) {
+      // Checked against the batch first, as samples are.
+      const Exemplar& last = exemplars_.back().second;
+      if (e.t_ms == last.t_ms && bits_of(e.value) == bits_of(last.value) &&
+          e.labels == last.labels)
+        return SeriesRef(s->id) + 1;
+      if (e.t_ms <= last.t_ms) return append_error(AppendErrorKind::kOutOfOrderExemplar);
+    }
+    STRATA_RETURN_IF_ERROR(head_->exemplars().check(series, e, &duplicate));
+    if (!duplicate) exemplars_.emplace_back(std::move(series), e);
+    return SeriesRef(s->id) + 1;
+  }
+
   void update_metadata(const std::string& family, const MetricMetadata& md) override {
     metadata_.emplace_back(family, md);
   }
@@ -116,8 +143,13 @@ class HeadAppender final : public Appender {
     }
     apply();
     for (const auto& [family, md] : metadata_) head_->metadata().update(family, md);
+    // Not logged: exemplars are kept in memory only. A concurrent commit
+    // may have stored a newer one meanwhile; add() then counts this one as
+    // out of order, as Prometheus' commit does.
+    for (const auto& [series, e] : exemplars_) (void)head_->exemplars().add(series, e);
     staged_.clear();
     metadata_.clear();
+    exemplars_.clear();
     return absl::OkStatus();
   }
 
@@ -245,6 +277,7 @@ class HeadAppender final : public Appender {
     }
     staged_.clear();
     metadata_.clear();
+    exemplars_.clear();
   }
 
   Head* head_;
@@ -254,6 +287,8 @@ class HeadAppender final : public Appender {
   std::vector<Staged> staged_;
   std::vector<std::pair<std::string, MetricMetadata>> metadata_;
   std::vector<std::pair<std::string, MetricMetadata>> changed_md_;
+  std::vector<std::pair<Labels, Exemplar>> exemplars_;  // series labels, exemplar
+  std::vector<LabelView> views_;                        // append_exemplar scratch
   MemSeries* run_series_ = nullptr;
   int64_t run_t_ = std::numeric_limits<int64_t>::min();
   uint64_t run_bits_ = 0;
