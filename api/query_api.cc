@@ -4,11 +4,43 @@
 #include "api/handlers.h"
 #include "api/value_json.h"
 #include "base/clock.h"
+#include "base/float_format.h"
+#include "promql/parser/ast.h"
 #include "promql/parser/parser.h"
 #include "promql/parser/printer.h"
 
 namespace strata::api {
 namespace {
+
+// Prometheus' exemplar JSON: [{"seriesLabels":{...},"exemplars":[{"labels":
+// {...},"value":"<float>","timestamp":<seconds>}]}].
+void write_exemplars(JsonWriter& w, const std::vector<tsdb::ExemplarSeries>& res) {
+  std::string value;
+  w.begin_array();
+  for (const tsdb::ExemplarSeries& s : res) {
+    w.begin_object();
+    w.key("seriesLabels");
+    write_labels(w, s.series_labels);
+    w.key("exemplars");
+    w.begin_array();
+    for (const tsdb::Exemplar& e : s.exemplars) {
+      w.begin_object();
+      w.key("labels");
+      write_labels(w, e.labels);
+      w.key("value");
+      value.assign(1, '"');
+      append_float_json(&value, e.value);
+      value.push_back('"');
+      w.raw(value);
+      w.key("timestamp");
+      w.timestamp(e.t_ms);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+}
 
 // Reads `timeout` and `lookback_delta` into engine query parameters.
 absl::Status read_query_params(const HttpRequest& req, const Form& form, promql::QueryParams* p,
@@ -103,12 +135,18 @@ ApiResult handle_query_exemplars(ApiContext& ctx, const Form& form) {
   if (*end < *start) return bad_data("end timestamp must not be before start timestamp");
   auto expr = promql::parser::parse_expr(form.value("query"), promql::parser::options_for(ctx.engine->options()));
   if (!expr.ok()) return invalid_param("query", expr.status());
-  // Strata stores no exemplars yet: the answer is a valid, empty list.
+  // As Prometheus' parser.ExtractSelectors: the matchers of every vector
+  // selector (range selectors included); a series matching any set counts.
+  std::vector<tsdb::Matchers> selectors;
+  promql::parser::walk(**expr, [&](const promql::parser::Expr& e) {
+    if (const auto* vs = e.dyn<promql::parser::VectorSelector>()) selectors.push_back(vs->matchers);
+  });
   ApiResult r;
-  r.data = [](JsonWriter& w) {
-    w.begin_array();
-    w.end_array();
-  };
+  // No selector (e.g. `1`): Prometheus answers without a data field.
+  if (selectors.empty()) return r;
+  auto res = std::make_shared<std::vector<tsdb::ExemplarSeries>>(
+      ctx.db->select_exemplars(*start, *end, selectors));
+  r.data = [res](JsonWriter& w) { write_exemplars(w, *res); };
   return r;
 }
 

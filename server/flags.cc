@@ -28,6 +28,8 @@ struct FlagDef {
   std::function<std::string(const Flags&)> get;
   std::function<absl::Status(Flags&, const std::string&)> set;
   bool repeatable = false;
+  // For tests and debugging: accepted, but not in --help nor as_map().
+  bool hidden = false;
 };
 
 absl::Status duration(const std::string& v, std::string* text, int64_t* ms) {
@@ -125,6 +127,37 @@ const std::vector<FlagDef>& defs() {
        "out-of-order samples, as Prometheus does by default.",
        nullptr, [](const Flags& f) { return promql::parser::format_duration(f.ooo_window_ms); },
        [](Flags& f, S v) { return duration(v, &f.ooo_window, &f.ooo_window_ms); }},
+      {"storage.tsdb.too-far-in-future.time-window", "<duration>",
+       "Reject samples whose timestamp is more than this after the server's clock (as "
+       "Thanos Receive's --tsdb.too-far-in-future.time-window). The 10m default matches "
+       "what Prometheus' scrape drops; one sample from a broken clock years ahead would "
+       "otherwise hold the newest time of the database there. Remote write answers such "
+       "samples with a per-sample 400, keeping the rest of the request. 0 accepts any "
+       "timestamp.",
+       nullptr,
+       [](const Flags& f) {
+         return promql::parser::format_duration(f.too_far_in_future_window_ms);
+       },
+       [](Flags& f, S v) {
+         return duration(v, &f.too_far_in_future_window, &f.too_far_in_future_window_ms);
+       }},
+      {"storage.exemplars.exemplars-limit", "<int>",
+       "Maximum number of exemplars kept in memory, shared by all series; the oldest are "
+       "overwritten first. Prometheus' default when its exemplar storage is enabled; "
+       "Strata always stores exemplars. 0 disables exemplar storage. Exemplars do not "
+       "survive a restart.",
+       nullptr, [](const Flags& f) { return std::to_string(f.exemplars_limit); },
+       [](Flags& f, S v) { return integer(v, 0, &f.exemplars_limit); }},
+      {"storage.tsdb.maintenance-interval", "<duration>",
+       "How often storage maintenance (head cut, compaction, retention) runs.", nullptr,
+       [](const Flags& f) { return promql::parser::format_duration(f.maintenance_interval_ms); },
+       [](Flags& f, S v) {
+         if (auto s = duration(v, &f.maintenance_interval, &f.maintenance_interval_ms); !s.ok())
+           return s;
+         if (f.maintenance_interval_ms <= 0) return absl::InvalidArgumentError("must be positive");
+         return absl::OkStatus();
+       },
+       false, true},
       {"storage.tsdb.wal-sync", "<policy>",
        "When the write-ahead log is fsynced: always (each commit; survives power loss), "
        "interval (every second; a power loss can lose the last second) or never (the OS "
@@ -299,7 +332,8 @@ std::string format_bytes(int64_t n) {
 
 std::map<std::string, std::string> Flags::as_map() const {
   std::map<std::string, std::string> m;
-  for (const auto& d : defs()) m[d.name] = d.get(*this);
+  for (const auto& d : defs())
+    if (!d.hidden) m[d.name] = d.get(*this);
   return m;
 }
 
@@ -388,6 +422,7 @@ std::string help_text() {
   Flags defaults;
   auto values = defaults.as_map();
   for (const auto& d : defs()) {
+    if (d.hidden) continue;
     bool is_bool = std::string(d.placeholder).empty();
     out += std::string("  --") + d.name + (is_bool ? "" : std::string("=") + d.placeholder) + "\n";
     std::string text = d.help;

@@ -26,7 +26,15 @@ struct Flags {
   int64_t retention_bytes = 0;  // 0 = no size limit
   std::string ooo_window = "0s";
   int64_t ooo_window_ms = 0;
+  // Samples more than this after the wall clock are rejected; 0 = off.
+  std::string too_far_in_future_window = "10m";
+  int64_t too_far_in_future_window_ms = 10 * 60 * 1000;
+  int64_t exemplars_limit = 100000;  // exemplars kept in memory; 0 = none
   std::string wal_sync = "interval";  // always | interval | never
+  // Hidden (not in --help or /api/v1/status/flags): how often storage
+  // maintenance (head cut, compaction, retention) runs; tests shorten it.
+  std::string maintenance_interval = "1m";
+  int64_t maintenance_interval_ms = 60 * 1000;
   std::string listen_address = "0.0.0.0:9090";
   bool enable_lifecycle = false;
   bool enable_admin_api = false;

@@ -18,6 +18,9 @@ tsdb::DBOptions db_options(const Flags& f) {
   o.retention_ms = effective_retention_ms(f);
   o.retention_bytes = f.retention_bytes;
   o.out_of_order_window_ms = f.ooo_window_ms;
+  o.too_far_in_future_window_ms = f.too_far_in_future_window_ms;
+  o.maintenance_interval_ms = f.maintenance_interval_ms;
+  o.max_exemplars = f.exemplars_limit;
   return o;
 }
 

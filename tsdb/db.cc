@@ -23,6 +23,8 @@ absl::StatusOr<std::unique_ptr<DB>> DB::open(const DBOptions& opts, metrics::Reg
   ho.dir = opts.dir;
   ho.chunk_range_ms = opts.block_range_ms;
   ho.ooo_window_ms = opts.out_of_order_window_ms;
+  ho.too_far_in_future_window_ms = opts.too_far_in_future_window_ms;
+  ho.max_exemplars = opts.max_exemplars;
   if (!parse_wal_sync_policy(opts.wal_sync, &ho.wal.sync))
     return absl::InvalidArgumentError("invalid WAL sync policy \"" + opts.wal_sync +
                                       "\" (want always, interval or never)");
@@ -60,11 +62,22 @@ std::vector<std::pair<std::string, std::vector<MetricMetadata>>> DB::metadata(
 
 HeadStats DB::head_stats() const { return head_->stats(); }
 
+std::vector<ExemplarSeries> DB::select_exemplars(int64_t mint_ms, int64_t maxt_ms,
+                                                 const std::vector<Matchers>& selectors) const {
+  return head_->exemplars().select(mint_ms, maxt_ms, selectors);
+}
+
 absl::Status DB::maintain() {
   if (!blocks_) return absl::OkStatus();
   std::lock_guard<std::mutex> lock(maintain_mu_);
+  auto stopped = [this] {
+    return stop_.load(std::memory_order_relaxed)
+               ? absl::CancelledError("storage maintenance stopped: shutting down")
+               : absl::OkStatus();
+  };
   // Persist every block range the head holds beyond 1.5 block ranges.
   for (;;) {
+    STRATA_RETURN_IF_ERROR(stopped());
     HeadStats st = head_->stats();
     if (st.num_series == 0 || st.max_time_ms < st.min_time_ms) break;
     auto r = head_cut_range(st.min_time_ms, st.max_time_ms, opts_.block_range_ms);
@@ -72,9 +85,11 @@ absl::Status DB::maintain() {
     auto q = head_->querier(r->first, r->second - 1);
     auto meta = blocks_->write_head_block(q.get(), r->first, r->second);
     if (!meta.ok()) return annotate(meta.status(), "writing head block");
-    if (auto s = head_->truncate(r->second); !s.ok()) return annotate(s, "truncating head");
+    if (auto s = head_->truncate(r->second, &stop_); !s.ok()) return annotate(s, "truncating head");
   }
-  if (auto c = blocks_->compact(); !c.ok()) return annotate(c.status(), "compacting");
+  STRATA_RETURN_IF_ERROR(stopped());
+  if (auto c = blocks_->compact(&stop_); !c.ok()) return annotate(c.status(), "compacting");
+  STRATA_RETURN_IF_ERROR(stopped());
   if (auto r = blocks_->apply_retention(head_->wal_size_bytes()); !r.ok()) return annotate(r.status(), "retention");
   return absl::OkStatus();
 }
@@ -96,6 +111,7 @@ void DB::maintenance_loop() {
       lock.unlock();
       absl::Status s = maintain();
       lock.lock();
+      if (absl::IsCancelled(s)) break;  // close() was called
       if (!s.ok()) {
         log::error("tsdb", "Storage maintenance failed", {{"err", std::string(s.message())}});
         loop_cv_.wait_for(lock, std::chrono::seconds(10));  // do not spin on a persistent error
@@ -163,6 +179,7 @@ CardinalityStats DB::cardinality_stats(size_t limit) const {
 }
 
 absl::Status DB::close() {
+  stop_.store(true);
   {
     std::lock_guard<std::mutex> lock(loop_mu_);
     if (stopping_ && !loop_.joinable()) return absl::OkStatus();

@@ -3,6 +3,7 @@
 // through the storage.h interfaces. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <condition_variable>
@@ -27,6 +28,13 @@ struct DBOptions {
   int64_t retention_ms = int64_t(15) * 24 * 3600 * 1000;
   int64_t retention_bytes = 0;  // 0 = no size limit
   int64_t out_of_order_window_ms = 0;
+  // Appends more than this after the wall clock are rejected ("sample
+  // timestamp too far in the future"); 0 accepts any timestamp. See
+  // HeadOptions::too_far_in_future_window_ms.
+  int64_t too_far_in_future_window_ms = 0;
+  // --storage.exemplars.exemplars-limit: exemplars kept in memory, shared
+  // by all series (oldest overwritten first); 0 disables exemplar storage.
+  int64_t max_exemplars = 100000;
   int64_t block_range_ms = 2 * 3600 * 1000;
   // How often background maintenance runs; 0 disables the background thread.
   int64_t maintenance_interval_ms = 60 * 1000;
@@ -66,6 +74,10 @@ class DB : public Appendable, public Queryable, public MetadataReader {
   std::vector<std::pair<std::string, std::vector<MetricMetadata>>> metadata(
       const std::string& metric, size_t limit, size_t limit_per_metric) const override;
 
+  // Exemplars in [mint, maxt] of the series matching any of the matcher
+  // sets (/api/v1/query_exemplars), series sorted by labels.
+  std::vector<ExemplarSeries> select_exemplars(int64_t mint_ms, int64_t maxt_ms,
+                                               const std::vector<Matchers>& selectors) const;
   HeadStats head_stats() const;
   CardinalityStats cardinality_stats(size_t limit) const;
   Head& head() { return *head_; }
@@ -81,10 +93,16 @@ class DB : public Appendable, public Queryable, public MetadataReader {
 
   // One round of background maintenance: cut head ranges into blocks,
   // compact, apply retention. Runs every minute in the background; tests
-  // call it directly.
+  // call it directly. Each cut starts at the head's oldest sample, so the
+  // number of cuts is bounded by the block ranges that hold data, however
+  // far apart two samples are. Returns Cancelled, leaving storage
+  // consistent, when close() was called meanwhile: every loop in here
+  // checks for it between steps.
   absl::Status maintain();
 
-  // Flushes what must survive a restart; further appends fail.
+  // Stops background maintenance (a round in progress returns at its next
+  // check, within one block write or checkpoint record) and flushes what
+  // must survive a restart; further appends fail.
   absl::Status close();
 
  private:
@@ -94,6 +112,8 @@ class DB : public Appendable, public Queryable, public MetadataReader {
   std::unique_ptr<Head> head_;
   std::unique_ptr<BlockStore> blocks_;  // null for in-memory databases
   std::mutex maintain_mu_;
+  // Set first thing by close(); maintenance loops poll it.
+  std::atomic<bool> stop_{false};
   std::mutex loop_mu_;
   std::condition_variable loop_cv_;
   bool stopping_ = false;

@@ -1,17 +1,59 @@
 #include "tsdb/storage.h"
 
 #include <cstring>
+#include <optional>
+#include <string>
+
+#include "absl/strings/cord.h"
 
 namespace strata::tsdb {
 
+namespace {
+
+// The payload key of append_error(); the value is one byte, the kind.
+constexpr const char* kAppendErrorPayload = "strata.tsdb/AppendErrorKind";
+
+const char* append_error_text(AppendErrorKind kind) {
+  switch (kind) {
+    case AppendErrorKind::kOutOfOrder: return kErrOutOfOrder;
+    case AppendErrorKind::kOutOfBounds: return kErrOutOfBounds;
+    case AppendErrorKind::kDuplicate: return kErrDuplicate;
+    case AppendErrorKind::kTooOld: return kErrTooOld;
+    case AppendErrorKind::kTooFarInFuture: return kErrTooFarInFuture;
+    case AppendErrorKind::kOutOfOrderExemplar: return kErrOutOfOrderExemplar;
+    case AppendErrorKind::kExemplarLabelsTooLong: return kErrExemplarLabelLength;
+    case AppendErrorKind::kExemplarsDisabled: return kErrExemplarsDisabled;
+    default: return "append failed";
+  }
+}
+
+}  // namespace
+
+absl::Status append_error(AppendErrorKind kind) {
+  if (kind == AppendErrorKind::kNone) return absl::OkStatus();
+  absl::Status s = absl::InvalidArgumentError(append_error_text(kind));
+  s.SetPayload(kAppendErrorPayload, absl::Cord(std::string(1, char(kind))));
+  return s;
+}
+
 AppendErrorKind append_error_kind(const absl::Status& s) {
   if (s.ok()) return AppendErrorKind::kNone;
-  std::string_view m(s.message().data(), s.message().size());
-  if (m == kErrOutOfOrder) return AppendErrorKind::kOutOfOrder;
-  if (m == kErrOutOfBounds) return AppendErrorKind::kOutOfBounds;
-  if (m == kErrDuplicate) return AppendErrorKind::kDuplicate;
-  if (m == kErrTooOld) return AppendErrorKind::kTooOld;
-  return AppendErrorKind::kOther;
+  auto p = s.GetPayload(kAppendErrorPayload);
+  if (!p || p->size() != 1) return AppendErrorKind::kOther;
+  auto k = static_cast<AppendErrorKind>(static_cast<unsigned char>((*p)[0]));
+  switch (k) {
+    case AppendErrorKind::kOutOfOrder:
+    case AppendErrorKind::kOutOfBounds:
+    case AppendErrorKind::kDuplicate:
+    case AppendErrorKind::kTooOld:
+    case AppendErrorKind::kTooFarInFuture:
+    case AppendErrorKind::kOutOfOrderExemplar:
+    case AppendErrorKind::kExemplarLabelsTooLong:
+    case AppendErrorKind::kExemplarsDisabled:
+      return k;
+    default:
+      return AppendErrorKind::kOther;
+  }
 }
 
 bool is_valid_metric_name(std::string_view s) {

@@ -23,13 +23,38 @@ namespace strata::tsdb {
 using SeriesRef = uint64_t;
 
 // Per-sample append errors, with Prometheus' texts (storage/interface.go).
+// Prometheus has no error for samples too far in the future (its scrape
+// drops them silently); the text is ours.
 inline constexpr const char* kErrOutOfOrder = "out of order sample";
 inline constexpr const char* kErrOutOfBounds = "out of bounds";
 inline constexpr const char* kErrDuplicate = "duplicate sample for timestamp";
 inline constexpr const char* kErrTooOld = "too old sample";
+inline constexpr const char* kErrTooFarInFuture = "sample timestamp too far in the future";
+// Exemplar errors, with Prometheus' texts (storage/interface.go).
+inline constexpr const char* kErrOutOfOrderExemplar = "out of order exemplar";
+inline constexpr const char* kErrExemplarLabelLength =
+    "label length for exemplar exceeds maximum of 128 UTF-8 characters";
+inline constexpr const char* kErrExemplarsDisabled =
+    "exemplar storage is disabled or max exemplars is less than or equal to 0";
 
-enum class AppendErrorKind { kNone, kOutOfOrder, kOutOfBounds, kDuplicate, kTooOld, kOther };
-// Classifies a status returned by Appender::append.
+enum class AppendErrorKind {
+  kNone,
+  kOutOfOrder,
+  kOutOfBounds,
+  kDuplicate,
+  kTooOld,
+  kTooFarInFuture,
+  kOutOfOrderExemplar,
+  kExemplarLabelsTooLong,
+  kExemplarsDisabled,
+  kOther,
+};
+// The InvalidArgument status for a per-sample rejection: the kErr* text as
+// message and the kind as a typed payload, so callers classify it with
+// append_error_kind() and never by its text.
+absl::Status append_error(AppendErrorKind kind);
+// The kind append_error() stored in `s`; kNone for OK, kOther for any other
+// status.
 AppendErrorKind append_error_kind(const absl::Status& s);
 
 // Metric family metadata (HELP/TYPE/UNIT), as remote write and scrapes carry it.
@@ -38,6 +63,20 @@ struct MetricMetadata {
   std::string help;
   std::string unit;
   bool operator==(const MetricMetadata&) const = default;
+};
+
+// An exemplar: a sample of an event (typically a trace) attached to a
+// series, with its own labels (e.g. trace_id).
+struct Exemplar {
+  Labels labels;
+  double value = 0;
+  int64_t t_ms = 0;
+};
+
+// The answer of an exemplar query for one series (/api/v1/query_exemplars).
+struct ExemplarSeries {
+  Labels series_labels;
+  std::vector<Exemplar> exemplars;  // oldest first
 };
 
 // A write transaction. Not thread-safe; use one per goroutine-equivalent.
@@ -63,6 +102,16 @@ class Appender {
   // contradict an earlier sample of this transaction (same time with another
   // value, or older): Prometheus drops those at commit without an error.
   virtual uint64_t dropped_in_batch() const { return 0; }
+  // Stages an exemplar for the series `ref` (from append() or lookup()) or,
+  // with ref 0, the existing series with `labels`; stored at commit().
+  // Errors: the exemplar kinds of append_error() (per exemplar; the
+  // transaction stays usable), NotFound for an unknown series, Unimplemented
+  // where exemplars are not stored. A resend of the series' newest exemplar
+  // is accepted and ignored.
+  virtual absl::StatusOr<SeriesRef> append_exemplar(SeriesRef ref, const Labels& labels,
+                                                    const Exemplar& e) {
+    return absl::UnimplementedError("exemplars are not stored");
+  }
   // Makes the staged samples visible. The transaction is finished afterwards.
   virtual absl::Status commit() = 0;
   // Drops the staged samples. The transaction is finished afterwards.

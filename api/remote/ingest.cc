@@ -43,7 +43,7 @@ class Ingester {
       if (!series(i, *req.mutable_timeseries(i))) return abort();
     }
     for (auto& md : *req.mutable_metadata()) metadata(md);
-    if (staged_ == 0 && r_.metadata_written == 0) {
+    if (staged_ == 0 && exemplars_staged_ == 0 && r_.metadata_written == 0) {
       app_->rollback();
       return std::move(r_);
     }
@@ -56,6 +56,7 @@ class Ingester {
     }
     r_.samples_dropped = app_->dropped_in_batch();
     r_.samples_written = staged_ - std::min(staged_, r_.samples_dropped);
+    r_.exemplars_written = exemplars_staged_;
     return std::move(r_);
   }
 
@@ -87,7 +88,10 @@ class Ingester {
       });
       return false;
     };
-    if (ref == 0 && !full_labels()) return true;
+    if (ref == 0 && !full_labels()) {
+      r_.exemplars_rejected += uint64_t(ts.exemplars_size());
+      return true;
+    }
 
     for (const prometheus::Sample& sample : ts.samples()) {
       absl::StatusOr<tsdb::SeriesRef> res =
@@ -116,6 +120,7 @@ class Ingester {
                             labels_for_message(labels), " at timestamp ", sample.timestamp());
       });
     }
+    for (prometheus::Exemplar& pe : *ts.mutable_exemplars()) exemplar(ref, labels, pe);
     if (n_hist > 0) {
       if (labels.empty()) labels = take_labels(ts);  // for the message
       reject(RejectReason::kNativeHistogramUnsupported, n_hist, [&] {
@@ -125,6 +130,25 @@ class Ingester {
       });
     }
     return true;
+  }
+
+  // Stages one exemplar of the series (`ref` from its samples, or its
+  // labels). Like Prometheus, a refused exemplar is counted, not reported.
+  void exemplar(tsdb::SeriesRef ref, const tsdb::Labels& labels, prometheus::Exemplar& pe) {
+    std::vector<tsdb::Label> items;
+    items.reserve(size_t(pe.labels_size()));
+    for (prometheus::Label& l : *pe.mutable_labels())
+      items.push_back({std::move(*l.mutable_name()), std::move(*l.mutable_value())});
+    tsdb::Exemplar e;
+    e.labels = tsdb::Labels::from_unsorted(std::move(items));
+    e.value = pe.value();
+    e.t_ms = pe.timestamp();
+    absl::StatusOr<tsdb::SeriesRef> r = app_->append_exemplar(ref, labels, e);
+    if (r.ok()) {
+      ++exemplars_staged_;
+    } else {
+      ++r_.exemplars_rejected;
+    }
   }
 
   // The ref of the series if storage has it and the request's labels are
@@ -160,6 +184,7 @@ class Ingester {
       case AppendErrorKind::kOutOfBounds: return RejectReason::kOutOfBounds;
       case AppendErrorKind::kDuplicate: return RejectReason::kDuplicate;
       case AppendErrorKind::kTooOld: return RejectReason::kTooOld;
+      case AppendErrorKind::kTooFarInFuture: return RejectReason::kTooFarInFuture;
       default: break;
     }
     // Bad input that storage refused for a reason we do not know: reject the
@@ -196,6 +221,7 @@ class Ingester {
   IngestResult abort() {
     app_->rollback();
     r_.samples_written = 0;
+    r_.exemplars_written = 0;
     r_.metadata_written = 0;
     return std::move(r_);
   }
@@ -205,6 +231,7 @@ class Ingester {
   const IngestOptions& opts_;
   IngestResult r_;
   uint64_t staged_ = 0;
+  uint64_t exemplars_staged_ = 0;
 };
 
 }  // namespace
@@ -215,6 +242,7 @@ const char* reject_reason_name(RejectReason r) {
     case RejectReason::kOutOfBounds: return "out_of_bounds";
     case RejectReason::kDuplicate: return "duplicate";
     case RejectReason::kTooOld: return "too_old";
+    case RejectReason::kTooFarInFuture: return "too_far_in_future";
     case RejectReason::kInvalidLabels: return "invalid_labels";
     case RejectReason::kNativeHistogramUnsupported: return "native_histogram_unsupported";
     case RejectReason::kOther: return "other";

@@ -2,10 +2,12 @@
 // transaction, Prometheus-style: per series, labels with empty values are
 // dropped (empty means absent), the rest sorted and validated; every sample
 // of a valid series is appended; per-sample rejections (out of order, out of
-// bounds, duplicate, too old) and invalid series are counted by reason and
+// bounds, duplicate, too old, too far in the future; storage decides, so
+// every ingest path shares the rules) and invalid series are counted by reason and
 // skipped while everything valid is still committed. Native histograms are
-// not supported yet and are counted as rejected; exemplars are counted and
-// ignored; metadata goes to Appender::update_metadata.
+// not supported yet and are counted as rejected; exemplars go to
+// Appender::append_exemplar (refusals are counted, never fail the request,
+// as in Prometheus); metadata goes to Appender::update_metadata.
 //
 // No HTTP here: WriteHandler turns an IngestResult into a status code. Pure
 // function of its inputs; call it from any thread (one Appender per call).
@@ -29,11 +31,12 @@ enum class RejectReason {
   kOutOfBounds,
   kDuplicate,
   kTooOld,
+  kTooFarInFuture,  // beyond DBOptions::too_far_in_future_window_ms of the wall clock
   kInvalidLabels,
   kNativeHistogramUnsupported,
   kOther,  // storage refused the sample with InvalidArgument for another reason
 };
-inline constexpr size_t kNumRejectReasons = 7;
+inline constexpr size_t kNumRejectReasons = 8;
 const char* reject_reason_name(RejectReason r);
 
 struct IngestOptions {
@@ -51,7 +54,9 @@ struct IngestResult {
   // those without an error; the first is kept).
   uint64_t samples_dropped = 0;
   uint64_t histograms_received = 0;  // also counted in samples_received
-  uint64_t exemplars_received = 0;   // accepted and dropped
+  uint64_t exemplars_received = 0;
+  uint64_t exemplars_written = 0;   // committed (0 when `fatal` is set)
+  uint64_t exemplars_rejected = 0;  // refused by storage, or of a rejected series
   uint64_t metadata_received = 0;
   uint64_t metadata_written = 0;
   std::array<uint64_t, kNumRejectReasons> rejected{};

@@ -39,8 +39,13 @@ WriteHandler::WriteHandler(tsdb::Appendable& db, metrics::Registry& registry,
       samples_written_(registry.counter("strata_remote_write_samples_written_total",
                                         "Samples received through remote write and committed.")),
       exemplars_received_(registry.counter("strata_remote_write_exemplars_received_total",
-                                           "Exemplars received through remote write (dropped: "
-                                           "exemplar storage is not implemented).")),
+                                           "Exemplars received through remote write.")),
+      exemplars_written_(registry.counter("strata_remote_write_exemplars_written_total",
+                                          "Exemplars received through remote write and stored "
+                                          "(resends of a series' newest exemplar included).")),
+      exemplars_rejected_(registry.counter("strata_remote_write_exemplars_rejected_total",
+                                           "Exemplars received through remote write that storage "
+                                           "refused (out of order, labels too long, ...).")),
       metadata_received_(registry.counter("strata_remote_write_metadata_received_total",
                                           "Metric metadata entries received through remote "
                                           "write.")),
@@ -119,12 +124,15 @@ void WriteHandler::respond_ingest(HttpResponse& resp, const IngestResult& r) {
     return respond_error(resp, 500, msg(r.fatal));
   }
   samples_written_.inc(double(r.samples_written));
+  exemplars_written_.inc(double(r.exemplars_written));
+  exemplars_rejected_.inc(double(r.exemplars_rejected));
   for (size_t i = 0; i < kNumRejectReasons; ++i) {
     if (r.rejected[i] > 0) rejected_[i]->inc(double(r.rejected[i]));
   }
   resp.set_header("X-Prometheus-Remote-Write-Samples-Written", absl::StrCat(r.samples_written));
   resp.set_header("X-Prometheus-Remote-Write-Histograms-Written", "0");
-  resp.set_header("X-Prometheus-Remote-Write-Exemplars-Written", "0");
+  resp.set_header("X-Prometheus-Remote-Write-Exemplars-Written",
+                  absl::StrCat(r.exemplars_written));
   if (r.first_error.ok() && r.total_rejected() == 0) {
     count_request(204);
     resp.status = 204;

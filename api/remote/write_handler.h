@@ -9,7 +9,9 @@
 //        wrong: `snappy: corrupt input`, `cannot parse WriteRequest: ...`,
 //        `empty request body ...`, or the first rejected sample/series in
 //        request order, e.g. `out of order sample for series {...} at
-//        timestamp 1000` / `invalid labels in timeseries[3] {...}: invalid
+//        timestamp 1000` / `sample timestamp too far in the future for series
+//        {...} at timestamp 1e15` (storage's too-far-in-future window,
+//        reason too_far_in_future) / `invalid labels in timeseries[3] {...}: invalid
 //        label name "1a"` / `native histograms are not supported yet: ...`,
 //        followed by `; 3 of 10 samples rejected (out_of_order: 2,
 //        invalid_labels: 1), 7 samples written`.
@@ -19,7 +21,9 @@
 //        Native histograms (unsupported yet) make the request a partial write
 //        too, hence 400 with reason native_histogram_unsupported even when
 //        all floats were written; the spec forbids 2xx for partial writes.
-//        Exemplars are accepted and dropped without error.
+//        Exemplars are stored (tsdb/head/exemplar_storage.h); one that storage
+//        refuses (out of order, labels over 128 characters) is counted and
+//        skipped without failing the request, as Prometheus does.
 //   405  method other than POST (normally the router answers this first).
 //   413  declared decompressed size over the cap (64 MiB by default).
 //   415  Content-Type other than application/x-protobuf (bare or with
@@ -30,13 +34,14 @@
 //        commit failure): nothing was written, the sender retries.
 //
 // 204 and post-ingest 400 answers carry X-Prometheus-Remote-Write-Samples-
-// Written (and -Histograms-Written / -Exemplars-Written, always 0 for now).
+// Written, -Exemplars-Written and -Histograms-Written (always 0 for now).
 // Error bodies are text/plain, one line, like Go's http.Error.
 //
 // Self-metrics (registered at construction): strata_remote_write_requests_total{code},
 // strata_remote_write_samples_received_total, strata_remote_write_samples_written_total,
 // strata_remote_write_samples_rejected_total{reason},
-// strata_remote_write_exemplars_received_total, strata_remote_write_metadata_received_total,
+// strata_remote_write_exemplars_received_total, strata_remote_write_exemplars_written_total,
+// strata_remote_write_exemplars_rejected_total, strata_remote_write_metadata_received_total,
 // strata_remote_write_request_bytes (compressed body size histogram).
 //
 // Thread-safe: handle() may run concurrently on any number of threads. The
@@ -86,6 +91,8 @@ class WriteHandler {
   metrics::Counter& samples_received_;
   metrics::Counter& samples_written_;
   metrics::Counter& exemplars_received_;
+  metrics::Counter& exemplars_written_;
+  metrics::Counter& exemplars_rejected_;
   metrics::Counter& metadata_received_;
   std::array<metrics::Counter*, kNumRejectReasons> rejected_{};
   metrics::Histogram& request_bytes_;

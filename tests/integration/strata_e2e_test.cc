@@ -101,11 +101,13 @@ TEST_F(StrataE2ETest, Flags) {
              success(R"({"config.file":"","enable-feature":"","log.format":"logfmt",)"
                      R"("log.level":"info","query.compat":"v3","query.lookback-delta":"5m",)"
                      R"("query.max-concurrency":"20","query.max-samples":"50000000",)"
-                     R"("query.timeout":"2m","storage.tsdb.out-of-order-time-window":"0s",)"
+                     R"("query.timeout":"2m","storage.exemplars.exemplars-limit":"100000",)"
+                     R"("storage.tsdb.out-of-order-time-window":"0s",)"
                      R"("storage.tsdb.path":")" +
                      data_dir +
                      R"(",)"
                      R"("storage.tsdb.retention.size":"0B","storage.tsdb.retention.time":"15d",)"
+                     R"("storage.tsdb.too-far-in-future.time-window":"10m",)"
                      R"("storage.tsdb.wal-sync":"interval","web.cors.origin":".*","web.enable-admin-api":"false",)"
                      R"("web.enable-lifecycle":"false","web.enable-remote-write-receiver":"false",)"
                      R"("web.listen-address":")" +

@@ -20,7 +20,7 @@ std::string encode(const std::vector<RwSeries>& series, const std::vector<RwMeta
   for (const RwSeries& s : series) {
     LabelPairs labels = s.labels;
     if (sort_labels) std::sort(labels.begin(), labels.end());
-    req.msg(1, Wire::series(labels, s.samples));
+    req.msg(1, Wire::series(labels, s.samples, s.exemplars));
   }
   for (const RwMetadata& m : metadata) {
     Wire md;
@@ -110,10 +110,19 @@ Wire Wire::sample(double v, int64_t t_ms) {
   return w;
 }
 
-Wire Wire::series(const LabelPairs& labels, const std::vector<RwSample>& samples) {
+Wire Wire::exemplar(const RwExemplar& e) {
+  Wire w;
+  for (const auto& [n, v] : e.labels) w.msg(1, label(n, v));
+  w.double_field(2, e.value).varint_field(3, uint64_t(e.t_ms));
+  return w;
+}
+
+Wire Wire::series(const LabelPairs& labels, const std::vector<RwSample>& samples,
+                  const std::vector<RwExemplar>& exemplars) {
   Wire ts;
   for (const auto& [n, v] : labels) ts.msg(1, label(n, v));
   for (const RwSample& s : samples) ts.msg(2, sample(s.value, s.t_ms));
+  for (const RwExemplar& e : exemplars) ts.msg(3, exemplar(e));
   return ts;
 }
 

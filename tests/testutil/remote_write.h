@@ -26,9 +26,16 @@ struct RwSample {
   double value = 0;
 };
 
+struct RwExemplar {
+  LabelPairs labels;  // e.g. {{"trace_id", "abc"}}, in the given order
+  double value = 0;
+  int64_t t_ms = 0;
+};
+
 struct RwSeries {
   LabelPairs labels;
   std::vector<RwSample> samples;  // in timestamp order
+  std::vector<RwExemplar> exemplars = {};
 };
 
 // MetricMetadata.type values (prompb).
@@ -86,8 +93,12 @@ class Wire {
   static Wire label(std::string_view name, std::string_view value);
   // prompb.Sample {1 double value, 2 int64 timestamp}.
   static Wire sample(double v, int64_t t_ms);
-  // prompb.TimeSeries with the labels in the given order and the samples.
-  static Wire series(const LabelPairs& labels, const std::vector<RwSample>& samples);
+  // prompb.TimeSeries with the labels in the given order, the samples and
+  // the exemplars.
+  static Wire series(const LabelPairs& labels, const std::vector<RwSample>& samples,
+                     const std::vector<RwExemplar>& exemplars = {});
+  // prompb.Exemplar {1 labels, 2 double value, 3 int64 timestamp}.
+  static Wire exemplar(const RwExemplar& e);
 
  private:
   std::string b_;

@@ -170,10 +170,12 @@ absl::Status BlockStore::delete_blocks(const std::vector<std::string>& ulids) {
   return first;
 }
 
-absl::StatusOr<int> BlockStore::compact() {
+absl::StatusOr<int> BlockStore::compact(const std::atomic<bool>* stop) {
   std::lock_guard<std::mutex> lock(write_mu_);
   int n = 0;
   while (true) {
+    if (stop && stop->load(std::memory_order_relaxed))
+      return absl::CancelledError("compaction stopped: storage is shutting down");
     std::vector<std::shared_ptr<Block>> bs = blocks();
     std::vector<BlockMeta> metas;
     for (const auto& b : bs) {
@@ -189,7 +191,7 @@ absl::StatusOr<int> BlockStore::compact() {
       sel.push_back(bs[i]);
       ulids.push_back(bs[i]->meta().ulid);
     }
-    STRATA_ASSIGN_OR_RETURN(BlockMeta meta, compactor_.compact(sel));
+    STRATA_ASSIGN_OR_RETURN(BlockMeta meta, compactor_.compact(sel, stop));
     if (meta.ulid.empty()) {
       STRATA_RETURN_IF_ERROR(delete_blocks(ulids));  // everything was deleted
     } else {

@@ -11,6 +11,7 @@
 // block twice or a gap.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -65,8 +66,10 @@ class BlockStore {
 
   // Compacts until the planner finds nothing more; returns the number of
   // compactions. Sources are deleted only after the merged block is durable
-  // and loaded.
-  absl::StatusOr<int> compact();
+  // and loaded. `stop` (may be null) is checked before each compaction and
+  // inside it: when it turns true, compact() returns Cancelled promptly and
+  // leaves the blocks as they were.
+  absl::StatusOr<int> compact(const std::atomic<bool>* stop = nullptr);
 
   // Deletes blocks past retention. `head_bytes`: bytes of the WAL and head
   // chunk directories, counted against the size limit. Returns the number of

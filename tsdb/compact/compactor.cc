@@ -40,7 +40,8 @@ Compactor::Compactor(FileSystem* fs, std::string dir, bool compress_chunks,
                                    metrics::exponential_buckets(1, 2, 14));
 }
 
-absl::StatusOr<BlockMeta> Compactor::compact(const std::vector<std::shared_ptr<Block>>& blocks) {
+absl::StatusOr<BlockMeta> Compactor::compact(const std::vector<std::shared_ptr<Block>>& blocks,
+                                             const std::atomic<bool>* stop) {
   if (blocks.empty()) return absl::InvalidArgumentError("compact: no blocks");
   double start = monotonic_seconds();
   BlockWriterOptions opts;
@@ -79,6 +80,9 @@ absl::StatusOr<BlockMeta> Compactor::compact(const std::vector<std::shared_ptr<B
   }
   std::vector<ChunkMeta> metas;
   while (!heap.empty()) {
+    // The writer's destructor removes the unfinished block directory.
+    if (stop && stop->load(std::memory_order_relaxed))
+      return absl::CancelledError("compaction abandoned: storage is shutting down");
     Labels labels = cursors[heap.top()].labels;
     std::vector<ChunkRef> chunks;
     // Pop every cursor positioned on these labels, in block order.

@@ -4,6 +4,7 @@
 // come after. Thread-safe (no shared mutable state besides metrics).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,8 +24,11 @@ class Compactor {
   // Writes the union of `blocks` as one block into the data dir: tombstones
   // applied, overlapping samples deduplicated (for equal timestamps the block
   // later in the list wins), level = max level + 1, sources = union. The
-  // returned meta has an empty ulid when no sample was left.
-  absl::StatusOr<BlockMeta> compact(const std::vector<std::shared_ptr<Block>>& blocks);
+  // returned meta has an empty ulid when no sample was left. `stop` (may be
+  // null) is checked per series: when it turns true the partial block is
+  // removed and the status is Cancelled (not counted as a failure).
+  absl::StatusOr<BlockMeta> compact(const std::vector<std::shared_ptr<Block>>& blocks,
+                                    const std::atomic<bool>* stop = nullptr);
 
  private:
   FileSystem* fs_;

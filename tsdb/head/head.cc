@@ -14,6 +14,7 @@ constexpr uint64_t kHashSeed = 0x9e3779b97f4a7c15ULL;
 Head::Head(HeadOptions opts, metrics::Registry* registry)
     : opts_(std::move(opts)),
       registry_(registry),
+      exemplars_(opts_.max_exemplars, registry),
       series_locks_(new Stripe[kStripes]),
       hash_stripes_(new HashStripe[kStripes]),
       pages_(new std::atomic<MemSeries**>[kMaxPages]) {
@@ -39,6 +40,7 @@ void Head::register_metrics() {
   counters_.too_old = &rejected.with({"too_old"});
   counters_.duplicate = &rejected.with({"duplicate"});
   counters_.out_of_bounds = &rejected.with({"out_of_bounds"});
+  counters_.too_far_in_future = &rejected.with({"too_far_in_future"});
   counters_.series_created = &r.counter("strata_tsdb_head_series_created_total",
                                         "Total number of series created in the head.");
   counters_.series_removed = &r.counter("strata_tsdb_head_series_removed_total",
@@ -284,13 +286,20 @@ void Head::count_rejection(AppendErrorKind k) const {
     case AppendErrorKind::kOutOfBounds:
       counters_.out_of_bounds->inc();
       break;
+    case AppendErrorKind::kTooFarInFuture:
+      counters_.too_far_in_future->inc();
+      break;
     default:
       break;
   }
 }
 
 void Head::update_time_range(int64_t mint_ms, int64_t maxt_ms) {
-  int64_t cur = min_time_.load(std::memory_order_relaxed);
+  // applied_min_since_gc_ first: raise_min_time() relies on this order.
+  int64_t low = applied_min_since_gc_.load();
+  while (mint_ms < low && !applied_min_since_gc_.compare_exchange_weak(low, mint_ms)) {
+  }
+  int64_t cur = min_time_.load();
   while (mint_ms < cur && !min_time_.compare_exchange_weak(cur, mint_ms)) {
   }
   cur = max_time_.load(std::memory_order_relaxed);

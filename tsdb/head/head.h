@@ -8,10 +8,13 @@
 // before samples become visible; reads through HeadQuerier (head_read.cc).
 // open() replays the WAL (head_replay.cc); truncate() drops old data and
 // checkpoints the WAL (head_gc.cc); delete_series() adds tombstones
-// (head_tombstones.cc). Thread-safe: any thread may append, query, truncate
-// or delete concurrently.
+// (head_tombstones.cc). Exemplars staged by appenders go to exemplars()
+// (exemplar_storage.h, memory only) at commit. Thread-safe: any thread may
+// append, query, truncate or delete concurrently.
 //
 // Append rules, with Prometheus' error texts (tsdb/storage.h):
+//   t more than HeadOptions::too_far_in_future_window_ms after the wall
+//     clock (when the window is set)                  "sample timestamp too far in the future"
 //   t before the min valid time (the last truncation point, or
 //     HeadOptions::min_valid_time_ms)                 "out of bounds"
 //   t after the series' newest sample                 appended
@@ -49,6 +52,7 @@
 #include "base/metrics.h"
 #include "tsdb/block/tombstones.h"
 #include "tsdb/db.h"
+#include "tsdb/head/exemplar_storage.h"
 #include "tsdb/head/head_postings.h"
 #include "tsdb/head/mem_series.h"
 #include "tsdb/head/metadata_store.h"
@@ -78,6 +82,15 @@ struct HeadOptions {
   int64_t min_valid_time_ms = std::numeric_limits<int64_t>::min();
   // Threads applying samples during replay; 0 = one per core but one.
   int replay_workers = 0;
+  // --storage.tsdb.too-far-in-future.time-window: appends more than this
+  // after the wall clock (read once per appender) are rejected, so that one
+  // sample from a broken clock cannot stretch the head over years. Replay
+  // does not check it. 0 disables the check (the tsdb default; the server
+  // passes 10 min).
+  int64_t too_far_in_future_window_ms = 0;
+  // --storage.exemplars.exemplars-limit: size of the exemplar ring buffer
+  // (Prometheus' default with exemplar storage on); 0 stores none.
+  int64_t max_exemplars = 100000;
 };
 
 class Head {
@@ -98,8 +111,13 @@ class Head {
   // Drops all data before mint_ms, removes series left without samples,
   // rejects later appends before mint_ms ("out of bounds") and checkpoints
   // the WAL so that replay only reads what the head still holds. Call after
-  // the data before mint_ms was persisted in a block.
-  absl::Status truncate(int64_t mint_ms);
+  // the data before mint_ms was persisted in a block. The head's min time
+  // then becomes its oldest remaining sample, not mint_ms: a head holding
+  // one sample from 1970 and one from today spans one block range after one
+  // cut, not 450 000 empty ones. `stop` (may be null): when it turns true,
+  // the checkpoint is abandoned with a Cancelled status (the next one
+  // covers its segments).
+  absl::Status truncate(int64_t mint_ms, const std::atomic<bool>* stop = nullptr);
   // Deletes the samples in [mint_ms, maxt_ms] of every series matching all
   // matchers: writes a tombstone record to the WAL, then hides them from
   // queries (and from blocks cut from the head). Samples appended later are
@@ -123,6 +141,9 @@ class Head {
   const SymbolTable& symbols() const { return symbols_; }
   const HeadPostings& postings() const { return postings_; }
   MetadataStore& metadata() { return metadata_; }
+  // In memory only: exemplars do not survive a restart (see exemplar_storage.h).
+  ExemplarStorage& exemplars() { return exemplars_; }
+  const ExemplarStorage& exemplars() const { return exemplars_; }
   const HeadOptions& options() const { return opts_; }
 
   // --- for the head's own parts (appender, querier, replay, GC) ---
@@ -160,6 +181,7 @@ class Head {
     metrics::Counter* too_old;
     metrics::Counter* duplicate;
     metrics::Counter* out_of_bounds;
+    metrics::Counter* too_far_in_future;
     metrics::Counter* series_created;
     metrics::Counter* series_removed;
     metrics::Counter* chunks_created;
@@ -224,9 +246,13 @@ class Head {
 
   // head_replay.cc
   absl::Status replay();
-  // head_gc.cc
-  size_t gc(int64_t mint_ms);
-  absl::Status checkpoint(int64_t mint_ms);
+  // head_gc.cc. Returns the number of series removed; *oldest_ms is the
+  // min_time() of the oldest series left (int64 max when none is).
+  size_t gc(int64_t mint_ms, int64_t* oldest_ms);
+  // Raises min_time_ to the oldest sample left after a truncation to mint_ms
+  // (see truncate()).
+  void raise_min_time(int64_t mint_ms, int64_t oldest_ms);
+  absl::Status checkpoint(int64_t mint_ms, const std::atomic<bool>* stop);
   // head_tombstones.cc
   void add_tombstone_locked(MemSeries* s, Interval iv);
   void clean_series_locked(MemSeries* s);
@@ -240,6 +266,7 @@ class Head {
   SymbolTable symbols_;
   HeadPostings postings_;
   MetadataStore metadata_;
+  ExemplarStorage exemplars_;
   std::unique_ptr<Stripe[]> series_locks_;
   std::unique_ptr<HashStripe[]> hash_stripes_;
   std::unique_ptr<std::atomic<MemSeries**>[]> pages_;
@@ -257,6 +284,11 @@ class Head {
   std::atomic<int64_t> min_time_{std::numeric_limits<int64_t>::max()};
   std::atomic<int64_t> max_time_{std::numeric_limits<int64_t>::min()};
   std::atomic<int64_t> min_valid_time_{std::numeric_limits<int64_t>::min()};
+  // The lowest time update_time_range() saw since truncate() reset it to
+  // int64 max before scanning the series: lets truncation raise min_time_
+  // to the oldest remaining sample without losing a sample committed
+  // during the scan (see raise_min_time()).
+  std::atomic<int64_t> applied_min_since_gc_{std::numeric_limits<int64_t>::max()};
   std::atomic<uint64_t> num_series_{0};
   std::atomic<int64_t> num_chunks_{0};
 };

@@ -9,26 +9,12 @@
 #include <limits>
 
 #include "absl/container/flat_hash_set.h"
+#include "base/clock.h"
 #include "base/status.h"
 #include "tsdb/head/head.h"
 
 namespace strata::tsdb {
 namespace {
-
-absl::Status error_for(AppendErrorKind k) {
-  switch (k) {
-    case AppendErrorKind::kOutOfOrder:
-      return absl::InvalidArgumentError(kErrOutOfOrder);
-    case AppendErrorKind::kOutOfBounds:
-      return absl::InvalidArgumentError(kErrOutOfBounds);
-    case AppendErrorKind::kDuplicate:
-      return absl::InvalidArgumentError(kErrDuplicate);
-    case AppendErrorKind::kTooOld:
-      return absl::InvalidArgumentError(kErrTooOld);
-    default:
-      return absl::OkStatus();
-  }
-}
 
 uint64_t bits_of(double v) {
   uint64_t b;
@@ -50,13 +36,21 @@ constexpr size_t kMaxKeptScratch = size_t(4) << 20;
 
 class HeadAppender final : public Appender {
  public:
-  explicit HeadAppender(Head* head) : head_(head) {}
+  explicit HeadAppender(Head* head)
+      : head_(head),
+        max_t_ms_(head->options().too_far_in_future_window_ms > 0
+                      ? now_ms() + head->options().too_far_in_future_window_ms
+                      : std::numeric_limits<int64_t>::max()) {}
   ~HeadAppender() override {
     if (!done_) rollback();
   }
 
   absl::StatusOr<SeriesRef> append(SeriesRef ref, const Labels& labels, int64_t t_ms,
                                    double v) override {
+    if (t_ms > max_t_ms_) {
+      head_->count_rejection(AppendErrorKind::kTooFarInFuture);
+      return append_error(AppendErrorKind::kTooFarInFuture);
+    }
     uint64_t bits = bits_of(v);
     MemSeries* s = ref ? head_->by_id(uint32_t(ref - 1)) : nullptr;
     AppendErrorKind k;
@@ -92,7 +86,7 @@ class HeadAppender final : public Appender {
     }
     if (k != AppendErrorKind::kNone) {
       head_->count_rejection(k);
-      return error_for(k);
+      return append_error(k);
     }
     if (s != run_series_ || t_ms > run_t_) {
       // run_t_ tracks the newest staged sample of the run.
@@ -107,6 +101,33 @@ class HeadAppender final : public Appender {
   SeriesRef lookup(std::span<const LabelView> labels) override {
     MemSeries* s = head_->find(labels);
     return s ? SeriesRef(s->id) + 1 : 0;
+  }
+
+  absl::StatusOr<SeriesRef> append_exemplar(SeriesRef ref, const Labels& labels,
+                                            const Exemplar& e) override {
+    MemSeries* s = nullptr;
+    if (ref) {
+      s = head_->by_id(uint32_t(ref - 1));
+    } else if (!labels.empty()) {
+      views_.clear();
+      for (const Label& l : labels) views_.emplace_back(l.name, l.value);
+      s = head_->find(views_);
+    }
+    if (!s) return absl::NotFoundError("unknown series for exemplar");
+    // The exemplar index is keyed by labels (it outlives head series).
+    Labels series = labels.empty() ? head_->labels_of(*s) : labels;
+    bool duplicate = false;
+    if (!exemplars_.empty() && exemplars_.back().first == series) {
+      // Checked against the batch first, as samples are.
+      const Exemplar& last = exemplars_.back().second;
+      if (e.t_ms == last.t_ms && bits_of(e.value) == bits_of(last.value) &&
+          e.labels == last.labels)
+        return SeriesRef(s->id) + 1;
+      if (e.t_ms <= last.t_ms) return append_error(AppendErrorKind::kOutOfOrderExemplar);
+    }
+    STRATA_RETURN_IF_ERROR(head_->exemplars().check(series, e, &duplicate));
+    if (!duplicate) exemplars_.emplace_back(std::move(series), e);
+    return SeriesRef(s->id) + 1;
   }
 
   void update_metadata(const std::string& family, const MetricMetadata& md) override {
@@ -124,8 +145,13 @@ class HeadAppender final : public Appender {
     }
     apply();
     for (const auto& [family, md] : metadata_) head_->metadata().update(family, md);
+    // Not logged: exemplars are kept in memory only. A concurrent commit
+    // may have stored a newer one meanwhile; add() then counts this one as
+    // out of order, as Prometheus' commit does.
+    for (const auto& [series, e] : exemplars_) (void)head_->exemplars().add(series, e);
     staged_.clear();
     metadata_.clear();
+    exemplars_.clear();
     return absl::OkStatus();
   }
 
@@ -268,12 +294,18 @@ class HeadAppender final : public Appender {
     }
     staged_.clear();
     metadata_.clear();
+    exemplars_.clear();
   }
 
   Head* head_;
+  // The wall clock plus the too-far-in-future window when the transaction
+  // began (one clock read per transaction, not per sample), or int64 max.
+  const int64_t max_t_ms_;
   std::vector<Staged> staged_;
   std::vector<std::pair<std::string, MetricMetadata>> metadata_;
   std::vector<std::pair<std::string, MetricMetadata>> changed_md_;
+  std::vector<std::pair<Labels, Exemplar>> exemplars_;  // series labels, exemplar
+  std::vector<LabelView> views_;                        // append_exemplar scratch
   MemSeries* run_series_ = nullptr;
   int64_t run_t_ = std::numeric_limits<int64_t>::min();
   uint64_t run_bits_ = 0;

@@ -2,6 +2,7 @@
 // without samples (from the hash sets, postings and id array), and
 // checkpointing the WAL so replay only reads what the head still holds.
 #include <algorithm>
+#include <limits>
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -11,7 +12,8 @@
 
 namespace strata::tsdb {
 
-size_t Head::gc(int64_t mint_ms) {
+size_t Head::gc(int64_t mint_ms, int64_t* oldest_ms) {
+  *oldest_ms = std::numeric_limits<int64_t>::max();
   std::vector<MemSeries*> doomed;
   uint32_t n = next_id_.load();
   for (uint32_t id = 0; id < n; ++id) {
@@ -35,6 +37,7 @@ size_t Head::gc(int64_t mint_ms) {
         s->flags &= uint8_t(~MemSeries::kHasTombstones);
     }
     // Series with staged samples stay: their appender will commit into them.
+    if (!s->empty()) *oldest_ms = std::min(*oldest_ms, s->min_time());
     if (!s->empty() || s->pending > 0) continue;
     s->flags |= MemSeries::kDead;
     // Unlinking while the series lock is held means no appender can pin it
@@ -60,7 +63,27 @@ size_t Head::gc(int64_t mint_ms) {
   return doomed.size();
 }
 
-absl::Status Head::truncate(int64_t mint_ms) {
+void Head::raise_min_time(int64_t mint_ms, int64_t oldest_ms) {
+  // Samples committed since the reset before the scan may be older than
+  // anything the scan saw (their series was scanned first).
+  int64_t target = std::min(oldest_ms, applied_min_since_gc_.load());
+  // An empty head keeps the truncation point, as before.
+  if (target == std::numeric_limits<int64_t>::max()) target = mint_ms;
+  // Out-of-order chunks may straddle mint_ms; data before it is gone anyway.
+  target = std::max(target, mint_ms);
+  int64_t cur = min_time_.load();
+  while (cur < target && !min_time_.compare_exchange_weak(cur, target)) {
+  }
+  // A commit that lowered applied_min_since_gc_ after the read above but
+  // before the raise found min_time_ still low and left it alone: lower it
+  // now. A commit after this point lowers min_time_ itself.
+  int64_t late = applied_min_since_gc_.load();
+  cur = min_time_.load();
+  while (late < cur && !min_time_.compare_exchange_weak(cur, late)) {
+  }
+}
+
+absl::Status Head::truncate(int64_t mint_ms, const std::atomic<bool>* stop) {
   std::lock_guard<std::mutex> tlock(truncate_mu_);
   // Series unlinked by the previous truncation are no longer referenced.
   std::vector<MemSeries*> old;
@@ -69,17 +92,20 @@ absl::Status Head::truncate(int64_t mint_ms) {
   while (mint_ms > cur && !min_valid_time_.compare_exchange_weak(cur, mint_ms)) {
   }
   double t0 = monotonic_seconds();
-  size_t removed = gc(mint_ms);
+  // Every commit applied from here on is either seen by the scan (its
+  // series is scanned after it) or recorded here (see raise_min_time()).
+  applied_min_since_gc_.store(std::numeric_limits<int64_t>::max());
+  int64_t oldest = 0;
+  size_t removed = gc(mint_ms, &oldest);
   for (MemSeries* s : old) MemSeries::destroy(s);
-  int64_t mt = min_time_.load();
-  while (mt < mint_ms && !min_time_.compare_exchange_weak(mt, mint_ms)) {
-  }
+  raise_min_time(mint_ms, oldest);
   log::info("tsdb", "Head GC completed",
             {{"mint", mint_ms},
              {"series_removed", removed},
              {"duration", std::to_string(monotonic_seconds() - t0) + "s"}});
   if (!wal_) return absl::OkStatus();
-  absl::Status s = checkpoint(mint_ms);
+  absl::Status s = checkpoint(mint_ms, stop);
+  if (absl::IsCancelled(s)) return s;
   if (!s.ok()) {
     counters_.wal_truncations_failed->inc();
     return annotate(s, "checkpointing WAL");
@@ -88,7 +114,7 @@ absl::Status Head::truncate(int64_t mint_ms) {
   return absl::OkStatus();
 }
 
-absl::Status Head::checkpoint(int64_t mint_ms) {
+absl::Status Head::checkpoint(int64_t mint_ms, const std::atomic<bool>* stop) {
   double t0 = monotonic_seconds();
   // Every commit acknowledged so far is in a segment <= last.
   STRATA_ASSIGN_OR_RETURN(uint32_t last, wal_->roll());
@@ -97,6 +123,7 @@ absl::Status Head::checkpoint(int64_t mint_ms) {
   o.mint_ms = mint_ms;
   o.metadata = metadata_.snapshot();
   o.segment_bytes = opts_.wal.segment_bytes;
+  o.stop = stop;
   std::string wal_dir = join_path(opts_.dir, "wal");
   STRATA_ASSIGN_OR_RETURN(CheckpointStats st, write_checkpoint(opts_.fs, wal_dir, last, o));
   wal_->refresh_size();

@@ -1,6 +1,7 @@
 #include "tsdb/head/mem_series.h"
 
 #include <algorithm>
+#include <limits>
 #include <new>
 
 #include "tsdb/chunkenc/xor_chunk.h"
@@ -167,6 +168,20 @@ void MemSeries::truncate_before(int64_t mint_ms) {
     delete ooo;
     set_ooo(nullptr);
   }
+}
+
+int64_t MemSeries::min_time() const {
+  int64_t t = std::numeric_limits<int64_t>::max();
+  if (!sealed.empty()) {
+    t = sealed[0].mint_ms;
+  } else if (!open.empty()) {
+    t = open.mint_ms();
+  }
+  if (const OooChunks* o = ooo()) {
+    for (const SealedChunk& c : o->sealed) t = std::min(t, c.mint_ms);
+    if (!o->open.empty()) t = std::min(t, o->open.front().t);
+  }
+  return t;
 }
 
 std::vector<OooChunks::Entry> MemSeries::all_samples() const {

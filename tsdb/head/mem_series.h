@@ -76,6 +76,9 @@ class MemSeries {
   bool find(int64_t t_ms, uint64_t* bits) const;
   // Drops chunks that end before mint_ms.
   void truncate_before(int64_t mint_ms);
+  // Start time of the oldest chunk (in-order or out-of-order), int64 max
+  // when the series holds no sample.
+  int64_t min_time() const;
   // Every sample in time order (out-of-order ones merged in).
   std::vector<OooChunks::Entry> all_samples() const;
   // Replaces all data by `samples` (sorted, unique timestamps), all in

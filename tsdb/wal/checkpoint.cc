@@ -64,6 +64,8 @@ class CheckpointBuilder {
   absl::Status consume(WalReader* r) {
     WalFrame f;
     while (r->next(&f)) {
+      if (opts_.stop && opts_.stop->load(std::memory_order_relaxed))
+        return absl::CancelledError("checkpoint abandoned: storage is shutting down");
       switch (f.type) {
         case WalRecordType::kSeries: {
           SeriesRecordReader sr(f.payload);

@@ -13,6 +13,7 @@
 // Not thread-safe; the head calls it from truncate() only.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -42,6 +43,10 @@ struct CheckpointOptions {
   // metadata records of the log.
   std::vector<std::pair<std::string, MetricMetadata>> metadata;
   uint64_t segment_bytes = uint64_t(128) << 20;
+  // Checked between records: when it turns true the write is abandoned with
+  // a Cancelled status, leaving a `.tmp` directory the next checkpoint
+  // removes and every input in place. May be null.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct CheckpointStats {

@@ -42,8 +42,8 @@ class FakeAppender : public tsdb::Appender {
   absl::StatusOr<tsdb::SeriesRef> append(tsdb::SeriesRef ref, const tsdb::Labels& labels,
                                          int64_t t_ms, double v) override {
     switch (t_ms) {
-      case -1: return absl::InvalidArgumentError(tsdb::kErrOutOfBounds);
-      case -2: return absl::InvalidArgumentError(tsdb::kErrTooOld);
+      case -1: return tsdb::append_error(tsdb::AppendErrorKind::kOutOfBounds);
+      case -2: return tsdb::append_error(tsdb::AppendErrorKind::kTooOld);
       case -3: return absl::InvalidArgumentError("sample rejected by policy");
       case -4: return absl::UnavailableError("disk full");
       default: break;

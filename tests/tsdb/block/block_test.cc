@@ -70,9 +70,11 @@ std::string hex_dump(const std::string& data) {
   return out;
 }
 
+// STRATA_BLOCK_TESTDATA is an absolute path set by CMake: __FILE__ is
+// relative to the build directory when ccache rewrites paths (base_dir),
+// and ctest runs the test elsewhere.
 std::string testdata(const std::string& name) {
-  std::string here = __FILE__;
-  return here.substr(0, here.rfind('/')) + "/testdata/" + name;
+  return std::string(STRATA_BLOCK_TESTDATA) + "/" + name;
 }
 
 // Compares `actual` with the golden file; STRATA_UPDATE_GOLDEN=1 rewrites it.
