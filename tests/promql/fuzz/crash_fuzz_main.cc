@@ -12,7 +12,9 @@
 //
 //   promql_crash_fuzz                        fixed seed 1, 2000 queries (ctest)
 //   promql_crash_fuzz --seed=random --duration=600 --count=0    a campaign
-//   promql_crash_fuzz --seed=7 --index=1234  replay one query, verbosely
+//   promql_crash_fuzz --seed=7 --index=1234 --verbose   replay one query
+//   promql_crash_fuzz --seed=7 --start=1235 --count=0 --duration=600   resume
+//        after a crash (tools/promql_fuzz_campaign.py does this in a loop)
 //   promql_crash_fuzz --query='rate(fz_half[5m])'   one hand-written query:
 //        instant at the data's end and range over the data at 60 s, every mode
 // Environment: PROMQL_FUZZ_SEED, PROMQL_FUZZ_COUNT, PROMQL_FUZZ_DURATION give
@@ -53,6 +55,7 @@ struct Flags {
   int64_t count = 2000;       // 0 = until --duration runs out
   double duration_s = 0;      // 0 = no time limit
   int64_t index = -1;         // replay just this query
+  int64_t start = 0;          // first index (a campaign resuming after a crash)
   std::string query;          // evaluate just this hand-written query
   std::string modes = "v2,v3,v3d";
   double timeout_s = 10;      // the engine's query timeout
@@ -108,6 +111,7 @@ bool parse_flags(int argc, char** argv, Flags* f) {
     else if (a == "--count") f->count = std::atoll(v.c_str());
     else if (a == "--duration") f->duration_s = std::atof(v.c_str());
     else if (a == "--index") f->index = std::atoll(v.c_str());
+    else if (a == "--start") f->start = std::atoll(v.c_str());
     else if (a == "--query") f->query = v;
     else if (a == "--modes") f->modes = v;
     else if (a == "--timeout") f->timeout_s = std::atof(v.c_str());
@@ -259,8 +263,8 @@ int run(const Flags& f) {
       evaluate(m, q, "hand-written");
     }
   } else {
-    const int64_t first = f.index >= 0 ? f.index : 0;
-    const int64_t last = f.index >= 0 ? f.index + 1 : f.count > 0 ? f.count : INT64_MAX;
+    const int64_t first = f.index >= 0 ? f.index : f.start;
+    const int64_t last = f.index >= 0 ? f.index + 1 : f.count > 0 ? f.start + f.count : INT64_MAX;
     std::printf("promql_crash_fuzz: seed %llu, queries %lld..%lld, %s, dataset %zu series / %zu samples\n",
                 (unsigned long long)f.seed, (long long)first, (long long)(last == INT64_MAX ? -1 : last - 1),
                 f.modes.c_str(), data.series.size(), data.sample_count());
