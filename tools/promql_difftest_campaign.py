@@ -27,6 +27,8 @@ FAIL_RE = re.compile(r"^FAIL generated:(\d+): (.*?)  ==>  (.*?): ([^:]+): (.*) \
 
 
 def signature(kind, detail):
+    # Error texts: up to the first list of series or label set.
+    detail = re.split(r": \[|;|\{", detail)[0] if "failed (HTTP" in detail else detail
     d = re.sub(r"\{[^{}]*\}", "{..}", detail)
     d = re.sub(r"[-+]?(\d+\.?\d*(e[-+]?\d+)?|Inf|NaN)", "N", d)
     d = re.sub(r"\[[^\]]*\]", "[..]", d)

@@ -208,7 +208,7 @@ class Runner {
   std::vector<CorpusQuery> queries_;
   std::set<std::string> known_;
   std::vector<std::string> known_substrings_;  // generated mode
-  std::vector<EvalCase> gen_cases_;            // generated mode: one per query
+  std::vector<std::vector<EvalCase>> gen_cases_;  // generated mode: per query
   Dataset data_;
   std::vector<EvalCase> cases_;
   std::string tmp_;
@@ -218,7 +218,10 @@ class Runner {
 };
 
 bool Runner::load_queries(std::string* error) {
-  if (s_.generated) return load_known_substrings(s_.gen_known_differences, &known_substrings_, error);
+  if (s_.generated) {
+    if (!s_.only_query.empty()) return true;
+    return load_known_substrings(s_.gen_known_differences, &known_substrings_, error);
+  }
   if (!s_.only_query.empty()) {
     queries_.push_back({"DIFFTEST_QUERY", 0, s_.only_query});
     return true;
@@ -285,7 +288,19 @@ bool Runner::load_data(std::string* error) {
   const int64_t end_ms = now_ms / 60'000 * 60'000 - 120'000;
   if (s_.generated) {
     data_ = generated_dataset(end_ms);
-    generate_queries(data_, s_.gen_seed, s_.gen_first, s_.gen_count, &queries_, &gen_cases_);
+    std::vector<EvalCase> one_each;
+    if (s_.only_query.empty()) {
+      generate_queries(data_, s_.gen_seed, s_.gen_first, s_.gen_count, &queries_, &one_each);
+      for (EvalCase& c : one_each) gen_cases_.push_back({std::move(c)});
+    } else {
+      // A hand-written query over the fuzz dataset (minimising a generated one).
+      queries_ = {{"DIFFTEST_QUERY", 0, s_.only_query}};
+      const int64_t S = data_.start_ms, E = data_.end_ms;
+      gen_cases_.push_back({{"instant end", false, E},
+                            {"instant mid", false, S + (E - S) / 2},
+                            {"range data step 60s", true, 0, S, E, 60'000},
+                            {"range data+10m step 15s", true, 0, S - 600'000, E + 600'000, 15'000}});
+    }
     std::printf("difftest: generated mode, seed %llu, queries %lld..%lld\n", (unsigned long long)s_.gen_seed,
                 (long long)s_.gen_first, (long long)(s_.gen_first + s_.gen_count - 1));
   } else {
@@ -358,8 +373,7 @@ QueryOutcome Runner::run_query(size_t index, HttpClient* ref, HttpClient* cand) 
     out.skip_reason = "known_differences_generated.txt: " + k;
     return out;
   }
-  const std::vector<EvalCase> one = s_.generated ? std::vector<EvalCase>{gen_cases_[index]} : std::vector<EvalCase>{};
-  const std::vector<EvalCase>& cases = s_.generated ? one : cases_;
+  const std::vector<EvalCase>& cases = s_.generated ? gen_cases_[index] : cases_;
   const std::string text = substitute_placeholders(q.text, data_.start_ms, data_.end_ms);
   CompareOptions opts;
   opts.ref_name = ref_name_;
