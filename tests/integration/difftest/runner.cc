@@ -569,7 +569,7 @@ Settings settings_from_env() {
   s.gen_seed = seed == "random" ? uint64_t(std::chrono::system_clock::now().time_since_epoch().count())
                                 : std::strtoull(seed.c_str(), nullptr, 10);
   s.gen_first = std::atoll(env_or("DIFFTEST_FIRST", "0").c_str());
-  s.gen_count = std::atoll(env_or("DIFFTEST_COUNT", "500").c_str());
+  s.gen_count = std::atoll(env_or("DIFFTEST_COUNT", "2000").c_str());
   s.gen_duration_s = std::atof(env_or("DIFFTEST_DURATION", "0").c_str());
   s.gen_known_differences = env_or("DIFFTEST_GENERATED_KNOWN_DIFFERENCES", DIFFTEST_DEFAULT_GENERATED_KNOWN_DIFFERENCES);
   return s;

@@ -29,7 +29,7 @@ struct Settings {
   bool generated = false;                // DIFFTEST_GENERATED=1
   uint64_t gen_seed = 1;                 // DIFFTEST_SEED: a number, or "random"
   int64_t gen_first = 0;                 // DIFFTEST_FIRST: index of the first query
-  int64_t gen_count = 500;               // DIFFTEST_COUNT
+  int64_t gen_count = 2000;              // DIFFTEST_COUNT
   double gen_duration_s = 0;             // DIFFTEST_DURATION: start no query after this (0: no limit)
   std::string gen_known_differences;     // DIFFTEST_GENERATED_KNOWN_DIFFERENCES
 };
