@@ -10,7 +10,7 @@
 // queries succeed than --min-ok-percent (a fuzzer that only produces errors
 // tests nothing).
 //
-//   promql_crash_fuzz                        fixed seed 1, 2000 queries (ctest)
+//   promql_crash_fuzz                        seed 1, 2000 queries (ctest: --count=5000)
 //   promql_crash_fuzz --seed=random --duration=600 --count=0    a campaign
 //   promql_crash_fuzz --seed=7 --index=1234 --verbose   replay one query
 //   promql_crash_fuzz --seed=7 --start=1235 --count=0 --duration=600   resume
