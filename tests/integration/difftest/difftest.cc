@@ -33,5 +33,24 @@ TEST(DiffTest, StrataAnswersLikePrometheus242) {
                            << " queries answer differently; see the FAIL lines above and " << settings.report_path;
 }
 
+// Generated queries (tests/promql/fuzz) over the fuzz dataset: a fixed-seed
+// batch; DIFFTEST_SEED / DIFFTEST_COUNT / DIFFTEST_DURATION run campaigns
+// (tools/promql_difftest_campaign.py).
+TEST(DiffTest, GeneratedQueriesAnswerLikePrometheus242) {
+  Settings settings = settings_from_env();
+  settings.generated = true;
+  if (settings.report_path == "difftest_report.txt") settings.report_path = "difftest_generated_report.txt";
+  const RunSummary sum = run_difftest(settings);
+  ASSERT_TRUE(sum.setup_ok) << sum.setup_error;
+  const int compared = sum.passed + sum.failed;
+  // Not vacuous: most queries are compared, and many answers carry data.
+  EXPECT_GE(compared * 10, int(settings.gen_count) * 9) << "too many queries skipped";
+  EXPECT_GE(sum.ref_with_data * 100, compared * 30)
+      << "only " << sum.ref_with_data << " of " << compared << " evaluations returned data";
+  EXPECT_LE(sum.ref_refused * 100, compared * 25) << "the generator produces too many invalid queries";
+  EXPECT_EQ(sum.failed, 0) << sum.failed << " of " << compared << " generated queries answer differently (seed "
+                           << settings.gen_seed << "); see the FAIL lines above and " << settings.report_path;
+}
+
 }  // namespace
 }  // namespace strata::difftest

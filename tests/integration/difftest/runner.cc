@@ -18,6 +18,7 @@
 #include "tests/integration/difftest/compare.h"
 #include "tests/integration/difftest/corpus.h"
 #include "tests/integration/difftest/dataset.h"
+#include "tests/integration/difftest/generated.h"
 #include "tests/testutil/http_client.h"
 #include "tests/testutil/server_process.h"
 #include "tests/testutil/strata.h"
@@ -28,6 +29,9 @@
 #endif
 #ifndef DIFFTEST_DEFAULT_KNOWN_DIFFERENCES
 #define DIFFTEST_DEFAULT_KNOWN_DIFFERENCES "tests/integration/difftest/known_differences.txt"
+#endif
+#ifndef DIFFTEST_DEFAULT_GENERATED_KNOWN_DIFFERENCES
+#define DIFFTEST_DEFAULT_GENERATED_KNOWN_DIFFERENCES "tests/integration/difftest/known_differences_generated.txt"
 #endif
 
 namespace strata::difftest {
@@ -126,13 +130,6 @@ std::string seconds_param(int64_t ms) {
   return s;
 }
 
-// One evaluation of a query: an instant query at `t`, or a range query.
-struct EvalCase {
-  std::string name;
-  bool range = false;
-  int64_t t_ms = 0, start_ms = 0, end_ms = 0, step_ms = 0;
-};
-
 std::vector<EvalCase> eval_cases(const Dataset& d) {
   const int64_t E = d.end_ms, S = d.start_ms, m = 60'000;
   return {
@@ -162,6 +159,7 @@ struct CaseResult {
 
 struct QueryOutcome {
   bool skipped = false;
+  std::string skip_reason;
   std::vector<CaseResult> cases;
   bool failed() const {
     for (const CaseResult& c : cases)
@@ -202,13 +200,15 @@ class Runner {
   bool load_queries(std::string* error);
   bool start_servers(std::string* error);
   bool load_data(std::string* error);
-  QueryOutcome run_query(const CorpusQuery& q, HttpClient* ref, HttpClient* cand);
+  QueryOutcome run_query(size_t index, HttpClient* ref, HttpClient* cand);
   void report(RunSummary* sum);
 
   const Settings& s_;
   std::string ref_name_ = "prometheus", cand_name_;
   std::vector<CorpusQuery> queries_;
   std::set<std::string> known_;
+  std::vector<std::string> known_substrings_;  // generated mode
+  std::vector<std::vector<EvalCase>> gen_cases_;  // generated mode: per query
   Dataset data_;
   std::vector<EvalCase> cases_;
   std::string tmp_;
@@ -218,6 +218,10 @@ class Runner {
 };
 
 bool Runner::load_queries(std::string* error) {
+  if (s_.generated) {
+    if (!s_.only_query.empty()) return true;
+    return load_known_substrings(s_.gen_known_differences, &known_substrings_, error);
+  }
   if (!s_.only_query.empty()) {
     queries_.push_back({"DIFFTEST_QUERY", 0, s_.only_query});
     return true;
@@ -266,6 +270,9 @@ bool Runner::start_servers(std::string* error) {
     cand_name_ = "strata";
     std::vector<std::string> flags = {"--config.file=" + config, "--web.enable-remote-write-receiver",
                                       "--query.compat=v2"};
+    // Generated queries may use what Strata's v2 dialect offers behind this flag;
+    // the generator keeps to what 2.42 knows, so answers stay comparable.
+    if (s_.generated) flags.push_back("--enable-feature=promql-experimental-functions");
     flags.insert(flags.end(), s_.candidate_args.begin(), s_.candidate_args.end());
     cand_ = std::make_unique<Server>("strata", s_.strata_binary, flags, tmp_);
   }
@@ -278,8 +285,28 @@ bool Runner::load_data(std::string* error) {
   const int64_t now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   // The last grid point: two minutes before now, on a whole minute.
-  data_ = build_dataset(now_ms / 60'000 * 60'000 - 120'000);
-  cases_ = eval_cases(data_);
+  const int64_t end_ms = now_ms / 60'000 * 60'000 - 120'000;
+  if (s_.generated) {
+    data_ = generated_dataset(end_ms);
+    std::vector<EvalCase> one_each;
+    if (s_.only_query.empty()) {
+      generate_queries(data_, s_.gen_seed, s_.gen_first, s_.gen_count, &queries_, &one_each);
+      for (EvalCase& c : one_each) gen_cases_.push_back({std::move(c)});
+    } else {
+      // A hand-written query over the fuzz dataset (minimising a generated one).
+      queries_ = {{"DIFFTEST_QUERY", 0, s_.only_query}};
+      const int64_t S = data_.start_ms, E = data_.end_ms;
+      gen_cases_.push_back({{"instant end", false, E},
+                            {"instant mid", false, S + (E - S) / 2},
+                            {"range data step 60s", true, 0, S, E, 60'000},
+                            {"range data+10m step 15s", true, 0, S - 600'000, E + 600'000, 15'000}});
+    }
+    std::printf("difftest: generated mode, seed %llu, queries %lld..%lld\n", (unsigned long long)s_.gen_seed,
+                (long long)s_.gen_first, (long long)(s_.gen_first + s_.gen_count - 1));
+  } else {
+    data_ = build_dataset(end_ms);
+    cases_ = eval_cases(data_);
+  }
   const std::vector<std::string> bodies = encode_in_windows(data_, 20);
   std::printf("difftest: dataset %zu series, %zu samples, %s .. %s, %zu remote-write requests\n", data_.series.size(),
               data_.sample_count(), seconds_param(data_.start_ms).c_str(), seconds_param(data_.end_ms).c_str(),
@@ -332,19 +359,28 @@ bool Runner::load_data(std::string* error) {
   return true;
 }
 
-QueryOutcome Runner::run_query(const CorpusQuery& q, HttpClient* ref, HttpClient* cand) {
+QueryOutcome Runner::run_query(size_t index, HttpClient* ref, HttpClient* cand) {
+  const CorpusQuery& q = queries_[index];
   QueryOutcome out;
   if (known_.count(q.text)) {
     out.skipped = true;
+    out.skip_reason = "known_differences.txt";
     return out;
   }
+  for (const std::string& k : known_substrings_) {
+    if (q.text.find(k) == std::string::npos) continue;
+    out.skipped = true;
+    out.skip_reason = "known_differences_generated.txt: " + k;
+    return out;
+  }
+  const std::vector<EvalCase>& cases = s_.generated ? gen_cases_[index] : cases_;
   const std::string text = substitute_placeholders(q.text, data_.start_ms, data_.end_ms);
   CompareOptions opts;
   opts.ref_name = ref_name_;
   opts.cand_name = cand_name_;
   opts.origin_ms = data_.end_ms;
-  const bool verbose = !s_.only_query.empty();
-  for (const EvalCase& c : cases_) {
+  const bool verbose = !s_.only_query.empty() || (s_.generated && queries_.size() == 1);
+  for (const EvalCase& c : cases) {
     Params params = {{"query", text}};
     std::string path = "/api/v1/query";
     if (c.range) {
@@ -400,7 +436,7 @@ void Runner::report(RunSummary* sum) {
     ++sum->total;
     if (o.skipped) {
       ++sum->skipped;
-      rep << "SKIP " << q.where() << ": " << q.text << "  (known_differences.txt)\n";
+      rep << "SKIP " << q.where() << ": " << q.text << "  (" << o.skip_reason << ")\n";
       continue;
     }
     std::string ref_error;
@@ -408,6 +444,9 @@ void Runner::report(RunSummary* sum) {
     for (const CaseResult& c : o.cases) {
       if (!c.ref_error.empty()) ref_error = c.ref_error;
       ref_samples += c.ref_samples;
+      if (c.ref_error.rfind("bad_data", 0) == 0) ++sum->ref_refused;
+      else if (!c.ref_error.empty()) ++sum->ref_runtime_errors;
+      else if (c.ref_samples > 0) ++sum->ref_with_data;
     }
     // Tell corpus maintainers which queries exercise little.
     const std::string note = !ref_error.empty() ? "  [" + ref_name_ + " fails: " + ref_error + "]"
@@ -451,8 +490,10 @@ void Runner::report(RunSummary* sum) {
   for (const auto& [k, n] : sum->failure_kinds) kinds += (kinds.empty() ? "" : ", ") + k + " " + std::to_string(n);
   std::printf("difftest: %d passed, %d failed of %d (%s vs %s%s)\n", sum->passed, sum->failed, sum->passed + sum->failed,
               cand_name_.c_str(), ref_name_.c_str(),
-              sum->skipped ? (", " + std::to_string(sum->skipped) + " skipped as known differences").c_str() : "");
+              sum->skipped ? (", " + std::to_string(sum->skipped) + " skipped as known differences or for time").c_str() : "");
   if (!kinds.empty()) std::printf("difftest: failing queries by kind of difference: %s\n", kinds.c_str());
+  std::printf("difftest: %s answered %d evaluations with data, refused %d (bad_data), failed %d at run time\n",
+              ref_name_.c_str(), sum->ref_with_data, sum->ref_refused, sum->ref_runtime_errors);
   std::printf("difftest: full report in %s\n", s_.report_path.c_str());
   rep << "difftest: " << sum->passed << " passed, " << sum->failed << " failed of " << sum->passed + sum->failed
       << ", " << sum->skipped << " skipped\n";
@@ -479,13 +520,22 @@ RunSummary Runner::run() {
   auto worker = [&] {
     HttpClient ref(ref_->port(), 120);
     HttpClient cand(cand_->port(), 120);
-    for (size_t i; (i = next++) < queries_.size();) outcomes_[i] = run_query(queries_[i], &ref, &cand);
+    for (size_t i; (i = next++) < queries_.size();) {
+      if (s_.gen_duration_s > 0 &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() > s_.gen_duration_s) {
+        outcomes_[i].skipped = true;
+        outcomes_[i].skip_reason = "not run: DIFFTEST_DURATION reached";
+        continue;
+      }
+      outcomes_[i] = run_query(i, &ref, &cand);
+    }
   };
   std::vector<std::thread> threads;
   for (int i = 0; i < std::max(1, s_.jobs); ++i) threads.emplace_back(worker);
   for (std::thread& t : threads) t.join();
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("difftest: %zu queries x %zu evaluations on both servers in %.1f s\n", queries_.size(), cases_.size(), secs);
+  std::printf("difftest: %zu queries x %zu evaluations on both servers in %.1f s\n", queries_.size(),
+              s_.generated ? size_t(1) : cases_.size(), secs);
   // Dead servers make every comparison fail; say so plainly.
   for (Server* p : {ref_.get(), cand_.get()})
     if (!p->running()) notes_.push_back(p->name() + " died during the run; log tail:\n" + p->log_tail());
@@ -514,6 +564,14 @@ Settings settings_from_env() {
   s.jobs = std::atoi(env_or("DIFFTEST_JOBS", "3").c_str());
   s.report_path = env_or("DIFFTEST_REPORT", "difftest_report.txt");
   s.keep_tmp = env_or("DIFFTEST_KEEP_TMP", "0") != "0";
+  s.generated = env_or("DIFFTEST_GENERATED", "0") != "0";
+  const std::string seed = env_or("DIFFTEST_SEED", "1");
+  s.gen_seed = seed == "random" ? uint64_t(std::chrono::system_clock::now().time_since_epoch().count())
+                                : std::strtoull(seed.c_str(), nullptr, 10);
+  s.gen_first = std::atoll(env_or("DIFFTEST_FIRST", "0").c_str());
+  s.gen_count = std::atoll(env_or("DIFFTEST_COUNT", "2000").c_str());
+  s.gen_duration_s = std::atof(env_or("DIFFTEST_DURATION", "0").c_str());
+  s.gen_known_differences = env_or("DIFFTEST_GENERATED_KNOWN_DIFFERENCES", DIFFTEST_DEFAULT_GENERATED_KNOWN_DIFFERENCES);
   return s;
 }
 

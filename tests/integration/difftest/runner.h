@@ -25,6 +25,13 @@ struct Settings {
   int jobs = 3;                          // DIFFTEST_JOBS: concurrent queries
   std::string report_path;               // DIFFTEST_REPORT
   bool keep_tmp = false;                 // DIFFTEST_KEEP_TMP=1: keep data dirs and logs
+  // Generated-query mode (generated.h): the fuzz dataset and generated queries.
+  bool generated = false;                // DIFFTEST_GENERATED=1
+  uint64_t gen_seed = 1;                 // DIFFTEST_SEED: a number, or "random"
+  int64_t gen_first = 0;                 // DIFFTEST_FIRST: index of the first query
+  int64_t gen_count = 2000;              // DIFFTEST_COUNT
+  double gen_duration_s = 0;             // DIFFTEST_DURATION: start no query after this (0: no limit)
+  std::string gen_known_differences;     // DIFFTEST_GENERATED_KNOWN_DIFFERENCES
 };
 
 // Reads the settings from the environment, with compiled-in defaults.
@@ -35,6 +42,9 @@ struct RunSummary {
   std::string setup_error;  // why the run could not happen
   int total = 0, passed = 0, failed = 0, skipped = 0;
   std::map<std::string, int> failure_kinds;  // diff kind -> number of failing queries
+  // Evaluations where the reference answered with data / refused the query
+  // (bad_data) / failed at run time: a run must not pass on errors alone.
+  int ref_with_data = 0, ref_refused = 0, ref_runtime_errors = 0;
 };
 
 RunSummary run_difftest(const Settings& settings);
