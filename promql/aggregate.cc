@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <string_view>
 
 #include "absl/container/flat_hash_map.h"
 #include "base/float_format.h"
@@ -146,13 +147,40 @@ double finish(AggOp op, bool v3, const Acc& a) {
 }
 
 std::string format_count_value(double v) {
-  // strconv.FormatFloat(v, 'f', -1, 64)
-  std::string s;
+  // strconv.FormatFloat(v, 'f', -1, 64): the shortest digits that round-trip,
+  // written without an exponent (1e300 is "1" and 300 zeros; to_chars'
+  // fixed format would spell out the exact binary value instead).
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[400];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::fixed);
-  return std::string(buf, r.ptr);
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  std::string_view sci(buf, size_t(r.ptr - buf));
+  size_t e = sci.find('e');
+  std::string out;
+  std::string_view mant = sci.substr(0, e);
+  if (!mant.empty() && mant[0] == '-') {
+    out.push_back('-');
+    mant.remove_prefix(1);
+  }
+  std::string digits;
+  for (char c : mant)
+    if (c != '.') digits.push_back(c);
+  int exp = std::atoi(std::string(sci.substr(e + 1)).c_str());
+  // Value = 0.digits * 10^(exp + 1).
+  int point = exp + 1;
+  if (point <= 0) {
+    out += "0.";
+    out.append(size_t(-point), '0');
+    out += digits;
+  } else if (size_t(point) >= digits.size()) {
+    out += digits;
+    out.append(size_t(point) - digits.size(), '0');
+  } else {
+    out += digits.substr(0, size_t(point));
+    out.push_back('.');
+    out += digits.substr(size_t(point));
+  }
+  return out;
 }
 
 // Which k series topk/bottomk keep when values tie, and the order an instant
@@ -324,14 +352,22 @@ absl::StatusOr<StepVector> aggregate(const AggSpec& spec, StepVector in, const G
   StepVector out;
   if (spec.op == AggOp::kCountValues) {
     // Output series are keyed by their final labels: groups whose labels end
-    // up equal once the value label is set count together.
+    // up equal once the value label is set count together. With `without`,
+    // Prometheus removes the dropped labels and __name__ after setting the
+    // value label, so a value label among them disappears again.
+    const bool keep_value_label =
+        !spec.without ||
+        (spec.count_values_label != tsdb::kMetricName &&
+         !std::binary_search(spec.grouping.begin(), spec.grouping.end(), spec.count_values_label));
     absl::flat_hash_map<uint64_t, std::vector<size_t>> index;
     for (const Group& g : groups) {
       for (size_t step = 0; step < grid.n; ++step) {
         for (size_t m : g.members) {
           double v = in[m].v[step];
           if (is_absent(v)) continue;
-          Labels l = g.labels.with(spec.count_values_label, format_count_value(v));
+          Labels l = keep_value_label
+                         ? g.labels.with(spec.count_values_label, format_count_value(v))
+                         : g.labels;
           auto& cands = index[l.hash()];
           size_t o = SIZE_MAX;
           for (size_t c : cands)

@@ -168,9 +168,11 @@ absl::StatusOr<StepVector> vector_binop(BinOp op, StepVector lhs, StepVector rhs
 
   for (size_t step = 0; step < grid.n; ++step) {
     // An empty side gives an empty result before any duplicate is looked for.
-    bool many_present = std::any_of(many.begin(), many.end(),
-                                    [&](const StepSeries& s) { return !is_absent(s.v[step]); });
-    if (!many_present) continue;
+    auto present = [&](const StepVector& side) {
+      return std::any_of(side.begin(), side.end(),
+                         [&](const StepSeries& s) { return !is_absent(s.v[step]); });
+    };
+    if (!present(many) || !present(one)) continue;
     std::fill(one_seen.begin(), one_seen.end(), 0);
     for (size_t j = 0; j < one.size(); ++j) {
       if (is_absent(one[j].v[step])) continue;

@@ -9,9 +9,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "base/float_format.h"
 #include "promql/evaluator.h"
-#include "promql/parallel.h"
 #include "promql/functions_histogram.h"
 #include "promql/functions_range.h"
+#include "promql/go_time.h"
+#include "promql/parallel.h"
 #include "re2/re2.h"
 
 namespace strata::promql {
@@ -71,12 +72,17 @@ std::string go_g(double v) {
   return s;
 }
 
-// Go's math.Max / math.Min: NaN wins.
+// Go's math.Max / math.Min: an infinity in the winning direction beats
+// NaN, then NaN beats numbers.
 double go_max(double a, double b) {
+  if (std::isinf(a) && a > 0) return a;
+  if (std::isinf(b) && b > 0) return b;
   if (std::isnan(a) || std::isnan(b)) return std::nan("");
   return std::max(a, b);
 }
 double go_min(double a, double b) {
+  if (std::isinf(a) && a < 0) return a;
+  if (std::isinf(b) && b < 0) return b;
   if (std::isnan(a) || std::isnan(b)) return std::nan("");
   return std::min(a, b);
 }
@@ -117,27 +123,35 @@ std::optional<double> math_fn(const std::string& f, double v) {
   return it->second(v);
 }
 
-// Calendar functions of a Unix time in seconds (UTC), like Go's time package.
-std::optional<double> time_fn(const std::string& f, double secs) {
-  static const char* kNames[] = {"day_of_month", "day_of_week", "day_of_year", "days_in_month",
-                                 "hour",         "minute",      "month",       "year"};
-  if (std::find_if(std::begin(kNames), std::end(kNames), [&](const char* n) { return f == n; }) ==
-      std::end(kNames))
-    return std::nullopt;
-  std::time_t t = std::time_t(int64_t(secs));
-  std::tm tm;
-  gmtime_r(&t, &tm);
-  if (f == "day_of_month") return tm.tm_mday;
-  if (f == "day_of_week") return tm.tm_wday;
-  if (f == "day_of_year") return tm.tm_yday + 1;
-  if (f == "hour") return tm.tm_hour;
-  if (f == "minute") return tm.tm_min;
-  if (f == "month") return tm.tm_mon + 1;
-  if (f == "year") return tm.tm_year + 1900;
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int y = tm.tm_year + 1900;
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return kDays[tm.tm_mon] + (tm.tm_mon == 1 && leap ? 1 : 0);
+// Calendar functions of a Unix time in seconds (UTC), computed as Go does
+// (go_time.h), resolved by name once per call.
+enum class TimeFn { kDayOfMonth, kDayOfWeek, kDayOfYear, kDaysInMonth, kHour, kMinute, kMonth, kYear };
+
+std::optional<TimeFn> time_fn_of(const std::string& f) {
+  static const std::map<std::string, TimeFn, std::less<>> kFns = {
+      {"day_of_month", TimeFn::kDayOfMonth}, {"day_of_week", TimeFn::kDayOfWeek},
+      {"day_of_year", TimeFn::kDayOfYear},   {"days_in_month", TimeFn::kDaysInMonth},
+      {"hour", TimeFn::kHour},               {"minute", TimeFn::kMinute},
+      {"month", TimeFn::kMonth},             {"year", TimeFn::kYear},
+  };
+  auto it = kFns.find(f);
+  if (it == kFns.end()) return std::nullopt;
+  return it->second;
+}
+
+double time_value(TimeFn fn, double secs) {
+  GoDate d = go_unix_date(go_float_to_int64(secs));
+  switch (fn) {
+    case TimeFn::kDayOfMonth: return d.day;
+    case TimeFn::kDayOfWeek: return d.day_of_week;
+    case TimeFn::kDayOfYear: return d.day_of_year;
+    case TimeFn::kDaysInMonth: return d.days_in_month;
+    case TimeFn::kHour: return d.hour;
+    case TimeFn::kMinute: return d.minute;
+    case TimeFn::kMonth: return d.month;
+    case TimeFn::kYear: return double(d.year);
+  }
+  return std::nan("");
 }
 
 // Go regexp.Expand for label_replace's replacement: $1, ${1}, $name, ${name}, $$.
@@ -318,19 +332,15 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_absent(const PlanNode& n, cons
       for (size_t i = 0; i < g.n; ++i)
         if (!is_absent(s.v[i])) present[i] = true;
   }
-  // Labels from the selector's equality matchers (a name matched twice is dropped).
+  // Labels from the selector's matchers, in order: an equality matcher sets
+  // its label unless it is already set; any other matcher of that name (or a
+  // second equality) removes it again, as in Prometheus.
   Labels labels;
   if (arg.kind == PlanNode::Kind::kVectorSelector || arg.kind == PlanNode::Kind::kMatrixSelector) {
-    std::map<std::string, int> seen;
     for (const auto& m : arg.matchers) {
       if (m.name() == tsdb::kMetricName) continue;
-      if (m.type() == tsdb::MatchType::kEqual && !seen.count(m.name())) {
-        labels = labels.with(m.name(), m.value());
-        seen[m.name()] = 1;
-      } else {
-        labels = labels.with(m.name(), "");
-        seen[m.name()] = 1;
-      }
+      bool set = m.type() == tsdb::MatchType::kEqual && !labels.has(m.name());
+      labels = labels.with(m.name(), set ? m.value() : "");
     }
   }
   Result r;
@@ -525,12 +535,12 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_call(const PlanNode& n, const 
     // float samples are ignored, so with classic data the result is empty.
     return r;
   }
-  bool is_time_fn = time_fn(f, 0).has_value();
-  if (is_time_fn && args.empty()) {
+  const std::optional<TimeFn> time_fn = time_fn_of(f);
+  if (time_fn && args.empty()) {
     // Default argument: vector(time()).
     StepSeries s;
     s.v.resize(g.n);
-    for (size_t i = 0; i < g.n; ++i) s.v[i] = *time_fn(f, double(g.at(i)) / 1000);
+    for (size_t i = 0; i < g.n; ++i) s.v[i] = time_value(*time_fn, double(g.at(i)) / 1000);
     r.vec.push_back(std::move(s));
     return r;
   }
@@ -550,8 +560,8 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_call(const PlanNode& n, const 
         v = go_max(args[1].scalar[i], v);
       } else if (f == "clamp_max") {
         v = go_min(args[1].scalar[i], v);
-      } else if (is_time_fn) {
-        v = std::isnan(v) || std::isinf(v) ? v : *time_fn(f, v);
+      } else if (time_fn) {
+        v = time_value(*time_fn, v);
       } else if (auto m = math_fn(f, v)) {
         v = *m;
       } else {

@@ -172,10 +172,12 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_subquery(const PlanNode& n, co
     r.range.push_back(std::move(rs));
     return r;
   }
-  // Converted series by series: each step array is freed (and released from
-  // the budget) once its points are in the range series.
+  // Converted series by series, so at most one series exists twice: its
+  // step slots leave the budget as its points enter it (the same samples,
+  // as Prometheus counts them).
   for (StepSeries& s : res->vec) {
     size_t points = size_t(std::count_if(s.v.begin(), s.v.end(), [](double x) { return !is_absent(x); }));
+    release(inner.n);
     if (auto st = charge(points); !st.ok()) return st;
     RangeSeries rs;
     rs.metric = std::move(s.metric);
@@ -185,7 +187,6 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_subquery(const PlanNode& n, co
       if (!is_absent(s.v[i])) rs.samples.push_back({inner.at(i), s.v[i]});
     }
     std::vector<double>().swap(s.v);
-    release(inner.n);
     if (!rs.samples.empty()) r.range.push_back(std::move(rs));
   }
   return r;

@@ -68,6 +68,19 @@ struct RangeSeries {
 };
 using RangeVector = std::vector<RangeSeries>;
 
+// Prometheus 2.x's kahanSumInc, before infinities were special-cased: an
+// infinite term makes the compensation NaN (stddev_over_time of a window
+// reaching ±Inf is NaN there, Inf in 3.x).
+inline void kahan_inc_v2(double inc, double& sum, double& c) {
+  double t = sum + inc;
+  if (std::fabs(sum) >= std::fabs(inc)) {
+    c += (sum - t) + inc;
+  } else {
+    c += (inc - t) + sum;
+  }
+  sum = t;
+}
+
 // Kahan-Neumaier compensated addition as Prometheus does it.
 inline void kahan_inc(double inc, double& sum, double& c) {
   double t = sum + inc;

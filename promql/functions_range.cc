@@ -191,13 +191,14 @@ double avg_of(Span w) {
   return (sum + c) / count;
 }
 
-double variance_of(Span w) {
+double variance_of(Span w, bool v2) {
+  auto inc = v2 ? kahan_inc_v2 : kahan_inc;
   double count = 0, mean = 0, cmean = 0, aux = 0, caux = 0;
   for (const Sample* p = w.first; p != w.second; ++p) {
     count++;
     double delta = p->v - (mean + cmean);
-    kahan_inc(delta / count, mean, cmean);
-    kahan_inc(delta * (p->v - (mean + cmean)), aux, caux);
+    inc(delta / count, mean, cmean);
+    inc(delta * (p->v - (mean + cmean)), aux, caux);
   }
   return (aux + caux) / count;
 }
@@ -363,8 +364,8 @@ absl::Status eval_range_function(const RangeCall& call, const std::vector<Sample
       case RangeFn::kTsOfLastOverTime: out[i] = double(w.second[-1].t) / 1000; break;
       case RangeFn::kTsOfFirstOverTime: out[i] = double(w.first->t) / 1000; break;
       case RangeFn::kPresentOverTime: out[i] = 1; break;
-      case RangeFn::kStdvarOverTime: out[i] = variance_of(w); break;
-      case RangeFn::kStddevOverTime: out[i] = std::sqrt(variance_of(w)); break;
+      case RangeFn::kStdvarOverTime: out[i] = variance_of(w, call.v2_extrapolation); break;
+      case RangeFn::kStddevOverTime: out[i] = std::sqrt(variance_of(w, call.v2_extrapolation)); break;
       case RangeFn::kQuantileOverTime: {
         scratch.clear();
         for (const Sample* p = w.first; p != w.second; ++p) scratch.push_back(p->v);

@@ -26,7 +26,9 @@ struct RangeCall {
   RangeFn fn;
   int64_t range_ms = 0;
   bool left_open = true;    // Prometheus 3: windows are (end - range, end]
-  bool v2_extrapolation = false;  // 2.x order of rate's extrapolation steps
+  // Prometheus 2.x arithmetic: the order of rate's extrapolation steps, and
+  // compensated sums that do not special-case infinities (stdvar_over_time).
+  bool v2_extrapolation = false;
   const std::vector<int64_t>* window_ends = nullptr;  // per step; non-decreasing
   const std::vector<int64_t>* eval_ts = nullptr;      // per step (predict_linear)
   const std::vector<double>* param0 = nullptr;        // per step: φ, duration, sf
