@@ -134,7 +134,8 @@ ApiResult handle_query_exemplars(ApiContext& ctx, const Form& form) {
   if (!end.ok()) return invalid_param("end", end.status());
   if (*end < *start) return bad_data("end timestamp must not be before start timestamp");
   auto expr = promql::parser::parse_expr(form.value("query"), promql::parser::options_for(ctx.engine->options()));
-  if (!expr.ok()) return invalid_param("query", expr.status());
+  // Prometheus answers this one parse error without the parameter's name.
+  if (!expr.ok()) return bad_data(std::string(expr.status().message()));
   // As Prometheus' parser.ExtractSelectors: the matchers of every vector
   // selector (range selectors included); a series matching any set counts.
   std::vector<tsdb::Matchers> selectors;

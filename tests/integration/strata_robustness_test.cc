@@ -307,6 +307,12 @@ TEST_F(RobustnessTest, RulesTypeFilterAndMalformedEscapesLikePrometheus) {
   auto semi = c.get("/api/v1/query?query=1&time=5;x");
   ASSERT_TRUE(semi.ok());
   EXPECT_EQ(semi->status, 200) << semi->body;
+  // query_exemplars reports a parse error without the parameter's name.
+  auto ex = c.get("/api/v1/query_exemplars?query=up%7B&start=0&end=100");
+  ASSERT_TRUE(ex.ok());
+  EXPECT_EQ(ex->status, 400);
+  EXPECT_EQ(ex->body,
+            R"({"status":"error","errorType":"bad_data","error":"1:4: parse error: unexpected end of input inside braces"})");
   // A path that does not decode is a bad request.
   auto path = c.get("/api/v1/qu%zzery");
   ASSERT_TRUE(path.ok());
