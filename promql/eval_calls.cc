@@ -5,6 +5,7 @@
 #include <cmath>
 #include <ctime>
 #include <map>
+#include <set>
 
 #include "absl/container/flat_hash_map.h"
 #include "base/float_format.h"
@@ -333,13 +334,17 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_absent(const PlanNode& n, cons
         if (!is_absent(s.v[i])) present[i] = true;
   }
   // Labels from the selector's matchers, in order: an equality matcher sets
-  // its label unless it is already set; any other matcher of that name (or a
-  // second equality) removes it again, as in Prometheus.
+  // its label unless the name is already set (an empty value counts as set
+  // here, as in Prometheus' label slice); any other matcher of that name, or
+  // a second equality, removes it again.
   Labels labels;
   if (arg.kind == PlanNode::Kind::kVectorSelector || arg.kind == PlanNode::Kind::kMatrixSelector) {
+    std::set<std::string> set_names;
     for (const auto& m : arg.matchers) {
       if (m.name() == tsdb::kMetricName) continue;
-      bool set = m.type() == tsdb::MatchType::kEqual && !labels.has(m.name());
+      bool set = m.type() == tsdb::MatchType::kEqual && !set_names.count(m.name());
+      if (set) set_names.insert(m.name());
+      else set_names.erase(m.name());
       labels = labels.with(m.name(), set ? m.value() : "");
     }
   }
