@@ -1,6 +1,6 @@
 // Series descriptions of the promqltest / promtool notation, e.g.
 //   http_requests{job="api", instance="0"}  0+10x10 _ 5 stale -1-2x3 _x2
-// (see ../shared/promqltest-format.md §3.1). Used by the test runner for
+// (Prometheus' promqltest format, "load" lines). Used by the test runner for
 // `load` blocks and expected results.
 #pragma once
 

@@ -1,6 +1,6 @@
 // Runs parsed promqltest scripts against a fresh in-memory tsdb::DB and a
 // promql::Engine configured like Prometheus' test engine, and checks every
-// eval's expectations (see ../shared/promqltest-format.md §5).
+// eval's expectations (`expect` lines, as in Prometheus' promqltest).
 #pragma once
 
 #include <memory>

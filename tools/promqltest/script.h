@@ -1,4 +1,4 @@
-// The promqltest script language (see ../shared/promqltest-format.md): a file
+// The promqltest script language (Prometheus' promql/promqltest format): a file
 // of `load`, `clear` and `eval` blocks. This parses the file's structure;
 // series lines and queries are parsed by the PromQL parser when run.
 #pragma once
