@@ -101,8 +101,17 @@ std::optional<double> math_fn(const std::string& f, double v) {
       {"exp", [](double x) { return std::exp(x); }},
       {"sqrt", [](double x) { return std::sqrt(x); }},
       {"ln", [](double x) { return std::log(x); }},
-      {"log2", [](double x) { return std::log2(x); }},
-      {"log10", [](double x) { return std::log10(x); }},
+      // Go's math.Log2 and Log10 are built on Log (exact powers of two
+      // excepted); their last bits differ from libm's, which % and
+      // count_values labels make visible.
+      {"log2",
+       [](double x) {
+         int exp;
+         double frac = std::frexp(x, &exp);
+         if (frac == 0.5) return double(exp - 1);
+         return std::log(frac) * (1 / M_LN2) + double(exp);
+       }},
+      {"log10", [](double x) { return std::log(x) * (1 / M_LN10); }},
       {"acos", [](double x) { return std::acos(x); }},
       {"acosh", [](double x) { return std::acosh(x); }},
       {"asin", [](double x) { return std::asin(x); }},

@@ -76,7 +76,8 @@ double instant_value(Span w, bool is_rate, bool* ok) {
   return r;
 }
 
-void linear_regression(Span w, int64_t intercept_t, double* slope, double* intercept) {
+void linear_regression(Span w, int64_t intercept_t, bool v2, double* slope, double* intercept) {
+  auto kahan_inc = v2 ? kahan_inc_v2 : promql::kahan_inc;
   double n = 0, sx = 0, cx = 0, sy = 0, cy = 0, sxy = 0, cxy = 0, sx2 = 0, cx2 = 0;
   double init_y = w.first->v;
   bool const_y = true;
@@ -404,14 +405,14 @@ absl::Status eval_range_function(const RangeCall& call, const std::vector<Sample
       case RangeFn::kDeriv: {
         if (n < 2) break;
         double slope, intercept;
-        linear_regression(w, w.first->t, &slope, &intercept);
+        linear_regression(w, w.first->t, call.v2_extrapolation, &slope, &intercept);
         out[i] = slope;
         break;
       }
       case RangeFn::kPredictLinear: {
         if (n < 2) break;
         double slope, intercept;
-        linear_regression(w, (*call.eval_ts)[i], &slope, &intercept);
+        linear_regression(w, (*call.eval_ts)[i], call.v2_extrapolation, &slope, &intercept);
         out[i] = slope * (*call.param0)[i] + intercept;
         break;
       }

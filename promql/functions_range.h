@@ -27,7 +27,8 @@ struct RangeCall {
   int64_t range_ms = 0;
   bool left_open = true;    // Prometheus 3: windows are (end - range, end]
   // Prometheus 2.x arithmetic: the order of rate's extrapolation steps, and
-  // compensated sums that do not special-case infinities (stdvar_over_time).
+  // compensated sums that do not special-case infinities (stdvar_over_time,
+  // deriv, predict_linear).
   bool v2_extrapolation = false;
   const std::vector<int64_t>* window_ends = nullptr;  // per step; non-decreasing
   const std::vector<int64_t>* eval_ts = nullptr;      // per step (predict_linear)
