@@ -192,6 +192,21 @@ double avg_of(Span w) {
   return (sum + c) / count;
 }
 
+// Prometheus 2.x's avg_over_time: a compensated incremental mean from the
+// first sample on (3.x sums first and divides once).
+double avg_of_v2(Span w) {
+  double mean = 0, count = 0, c = 0;
+  for (const Sample* p = w.first; p != w.second; ++p) {
+    count++;
+    if (std::isinf(mean)) {
+      if (std::isinf(p->v) && (mean > 0) == (p->v > 0)) continue;
+      if (!std::isinf(p->v) && !std::isnan(p->v)) continue;
+    }
+    kahan_inc_v2(p->v / count - mean / count, mean, c);
+  }
+  return std::isinf(mean) ? mean : mean + c;
+}
+
 double variance_of(Span w, bool v2) {
   auto inc = v2 ? kahan_inc_v2 : kahan_inc;
   double count = 0, mean = 0, cmean = 0, aux = 0, caux = 0;
@@ -323,8 +338,12 @@ absl::Status eval_range_function(const RangeCall& call, const std::vector<Sample
         break;
       }
       case RangeFn::kAvgOverTime:
-        out[i] = fast && pre.nonfinite[hi] == pre.nonfinite[lo] ? pre.sum(lo, hi) / double(n)
-                                                                : avg_of(w);
+        if (call.v2_extrapolation) {
+          out[i] = avg_of_v2(w);
+        } else {
+          out[i] = fast && pre.nonfinite[hi] == pre.nonfinite[lo] ? pre.sum(lo, hi) / double(n)
+                                                                  : avg_of(w);
+        }
         break;
       case RangeFn::kSumOverTime: {
         if (fast && pre.nonfinite[hi] == pre.nonfinite[lo]) {

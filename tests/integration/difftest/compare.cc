@@ -416,10 +416,6 @@ bool floats_equal(double a, double b, double rel_tolerance) {
   if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
   if (std::isinf(a) || std::isinf(b)) return a == b;
   if (a == b) return true;
-  // Sums that cancel to (almost) zero keep only the rounding noise of their
-  // summation order, e.g. -2.8e-17 against 0: an absolute floor of 1e-12.
-  constexpr double kAbsoluteFloor = 1e-12;
-  if (std::fabs(a - b) <= kAbsoluteFloor) return true;
   return std::fabs(a - b) <= rel_tolerance * std::max(std::fabs(a), std::fabs(b));
 }
 

@@ -60,8 +60,7 @@ std::vector<Diff> compare_query_responses(const HttpResult& ref, const HttpResul
 std::vector<Diff> compare_plain_responses(const HttpResult& ref, const HttpResult& cand,
                                           const CompareOptions& opts);
 
-// NaN equals NaN; infinities compare exactly; otherwise |a-b| <= 1e-12 or
-// |a-b| <= tol*max(|a|,|b|).
+// NaN equals NaN; infinities compare exactly; otherwise |a-b| <= tol*max(|a|,|b|).
 bool floats_equal(double a, double b, double rel_tolerance);
 
 // Parses a sample value as Go's strconv.ParseFloat would ("NaN", "+Inf",
