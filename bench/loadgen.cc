@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "api/remote/codec.h"
+#include "remote/codec.h"
 #include "bench/loadgen/http_client.h"
 #include "bench/loadgen/workload.h"
 
@@ -171,7 +171,7 @@ int run(int argc, char** argv) {
   // series per sample (catches encoder bugs before blaming a server).
   {
     google::protobuf::Arena arena;
-    auto req = api::remote::decode_write_request(w.bodies[0][0].compressed, &arena);
+    auto req = remote::decode_write_request(w.bodies[0][0].compressed, &arena);
     if (!req.ok() || uint64_t((*req)->timeseries_size()) != w.bodies[0][0].samples) {
       std::fprintf(stderr, "loadgen: internal error: generated body does not decode\n");
       return 1;

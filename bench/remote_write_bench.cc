@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
-#include "api/remote/codec.h"
-#include "api/remote/ingest.h"
-#include "api/remote/wire_check.h"
+#include "remote/codec.h"
+#include "remote/write_ingest.h"
+#include "remote/wire_check.h"
 #include "api/remote/write_handler.h"
 #include "bench/loadgen/workload.h"
 #include "tsdb/db.h"
@@ -32,11 +32,11 @@ const Workload& workload(int rounds = 1) {
 
 const Body& body() { return workload().bodies[0][0]; }
 
-std::string raw_body() { return api::remote::snappy_decode(body().compressed).value(); }
+std::string raw_body() { return remote::snappy_decode(body().compressed).value(); }
 
 void BM_RemoteWrite_SnappyDecode(benchmark::State& state) {
   const std::string& c = body().compressed;
-  for (auto _ : state) benchmark::DoNotOptimize(api::remote::snappy_decode(c));
+  for (auto _ : state) benchmark::DoNotOptimize(remote::snappy_decode(c));
   state.SetItemsProcessed(state.iterations() * body().samples);
   state.SetBytesProcessed(state.iterations() * int64_t(body().raw_bytes));
 }
@@ -46,7 +46,7 @@ BENCHMARK(BM_RemoteWrite_SnappyDecode);
 void BM_RemoteWrite_Parse(benchmark::State& state) {
   const std::string raw = raw_body();
   for (auto _ : state) {
-    google::protobuf::Arena arena(state.range(0) ? api::remote::arena_options_for(raw.size())
+    google::protobuf::Arena arena(state.range(0) ? remote::arena_options_for(raw.size())
                                                  : google::protobuf::ArenaOptions());
     auto* req = google::protobuf::Arena::CreateMessage<prometheus::WriteRequest>(&arena);
     benchmark::DoNotOptimize(req->ParseFromArray(raw.data(), int(raw.size())));
@@ -70,8 +70,8 @@ BENCHMARK(BM_RemoteWrite_ParseNoArena);
 void BM_RemoteWrite_CheckKnownFields(benchmark::State& state) {
   const std::string raw = raw_body();
   google::protobuf::Arena arena;
-  auto* req = api::remote::parse_write_request(raw, &arena).value();
-  for (auto _ : state) benchmark::DoNotOptimize(api::remote::check_known_fields(*req));
+  auto* req = remote::parse_write_request(raw, &arena).value();
+  for (auto _ : state) benchmark::DoNotOptimize(remote::check_known_fields(*req));
   state.SetItemsProcessed(state.iterations() * body().samples);
 }
 BENCHMARK(BM_RemoteWrite_CheckKnownFields);
@@ -80,9 +80,9 @@ BENCHMARK(BM_RemoteWrite_CheckKnownFields);
 void BM_RemoteWrite_Decode(benchmark::State& state) {
   const std::string& c = body().compressed;
   for (auto _ : state) {
-    auto raw = api::remote::snappy_decode(c);
-    google::protobuf::Arena arena(api::remote::arena_options_for(raw->size()));
-    benchmark::DoNotOptimize(api::remote::parse_write_request(*raw, &arena));
+    auto raw = remote::snappy_decode(c);
+    google::protobuf::Arena arena(remote::arena_options_for(raw->size()));
+    benchmark::DoNotOptimize(remote::parse_write_request(*raw, &arena));
   }
   state.SetItemsProcessed(state.iterations() * body().samples);
   state.SetBytesProcessed(state.iterations() * int64_t(c.size()));
@@ -91,8 +91,8 @@ BENCHMARK(BM_RemoteWrite_Decode);
 
 void BM_RemoteWrite_Encode(benchmark::State& state) {
   google::protobuf::Arena arena;
-  auto* req = api::remote::decode_write_request(body().compressed, &arena).value();
-  for (auto _ : state) benchmark::DoNotOptimize(api::remote::encode_write_request(*req));
+  auto* req = remote::decode_write_request(body().compressed, &arena).value();
+  for (auto _ : state) benchmark::DoNotOptimize(remote::encode_write_request(*req));
   state.SetItemsProcessed(state.iterations() * body().samples);
   state.SetBytesProcessed(state.iterations() * int64_t(body().raw_bytes));
 }
@@ -121,10 +121,10 @@ void BM_RemoteWrite_IngestNullStorage(benchmark::State& state) {
   NullAppendable sink;
   for (auto _ : state) {
     state.PauseTiming();
-    auto arena = std::make_unique<google::protobuf::Arena>(api::remote::arena_options_for(raw.size()));
-    auto* req = api::remote::parse_write_request(raw, arena.get()).value();
+    auto arena = std::make_unique<google::protobuf::Arena>(remote::arena_options_for(raw.size()));
+    auto* req = remote::parse_write_request(raw, arena.get()).value();
     state.ResumeTiming();
-    benchmark::DoNotOptimize(api::remote::ingest_write_request(*req, sink));
+    benchmark::DoNotOptimize(remote::ingest_write_request(*req, sink));
     state.PauseTiming();
     arena.reset();
     state.ResumeTiming();

@@ -16,8 +16,9 @@ ALLOWED = {
     "promql": {"tsdb", "base"},
     "scrape": {"tsdb", "base"},
     "rules": {"promql", "tsdb", "base"},
-    "api": {"promql", "tsdb", "base", "scrape", "rules"},
-    "server": {"api", "rules", "scrape", "promql", "tsdb", "base", "web"},
+    "remote": {"tsdb", "base", "net"},
+    "api": {"promql", "tsdb", "base", "scrape", "rules", "remote"},
+    "server": {"api", "rules", "scrape", "remote", "promql", "tsdb", "base", "web", "net"},
 }
 PROJECT = set(ALLOWED) | {"web", "tools", "bench", "tests"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"/]+)/')

@@ -8,6 +8,17 @@
 #include "base/log.h"
 
 namespace strata::api::remote {
+
+using strata::remote::check_content_encoding;
+using strata::remote::check_content_type;
+using strata::remote::ingest_write_request;
+using strata::remote::parse_write_request_into;
+using strata::remote::snappy_decode;
+using tsdb::IngestResult;
+using tsdb::kNumRejectReasons;
+using tsdb::reject_reason_name;
+using tsdb::RejectReason;
+
 namespace {
 
 // At most one warning per this interval: a misbehaving sender retries fast

@@ -1,7 +1,7 @@
 // The Prometheus remote-write 1.0 receiver, `POST /api/v1/write`.
 //
-// WriteHandler decodes the body (api/remote/codec.h), writes it through one
-// Appender transaction (api/remote/ingest.h) and answers like Prometheus:
+// WriteHandler decodes the body (remote/codec.h), writes it through one
+// Appender transaction (remote/write_ingest.h, tsdb/ingest.h) and answers like Prometheus:
 //
 //   204  everything written and committed (empty body). Only after commit()
 //        returned OK, so a 2xx always means "durable as far as storage goes".
@@ -55,16 +55,17 @@
 #include <utility>
 
 #include "api/http.h"
-#include "api/remote/codec.h"
-#include "api/remote/ingest.h"
 #include "base/metrics.h"
+#include "remote/codec.h"
+#include "remote/write_ingest.h"
+#include "tsdb/ingest.h"
 #include "tsdb/storage.h"
 
 namespace strata::api::remote {
 
 struct WriteHandlerOptions {
-  size_t max_decoded_bytes = kDefaultMaxDecodedBytes;
-  IngestOptions ingest;
+  size_t max_decoded_bytes = strata::remote::kDefaultMaxDecodedBytes;
+  tsdb::IngestOptions ingest;
 };
 
 class WriteHandler {
@@ -77,7 +78,7 @@ class WriteHandler {
 
  private:
   void respond_error(HttpResponse& resp, int code, const std::string& message);
-  void respond_ingest(HttpResponse& resp, const IngestResult& r);
+  void respond_ingest(HttpResponse& resp, const tsdb::IngestResult& r);
   metrics::Counter& requests_for(int code);
   void count_request(int code) { requests_for(code).inc(); }
   void log_rejection(int code, const std::string& message);
@@ -94,7 +95,7 @@ class WriteHandler {
   metrics::Counter& exemplars_written_;
   metrics::Counter& exemplars_rejected_;
   metrics::Counter& metadata_received_;
-  std::array<metrics::Counter*, kNumRejectReasons> rejected_{};
+  std::array<metrics::Counter*, tsdb::kNumRejectReasons> rejected_{};
   metrics::Histogram& request_bytes_;
   std::atomic<int64_t> last_log_ms_{0};
 };

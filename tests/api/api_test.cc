@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "api/params.h"
-#include "api/remote/codec.h"
-#include "api/remote/remote.pb.h"
+#include "remote/codec.h"
+#include "remote/remote.pb.h"
 
 namespace strata::api {
 namespace {
@@ -57,7 +57,7 @@ class ApiTest : public ::testing::Test {
     w.method = "POST";
     w.path = "/api/v1/write";
     w.headers = {{"content-type", "application/x-protobuf"}, {"content-encoding", "snappy"}};
-    w.body = remote::encode_write_request(req);
+    w.body = strata::remote::encode_write_request(req);
     HttpResponse resp;
     router_.route(w, resp);
     ASSERT_EQ(resp.status, 204) << resp.body;

@@ -21,7 +21,7 @@
 #include <memory>
 #include <string>
 
-#include "api/remote/codec.h"
+#include "remote/codec.h"
 #include "api/remote/write_handler.h"
 #include "base/log.h"
 #include "tsdb/db.h"
@@ -79,7 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     req.headers.emplace_back("content-type", "application/x-protobuf");
   }
   req.headers.emplace_back("content-encoding", "snappy");
-  req.body = (mode % 4 == 0) ? std::move(payload) : strata::api::remote::snappy_encode(payload);
+  req.body = (mode % 4 == 0) ? std::move(payload) : strata::remote::snappy_encode(payload);
 
   HttpResponse resp;
   state->handler->handle(req, resp);

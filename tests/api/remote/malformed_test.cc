@@ -9,12 +9,15 @@
 #include <functional>
 
 #include "api/remote/write_handler.h"
-#include "tests/api/remote/remote_test_util.h"
+#include "tests/remote/remote_test_util.h"
 
 namespace strata::api::remote {
 namespace {
 
-using namespace strata::api::remote::testing;  // NOLINT
+using namespace strata::remote::testing;  // NOLINT
+using namespace strata::remote;               // NOLINT
+using tsdb::IngestResult;
+using tsdb::RejectReason;
 
 struct Case {
   std::string name;

@@ -8,14 +8,17 @@
 #include <filesystem>
 #include <limits>
 
-#include "tests/api/remote/remote_test_util.h"
+#include "tests/remote/remote_test_util.h"
 
 namespace strata::api::remote {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-using namespace strata::api::remote::testing;  // NOLINT
+using namespace strata::remote::testing;  // NOLINT
+using namespace strata::remote;               // NOLINT
+using tsdb::IngestResult;
+using tsdb::RejectReason;
 
 std::string header_of(const HttpResponse& r, std::string_view name) {
   for (const auto& [k, v] : r.headers) {

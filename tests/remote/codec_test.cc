@@ -1,16 +1,16 @@
-#include "api/remote/codec.h"
+#include "remote/codec.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "api/remote/wire_check.h"
-#include "tests/api/remote/remote_test_util.h"
+#include "remote/wire_check.h"
+#include "tests/remote/remote_test_util.h"
 
-namespace strata::api::remote {
+namespace strata::remote {
 namespace {
 
 using ::testing::HasSubstr;
-using namespace strata::api::remote::testing;  // NOLINT
+using namespace strata::remote::testing;  // NOLINT
 
 TEST(CodecTest, ContentTypeNegotiation) {
   struct {
@@ -106,4 +106,4 @@ TEST(CodecTest, PackedAndUnpackedRepeatedScalarsAreBothAccepted) {
 }
 
 }  // namespace
-}  // namespace strata::api::remote
+}  // namespace strata::remote

@@ -1,8 +1,8 @@
-#include "tests/api/remote/remote_test_util.h"
+#include "tests/remote/remote_test_util.h"
 
 #include <gtest/gtest.h>
 
-namespace strata::api::remote::testing {
+namespace strata::remote::testing {
 
 std::vector<std::pair<int64_t, double>> read_series(tsdb::Queryable& db, const tsdb::Labels& labels,
                                                     int64_t mint_ms, int64_t maxt_ms) {
@@ -75,4 +75,4 @@ std::unique_ptr<tsdb::Appender> FakeAppendable::appender() {
   return std::make_unique<FakeAppender>(this);
 }
 
-}  // namespace strata::api::remote::testing
+}  // namespace strata::remote::testing

@@ -1,4 +1,4 @@
-#include "api/remote/wire_check.h"
+#include "remote/wire_check.h"
 
 #include <cstdint>
 #include <utility>
@@ -9,7 +9,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/unknown_field_set.h"
 
-namespace strata::api::remote {
+namespace strata::remote {
 namespace {
 
 using google::protobuf::Descriptor;
@@ -330,4 +330,4 @@ absl::Status check_known_fields(const prometheus::WriteRequest& req) {
   return absl::InvalidArgumentError(absl::StrCat("cannot parse WriteRequest: ", err));
 }
 
-}  // namespace strata::api::remote
+}  // namespace strata::remote

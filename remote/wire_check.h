@@ -14,13 +14,13 @@
 #include <string_view>
 
 #include "absl/status/status.h"
-#include "api/remote/remote.pb.h"
+#include "remote/remote.pb.h"
 
 namespace google::protobuf {
 class Descriptor;
 }
 
-namespace strata::api::remote {
+namespace strata::remote {
 
 // Walks `data` as a message of type `desc` and describes the first
 // wire-format error (truncated or over-long varint, length past the end,
@@ -36,4 +36,4 @@ std::string describe_wire_error(std::string_view data, const google::protobuf::D
 // one predictable branch per message when there are no unknown fields.
 absl::Status check_known_fields(const prometheus::WriteRequest& req);
 
-}  // namespace strata::api::remote
+}  // namespace strata::remote

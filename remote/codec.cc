@@ -1,4 +1,4 @@
-#include "api/remote/codec.h"
+#include "remote/codec.h"
 
 #include <snappy.h>
 
@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "api/remote/wire_check.h"
+#include "remote/wire_check.h"
 #include "google/protobuf/arena.h"
 
-namespace strata::api::remote {
+namespace strata::remote {
 namespace {
 
 constexpr std::string_view kProtobufType = "application/x-protobuf";
@@ -152,4 +152,4 @@ std::string encode_write_request(const prometheus::WriteRequest& req) {
   return snappy_encode(req.SerializeAsString());
 }
 
-}  // namespace strata::api::remote
+}  // namespace strata::remote

@@ -14,12 +14,12 @@
 #include <vector>
 
 #include "api/http.h"
-#include "api/remote/codec.h"
-#include "api/remote/remote.pb.h"
+#include "remote/codec.h"
+#include "remote/remote.pb.h"
 #include "tsdb/db.h"
 #include "tsdb/storage.h"
 
-namespace strata::api::remote::testing {
+namespace strata::remote::testing {
 
 inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
 
@@ -53,10 +53,10 @@ inline prometheus::TimeSeries* add_series(prometheus::WriteRequest* req,
   return ts;
 }
 
-inline HttpRequest post(std::string body,
+inline api::HttpRequest post(std::string body,
                         std::string content_type = "application/x-protobuf",
                         std::string content_encoding = "snappy") {
-  HttpRequest r;
+  api::HttpRequest r;
   r.method = "POST";
   r.path = "/api/v1/write";
   if (!content_type.empty()) r.headers.emplace_back("content-type", std::move(content_type));
@@ -67,7 +67,7 @@ inline HttpRequest post(std::string body,
   return r;
 }
 
-inline HttpRequest post(const prometheus::WriteRequest& req) {
+inline api::HttpRequest post(const prometheus::WriteRequest& req) {
   return post(encode_write_request(req));
 }
 
@@ -149,4 +149,4 @@ class FakeAppendable : public tsdb::Appendable {
   int rollbacks = 0;
 };
 
-}  // namespace strata::api::remote::testing
+}  // namespace strata::remote::testing

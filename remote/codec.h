@@ -19,11 +19,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "api/remote/remote.pb.h"
+#include "remote/remote.pb.h"
 
 #include "google/protobuf/arena.h"
 
-namespace strata::api::remote {
+namespace strata::remote {
 
 // 64 MiB: ten times the largest batch Prometheus' default queue config
 // produces (max_samples_per_send 2000 x ~100 bytes before compression, or
@@ -73,4 +73,4 @@ absl::StatusOr<prometheus::WriteRequest*> decode_write_request(
 // Serializes and Snappy-compresses `req` (what a sender puts in the body).
 std::string encode_write_request(const prometheus::WriteRequest& req);
 
-}  // namespace strata::api::remote
+}  // namespace strata::remote
