@@ -342,6 +342,15 @@ void compare_result(const json& rd, const json& cd, const CompareOptions& o, Dif
   compare_series(ref, cand, o, sink);
   if (o.ordered && !matrix) compare_order(ref, ref_order, cand, cand_order, o, sink);
 }
+// Prometheus 2.42's parser names the `@` token by its number ("unexpected
+// \"<Item 57385>\" <op:@> in grouping opts"): its item-name table has no entry
+// for it, a 2.42 bug. Strata names it like every other operator token
+// (`unexpected <op:@>`); the item number is dropped before comparing.
+std::string without_242_item_name(std::string msg) {
+  static constexpr std::string_view kItem = "\"<Item 57385>\" ";
+  for (size_t p; (p = msg.find(kItem)) != std::string::npos;) msg.erase(p, kItem.size());
+  return msg;
+}
 
 // Parses both bodies and handles everything but the success payload.
 // Returns true if both succeeded and `*r`, `*c` hold the parsed bodies.
@@ -391,7 +400,7 @@ bool compare_envelopes(const HttpResult& ref, const HttpResult& cand, const Comp
       sink->add("errorType mismatch", o.ref_name + "=" + rt + " " + o.cand_name + "=" + ct + " (" + o.ref_name + ": " +
                                           shorten(r->value("error", ""), 160) + " | " + o.cand_name + ": " +
                                           shorten(c->value("error", ""), 160) + ")");
-    } else if (rt == "bad_data" && r->value("error", "") != c->value("error", "")) {
+    } else if (rt == "bad_data" && without_242_item_name(r->value("error", "")) != c->value("error", "")) {
       sink->add("error message mismatch", o.ref_name + "=" + json(r->value("error", "")).dump() + " " + o.cand_name + "=" +
                                               json(c->value("error", "")).dump());
     }
