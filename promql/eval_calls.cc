@@ -317,7 +317,8 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_range_call(const PlanNode& n, 
     if (!info->keeps_name) drop_name(o);
     r.vec.push_back(std::move(o));
   }
-  if (auto st = dedupe(r.vec, g); !st.ok()) return st;
+  // 2.x checks a range function's whole result matrix at once.
+  if (auto st = dedupe(r.vec, g, matrix_rule()); !st.ok()) return st;
   return r;
 }
 

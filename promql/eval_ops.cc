@@ -141,19 +141,9 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_unary_minus(const PlanNode& n,
     }
     drop_name(s);
   }
-  if (!v3()) {
-    // Prometheus 2.x negates the whole matrix and refuses it if two series
-    // share a label set at all, even where they never overlap in time.
-    absl::flat_hash_map<uint64_t, std::vector<const Labels*>> seen;
-    for (const StepSeries& s : in->vec) {
-      auto& same_hash = seen[s.metric.hash()];
-      for (const Labels* l : same_hash)
-        if (*l == s.metric)
-          return absl::UnknownError("vector cannot contain metrics with the same labelset");
-      same_hash.push_back(&s.metric);
-    }
-  }
-  if (auto st = dedupe(in->vec, g); !st.ok()) return st;
+  // Prometheus 2.x negates the whole matrix and refuses it if two series
+  // share a label set at all, even where they never overlap in time.
+  if (auto st = dedupe(in->vec, g, matrix_rule()); !st.ok()) return st;
   return in;
 }
 

@@ -58,7 +58,7 @@ void Evaluator::drop_name(StepSeries& s) const {
   }
 }
 
-absl::Status Evaluator::dedupe(StepVector& v, const Grid& g) {
+absl::Status Evaluator::dedupe(StepVector& v, const Grid& g, SameLabels rule) {
   absl::flat_hash_map<uint64_t, std::vector<size_t>> seen;
   std::vector<bool> removed(v.size(), false);
   bool any_removed = false;
@@ -72,6 +72,8 @@ absl::Status Evaluator::dedupe(StepVector& v, const Grid& g) {
       cands.push_back(i);
       continue;
     }
+    if (rule == SameLabels::kAnywhere)
+      return absl::UnknownError("vector cannot contain metrics with the same labelset");
     // Same labels twice: fine as long as they never have a value at the same step.
     for (size_t step = 0; step < g.n; ++step) {
       if (is_absent(v[i].v[step])) continue;

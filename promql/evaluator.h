@@ -74,7 +74,13 @@ class Evaluator {
   // and the deadline between batches.
   absl::Status charged_batches(size_t n, size_t slots_per_item,
                                const std::function<absl::Status(size_t, size_t)>& fn);
-  absl::Status dedupe(StepVector& v, const Grid& g);
+  // Merges series with equal labels. kPerStep (Prometheus 3; 2.x for
+  // step-by-step results): an error only where two have a value at the same
+  // step. kAnywhere (2.x for whole-matrix results: unary minus, functions of
+  // a range): an error whenever two series with values share labels.
+  enum class SameLabels { kPerStep, kAnywhere };
+  absl::Status dedupe(StepVector& v, const Grid& g, SameLabels rule = SameLabels::kPerStep);
+  SameLabels matrix_rule() const { return v3() ? SameLabels::kPerStep : SameLabels::kAnywhere; }
   void drop_name(StepSeries& s) const;
 
   // eval_selectors.cc

@@ -64,6 +64,7 @@ class QueryGenerator::Impl {
   FuzzRng rng_;
   bool pending_ill_ = false;        // an ill-typed node is still to be planted
   int64_t budget_ = 0;              // subquery evaluation points left (per outer step)
+  int64_t min_sub_step_ms_ = 0;     // the finest subquery step of the query, 0 = none
 };
 
 }  // namespace strata::promql::fuzz

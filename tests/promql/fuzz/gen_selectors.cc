@@ -202,6 +202,7 @@ std::string QueryGenerator::Impl::subquery(int depth) {
     for (const Dur& d : kSubSteps)
       if (d.ms == step_ms) step_text = d.text;
   }
+  if (min_sub_step_ms_ == 0 || step_ms < min_sub_step_ms_) min_sub_step_ms_ = step_ms;
   const int64_t points = range.ms / step_ms + 1;
   const int64_t saved = budget_;
   budget_ = std::max<int64_t>(1, budget_ / points);

@@ -38,6 +38,7 @@ GeneratedQuery QueryGenerator::generate(uint64_t seed, uint64_t index) {
 GeneratedQuery QueryGenerator::Impl::query() {
   GeneratedQuery q;
   budget_ = o_.subquery_budget;
+  min_sub_step_ms_ = 0;
   pending_ill_ = rng_.chance(uint64_t(o_.ill_typed_percent), 100);
   q.ill_typed = pending_ill_;
   // Mostly vectors (what dashboards ask), some scalars, a few top-level range
@@ -53,6 +54,18 @@ GeneratedQuery QueryGenerator::Impl::query() {
   if (pending_ill_) q.text = ill_typed(0);  // nothing was planted on the way down
   if (q.ill_typed) count("ill_typed");
   q.eval = eval_spec(q.type);
+  if (o_.prometheus_242 && q.eval.range && min_sub_step_ms_ > 0) {
+    // A range query evaluates a subquery over one grid at the subquery's
+    // step from start to end. Strata charges every point of that grid
+    // against --query.max-samples (it allocates them); Prometheus counts
+    // only points with a value, so a fine step over a long, mostly empty
+    // range can be 422 on Strata only (README, "Limits"). Keep the grid short
+    // enough that all series of the dataset fit in the default budget.
+    constexpr int64_t kMaxInnerPoints = 500'000;
+    const int64_t max_span = kMaxInnerPoints * min_sub_step_ms_;
+    if (q.eval.end_ms - q.eval.start_ms > max_span)
+      q.eval.end_ms = q.eval.start_ms + max_span / q.eval.step_ms * q.eval.step_ms;
+  }
   count(q.eval.range ? "eval:range" : "eval:instant");
   return q;
 }
