@@ -172,16 +172,14 @@ void Session::dispatch_request() {
   beast::error_code ec;
   tcp::endpoint ep = stream_.socket().remote_endpoint(ec);
   if (!ec) req->remote_addr = ep.address().to_string() + ":" + std::to_string(ep.port());
-  // No read is pending while the handler runs, so peeking at the socket is
-  // safe, and the socket stays open until the response is written. A peek of
-  // 0 bytes is the client's FIN; pipelined data (> 0) is not a cancellation.
-  int fd = stream_.socket().native_handle();
+  // The client may go away while the handler runs: a wait on the socket
+  // turns its FIN into a stop request, so polling cancelled() is two atomic
+  // loads, not a system call.
+  auto stop = std::make_shared<std::stop_source>();
+  watch_disconnect(stop);
   const std::atomic<bool>* aborting = &core_->aborting;
-  req->cancelled = [fd, aborting] {
-    if (aborting->load(std::memory_order_relaxed)) return true;
-    char c;
-    ssize_t n = ::recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+  req->cancelled = [stop, aborting] {
+    return aborting->load(std::memory_order_relaxed) || stop->stop_requested();
   };
   version_ = in.version();
   keep_alive_ = in.keep_alive();
@@ -236,7 +234,36 @@ void Session::handle(std::shared_ptr<api::HttpRequest> req) {
   });
 }
 
+void Session::watch_disconnect(std::shared_ptr<std::stop_source> stop) {
+  watching_ = true;
+  stream_.socket().async_wait(
+      tcp::socket::wait_read, [self = shared_from_this(), stop](beast::error_code ec) {
+        if (ec == asio::error::operation_aborted || !self->watching_) return;
+        self->watching_ = false;
+        if (ec) {
+          stop->request_stop();
+          return;
+        }
+        // Readable: 0 bytes is the client's FIN (or an error); pipelined data
+        // (> 0) is the next request, not a cancellation, and ends the watch.
+        char c;
+        ssize_t n = ::recv(self->stream_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+          stop->request_stop();
+        } else if (n < 0) {
+          self->watch_disconnect(stop);  // spurious wake-up
+        }
+      });
+}
+
 void Session::write(std::shared_ptr<api::HttpResponse> r, std::string handler) {
+  if (watching_) {
+    // The handler is done: end the disconnect watch (the only operation
+    // pending on the socket now) before writing.
+    watching_ = false;
+    beast::error_code ec;
+    stream_.socket().cancel(ec);
+  }
   auto res = std::make_shared<http::response<http::string_body>>();
   res->version(version_);
   res->result(unsigned(r->status));

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 
 #include <boost/beast/core/flat_buffer.hpp>
@@ -63,6 +64,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_body(boost::beast::error_code ec);
   void dispatch_request();
   void handle(std::shared_ptr<api::HttpRequest> req);
+  // While a request is in a handler: request a stop when the client closes.
+  void watch_disconnect(std::shared_ptr<std::stop_source> stop);
   void write(std::shared_ptr<api::HttpResponse> resp, std::string handler);
   // Answers a protocol error (400, 413, 431) and closes the connection.
   void reply_error(int status, std::string body);
@@ -83,6 +86,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool head_ = false;
   bool gzip_ok_ = false;
+  bool watching_ = false;  // watch_disconnect's wait is pending
 };
 
 }  // namespace strata::server::internal

@@ -274,6 +274,27 @@ TEST_F(HttpServerTest, ReportsClientDisconnectAsCancelled) {
   EXPECT_TRUE(saw_cancel_.load());
 }
 
+TEST_F(HttpServerTest, PipelinedRequestIsNotACancellation) {
+  start();
+  TcpConnection raw = connect();
+  // The second request arrives while the first is in its handler: the socket
+  // becomes readable with data, which must not cancel the first.
+  ASSERT_TRUE(raw.send_all("GET /block HTTP/1.1\r\nHost: x\r\n\r\n"
+                           "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", 5s).ok());
+  wait_entered(1);
+  std::this_thread::sleep_for(100ms);
+  release_.store(true);
+  std::string got;
+  for (int i = 0; i < 50 && got.find("hi") == std::string::npos; ++i) {
+    auto part = raw.recv_some(5s);
+    if (!part.ok()) break;
+    got += *part;
+  }
+  EXPECT_FALSE(saw_cancel_.load());
+  EXPECT_NE(got.find("done"), std::string::npos) << got;
+  EXPECT_NE(got.find("hi"), std::string::npos) << got;
+}
+
 TEST_F(HttpServerTest, HoldsConnectionsBeyondTheLimitUntilOneCloses) {
   HttpServerOptions o;
   o.max_connections = 1;
