@@ -1,6 +1,7 @@
 #include "promql/engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -21,6 +22,8 @@ struct Engine::State {
   metrics::Gauge* max_concurrent = nullptr;
   metrics::Histogram* exec_seconds = nullptr;
   metrics::Counter* failures = nullptr;
+  // EngineOptions::default_subquery_step_ms, changed by reloads.
+  std::atomic<int64_t> default_subquery_step_ms{0};
 };
 
 namespace {
@@ -66,6 +69,7 @@ void order_instant(const PlanNode& root, Vector& v) {
 
 Engine::Engine(EngineOptions opts, metrics::Registry* registry)
     : opts_(std::move(opts)), state_(std::make_unique<State>()) {
+  state_->default_subquery_step_ms.store(opts_.default_subquery_step_ms);
   if (registry) {
     state_->queries = &registry->gauge("strata_engine_queries",
                                        "The current number of queries being executed or waiting.");
@@ -80,6 +84,10 @@ Engine::Engine(EngineOptions opts, metrics::Registry* registry)
 }
 
 Engine::~Engine() = default;
+
+void Engine::set_default_subquery_step_ms(int64_t ms) {
+  state_->default_subquery_step_ms.store(ms, std::memory_order_relaxed);
+}
 
 int Engine::running() const {
   std::lock_guard<std::mutex> lock(state_->mu);
@@ -152,6 +160,7 @@ absl::StatusOr<QueryResult> execute(const EngineOptions& opts, Engine::State* st
   double t0 = monotonic_seconds();
   EvalOptions eo;
   eo.engine = opts;
+  eo.engine.default_subquery_step_ms = state->default_subquery_step_ms.load(std::memory_order_relaxed);
   eo.lookback_ms = params.lookback_delta_ms.value_or(opts.lookback_delta_ms);
   if (eo.lookback_ms <= 0) eo.lookback_ms = opts.lookback_delta_ms;
   eo.delayed_name_removal = opts.delayed_name_removal;

@@ -64,6 +64,9 @@ class Engine {
   const EngineOptions& options() const { return opts_; }
   // Queries evaluating right now (not those waiting for a slot).
   int running() const;
+  // A reloaded global evaluation_interval: the step of subqueries without
+  // one, for queries that start afterwards. Thread-safe.
+  void set_default_subquery_step_ms(int64_t ms);
 
  private:
   EngineOptions opts_;

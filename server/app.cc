@@ -14,26 +14,14 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "server/build_info.h"
+#include "server/components.h"
 #include "server/config_manager.h"
-#include "server/memory_trimmer.h"
-#include "server/http_server.h"
+#include "server/lifecycle.h"
 #include "server/options.h"
 #include "server/process_metrics.h"
-#include "server/web_routes.h"
 
 namespace strata::server {
 namespace {
-
-// How long a graceful stop waits for requests in flight (Prometheus' web
-// handler is not bounded at all; 30 s covers any query under the default
-// 2 m timeout that is close to done, and keeps restarts prompt).
-constexpr auto kGracePeriod = std::chrono::seconds(30);
-
-std::string seconds_text(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.3fs", s);
-  return buf;
-}
 
 void log_startup(const Flags& flags) {
   const BuildInfo& b = build_info();
@@ -155,56 +143,23 @@ int run_server(const Flags& flags) {
     quit_requested.store(true);
     ::kill(::getpid(), SIGTERM);
   };
-  ServerRoutes routes(std::move(ro), &registry);
-  HttpServer http(
-      http_options(flags),
-      [&routes](const api::HttpRequest& req, api::HttpResponse& resp) { return routes.route(req, resp); },
-      &registry);
-  log::info("web", "Start listening for connections", {{"address", flags.listen_address}});
-  if (absl::Status s = http.start(); !s.ok()) {
-    log::error("main", "Unable to start web listener", {{"err", std::string(s.message())}});
+
+  Lifecycle components;
+  auto* web = components.add(std::make_unique<WebListener>(flags, std::move(ro), &registry));
+  auto* storage = components.add(std::make_unique<Storage>(flags, &registry));
+  auto* engine = components.add(std::make_unique<QueryEngine>(flags, &registry));
+  components.add(std::make_unique<Api>(flags, status_info(flags, config), &registry, web, storage,
+                                       engine));
+  components.add(std::make_unique<Trimmer>(engine, &registry));
+  if (absl::Status s = components.start_all(*config.current()); !s.ok()) {
+    log::error("main", "Starting Strata failed", {{"err", std::string(s.message())}});
     return 1;
   }
-  log::info("web", "Listening on", {{"address", http.bound_address()}});
-
-  log::info("main", "Starting TSDB ...");
-  double t0 = monotonic_seconds();
-  auto db = tsdb::DB::open(db_options(flags), &registry);
-  if (!db.ok()) {
-    log::error("main", "Opening storage failed", {{"err", std::string(db.status().message())}});
-    http.stop(std::chrono::milliseconds(0));
-    return 1;
-  }
-  log::info("main", "TSDB started",
-            {{"path", flags.storage_path}, {"duration", seconds_text(monotonic_seconds() - t0)}});
-
-  promql::Engine engine(engine_options(flags, *config.current()), &registry);
-  api::ApiContext ctx;
-  ctx.db = db->get();
-  ctx.engine = &engine;
-  ctx.registry = &registry;
-  ctx.enable_admin_api = flags.enable_admin_api;
-  ctx.cors_origin = flags.cors_origin;
-  ctx.status = status_info(flags, config);
-  api::Router api_router;
-  api::register_api_routes(api_router, ctx);
-  routes.set_ready(&api_router);
-  MemoryTrimmer trimmer([&engine] { return engine.running() == 0; }, &registry);
-  trimmer.start();
+  config.on_reload([&components](const Config& c) { return components.apply_all(c); });
   log::info("main", "Server is ready to receive web requests.");
 
   wait_for_stop(config, quit_requested);
-  trimmer.stop();
-
-  // Requests in flight use the engine, the API routes and storage: stop the
-  // listener before any of them goes away.
-  log::info("web", "Stopping web listener...");
-  http.stop(kGracePeriod);
-  log::info("main", "Stopping storage...");
-  if (absl::Status s = (*db)->close(); !s.ok()) {
-    log::error("main", "Error closing storage", {{"err", std::string(s.message())}});
-    return 1;
-  }
+  if (!components.stop_all().ok()) return 1;
   log::info("main", "See you next time!");
   return 0;
 }

@@ -83,11 +83,16 @@ TEST(StrataBinaryTest, HttpReloadNeedsTheLifecycleFlag) {
                   {{"strata.yml", "global:\n  evaluation_interval: 20s\n"}});
   ASSERT_NE(on, nullptr);
   testutil::HttpClient c = on->client();
+  // Subqueries without a step use evaluation_interval: points of
+  // (900s, 1000s] at multiples of 20s, then of 25s after the reload.
+  const std::string subquery = "/api/v1/query?time=1000&query=count_over_time%28vector%281%29%5B100s%3A%5D%29";
+  EXPECT_THAT(get_body(*on, subquery), HasSubstr("[1000,\"5\"]"));
   write_file(on->work_dir() + "/strata.yml", "global:\n  evaluation_interval: 25s\n");
   auto ok = c.post("/-/reload", "", "");
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->status, 200);
   EXPECT_THAT(get_body(*on, "/api/v1/status/config"), HasSubstr("evaluation_interval: 25s"));
+  EXPECT_THAT(get_body(*on, subquery), HasSubstr("[1000,\"4\"]"));
 
   write_file(on->work_dir() + "/strata.yml", "global:\n  evaluation_interval: soon\n");
   auto bad = c.post("/-/reload", "", "");

@@ -1,0 +1,113 @@
+#include "server/components.h"
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <utility>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "server/options.h"
+
+namespace strata::server {
+namespace {
+
+// How long a graceful stop waits for requests in flight (Prometheus' web
+// handler is not bounded at all; 30 s covers any query under the default
+// 2 m timeout that is close to done, and keeps restarts prompt).
+constexpr auto kGracePeriod = std::chrono::seconds(30);
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.3fs", s);
+  return buf;
+}
+
+}  // namespace
+
+WebListener::WebListener(const Flags& flags, ServerRoutes::Options routes,
+                         metrics::Registry* registry)
+    : flags_(flags),
+      routes_(std::move(routes), registry),
+      http_(http_options(flags),
+            [this](const api::HttpRequest& req, api::HttpResponse& resp) {
+              return routes_.route(req, resp);
+            },
+            registry) {}
+
+absl::Status WebListener::start(const Config&) {
+  log::info("web", "Start listening for connections", {{"address", flags_.listen_address}});
+  if (absl::Status s = http_.start(); !s.ok()) return s;
+  log::info("web", "Listening on", {{"address", http_.bound_address()}});
+  return absl::OkStatus();
+}
+
+void WebListener::drain() {
+  log::info("web", "Stopping web listener...");
+  http_.stop(kGracePeriod);
+}
+
+absl::Status WebListener::stop() {
+  http_.stop(std::chrono::milliseconds(0));
+  return absl::OkStatus();
+}
+
+absl::Status Storage::start(const Config&) {
+  log::info("main", "Starting TSDB ...");
+  double t0 = monotonic_seconds();
+  auto db = tsdb::DB::open(db_options(flags_), registry_);
+  if (!db.ok()) return db.status();
+  db_ = std::move(*db);
+  log::info("main", "TSDB started",
+            {{"path", flags_.storage_path}, {"duration", seconds_text(monotonic_seconds() - t0)}});
+  return absl::OkStatus();
+}
+
+absl::Status Storage::stop() {
+  log::info("main", "Stopping storage...");
+  return db_->close();
+}
+
+absl::Status QueryEngine::start(const Config& config) {
+  engine_ = std::make_unique<promql::Engine>(engine_options(flags_, config), registry_);
+  return absl::OkStatus();
+}
+
+absl::Status QueryEngine::apply(const Config& config) {
+  engine_->set_default_subquery_step_ms(config.global.evaluation_interval_ms);
+  return absl::OkStatus();
+}
+
+Api::Api(const Flags& flags, api::StatusInfo status, metrics::Registry* registry,
+         WebListener* web, Storage* storage, QueryEngine* engine)
+    : flags_(flags), registry_(registry), web_(web), storage_(storage), engine_(engine) {
+  ctx_.status = std::move(status);
+}
+
+absl::Status Api::start(const Config&) {
+  ctx_.db = &storage_->db();
+  ctx_.engine = &engine_->engine();
+  ctx_.registry = registry_;
+  ctx_.enable_admin_api = flags_.enable_admin_api;
+  ctx_.cors_origin = flags_.cors_origin;
+  api::register_api_routes(router_, ctx_);
+  web_->routes().set_ready(&router_);
+  return absl::OkStatus();
+}
+
+// Requests in flight use the engine, these routes and storage: the listener
+// stops (and waits for them) before any of those goes away.
+absl::Status Api::stop() {
+  web_->drain();
+  return absl::OkStatus();
+}
+
+Trimmer::Trimmer(QueryEngine* engine, metrics::Registry* registry)
+    : trimmer_([engine] { return engine->engine().running() == 0; }, registry) {}
+
+absl::Status Trimmer::start(const Config&) {
+  trimmer_.start();
+  return absl::OkStatus();
+}
+
+}  // namespace strata::server

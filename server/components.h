@@ -1,0 +1,113 @@
+// The components `strata` runs today, in their Lifecycle order (see
+// server/lifecycle.h):
+//
+//   WebListener    binds --web.listen-address first, so /-/healthy answers
+//                  and /-/ready says 503 while storage replays its WAL
+//   Storage        tsdb::DB: opens (WAL replay) and closes (final flush)
+//   QueryEngine    promql::Engine; a reload changes the default subquery
+//                  step (global evaluation_interval)
+//   Api            the /api/v1 routes over the components above; marks the
+//                  server ready; on stop drains the requests in flight
+//                  (they use the engine and storage), so it stops first
+//   Trimmer        gives idle heap back to the kernel (MemoryTrimmer)
+//
+// Scraping, rules, the notifier and the remote-write sender join the list
+// after Api's dependencies and before Api. Each component's accessors are
+// valid between its start() and stop().
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "api/api.h"
+#include "base/metrics.h"
+#include "promql/engine.h"
+#include "server/flags.h"
+#include "server/http_server.h"
+#include "server/lifecycle.h"
+#include "server/memory_trimmer.h"
+#include "server/web_routes.h"
+#include "tsdb/db.h"
+
+namespace strata::server {
+
+class WebListener final : public Component {
+ public:
+  WebListener(const Flags& flags, ServerRoutes::Options routes, metrics::Registry* registry);
+  std::string_view name() const override { return "web listener"; }
+  absl::Status start(const Config&) override;
+  absl::Status stop() override;  // closes at once; Api::stop() drained it already
+
+  ServerRoutes& routes() { return routes_; }
+  // Stops accepting and waits up to `grace` for requests in flight.
+  void drain();
+
+ private:
+  const Flags& flags_;
+  ServerRoutes routes_;
+  HttpServer http_;
+};
+
+class Storage final : public Component {
+ public:
+  Storage(const Flags& flags, metrics::Registry* registry) : flags_(flags), registry_(registry) {}
+  std::string_view name() const override { return "storage"; }
+  absl::Status start(const Config&) override;
+  absl::Status stop() override;
+  tsdb::DB& db() { return *db_; }
+
+ private:
+  const Flags& flags_;
+  metrics::Registry* registry_;
+  std::unique_ptr<tsdb::DB> db_;
+};
+
+class QueryEngine final : public Component {
+ public:
+  QueryEngine(const Flags& flags, metrics::Registry* registry) : flags_(flags), registry_(registry) {}
+  std::string_view name() const override { return "query engine"; }
+  absl::Status start(const Config& config) override;
+  absl::Status apply(const Config& config) override;
+  absl::Status stop() override { return absl::OkStatus(); }
+  promql::Engine& engine() { return *engine_; }
+
+ private:
+  const Flags& flags_;
+  metrics::Registry* registry_;
+  std::unique_ptr<promql::Engine> engine_;
+};
+
+class Api final : public Component {
+ public:
+  Api(const Flags& flags, api::StatusInfo status, metrics::Registry* registry, WebListener* web,
+      Storage* storage, QueryEngine* engine);
+  std::string_view name() const override { return "api"; }
+  absl::Status start(const Config&) override;
+  absl::Status stop() override;
+
+ private:
+  const Flags& flags_;
+  metrics::Registry* registry_;
+  WebListener* web_;
+  Storage* storage_;
+  QueryEngine* engine_;
+  api::ApiContext ctx_;
+  api::Router router_;
+};
+
+class Trimmer final : public Component {
+ public:
+  Trimmer(QueryEngine* engine, metrics::Registry* registry);
+  std::string_view name() const override { return "memory trimmer"; }
+  absl::Status start(const Config&) override;
+  absl::Status stop() override {
+    trimmer_.stop();
+    return absl::OkStatus();
+  }
+
+ private:
+  MemoryTrimmer trimmer_;
+};
+
+}  // namespace strata::server
