@@ -4,7 +4,10 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <iterator>
 #include <mutex>
+
+#include "fmt/format.h"
 
 namespace strata::log {
 namespace {
@@ -29,10 +32,9 @@ void append_timestamp(std::string* out) {
   std::time_t secs = ms / 1000;
   std::tm tm;
   gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms % 1000));
-  out->append(buf);
+  fmt::format_to(std::back_inserter(*out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 int(ms % 1000));
 }
 
 // logfmt quotes values with spaces, quotes, '=' or control characters.
@@ -73,9 +75,7 @@ void append_json_string(std::string* out, std::string_view v) {
       case '\r': out->append("\\r"); break;
       default:
         if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out->append(buf);
+          fmt::format_to(std::back_inserter(*out), "\\u{:04x}", unsigned(c));
         } else {
           out->push_back(char(c));
         }

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "fmt/format.h"
+
 #ifndef STRATA_VERSION
 #error "STRATA_VERSION must be defined by the build"
 #endif
@@ -27,9 +29,7 @@ std::string build_date() {
   const char* p = std::strstr(kMonths, mon);
   int month = p ? int(p - kMonths) / 3 + 1 : 0;
   int day = (date[4] == ' ' ? 0 : date[4] - '0') * 10 + (date[5] - '0');
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.4s%02d%02d-%s", date + 7, month, day, __TIME__);
-  return buf;
+  return fmt::format("{}{:02}{:02}-{}", std::string_view(date + 7, 4), month, day, __TIME__);
 }
 
 std::string compiler() {

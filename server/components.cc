@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "fmt/format.h"
 #include "base/clock.h"
 #include "base/log.h"
 #include "server/options.h"
@@ -17,11 +18,7 @@ namespace {
 // 2 m timeout that is close to done, and keeps restarts prompt).
 constexpr auto kGracePeriod = std::chrono::seconds(30);
 
-std::string seconds_text(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.3fs", s);
-  return buf;
-}
+std::string seconds_text(double s) { return fmt::format("{:.3f}s", s); }
 
 }  // namespace
 

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "fmt/format.h"
 #include "base/clock.h"
 #include "base/log.h"
 
@@ -10,11 +11,9 @@ namespace {
 
 // Go's time.Duration text for short spans: "812.5µs", "3.25ms", "1.5s".
 std::string go_duration(double seconds) {
-  char buf[32];
-  if (seconds < 1e-3) std::snprintf(buf, sizeof(buf), "%.1fµs", seconds * 1e6);
-  else if (seconds < 1) std::snprintf(buf, sizeof(buf), "%.3fms", seconds * 1e3);
-  else std::snprintf(buf, sizeof(buf), "%.3fs", seconds);
-  return buf;
+  if (seconds < 1e-3) return fmt::format("{:.1f}µs", seconds * 1e6);
+  if (seconds < 1) return fmt::format("{:.3f}ms", seconds * 1e3);
+  return fmt::format("{:.3f}s", seconds);
 }
 
 }  // namespace

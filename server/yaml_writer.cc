@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <set>
 
+#include "fmt/format.h"
+
 namespace strata::server {
 namespace {
 
@@ -83,9 +85,7 @@ std::string double_quoted(const std::string& s) {
       case '\r': out += "\\r"; break;
       default:
         if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\x%02X", c);
-          out += buf;
+          out += fmt::format("\\x{:02X}", unsigned(c));
         } else {
           out.push_back(char(c));
         }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "absl/strings/str_cat.h"
+#include "fmt/format.h"
 
 namespace strata::tsdb {
 namespace {
@@ -130,8 +130,8 @@ bool IngestBatch::Series::validate() {
     // Name the label set unless the validation message already does.
     std::string what(st.message());
     std::string text = labels_for_message(ls);
-    return absl::StrCat("invalid labels in ", b_->opts_.item_name, "[", index_, "]",
-                        what.find(text) == std::string::npos ? " " + text : "", ": ", what);
+    return fmt::format("invalid labels in {}[{}]{}: {}", b_->opts_.item_name, index_,
+                       what.find(text) == std::string::npos ? " " + text : "", what);
   });
   return false;
 }
@@ -155,13 +155,13 @@ bool IngestBatch::Series::append(int64_t t_ms, double v) {
   std::optional<RejectReason> reason = classify(res.status());
   if (!reason) {
     b_->r_.fatal = absl::Status(res.status().code(),
-                                absl::StrCat("append failed for series ", labels_for_message(labels()),
-                                             ": ", std::string(res.status().message())));
+                                fmt::format("append failed for series {}: {}",
+                                            labels_for_message(labels()), std::string(res.status().message())));
     return false;
   }
   b_->reject(*reason, 1, [&] {
-    return absl::StrCat(std::string(res.status().message()), " for series ",
-                        labels_for_message(labels()), " at timestamp ", t_ms);
+    return fmt::format("{} for series {} at timestamp {}", std::string(res.status().message()),
+                       labels_for_message(labels()), t_ms);
   });
   return true;
 }
@@ -183,9 +183,8 @@ void IngestBatch::Series::exemplar(const Exemplar& e) {
 void IngestBatch::Series::reject_histograms(uint64_t n) {
   if (!valid_ || n == 0) return;  // an invalid series' histograms are counted already
   b_->reject(RejectReason::kNativeHistogramUnsupported, n, [&] {
-    return absl::StrCat("native histograms are not supported yet: ", n,
-                        " histogram samples of series ", labels_for_message(labels()),
-                        " rejected");
+    return fmt::format("native histograms are not supported yet: {} histogram samples of series {} rejected",
+                       n, labels_for_message(labels()));
   });
 }
 
@@ -204,7 +203,7 @@ IngestResult IngestBatch::commit() {
     return std::move(r_);
   }
   if (absl::Status s = app_->commit(); !s.ok()) {
-    r_.fatal = absl::Status(s.code(), absl::StrCat("commit failed: ", std::string(s.message())));
+    r_.fatal = absl::Status(s.code(), fmt::format("commit failed: {}", std::string(s.message())));
     r_.samples_written = 0;
     r_.metadata_written = 0;
     return std::move(r_);

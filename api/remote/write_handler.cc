@@ -1,11 +1,13 @@
 #include "api/remote/write_handler.h"
 
 #include <exception>
+#include <iterator>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "fmt/format.h"
 
 namespace strata::api::remote {
 
@@ -152,18 +154,19 @@ void WriteHandler::respond_ingest(HttpResponse& resp, const IngestResult& r) {
     return;
   }
   std::string m = msg(r.first_error);
-  absl::StrAppend(&m, "; ", r.total_rejected(), " of ", r.samples_received, " samples rejected");
+  fmt::format_to(std::back_inserter(m), "; {} of {} samples rejected", r.total_rejected(),
+                 r.samples_received);
   std::string reasons;
   for (size_t i = 0; i < kNumRejectReasons; ++i) {
     if (r.rejected[i] == 0) continue;
-    absl::StrAppend(&reasons, reasons.empty() ? "" : ", ", reject_reason_name(RejectReason(i)),
-                    ": ", r.rejected[i]);
+    fmt::format_to(std::back_inserter(reasons), "{}{}: {}", reasons.empty() ? "" : ", ",
+                   reject_reason_name(RejectReason(i)), r.rejected[i]);
   }
-  if (!reasons.empty()) absl::StrAppend(&m, " (", reasons, ")");
-  absl::StrAppend(&m, ", ", r.samples_written, " samples written");
+  if (!reasons.empty()) fmt::format_to(std::back_inserter(m), " ({})", reasons);
+  fmt::format_to(std::back_inserter(m), ", {} samples written", r.samples_written);
   if (r.samples_dropped > 0)
-    absl::StrAppend(&m, ", ", r.samples_dropped,
-                    " dropped as duplicate or out of order within the request");
+    fmt::format_to(std::back_inserter(m), ", {} dropped as duplicate or out of order within the request",
+                   r.samples_dropped);
   respond_error(resp, 400, m);
 }
 
