@@ -2,8 +2,9 @@
 // workload (bench/loadgen/workload.h), pre-encodes every request body
 // (protobuf + snappy) before timing starts, then sends the rounds over N
 // keep-alive connections, one thread each, and reports accepted samples/s.
+// The HTTP client is net/'s: one net::Client whose pool holds the N connections.
 //
-// Ordering: batch b always goes over connection b % N and a connection sends
+// Ordering: batch b always goes from sender thread b % N and a thread sends
 // its batches round by round, waiting for each answer, so no series is ever
 // sent out of order while requests of one round still spread across all
 // connections. Works unchanged against Strata, Prometheus
@@ -19,9 +20,10 @@
 #include <thread>
 #include <vector>
 
-#include "remote/codec.h"
-#include "bench/loadgen/http_client.h"
 #include "bench/loadgen/workload.h"
+#include "net/client.h"
+#include "net/url.h"
+#include "remote/codec.h"
 
 namespace strata::bench {
 namespace {
@@ -113,22 +115,43 @@ struct ThreadStats {
   std::vector<float> latency_ms;
 };
 
-void sender(RemoteWriteClient* client, const Workload* w, int index, int n, ThreadStats* st) {
+// Remote write's default remote_timeout.
+constexpr auto kRequestTimeout = std::chrono::seconds(30);
+
+// X-Prometheus-Remote-Write-Samples-Written, or -1 when absent or malformed.
+int64_t samples_written(const net::Response& r) {
+  std::string v = r.header("X-Prometheus-Remote-Write-Samples-Written");
+  int64_t n = -1;
+  return !v.empty() && parse_int(v, &n) ? n : -1;
+}
+
+void sender(net::Client* client, const std::string* url, const Workload* w, int index, int n,
+            ThreadStats* st) {
+  net::Request req;
+  req.method = "POST";
+  req.url = *url;
+  req.headers = {{"Content-Type", "application/x-protobuf"},
+                 {"Content-Encoding", "snappy"},
+                 {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
   for (const auto& round : w->bodies) {
     for (size_t b = size_t(index); b < round.size(); b += size_t(n)) {
       const Body& body = round[b];
+      req.body = body.compressed;
       auto t0 = std::chrono::steady_clock::now();
-      PostResult r = client->post(body.compressed);
+      auto r = client->send(req, t0 + kRequestTimeout);
       auto t1 = std::chrono::steady_clock::now();
       st->latency_ms.push_back(std::chrono::duration<float, std::milli>(t1 - t0).count());
       ++st->requests;
       st->samples_sent += body.samples;
-      ++st->by_status[r.status];
-      if (r.status == 0) ++st->transport_errors;
-      const bool ok = r.status >= 200 && r.status < 300;
-      if (r.samples_written >= 0) st->samples_accepted += uint64_t(r.samples_written);
+      const int status = r.ok() ? r->status : 0;  // 0: transport error
+      ++st->by_status[status];
+      if (!r.ok()) ++st->transport_errors;
+      const bool ok = status >= 200 && status < 300;
+      const int64_t written = r.ok() ? samples_written(*r) : -1;
+      if (written >= 0) st->samples_accepted += uint64_t(written);
       else if (ok) st->samples_accepted += body.samples;
-      if (!ok && !st->first_error.count(r.status)) st->first_error[r.status] = r.error;
+      if (!ok && !st->first_error.count(status))
+        st->first_error[status] = r.ok() ? r->body : std::string(r.status().message());
     }
   }
 }
@@ -140,10 +163,8 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 int run(int argc, char** argv) {
   Flags f;
   if (!parse_flags(argc, argv, &f)) return 2;
-  Url url;
-  std::string err;
-  if (!parse_url(f.url, &url, &err)) {
-    std::fprintf(stderr, "loadgen: --url: %s\n", err.c_str());
+  if (auto u = net::parse_url(f.url); !u.ok()) {
+    std::fprintf(stderr, "loadgen: --url: %s\n", std::string(u.status().message()).c_str());
     return 2;
   }
   if (!f.start_set) {
@@ -182,13 +203,13 @@ int run(int argc, char** argv) {
                 w.batches_per_round, f.connections - w.batches_per_round, f.connections);
   }
 
-  std::vector<std::unique_ptr<RemoteWriteClient>> clients;
-  for (int i = 0; i < f.connections; ++i) {
-    clients.push_back(std::make_unique<RemoteWriteClient>(url, "strata-loadgen/0.1"));
-    if (!clients.back()->connect(&err)) {
-      std::fprintf(stderr, "loadgen: %s\n", err.c_str());
-      return 1;
-    }
+  net::ClientOptions copts;
+  copts.user_agent = "strata-loadgen/0.1";
+  copts.disable_compression = true;  // answers are a few bytes
+  auto client = net::Client::create(std::move(copts));
+  if (!client.ok()) {
+    std::fprintf(stderr, "loadgen: %s\n", std::string(client.status().message()).c_str());
+    return 1;
   }
 
   std::vector<ThreadStats> stats(size_t(f.connections));
@@ -196,7 +217,7 @@ int run(int argc, char** argv) {
   {
     std::vector<std::thread> threads;
     for (int i = 0; i < f.connections; ++i)
-      threads.emplace_back(sender, clients[size_t(i)].get(), &w, i, f.connections, &stats[size_t(i)]);
+      threads.emplace_back(sender, client->get(), &f.url, &w, i, f.connections, &stats[size_t(i)]);
     for (auto& t : threads) t.join();
   }
   const double secs = seconds_since(t0);

@@ -18,49 +18,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "net/config.h"
 
 namespace strata::server {
-
-struct TlsConfig {
-  std::string ca, cert, key;  // inline PEM (key is a secret)
-  std::string ca_file, cert_file, key_file;
-  std::string server_name;
-  bool insecure_skip_verify = false;
-  std::string min_version, max_version;  // "TLS12", "TLS13", ...
-  bool empty() const;
-};
-
-struct BasicAuth {
-  std::string username, username_file;
-  std::string password, password_file;  // password is a secret
-};
-
-struct Authorization {
-  std::string type = "Bearer";
-  std::string credentials, credentials_file;  // credentials is a secret
-};
-
-struct OAuth2 {
-  std::string client_id, client_secret, client_secret_file;  // client_secret is a secret
-  std::vector<std::string> scopes;
-  std::string token_url;
-  std::map<std::string, std::string> endpoint_params;
-  TlsConfig tls_config;
-  std::string proxy_url;
-};
-
-// prometheus/common's HTTPClientConfig, inlined in scrape, alertmanager and
-// remote-write configs. bearer_token(_file) is folded into `authorization`
-// as Prometheus does.
-struct HttpClientConfig {
-  std::optional<BasicAuth> basic_auth;
-  std::optional<Authorization> authorization;
-  std::optional<OAuth2> oauth2;
-  TlsConfig tls_config;
-  std::string proxy_url;
-  bool follow_redirects = true;
-  bool enable_http2 = true;
-};
 
 struct RelabelConfig {
   std::vector<std::string> source_labels;
@@ -100,7 +60,7 @@ struct ScrapeConfig {
   std::vector<std::string> scrape_protocols;  // empty = Prometheus' default order
   bool track_timestamps_staleness = false;
   bool enable_compression = true;
-  HttpClientConfig http;
+  net::HttpClientConfig http;
   std::vector<RelabelConfig> relabel_configs;
   std::vector<RelabelConfig> metric_relabel_configs;
   std::vector<FileSdConfig> file_sd_configs;
@@ -133,13 +93,13 @@ struct RemoteWriteConfig {
   std::string name;
   bool send_exemplars = false;
   bool send_native_histograms = false;
-  HttpClientConfig http;
+  net::HttpClientConfig http;
   QueueConfig queue_config;
   MetadataConfig metadata_config;
 };
 
 struct AlertmanagerConfig {
-  HttpClientConfig http;
+  net::HttpClientConfig http;
   std::string scheme = "http";
   std::string path_prefix;
   int64_t timeout_ms = 10 * 1000;

@@ -333,12 +333,6 @@ Config parse_root(const YAML::Node& root, const ParseContext& ctx) {
 
 }  // namespace
 
-bool TlsConfig::empty() const {
-  return ca.empty() && cert.empty() && key.empty() && ca_file.empty() && cert_file.empty() &&
-         key_file.empty() && server_name.empty() && !insecure_skip_verify && min_version.empty() &&
-         max_version.empty();
-}
-
 absl::StatusOr<Config> parse_config(const std::string& yaml, const std::string& filename,
                                     const std::string& dir) {
   std::vector<std::string> warnings;

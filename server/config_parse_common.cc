@@ -36,11 +36,11 @@ const RE2& relabel_target_re() {
   return kRe;
 }
 
-TlsConfig tls_config(const YAML::Node& n, const ParseContext& ctx) {
+net::TlsConfig tls_config(const YAML::Node& n, const ParseContext& ctx) {
   Fields f(n, {"ca", "cert", "key", "ca_file", "cert_file", "key_file", "server_name",
                "insecure_skip_verify", "min_version", "max_version"},
            "config.plain");
-  TlsConfig t;
+  net::TlsConfig t;
   if (auto v = f.get("ca")) t.ca = str(*v);
   if (auto v = f.get("cert")) t.cert = str(*v);
   if (auto v = f.get("key")) t.key = str(*v);
@@ -324,11 +324,11 @@ void warn_unsupported_sd(const Fields& f, const std::string& owner, const ParseC
   }
 }
 
-HttpClientConfig http_client(const Fields& f, const ParseContext& ctx) {
-  HttpClientConfig h;
+net::HttpClientConfig http_client(const Fields& f, const ParseContext& ctx) {
+  net::HttpClientConfig h;
   if (auto v = f.get("basic_auth")) {
     Fields b(*v, {"username", "username_file", "password", "password_file"}, "config.BasicAuth");
-    BasicAuth ba;
+    net::BasicAuth ba;
     if (auto x = b.get("username")) ba.username = str(*x);
     if (auto x = b.get("username_file")) ba.username_file = ctx.resolve(str(*x));
     if (auto x = b.get("password")) ba.password = str(*x);
@@ -349,7 +349,7 @@ HttpClientConfig http_client(const Fields& f, const ParseContext& ctx) {
     fail(at, "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured");
   if (auto v = f.get("authorization")) {
     Fields a(*v, {"type", "credentials", "credentials_file"}, "config.Authorization");
-    Authorization az;
+    net::Authorization az;
     if (auto x = a.get("type")) az.type = str(*x);
     if (az.type.empty()) az.type = "Bearer";
     if (auto x = a.get("credentials")) az.credentials = str(*x);
@@ -364,13 +364,13 @@ HttpClientConfig http_client(const Fields& f, const ParseContext& ctx) {
       fail(*v, "authorization type cannot be set to \"basic\", use \"basic_auth\" instead");
     h.authorization = std::move(az);
   } else if (!bearer.empty() || !bearer_file.empty()) {
-    h.authorization = Authorization{"Bearer", bearer, bearer_file};
+    h.authorization = net::Authorization{"Bearer", bearer, bearer_file};
   }
   if (auto v = f.get("oauth2")) {
     Fields o(*v, {"client_id", "client_secret", "client_secret_file", "scopes", "token_url",
                   "endpoint_params", "tls_config", "proxy_url"},
              "config.plain");
-    OAuth2 oa;
+    net::OAuth2 oa;
     if (auto x = o.get("client_id")) oa.client_id = str(*x);
     if (auto x = o.get("client_secret")) oa.client_secret = str(*x);
     if (auto x = o.get("client_secret_file")) oa.client_secret_file = ctx.resolve(str(*x));

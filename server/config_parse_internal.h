@@ -69,7 +69,7 @@ const std::vector<std::string_view>& http_client_keys();
 // The *_sd_configs keys of service discoveries Strata does not implement.
 const std::vector<std::string_view>& unsupported_sd_keys();
 // Reads the HTTP client keys of `f` and validates them as Prometheus does.
-HttpClientConfig http_client(const Fields& f, const ParseContext& ctx);
+net::HttpClientConfig http_client(const Fields& f, const ParseContext& ctx);
 // Adds a warning for every unsupported service discovery in `f`.
 void warn_unsupported_sd(const Fields& f, const std::string& owner, const ParseContext& ctx);
 

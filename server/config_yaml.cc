@@ -13,7 +13,7 @@ constexpr const char* kSecret = "<secret>";
 
 YamlNode dur(int64_t ms) { return YamlNode::raw(promql::parser::format_duration(ms)); }
 
-YamlNode tls(const TlsConfig& t) {
+YamlNode tls(const net::TlsConfig& t) {
   YamlNode n = YamlNode::map();
   if (!t.ca.empty()) n.set("ca", YamlNode::str(t.ca));
   if (!t.cert.empty()) n.set("cert", YamlNode::str(t.cert));
@@ -29,7 +29,7 @@ YamlNode tls(const TlsConfig& t) {
 }
 
 // HTTPClientConfig's fields, inlined into `n`.
-void http_client(YamlNode& n, const HttpClientConfig& h) {
+void http_client(YamlNode& n, const net::HttpClientConfig& h) {
   if (h.basic_auth) {
     YamlNode b = YamlNode::map();
     b.set("username", YamlNode::str(h.basic_auth->username));
@@ -49,7 +49,7 @@ void http_client(YamlNode& n, const HttpClientConfig& h) {
     n.set("authorization", std::move(a));
   }
   if (h.oauth2) {
-    const OAuth2& o = *h.oauth2;
+    const net::OAuth2& o = *h.oauth2;
     YamlNode m = YamlNode::map();
     m.set("client_id", YamlNode::str(o.client_id));
     if (!o.client_secret.empty()) m.set("client_secret", YamlNode::str(kSecret));

@@ -1,20 +1,23 @@
-// HttpClient: a small synchronous HTTP/1.1 client for tests. It keeps one
-// connection alive between requests (reconnecting when the server closed it),
-// never adds Accept-Encoding on its own (so bodies come back as sent unless a
-// test asks for gzip), and returns responses as they arrived: status, headers
-// with lower-case names, and the body (de-chunked, never decompressed).
+// HttpClient: the tests' synchronous HTTP/1.1 client for one server
+// (host:port), a thin layer over net::Client (net/client.h) that keeps what
+// the tests rely on: the kept-alive connection is reused between requests
+// (reconnecting when the server closed it), Accept-Encoding is never added
+// (bodies come back as sent unless a test asks for gzip) and never decoded,
+// redirects are not followed, and responses come back as they arrived:
+// status, headers with lower-case names, and the de-chunked body.
 // Transport failures are statuses; any HTTP status is a successful result.
-// Not thread-safe: one client per thread.
+// Thread-safe, like net::Client; movable.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "tests/testutil/tcp_connection.h"
+#include "net/client.h"
 
 namespace strata::testutil {
 
@@ -47,22 +50,15 @@ class HttpClient {
 
   // TCP connections opened so far: 1 after several requests means keep-alive
   // worked.
-  int connections_opened() const { return connections_opened_; }
+  int connections_opened() const { return int(client_->stats().connections_opened); }
   // Closes the kept-alive connection (the next request opens a new one).
-  void close() { conn_.close(); }
+  void close() { client_->close_idle_connections(); }
   void set_timeout(std::chrono::milliseconds t) { timeout_ = t; }
 
  private:
-  absl::StatusOr<HttpResponse> attempt(const std::string& wire, bool is_head, bool* sent_any);
-  absl::StatusOr<HttpResponse> read_response(bool is_head, bool* keep_alive);
-  absl::Status fill(std::chrono::steady_clock::time_point deadline);  // reads more into buf_
-
-  std::string host_;
-  int port_;
+  std::string base_url_;  // http://host:port
   std::chrono::milliseconds timeout_;
-  TcpConnection conn_;
-  std::string buf_;  // received, not yet consumed
-  int connections_opened_ = 0;
+  std::unique_ptr<net::Client> client_;
 };
 
 // application/x-www-form-urlencoded, for POST /api/v1/query and friends.

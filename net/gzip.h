@@ -1,0 +1,19 @@
+// gzip decoding of response bodies (RFC 1952, zlib), bounded so that a small
+// compressed body cannot expand past the caller's body limit. Stateless;
+// thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace strata::net {
+
+// Decodes `in` (one or more concatenated gzip members). `limit_bytes` > 0
+// caps the output: more fails with ResourceExhausted "body size limit
+// exceeded". Corrupt or truncated input fails with DataLoss "gzip: ...".
+absl::StatusOr<std::string> gunzip(std::string_view in, int64_t limit_bytes);
+
+}  // namespace strata::net
