@@ -193,15 +193,17 @@ std::map<std::string, std::string> labels(const YAML::Node& n) {
 }
 
 std::vector<RelabelConfig> relabel_configs(const YAML::Node& n) {
+  using tsdb::relabel::Action;
   std::vector<RelabelConfig> out;
   if (n.IsNull()) return out;
   if (!n.IsSequence()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into []*relabel.Config");
+  const RelabelConfig d = tsdb::relabel::default_config();
   for (const auto& e : n) {
     if (e.IsNull()) fail(e, "empty or null relabeling rule");
     Fields f(e, {"source_labels", "separator", "regex", "modulus", "target_label", "replacement",
                  "action"},
              "relabel.plain");
-    RelabelConfig r;
+    RelabelConfig r = d;
     if (auto v = f.get("source_labels")) {
       r.source_labels = strings(*v);
       for (const auto& l : r.source_labels)
@@ -209,48 +211,44 @@ std::vector<RelabelConfig> relabel_configs(const YAML::Node& n) {
     }
     if (auto v = f.get("separator")) r.separator = str(*v);
     if (auto v = f.get("regex")) {
-      r.regex = str(*v);
-      RE2 re("^(?:" + r.regex + ")$", RE2::Quiet);
-      if (!re.ok()) fail(*v, "error parsing regexp: " + re.error());
+      r.regex_text = str(*v);
+      auto re = tsdb::relabel::compile_regex(r.regex_text);
+      if (!re.ok()) fail(*v, std::string(re.status().message()));
+      r.regex = *std::move(re);
     }
     if (auto v = f.get("modulus")) r.modulus = uint(*v);
     if (auto v = f.get("target_label")) r.target_label = str(*v);
     if (auto v = f.get("replacement")) r.replacement = str(*v);
     if (auto v = f.get("action")) {
-      static const std::vector<std::string> kActions = {
-          "replace",   "keep",      "drop",      "keepequal", "dropequal", "hashmod",
-          "labelmap",  "labeldrop", "labelkeep", "lowercase", "uppercase"};
-      std::string a = str(*v);
-      std::transform(a.begin(), a.end(), a.begin(), [](unsigned char c) { return std::tolower(c); });
-      if (a.empty()) fail(*v, "relabel action cannot be empty");
-      if (std::find(kActions.begin(), kActions.end(), a) == kActions.end())
-        fail(*v, "unknown relabel action " + quote(str(*v)));
-      r.action = a;
+      if (str(*v).empty()) fail(*v, "relabel action cannot be empty");
+      auto action = tsdb::relabel::parse_action(str(*v));
+      if (!action) fail(*v, "unknown relabel action " + quote(str(*v)));
+      r.action = *action;
     }
-    const std::string& a = r.action;
-    const RelabelConfig d;
-    if (a == "hashmod" && r.modulus == 0) fail(e, "relabel configuration for hashmod requires non-zero modulus");
-    bool needs_target = a == "replace" || a == "hashmod" || a == "lowercase" || a == "uppercase" ||
-                        a == "keepequal" || a == "dropequal";
+    const Action a = r.action;
+    const std::string name = tsdb::relabel::action_name(a);
+    if (a == Action::kHashMod && r.modulus == 0)
+      fail(e, "relabel configuration for hashmod requires non-zero modulus");
+    const bool equal = a == Action::kKeepEqual || a == Action::kDropEqual;
+    const bool changes_case = a == Action::kLowercase || a == Action::kUppercase;
+    const bool needs_target = a == Action::kReplace || a == Action::kHashMod || changes_case || equal;
     if (needs_target && r.target_label.empty())
-      fail(e, "relabel configuration for " + a + " action requires 'target_label' value");
-    bool target_ok = r.target_label.find('$') != std::string::npos && a == "replace"
+      fail(e, "relabel configuration for " + name + " action requires 'target_label' value");
+    bool target_ok = r.target_label.find('$') != std::string::npos && a == Action::kReplace
                          ? RE2::FullMatch(r.target_label, relabel_target_re())
                          : valid_label_name(r.target_label);
     if (needs_target && !target_ok)
-      fail(e, quote(r.target_label) + " is invalid 'target_label' for " + a + " action");
-    bool no_replacement = a == "lowercase" || a == "uppercase" || a == "keepequal" || a == "dropequal";
-    if (no_replacement && r.replacement != d.replacement)
-      fail(e, "'replacement' can not be set for " + a + " action");
-    if (a == "labelmap" && !RE2::FullMatch(r.replacement, relabel_target_re()))
-      fail(e, quote(r.replacement) + " is invalid 'replacement' for " + a + " action");
-    if ((a == "keepequal" || a == "dropequal") &&
-        (r.regex != d.regex || r.modulus != d.modulus || r.separator != d.separator))
-      fail(e, a + " action requires only 'source_labels' and `target_label`, and no other fields");
-    if ((a == "labeldrop" || a == "labelkeep") &&
+      fail(e, quote(r.target_label) + " is invalid 'target_label' for " + name + " action");
+    if ((changes_case || equal) && r.replacement != d.replacement)
+      fail(e, "'replacement' can not be set for " + name + " action");
+    if (a == Action::kLabelMap && !RE2::FullMatch(r.replacement, relabel_target_re()))
+      fail(e, quote(r.replacement) + " is invalid 'replacement' for " + name + " action");
+    if (equal && (r.regex_text != d.regex_text || r.modulus != d.modulus || r.separator != d.separator))
+      fail(e, name + " action requires only 'source_labels' and `target_label`, and no other fields");
+    if ((a == Action::kLabelDrop || a == Action::kLabelKeep) &&
         (!r.source_labels.empty() || !r.target_label.empty() || r.modulus != d.modulus ||
          r.separator != d.separator || r.replacement != d.replacement))
-      fail(e, a + " action requires only 'regex', and no other fields");
+      fail(e, name + " action requires only 'regex', and no other fields");
     out.push_back(std::move(r));
   }
   return out;

@@ -73,11 +73,11 @@ YamlNode relabels(const std::vector<RelabelConfig>& rs) {
     YamlNode n = YamlNode::map();
     if (!r.source_labels.empty()) n.set("source_labels", YamlNode::flow(r.source_labels));
     n.set("separator", YamlNode::str(r.separator));
-    n.set("regex", YamlNode::str(r.regex));
+    n.set("regex", YamlNode::str(r.regex_text));
     if (r.modulus) n.set("modulus", YamlNode::integer(int64_t(r.modulus)));
     if (!r.target_label.empty()) n.set("target_label", YamlNode::str(r.target_label));
     n.set("replacement", YamlNode::str(r.replacement));
-    n.set("action", YamlNode::str(r.action));
+    n.set("action", YamlNode::str(tsdb::relabel::action_name(r.action)));
     seq.push(std::move(n));
   }
   return seq;

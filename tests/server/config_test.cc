@@ -125,7 +125,7 @@ TEST(ConfigTest, ParsesAFullExample) {
   EXPECT_EQ(node.static_configs[0].labels.at("env"), "prod");
   ASSERT_EQ(node.relabel_configs.size(), 1u);
   EXPECT_EQ(node.relabel_configs[0].target_label, "host");
-  EXPECT_EQ(node.relabel_configs[0].action, "replace");
+  EXPECT_EQ(node.relabel_configs[0].action, tsdb::relabel::Action::kReplace);
   const ScrapeConfig& api = c->scrape_configs[1];
   EXPECT_EQ(api.scrape_interval_ms, 30000);
   EXPECT_EQ(api.scheme, "https");

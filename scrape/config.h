@@ -1,0 +1,54 @@
+// What a scrape job is, as prometheus.yml's scrape_configs say it: the
+// target sources (static and file discovery), the HTTP client, relabeling
+// and limits. Durations in milliseconds, defaults Prometheus'. Filled and
+// validated by server/'s config parser; the scrape manager (next) runs it.
+// Value types.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "net/config.h"
+#include "tsdb/labels/relabel.h"
+
+namespace strata::scrape {
+
+struct StaticConfig {
+  std::vector<std::string> targets;  // host:port
+  std::map<std::string, std::string> labels;
+};
+
+struct FileSdConfig {
+  std::vector<std::string> files;  // globs, resolved against the config's directory
+  int64_t refresh_interval_ms = 5 * 60 * 1000;
+};
+
+struct ScrapeConfig {
+  std::string job_name;
+  bool honor_labels = false;
+  bool honor_timestamps = true;
+  std::map<std::string, std::vector<std::string>> params;
+  int64_t scrape_interval_ms = 0;  // filled from global when absent
+  int64_t scrape_timeout_ms = 0;   // filled from global (capped at the interval)
+  std::string metrics_path = "/metrics";
+  std::string scheme = "http";
+  int64_t body_size_limit_bytes = 0;  // 0 = none; limits default from global
+  uint64_t sample_limit = 0;
+  uint64_t target_limit = 0;
+  uint64_t label_limit = 0;
+  uint64_t label_name_length_limit = 0;
+  uint64_t label_value_length_limit = 0;
+  std::vector<std::string> scrape_protocols;  // empty = Prometheus' default order
+  bool track_timestamps_staleness = false;
+  bool enable_compression = true;
+  net::HttpClientConfig http;
+  std::vector<tsdb::relabel::Config> relabel_configs;
+  std::vector<tsdb::relabel::Config> metric_relabel_configs;
+  std::vector<FileSdConfig> file_sd_configs;
+  std::vector<StaticConfig> static_configs;
+  bool from_scrape_config_file = false;  // loaded via scrape_config_files
+};
+
+}  // namespace strata::scrape
