@@ -45,13 +45,14 @@ void order_instant(const PlanNode& root, Vector& v) {
   auto by_labels = [](const VectorSample& a, const VectorSample& b) { return a.metric < b.metric; };
   std::stable_sort(v.begin(), v.end(), by_labels);
   if (root.kind != PlanNode::Kind::kCall) return;
-  if (root.str == "sort" || root.str == "sort_desc") {
-    bool desc = root.str == "sort_desc";
+  const FunctionId id = root.fn->id;
+  if (id == FunctionId::kSort || id == FunctionId::kSortDesc) {
+    bool desc = id == FunctionId::kSortDesc;
     std::stable_sort(v.begin(), v.end(), [&](const VectorSample& a, const VectorSample& b) {
       return sorts_before(a.v, b.v, desc);
     });
-  } else if (root.str == "sort_by_label" || root.str == "sort_by_label_desc") {
-    bool desc = root.str == "sort_by_label_desc";
+  } else if (id == FunctionId::kSortByLabel || id == FunctionId::kSortByLabelDesc) {
+    bool desc = id == FunctionId::kSortByLabelDesc;
     std::vector<std::string> keys;
     for (size_t i = 1; i < root.args.size(); ++i) keys.push_back(root.args[i]->str);
     std::stable_sort(v.begin(), v.end(), [&](const VectorSample& a, const VectorSample& b) {

@@ -1,6 +1,6 @@
 // The evaluation plan: the engine's own tree, compiled from the parser's AST
 // (plan_compile.cc). It resolves everything the evaluator needs up front —
-// operator and aggregation enums, function names, matchers, offsets and `@`
+// operator and aggregation enums, function implementations, matchers, offsets and `@`
 // times in milliseconds — so evaluation never looks at syntax.
 #pragma once
 
@@ -12,6 +12,7 @@
 
 #include "promql/aggregate.h"
 #include "promql/binary.h"
+#include "promql/functions.h"
 #include "tsdb/labels/matcher.h"
 
 namespace strata::promql {
@@ -31,7 +32,8 @@ struct PlanNode {
   size_t end = 0;  // end offset (exclusive)
 
   double number = 0;   // kNumber
-  std::string str;     // kString; kCall: function name
+  std::string str;     // kString
+  const FunctionImpl* fn = nullptr;  // kCall: resolved when the plan is built; never null
 
   // Selectors and subqueries.
   std::string metric_name;  // from the __name__ matcher, for annotations

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/status.h"
+#include "promql/functions.h"
 #include "promql/parser/functions.h"
 #include "promql/parser/parser.h"
 
@@ -99,12 +101,18 @@ std::vector<std::string> sorted_unique(std::vector<std::string> v) {
 
 }  // namespace
 
-std::unique_ptr<PlanNode> compile_plan(const parser::Expr& e) {
+absl::StatusOr<std::unique_ptr<PlanNode>> compile_plan(const parser::Expr& e) {
   using K = parser::Kind;
   // Parentheses and unary plus change nothing at evaluation time.
   if (e.kind == K::kParen) return compile_plan(*e.as<parser::Paren>().expr);
   if (e.kind == K::kUnary && e.as<parser::Unary>().op == parser::UnaryOp::kPlus)
     return compile_plan(*e.as<parser::Unary>().expr);
+  // Appends the compiled sub-expression `x` to n->args.
+  auto add_arg = [](PlanNode& n, const parser::Expr& x) -> absl::Status {
+    STRATA_ASSIGN_OR_RETURN(auto arg, compile_plan(x));
+    n.args.push_back(std::move(arg));
+    return absl::OkStatus();
+  };
 
   auto n = std::make_unique<PlanNode>();
   n->pos = size_t(e.pos.start);
@@ -137,14 +145,17 @@ std::unique_ptr<PlanNode> compile_plan(const parser::Expr& e) {
       n->step_ms = sq.step_ms;
       n->offset_ms = sq.offset_ms;
       set_at(*n, sq.at);
-      n->args.push_back(compile_plan(*sq.expr));
+      STRATA_RETURN_IF_ERROR(add_arg(*n, *sq.expr));
       break;
     }
     case K::kCall: {
       const auto& c = e.as<parser::Call>();
       n->kind = PlanNode::Kind::kCall;
-      n->str = std::string(c.func->name);
-      for (const auto& a : c.args) n->args.push_back(compile_plan(*a));
+      n->fn = function_impl(c.func->id);
+      if (!n->fn)
+        return absl::UnimplementedError("function \"" + std::string(c.func->name) +
+                                        "\" is not supported");
+      for (const auto& a : c.args) STRATA_RETURN_IF_ERROR(add_arg(*n, *a));
       break;
     }
     case K::kAggregate: {
@@ -153,8 +164,8 @@ std::unique_ptr<PlanNode> compile_plan(const parser::Expr& e) {
       n->agg = agg_op(a.op);
       n->grouping = sorted_unique(a.grouping);
       n->without = a.without;
-      if (a.param) n->args.push_back(compile_plan(*a.param));
-      n->args.push_back(compile_plan(*a.expr));
+      if (a.param) STRATA_RETURN_IF_ERROR(add_arg(*n, *a.param));
+      STRATA_RETURN_IF_ERROR(add_arg(*n, *a.expr));
       break;
     }
     case K::kBinary: {
@@ -168,13 +179,13 @@ std::unique_ptr<PlanNode> compile_plan(const parser::Expr& e) {
         n->matching.labels = sorted_unique(b.matching->matching_labels);
         n->matching.include = b.matching->include;
       }
-      n->args.push_back(compile_plan(*b.lhs));
-      n->args.push_back(compile_plan(*b.rhs));
+      STRATA_RETURN_IF_ERROR(add_arg(*n, *b.lhs));
+      STRATA_RETURN_IF_ERROR(add_arg(*n, *b.rhs));
       break;
     }
     case K::kUnary:
       n->kind = PlanNode::Kind::kUnaryMinus;
-      n->args.push_back(compile_plan(*e.as<parser::Unary>().expr));
+      STRATA_RETURN_IF_ERROR(add_arg(*n, *e.as<parser::Unary>().expr));
       break;
     case K::kParen:
       break;  // handled above
