@@ -43,7 +43,8 @@ class Evaluator {
 
   // Evaluates `root` over `grid` and converts to the API's value: for an
   // instant query (`instant`) a scalar/string/vector/matrix at grid.start, for
-  // a range query a matrix.
+  // a range query a matrix. A range query's root is a scalar or an instant
+  // vector (the engine checks that once, before evaluation).
   absl::StatusOr<Value> run(const PlanNode& root, const Grid& grid, bool instant);
   const Annotations& annotations() const { return annos_; }
 
