@@ -1,7 +1,8 @@
 // The evaluation plan: the engine's own tree, compiled from the parser's AST
 // (plan_compile.cc). It resolves everything the evaluator needs up front —
-// operator and aggregation enums, function implementations, matchers, offsets and `@`
-// times in milliseconds — so evaluation never looks at syntax.
+// operators and aggregations (the parser's enums), function implementations,
+// matchers, offsets and `@` times in milliseconds — so evaluation never looks
+// at syntax.
 #pragma once
 
 #include <cstdint>
@@ -13,13 +14,14 @@
 #include "promql/aggregate.h"
 #include "promql/binary.h"
 #include "promql/functions.h"
+#include "promql/parser/ast.h"
 #include "tsdb/labels/matcher.h"
 
 namespace strata::promql {
 
-enum class ValueKind { kScalar, kString, kVector, kMatrix };
-
-enum class AtKind { kNone, kTimestamp, kStart, kEnd };
+// The parser's enums, used by the plan and the evaluator as they are.
+using ValueKind = parser::ValueType;
+using AtKind = parser::AtKind;
 
 struct PlanNode {
   enum class Kind {
