@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <ctime>
 
+#include "base/duration.h"
 #include "base/float_format.h"
+#include "base/go_quote.h"
 
 namespace strata::api {
 namespace {
@@ -80,54 +82,6 @@ bool parse_rfc3339(std::string_view s, int64_t* t_ms) {
                  offset_s;
   *t_ms = secs * 1000 + nanos / 1000000;
   return true;
-}
-
-// Prometheus' model.ParseDuration: [0-9]+ units y w d h m s ms, in order, or "0".
-bool parse_prom_duration(std::string_view s, int64_t* out_ms) {
-  if (s == "0") {
-    *out_ms = 0;
-    return true;
-  }
-  if (s.empty()) return false;
-  static const struct {
-    const char* unit;
-    int64_t ms;
-  } kUnits[] = {{"y", 365LL * 86400000}, {"w", 7LL * 86400000}, {"d", 86400000LL}, {"h", 3600000LL},
-                {"m", 60000LL},          {"s", 1000LL},          {"ms", 1LL}};
-  size_t i = 0;
-  int last_unit = -1;
-  int64_t total = 0;
-  while (i < s.size()) {
-    size_t start = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return false;
-    std::string_view num = s.substr(start, i - start);
-    size_t ustart = i;
-    while (i < s.size() && !(s[i] >= '0' && s[i] <= '9')) ++i;
-    std::string_view unit = s.substr(ustart, i - ustart);
-    int idx = -1;
-    for (int k = 0; k < 7; ++k) {
-      if (unit == kUnits[k].unit) idx = k;
-    }
-    if (idx < 0 || idx <= last_unit) return false;
-    last_unit = idx;
-    if (num.size() > 18) return false;
-    int64_t n = std::stoll(std::string(num));
-    if (n > INT64_MAX / kUnits[idx].ms || total > INT64_MAX - n * kUnits[idx].ms) return false;
-    total += n * kUnits[idx].ms;
-  }
-  *out_ms = total;
-  return true;
-}
-
-std::string go_quote_simple(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
 }
 
 }  // namespace
@@ -218,20 +172,19 @@ absl::StatusOr<int64_t> parse_time_ms(std::string_view s) {
   if (parse_rfc3339(s, &t)) return t;
   if (s == "-292273086-05-16T16:47:06Z") return kMinTimeMs;
   if (s == "292277025-08-18T07:12:54.999999999Z") return kMaxTimeMs;
-  return absl::InvalidArgumentError("cannot parse " + go_quote_simple(s) + " to a valid timestamp");
+  return absl::InvalidArgumentError("cannot parse " + go_quote(s) + " to a valid timestamp");
 }
 
 absl::StatusOr<int64_t> parse_duration_ms(std::string_view s) {
   if (auto f = parse_go_float(s)) {
     double ns = *f * 1e9;
     if (!(ns < 9.223372036854775807e18 && ns > -9.223372036854775808e18))
-      return absl::InvalidArgumentError("cannot parse " + go_quote_simple(s) +
+      return absl::InvalidArgumentError("cannot parse " + go_quote(s) +
                                         " to a valid duration. It overflows int64");
     return int64_t(ns) / 1000000;
   }
-  int64_t ms;
-  if (parse_prom_duration(s, &ms)) return ms;
-  return absl::InvalidArgumentError("cannot parse " + go_quote_simple(s) + " to a valid duration");
+  if (auto ms = parse_duration(s); ms.ok()) return *ms;
+  return absl::InvalidArgumentError("cannot parse " + go_quote(s) + " to a valid duration");
 }
 
 std::string format_rfc3339(int64_t t_ms) {

@@ -8,13 +8,12 @@
 
 #include "absl/status/statusor.h"
 #include "promql/eval_types.h"
+#include "promql/parser/ast.h"
 
 namespace strata::promql {
 
-enum class AggOp {
-  kSum, kAvg, kCount, kMin, kMax, kGroup, kStddev, kStdvar, kQuantile, kTopk, kBottomk,
-  kCountValues, kLimitk, kLimitRatio,
-};
+// The parser's enum, used by the plan and the evaluator as it is.
+using AggOp = parser::AggregateOp;
 
 struct AggSpec {
   AggOp op;

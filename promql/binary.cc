@@ -21,7 +21,7 @@ Labels match_labels(const Labels& l, const Matching& m) {
 bool drops_name(BinOp op, bool return_bool, bool v2) {
   if (v2 && op == BinOp::kAtan2) return false;
   // Arithmetic always drops the metric name; comparisons only with `bool`.
-  return !is_set_op(op) && (!is_comparison(op) || return_bool);
+  return !parser::is_set_operator(op) && (!parser::is_comparison(op) || return_bool);
 }
 
 Labels result_metric(const Labels& many, const Labels& one, BinOp op, const Matching& m,
@@ -82,8 +82,6 @@ std::string match_group_string(const Labels& l, const Matching& m) {
 
 }  // namespace
 
-bool is_comparison(BinOp op) { return op >= BinOp::kEql && op <= BinOp::kLte; }
-bool is_set_op(BinOp op) { return op == BinOp::kAnd || op == BinOp::kOr || op == BinOp::kUnless; }
 
 double apply_scalar_op(BinOp op, double l, double r, bool* keep) {
   *keep = true;
@@ -114,7 +112,7 @@ absl::StatusOr<StepVector> vector_binop(BinOp op, StepVector lhs, StepVector rhs
   const size_t nsig = sig_values.size();
   StepVector out;
 
-  if (is_set_op(op)) {
+  if (parser::is_set_operator(op)) {
     // Step by step, which signatures the other side has; one flag array of
     // nsig entries is reused, so memory does not grow with the grid.
     std::vector<uint8_t> present(nsig);
@@ -256,7 +254,7 @@ StepVector vector_scalar_binop(BinOp op, StepVector vec, const std::vector<doubl
       bool keep;
       double v = apply_scalar_op(op, l, r, &keep);
       // Comparisons keep the vector element's value even when the scalar is on the left.
-      if (is_comparison(op) && scalar_on_left) v = x;
+      if (parser::is_comparison(op) && scalar_on_left) v = x;
       if (return_bool) {
         v = keep ? 1 : 0;
       } else if (!keep) {

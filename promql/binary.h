@@ -8,16 +8,13 @@
 
 #include "absl/status/statusor.h"
 #include "promql/eval_types.h"
+#include "promql/parser/ast.h"
 
 namespace strata::promql {
 
-enum class BinOp {
-  kAdd, kSub, kMul, kDiv, kMod, kPow, kAtan2,
-  kEql, kNeq, kGtr, kLss, kGte, kLte,
-  kAnd, kOr, kUnless,
-};
-
-enum class Card { kOneToOne, kManyToOne, kOneToMany, kManyToMany };
+// The parser's enums, used by the plan and the evaluator as they are.
+using BinOp = parser::BinaryOp;
+using Card = parser::Cardinality;
 
 struct Matching {
   Card card = Card::kOneToOne;
@@ -26,8 +23,6 @@ struct Matching {
   std::vector<std::string> include;  // group_left/right labels (in given order)
 };
 
-bool is_comparison(BinOp op);
-bool is_set_op(BinOp op);
 // Applies a scalar operator; for comparisons *keep reports the outcome.
 double apply_scalar_op(BinOp op, double l, double r, bool* keep);
 

@@ -45,13 +45,14 @@ void order_instant(const PlanNode& root, Vector& v) {
   auto by_labels = [](const VectorSample& a, const VectorSample& b) { return a.metric < b.metric; };
   std::stable_sort(v.begin(), v.end(), by_labels);
   if (root.kind != PlanNode::Kind::kCall) return;
-  if (root.str == "sort" || root.str == "sort_desc") {
-    bool desc = root.str == "sort_desc";
+  const FunctionId id = root.fn->id;
+  if (id == FunctionId::kSort || id == FunctionId::kSortDesc) {
+    bool desc = id == FunctionId::kSortDesc;
     std::stable_sort(v.begin(), v.end(), [&](const VectorSample& a, const VectorSample& b) {
       return sorts_before(a.v, b.v, desc);
     });
-  } else if (root.str == "sort_by_label" || root.str == "sort_by_label_desc") {
-    bool desc = root.str == "sort_by_label_desc";
+  } else if (id == FunctionId::kSortByLabel || id == FunctionId::kSortByLabelDesc) {
+    bool desc = id == FunctionId::kSortByLabelDesc;
     std::vector<std::string> keys;
     for (size_t i = 1; i < root.args.size(); ++i) keys.push_back(root.args[i]->str);
     std::stable_sort(v.begin(), v.end(), [&](const VectorSample& a, const VectorSample& b) {
@@ -94,40 +95,71 @@ int Engine::running() const {
   return state_->running;
 }
 
+PreparedQuery::PreparedQuery(std::string query, std::unique_ptr<PlanNode> plan)
+    : query_(std::move(query)), plan_(std::move(plan)) {}
+PreparedQuery::PreparedQuery(PreparedQuery&&) noexcept = default;
+PreparedQuery& PreparedQuery::operator=(PreparedQuery&&) noexcept = default;
+PreparedQuery::~PreparedQuery() = default;
+
 namespace {
 
 absl::StatusOr<QueryResult> execute(const EngineOptions& opts, Engine::State* state,
-                                    tsdb::Queryable& db, std::string_view query, int64_t start,
-                                    int64_t end, int64_t step, bool instant,
-                                    const QueryParams& params);
+                                    tsdb::Queryable& db, std::string_view query,
+                                    const PlanNode& plan, int64_t start, int64_t end,
+                                    int64_t step, bool instant, const QueryParams& params);
+
+// A range query evaluates at many steps, so its result must be a scalar or an
+// instant vector.
+absl::Status check_range_query_type(const PlanNode& plan) {
+  if (plan.type != ValueKind::kMatrix && plan.type != ValueKind::kString) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      std::string("invalid expression type \"") +
+      (plan.type == ValueKind::kMatrix ? "range vector" : "string") +
+      "\" for range query, must be Scalar or instant Vector");
+}
 
 }  // namespace
 
+absl::StatusOr<PreparedQuery> Engine::prepare(std::string_view query) const {
+  auto plan = compile_query(query, opts_);
+  if (!plan.ok()) return plan.status();
+  return PreparedQuery(std::string(query), std::move(*plan));
+}
+
+absl::StatusOr<QueryResult> Engine::instant(tsdb::Queryable& db, const PreparedQuery& query,
+                                            int64_t t_ms, const QueryParams& params) {
+  return execute(opts_, state_.get(), db, query.query(), *query.plan_, t_ms, t_ms, 1, true, params);
+}
+
+absl::StatusOr<QueryResult> Engine::range(tsdb::Queryable& db, const PreparedQuery& query,
+                                          int64_t start_ms, int64_t end_ms, int64_t step_ms,
+                                          const QueryParams& params) {
+  if (auto st = check_range_query_type(*query.plan_); !st.ok()) return st;
+  return execute(opts_, state_.get(), db, query.query(), *query.plan_, start_ms, end_ms, step_ms,
+                 false, params);
+}
+
 absl::StatusOr<QueryResult> Engine::instant(tsdb::Queryable& db, std::string_view query,
                                             int64_t t_ms, const QueryParams& params) {
-  return execute(opts_, state_.get(), db, query, t_ms, t_ms, 1, true, params);
+  auto prepared = prepare(query);
+  if (!prepared.ok()) return prepared.status();
+  return instant(db, *prepared, t_ms, params);
 }
 
 absl::StatusOr<QueryResult> Engine::range(tsdb::Queryable& db, std::string_view query,
                                           int64_t start_ms, int64_t end_ms, int64_t step_ms,
                                           const QueryParams& params) {
-  return execute(opts_, state_.get(), db, query, start_ms, end_ms, step_ms, false, params);
+  auto prepared = prepare(query);
+  if (!prepared.ok()) return prepared.status();
+  return range(db, *prepared, start_ms, end_ms, step_ms, params);
 }
 
 namespace {
 
 absl::StatusOr<QueryResult> execute(const EngineOptions& opts, Engine::State* state,
-                                    tsdb::Queryable& db, std::string_view query, int64_t start,
-                                    int64_t end, int64_t step, bool instant,
-                                    const QueryParams& params) {
-  auto plan = compile_query(query, opts);
-  if (!plan.ok()) return plan.status();
-  if (!instant && ((*plan)->type == ValueKind::kMatrix || (*plan)->type == ValueKind::kString)) {
-    return absl::InvalidArgumentError(
-        std::string("invalid expression type \"") +
-        ((*plan)->type == ValueKind::kMatrix ? "range vector" : "string") +
-        "\" for range query, must be Scalar or instant Vector");
-  }
+                                    tsdb::Queryable& db, std::string_view query,
+                                    const PlanNode& plan, int64_t start, int64_t end,
+                                    int64_t step, bool instant, const QueryParams& params) {
   double timeout_s = opts.timeout_s;
   if (params.timeout_s && *params.timeout_s > 0) timeout_s = std::min(timeout_s, *params.timeout_s);
   auto deadline = std::chrono::steady_clock::now() +
@@ -170,13 +202,13 @@ absl::StatusOr<QueryResult> execute(const EngineOptions& opts, Engine::State* st
   eo.deadline = deadline;
   eo.cancelled = params.cancelled;
   Evaluator ev(db, eo);
-  auto value = ev.run(**plan, Grid::make(start, end, step), instant);
+  auto value = ev.run(plan, Grid::make(start, end, step), instant);
   if (state->exec_seconds) state->exec_seconds->observe(monotonic_seconds() - t0);
   if (!value.ok()) {
     if (state->failures) state->failures->inc();
     return value.status();
   }
-  if (auto* v = std::get_if<Vector>(&*value)) order_instant(**plan, *v);
+  if (auto* v = std::get_if<Vector>(&*value)) order_instant(plan, *v);
   QueryResult r;
   r.value = std::move(*value);
   // Prometheus 2.x had no PromQL annotations; its API shows none.

@@ -1,5 +1,6 @@
-// The PromQL query engine: parses a query, selects series through the
-// tsdb::Queryable read interface and evaluates instant and range queries.
+// The PromQL query engine: parses and plans a query (once, for a prepared
+// query), selects series through the tsdb::Queryable read interface and
+// evaluates instant and range queries.
 // Thread-safe; at most max_concurrency queries run at once.
 #pragma once
 
@@ -18,7 +19,6 @@
 #include "tsdb/storage.h"
 
 namespace strata::promql {
-
 
 struct EngineOptions {
   int64_t lookback_delta_ms = 5 * 60 * 1000;
@@ -46,6 +46,26 @@ struct QueryResult {
   std::vector<std::string> infos;     // "PromQL info: ... (1:5)"
 };
 
+struct PlanNode;
+
+// A query parsed, type-checked and planned once (Engine::prepare), to be
+// evaluated any number of times, e.g. by a rule every evaluation interval.
+// Immutable; threads may evaluate one PreparedQuery at the same time. It is
+// planned with its engine's options and is evaluated by that engine.
+class PreparedQuery {
+ public:
+  PreparedQuery(PreparedQuery&&) noexcept;
+  PreparedQuery& operator=(PreparedQuery&&) noexcept;
+  ~PreparedQuery();
+  const std::string& query() const { return query_; }
+
+ private:
+  friend class Engine;
+  PreparedQuery(std::string query, std::unique_ptr<PlanNode> plan);
+  std::string query_;  // annotations point into it
+  std::unique_ptr<PlanNode> plan_;
+};
+
 // Errors are absl statuses whose codes map to the API's error types:
 // InvalidArgument = bad_data (parse errors: "1:13: parse error: ..."),
 // DeadlineExceeded = timeout, Cancelled = canceled, Internal/DataLoss =
@@ -56,6 +76,15 @@ class Engine {
   Engine(EngineOptions opts, metrics::Registry* registry);
   ~Engine();
 
+  // Parses and plans `query`; parse and type errors are InvalidArgument.
+  absl::StatusOr<PreparedQuery> prepare(std::string_view query) const;
+  absl::StatusOr<QueryResult> instant(tsdb::Queryable& db, const PreparedQuery& query,
+                                      int64_t t_ms, const QueryParams& params = {});
+  // A query whose type is a range vector or a string is InvalidArgument here.
+  absl::StatusOr<QueryResult> range(tsdb::Queryable& db, const PreparedQuery& query,
+                                    int64_t start_ms, int64_t end_ms, int64_t step_ms,
+                                    const QueryParams& params = {});
+  // prepare() and then evaluate, for a query run once.
   absl::StatusOr<QueryResult> instant(tsdb::Queryable& db, std::string_view query, int64_t t_ms,
                                       const QueryParams& params = {});
   absl::StatusOr<QueryResult> range(tsdb::Queryable& db, std::string_view query,

@@ -101,7 +101,7 @@ absl::StatusOr<Evaluator::Result> Evaluator::apply_binary(const PlanNode& n, Res
     for (size_t i = 0; i < g.n; ++i) {
       bool keep;
       double v = apply_scalar_op(n.op, l->scalar[i], rr->scalar[i], &keep);
-      r.scalar[i] = is_comparison(n.op) ? (keep ? 1 : 0) : v;
+      r.scalar[i] = parser::is_comparison(n.op) ? (keep ? 1 : 0) : v;
     }
     return r;
   }

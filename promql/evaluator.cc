@@ -137,12 +137,7 @@ absl::StatusOr<Value> Evaluator::run(const PlanNode& root, const Grid& grid, boo
   auto res = eval(root, grid);
   if (!res.ok()) return res.status();
   Result& r = *res;
-  if (r.kind == ValueKind::kString) {
-    if (!instant)
-      return absl::InvalidArgumentError(
-          "invalid expression type \"string\" for range query, must be Scalar or instant Vector");
-    return Value{String{grid.start_ms, r.str}};
-  }
+  if (r.kind == ValueKind::kString) return Value{String{grid.start_ms, r.str}};
   if (r.kind == ValueKind::kScalar) {
     if (instant) return Value{Scalar{grid.start_ms, r.scalar[0]}};
     MatrixSeries s;
@@ -150,10 +145,6 @@ absl::StatusOr<Value> Evaluator::run(const PlanNode& root, const Grid& grid, boo
     return Value{Matrix{std::move(s)}};
   }
   if (r.kind == ValueKind::kMatrix) {
-    if (!instant)
-      return absl::InvalidArgumentError(
-          "invalid expression type \"range vector\" for range query, must be Scalar or instant "
-          "Vector");
     Matrix m;
     for (RangeSeries& s : r.range) {
       if (s.drop_name) s.metric = s.metric.without_metric_name();

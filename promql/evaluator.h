@@ -1,7 +1,8 @@
 // Evaluator: runs one compiled plan over a step grid against storage. One
 // instance per query execution; not thread-safe. Split by concern into
 // evaluator.cc (dispatch, limits, final conversion), eval_selectors.cc,
-// eval_calls.cc and eval_ops.cc (aggregations, binary and unary operators).
+// eval_calls*.cc (functions, by family) and eval_ops.cc (aggregations, binary
+// and unary operators).
 #pragma once
 
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "promql/annotations.h"
 #include "promql/engine.h"
@@ -41,7 +43,8 @@ class Evaluator {
 
   // Evaluates `root` over `grid` and converts to the API's value: for an
   // instant query (`instant`) a scalar/string/vector/matrix at grid.start, for
-  // a range query a matrix.
+  // a range query a matrix. A range query's root is a scalar or an instant
+  // vector (the engine checks that once, before evaluation).
   absl::StatusOr<Value> run(const PlanNode& root, const Grid& grid, bool instant);
   const Annotations& annotations() const { return annos_; }
 
@@ -92,12 +95,23 @@ class Evaluator {
   absl::StatusOr<Result> eval_matrix_selector(const PlanNode& n, const Grid& g);
   absl::StatusOr<Result> eval_subquery(const PlanNode& n, const Grid& g);
 
-  // eval_calls.cc
+  // eval_calls.cc: dispatch on the call's implementation (functions.h), the
+  // conversion family and helpers; eval_calls_<family>.cc: the families.
   absl::StatusOr<Result> eval_call(const PlanNode& n, const Grid& g);
-  absl::StatusOr<Result> eval_range_call(const PlanNode& n, const Grid& g);
-  absl::StatusOr<Result> eval_label_call(const PlanNode& n, const Grid& g, StepVector in);
-  absl::StatusOr<Result> eval_histogram_quantile(const PlanNode& n, const Grid& g);
+  absl::StatusOr<std::vector<Result>> eval_args(const PlanNode& n, const Grid& g);
+  // Replaces every present sample v at step i by fn(i, v) (absent_value()
+  // removes it), drops __name__, then removes emptied series and duplicates.
+  absl::StatusOr<Result> map_samples(StepVector in, const Grid& g,
+                                     absl::FunctionRef<double(size_t, double)> fn);
+  void warn_bad_quantiles(const std::vector<double>& phis, size_t pos);
+  absl::StatusOr<Result> eval_conversion_call(const PlanNode& n, const Grid& g);
   absl::StatusOr<Result> eval_absent(const PlanNode& n, const Grid& g);
+  absl::StatusOr<Result> eval_math_call(const PlanNode& n, const Grid& g);
+  absl::StatusOr<Result> eval_time_call(const PlanNode& n, const Grid& g);
+  absl::StatusOr<Result> eval_label_call(const PlanNode& n, const Grid& g);
+  absl::StatusOr<Result> eval_range_call(const PlanNode& n, const Grid& g);
+  absl::StatusOr<Result> eval_histogram_call(const PlanNode& n, const Grid& g);
+  absl::StatusOr<Result> eval_histogram_quantile(const PlanNode& n, const Grid& g);
 
   // eval_ops.cc
   absl::StatusOr<Result> eval_aggregate(const PlanNode& n, const Grid& g);

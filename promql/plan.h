@@ -1,7 +1,8 @@
 // The evaluation plan: the engine's own tree, compiled from the parser's AST
 // (plan_compile.cc). It resolves everything the evaluator needs up front —
-// operator and aggregation enums, function names, matchers, offsets and `@`
-// times in milliseconds — so evaluation never looks at syntax.
+// operators and aggregations (the parser's enums), function implementations,
+// matchers, offsets and `@` times in milliseconds — so evaluation never looks
+// at syntax.
 #pragma once
 
 #include <cstdint>
@@ -12,13 +13,15 @@
 
 #include "promql/aggregate.h"
 #include "promql/binary.h"
+#include "promql/functions.h"
+#include "promql/parser/ast.h"
 #include "tsdb/labels/matcher.h"
 
 namespace strata::promql {
 
-enum class ValueKind { kScalar, kString, kVector, kMatrix };
-
-enum class AtKind { kNone, kTimestamp, kStart, kEnd };
+// The parser's enums, used by the plan and the evaluator as they are.
+using ValueKind = parser::ValueType;
+using AtKind = parser::AtKind;
 
 struct PlanNode {
   enum class Kind {
@@ -31,7 +34,8 @@ struct PlanNode {
   size_t end = 0;  // end offset (exclusive)
 
   double number = 0;   // kNumber
-  std::string str;     // kString; kCall: function name
+  std::string str;     // kString
+  const FunctionImpl* fn = nullptr;  // kCall: resolved when the plan is built; never null
 
   // Selectors and subqueries.
   std::string metric_name;  // from the __name__ matcher, for annotations

@@ -2,82 +2,16 @@
 
 #include <algorithm>
 
+#include "base/status.h"
+#include "promql/functions.h"
 #include "promql/parser/functions.h"
 #include "promql/parser/parser.h"
 
 namespace strata::promql {
 namespace {
 
-BinOp bin_op(parser::BinaryOp op) {
-  using P = parser::BinaryOp;
-  switch (op) {
-    case P::kAdd: return BinOp::kAdd;
-    case P::kSub: return BinOp::kSub;
-    case P::kMul: return BinOp::kMul;
-    case P::kDiv: return BinOp::kDiv;
-    case P::kMod: return BinOp::kMod;
-    case P::kPow: return BinOp::kPow;
-    case P::kAtan2: return BinOp::kAtan2;
-    case P::kEql: return BinOp::kEql;
-    case P::kNeq: return BinOp::kNeq;
-    case P::kGtr: return BinOp::kGtr;
-    case P::kLss: return BinOp::kLss;
-    case P::kGte: return BinOp::kGte;
-    case P::kLte: return BinOp::kLte;
-    case P::kAnd: return BinOp::kAnd;
-    case P::kOr: return BinOp::kOr;
-    case P::kUnless: return BinOp::kUnless;
-  }
-  return BinOp::kAdd;
-}
-
-AggOp agg_op(parser::AggregateOp op) {
-  using P = parser::AggregateOp;
-  switch (op) {
-    case P::kSum: return AggOp::kSum;
-    case P::kAvg: return AggOp::kAvg;
-    case P::kCount: return AggOp::kCount;
-    case P::kMin: return AggOp::kMin;
-    case P::kMax: return AggOp::kMax;
-    case P::kGroup: return AggOp::kGroup;
-    case P::kStddev: return AggOp::kStddev;
-    case P::kStdvar: return AggOp::kStdvar;
-    case P::kTopk: return AggOp::kTopk;
-    case P::kBottomk: return AggOp::kBottomk;
-    case P::kCountValues: return AggOp::kCountValues;
-    case P::kQuantile: return AggOp::kQuantile;
-    case P::kLimitk: return AggOp::kLimitk;
-    case P::kLimitRatio: return AggOp::kLimitRatio;
-  }
-  return AggOp::kSum;
-}
-
-Card card(parser::Cardinality c) {
-  switch (c) {
-    case parser::Cardinality::kOneToOne: return Card::kOneToOne;
-    case parser::Cardinality::kManyToOne: return Card::kManyToOne;
-    case parser::Cardinality::kOneToMany: return Card::kOneToMany;
-    case parser::Cardinality::kManyToMany: return Card::kManyToMany;
-  }
-  return Card::kOneToOne;
-}
-
-ValueKind kind_of(parser::ValueType t) {
-  switch (t) {
-    case parser::ValueType::kScalar: return ValueKind::kScalar;
-    case parser::ValueType::kMatrix: return ValueKind::kMatrix;
-    case parser::ValueType::kString: return ValueKind::kString;
-    default: return ValueKind::kVector;
-  }
-}
-
 void set_at(PlanNode& n, const parser::AtModifier& at) {
-  switch (at.kind) {
-    case parser::AtKind::kNone: n.at = AtKind::kNone; break;
-    case parser::AtKind::kTimestamp: n.at = AtKind::kTimestamp; break;
-    case parser::AtKind::kStart: n.at = AtKind::kStart; break;
-    case parser::AtKind::kEnd: n.at = AtKind::kEnd; break;
-  }
+  n.at = at.kind;
   n.at_ms = at.timestamp_ms;
 }
 
@@ -99,17 +33,23 @@ std::vector<std::string> sorted_unique(std::vector<std::string> v) {
 
 }  // namespace
 
-std::unique_ptr<PlanNode> compile_plan(const parser::Expr& e) {
+absl::StatusOr<std::unique_ptr<PlanNode>> compile_plan(const parser::Expr& e) {
   using K = parser::Kind;
   // Parentheses and unary plus change nothing at evaluation time.
   if (e.kind == K::kParen) return compile_plan(*e.as<parser::Paren>().expr);
   if (e.kind == K::kUnary && e.as<parser::Unary>().op == parser::UnaryOp::kPlus)
     return compile_plan(*e.as<parser::Unary>().expr);
+  // Appends the compiled sub-expression `x` to n->args.
+  auto add_arg = [](PlanNode& n, const parser::Expr& x) -> absl::Status {
+    STRATA_ASSIGN_OR_RETURN(auto arg, compile_plan(x));
+    n.args.push_back(std::move(arg));
+    return absl::OkStatus();
+  };
 
   auto n = std::make_unique<PlanNode>();
   n->pos = size_t(e.pos.start);
   n->end = size_t(e.pos.end);
-  n->type = kind_of(parser::type_of(e));
+  n->type = parser::type_of(e);
   switch (e.kind) {
     case K::kNumberLiteral:
       n->kind = PlanNode::Kind::kNumber;
@@ -137,44 +77,47 @@ std::unique_ptr<PlanNode> compile_plan(const parser::Expr& e) {
       n->step_ms = sq.step_ms;
       n->offset_ms = sq.offset_ms;
       set_at(*n, sq.at);
-      n->args.push_back(compile_plan(*sq.expr));
+      STRATA_RETURN_IF_ERROR(add_arg(*n, *sq.expr));
       break;
     }
     case K::kCall: {
       const auto& c = e.as<parser::Call>();
       n->kind = PlanNode::Kind::kCall;
-      n->str = std::string(c.func->name);
-      for (const auto& a : c.args) n->args.push_back(compile_plan(*a));
+      n->fn = function_impl(c.func->id);
+      if (!n->fn)
+        return absl::UnimplementedError("function \"" + std::string(c.func->name) +
+                                        "\" is not supported");
+      for (const auto& a : c.args) STRATA_RETURN_IF_ERROR(add_arg(*n, *a));
       break;
     }
     case K::kAggregate: {
       const auto& a = e.as<parser::Aggregate>();
       n->kind = PlanNode::Kind::kAggregate;
-      n->agg = agg_op(a.op);
+      n->agg = a.op;
       n->grouping = sorted_unique(a.grouping);
       n->without = a.without;
-      if (a.param) n->args.push_back(compile_plan(*a.param));
-      n->args.push_back(compile_plan(*a.expr));
+      if (a.param) STRATA_RETURN_IF_ERROR(add_arg(*n, *a.param));
+      STRATA_RETURN_IF_ERROR(add_arg(*n, *a.expr));
       break;
     }
     case K::kBinary: {
       const auto& b = e.as<parser::Binary>();
       n->kind = PlanNode::Kind::kBinary;
-      n->op = bin_op(b.op);
+      n->op = b.op;
       n->return_bool = b.return_bool;
       if (b.matching) {
-        n->matching.card = card(b.matching->card);
+        n->matching.card = b.matching->card;
         n->matching.on = b.matching->on;
         n->matching.labels = sorted_unique(b.matching->matching_labels);
         n->matching.include = b.matching->include;
       }
-      n->args.push_back(compile_plan(*b.lhs));
-      n->args.push_back(compile_plan(*b.rhs));
+      STRATA_RETURN_IF_ERROR(add_arg(*n, *b.lhs));
+      STRATA_RETURN_IF_ERROR(add_arg(*n, *b.rhs));
       break;
     }
     case K::kUnary:
       n->kind = PlanNode::Kind::kUnaryMinus;
-      n->args.push_back(compile_plan(*e.as<parser::Unary>().expr));
+      STRATA_RETURN_IF_ERROR(add_arg(*n, *e.as<parser::Unary>().expr));
       break;
     case K::kParen:
       break;  // handled above

@@ -16,7 +16,8 @@ namespace strata::promql {
 // ("1:13: parse error: ...").
 absl::StatusOr<std::unique_ptr<PlanNode>> compile_query(std::string_view query,
                                                         const EngineOptions& opts);
-// Translates a type-checked AST.
-std::unique_ptr<PlanNode> compile_plan(const parser::Expr& e);
+// Translates a type-checked AST, resolving each call to its implementation.
+// A function without one (a test keeps that from happening) is Unimplemented.
+absl::StatusOr<std::unique_ptr<PlanNode>> compile_plan(const parser::Expr& e);
 
 }  // namespace strata::promql

@@ -1,26 +1,15 @@
-// Prometheus durations ("5m", "1h30m", "1m0s", "90d", "1y2w", "1500ms"), with
-// the semantics of prometheus/common's model.ParseDuration and
-// model.Duration.String(). Used by the PromQL parser for ranges, steps and
-// offsets, and by the HTTP API for `step`, `timeout` and `lookback_delta`.
+// Prometheus durations are parsed and formatted by base/duration.h, the one
+// copy shared by the parser, the HTTP API, flags and the configuration file.
+// This header only keeps the older spelling promql::parser::parse_duration /
+// format_duration compiling for callers outside promql/ (server/) until they
+// include base/duration.h; new code should include that instead.
 #pragma once
 
-#include <cstdint>
-#include <string>
-#include <string_view>
-
-#include "absl/status/statusor.h"
+#include "base/duration.h"
 
 namespace strata::promql::parser {
 
-// Parses `[Ny][Nw][Nd][Nh][Nm][Ns][Nms]` (units in this order, each at most
-// once, integer counts) or the bare "0" into milliseconds. Errors are
-// InvalidArgument with Prometheus' texts: `not a valid duration string: "1.5m"`,
-// `duration out of range`, `empty duration string`. Zero is allowed here;
-// callers that need a positive duration check it themselves.
-absl::StatusOr<int64_t> parse_duration(std::string_view text);
-
-// model.Duration.String(): "1h30m", "1d1ms", "0s"; years and weeks only when
-// they divide the value exactly (90d stays "90d", 14d is "2w"). `ms` >= 0.
-std::string format_duration(int64_t ms);
+using strata::format_duration;
+using strata::parse_duration;
 
 }  // namespace strata::promql::parser

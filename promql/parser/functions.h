@@ -1,8 +1,9 @@
 // The PromQL function signatures known to the parser: name, argument types,
 // how many optional trailing arguments, return type, and whether the function
-// is experimental (needs ParseOptions::experimental_functions). The engine's
-// implementations live elsewhere (promql/eval_calls.cc); this table only
-// drives parsing and type checking. Static, immutable, thread-safe.
+// is experimental (needs ParseOptions::experimental_functions), and the
+// function's id. The engine's implementations live elsewhere, in a table
+// indexed by that id (promql/functions.h); this table only drives parsing and
+// type checking. Static, immutable, thread-safe.
 #pragma once
 
 #include <span>
@@ -11,11 +12,13 @@
 
 #include "promql/parser/ast.h"
 #include "promql/parser/compat.h"
+#include "promql/parser/function_id.h"
 
 namespace strata::promql::parser {
 
 struct Function {
   std::string_view name;
+  FunctionId id;
   std::vector<ValueType> arg_types;
   // 0: exactly arg_types.size() arguments. n > 0: the last argument is
   // optional and may repeat, up to arg_types.size() - 1 + n arguments.

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <limits>
 
-#include "promql/parser/duration.h"
+#include "base/duration.h"
 #include "promql/parser/go_format.h"
 #include "promql/parser/parser_impl.h"
 

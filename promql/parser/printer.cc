@@ -4,8 +4,8 @@
 #include <cmath>
 #include <vector>
 
+#include "base/duration.h"
 #include "base/float_format.h"
-#include "promql/parser/duration.h"
 #include "promql/parser/functions.h"
 #include "promql/parser/go_format.h"
 #include "promql/parser/lexer.h"

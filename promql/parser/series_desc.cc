@@ -3,7 +3,7 @@
 #include <bit>
 #include <cctype>
 
-#include "promql/parser/duration.h"
+#include "base/duration.h"
 #include "promql/parser/go_format.h"
 #include "promql/parser/lexer.h"
 #include "promql/parser/parser.h"

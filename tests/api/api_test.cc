@@ -233,6 +233,14 @@ TEST(ParamsTest, TimesAndDurations) {
   EXPECT_EQ(*parse_duration_ms("0.5"), 500);
   EXPECT_EQ(*parse_duration_ms("15"), 15000);
   EXPECT_FALSE(parse_duration_ms("1.5m").ok());
+  EXPECT_EQ(*parse_duration_ms("1y2w3d4h5m6s7ms"), 9172 * 3600000LL + 5 * 60000 + 6007);
+  // As Prometheus' model.ParseDuration: the total must fit int64 nanoseconds.
+  EXPECT_FALSE(parse_duration_ms("300y").ok());
+  // Values are quoted as Go's %q does.
+  EXPECT_EQ(parse_duration_ms("1\n").status().message(),
+            "cannot parse \"1\\n\" to a valid duration");
+  EXPECT_EQ(parse_time_ms("x\"").status().message(),
+            "cannot parse \"x\\\"\" to a valid timestamp");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "base/duration.h"
 #include "base/float_format.h"
 #include "re2/re2.h"
 
@@ -61,32 +62,9 @@ bool full_match(const RE2& re, const std::string& text, Match* m) {
 }  // namespace
 
 std::optional<int64_t> parse_test_duration(std::string_view s) {
-  if (s == "0") return 0;
-  static const struct {
-    const char* unit;
-    int64_t ms;
-  } kUnits[] = {{"y", 365LL * 86400000}, {"w", 7LL * 86400000}, {"d", 86400000LL}, {"h", 3600000LL},
-                {"m", 60000LL},          {"s", 1000LL},          {"ms", 1LL}};
-  if (s.empty()) return std::nullopt;
-  size_t i = 0;
-  int last = -1;
-  int64_t total = 0;
-  while (i < s.size()) {
-    size_t st = i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-    if (i == st || i - st > 18) return std::nullopt;
-    int64_t n = std::stoll(std::string(s.substr(st, i - st)));
-    size_t us = i;
-    while (i < s.size() && !std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-    std::string_view unit = s.substr(us, i - us);
-    int idx = -1;
-    for (int k = 0; k < 7; ++k)
-      if (unit == kUnits[k].unit) idx = k;
-    if (idx <= last) return std::nullopt;
-    last = idx;
-    total += n * kUnits[idx].ms;
-  }
-  return total;
+  auto ms = parse_duration(s);
+  if (!ms.ok()) return std::nullopt;
+  return *ms;
 }
 
 absl::StatusOr<Script> parse_script(const std::string& file, const std::string& content) {

@@ -71,7 +71,8 @@ struct Script {
 // Parses the script; errors name file:line.
 absl::StatusOr<Script> parse_script(const std::string& file, const std::string& content);
 
-// Prometheus' model.ParseDuration ("1h30m", "0"; no fractions, no sign).
+// Prometheus' model.ParseDuration ("1h30m", "0"; no fractions, no sign), as
+// base/duration.h parses it; nullopt when it is not one.
 std::optional<int64_t> parse_test_duration(std::string_view s);
 
 }  // namespace strata::promqltest

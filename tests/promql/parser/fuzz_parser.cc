@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "promql/parser/duration.h"
+#include "base/duration.h"
 #include "promql/parser/parser.h"
 #include "promql/parser/printer.h"
 #include "promql/parser/series_desc.h"

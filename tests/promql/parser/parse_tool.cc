@@ -36,13 +36,13 @@ int main(int argc, char** argv) {
     if (line.empty()) continue;
     std::string q = decode(line);
     auto e = parser::parse_expr(q, opts);
-    std::cout << "{\"query\": " << parser::go_quote(line);
+    std::cout << "{\"query\": " << strata::go_quote(line);
     if (e.ok()) {
       std::cout << ", \"status\": \"success\", \"data\": "
-                << parser::go_quote(parser::pretty(**e, opts.compat)) << "}\n";
+                << strata::go_quote(parser::pretty(**e, opts.compat)) << "}\n";
     } else {
       std::cout << ", \"status\": \"error\", \"error\": "
-                << parser::go_quote("invalid parameter \"query\": " +
+                << strata::go_quote("invalid parameter \"query\": " +
                                     std::string(e.status().message()))
                 << "}\n";
     }

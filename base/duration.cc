@@ -1,10 +1,10 @@
-#include "promql/parser/duration.h"
+#include "base/duration.h"
 
 #include <limits>
 
-#include "promql/parser/go_format.h"
+#include "base/go_quote.h"
 
-namespace strata::promql::parser {
+namespace strata {
 namespace {
 
 struct Unit {
@@ -81,4 +81,4 @@ std::string format_duration(int64_t ms) {
   return out;
 }
 
-}  // namespace strata::promql::parser
+}  // namespace strata

@@ -1,8 +1,8 @@
-#include "promql/parser/duration.h"
+#include "base/duration.h"
 
 #include <gtest/gtest.h>
 
-namespace strata::promql::parser {
+namespace strata {
 namespace {
 
 TEST(DurationTest, ParsesCompoundDurations) {
@@ -38,4 +38,4 @@ TEST(DurationTest, FormatsLikeModelDuration) {
 }
 
 }  // namespace
-}  // namespace strata::promql::parser
+}  // namespace strata
