@@ -42,6 +42,17 @@ double go_log2(double x) {
 }
 double go_log10(double x) { return std::log(x) * (1 / M_LN10); }
 
+// Go's math.Sinh and Cosh take e^|x| / 2 for |x| > 21, which overflows to
+// ±Inf from |x| ≈ 709.78 on, where libm still answers up to |x| ≈ 710.48.
+double go_sinh(double x) {
+  if (std::fabs(x) > 21) return std::copysign(std::exp(std::fabs(x)) * 0.5, x);
+  return std::sinh(x);
+}
+double go_cosh(double x) {
+  if (std::fabs(x) > 21) return std::exp(std::fabs(x)) * 0.5;
+  return std::cosh(x);
+}
+
 constexpr FunctionImpl unary(FunctionId id, MathFn fn) { return {id, Fam::kMath, fn}; }
 
 constexpr FunctionImpl kMathFunctions[] = {
@@ -60,9 +71,9 @@ constexpr FunctionImpl kMathFunctions[] = {
     unary(F::kAtan, [](double x) { return std::atan(x); }),
     unary(F::kAtanh, [](double x) { return std::atanh(x); }),
     unary(F::kCos, [](double x) { return std::cos(x); }),
-    unary(F::kCosh, [](double x) { return std::cosh(x); }),
+    unary(F::kCosh, go_cosh),
     unary(F::kSin, [](double x) { return std::sin(x); }),
-    unary(F::kSinh, [](double x) { return std::sinh(x); }),
+    unary(F::kSinh, go_sinh),
     unary(F::kTan, [](double x) { return std::tan(x); }),
     unary(F::kTanh, [](double x) { return std::tanh(x); }),
     unary(F::kDeg, [](double x) { return x * 180 / M_PI; }),

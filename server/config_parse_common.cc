@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "promql/parser/duration.h"
+#include "base/duration.h"
+#include "base/go_quote.h"
 #include "re2/re2.h"
 #include "server/config_parse_internal.h"
 #include "server/flags.h"
@@ -12,15 +13,8 @@
 namespace strata::server::config_internal {
 namespace {
 
-// Go's %q for the ASCII texts in our messages.
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
+// Go's %q, as Prometheus' messages quote user input.
+std::string quote(const std::string& s) { return go_quote(s); }
 
 const char* kind_name(const YAML::Node& n) {
   if (n.IsMap()) return "!!map";
@@ -121,7 +115,7 @@ std::string str(const YAML::Node& n) {
 }
 
 int64_t duration(const YAML::Node& n) {
-  auto d = promql::parser::parse_duration(str(n));
+  auto d = parse_duration(str(n));
   if (!d.ok()) fail(n, std::string(d.status().message()));
   return *d;
 }

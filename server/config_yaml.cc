@@ -1,7 +1,7 @@
 // Config::to_yaml(): the loaded configuration with defaults filled in, in
 // the field order and style in which Prometheus (Go structs through yaml.v2)
 // shows it on /api/v1/status/config. Secrets print as <secret>.
-#include "promql/parser/duration.h"
+#include "base/duration.h"
 #include "server/config.h"
 #include "server/flags.h"
 #include "server/yaml_writer.h"
@@ -11,7 +11,7 @@ namespace {
 
 constexpr const char* kSecret = "<secret>";
 
-YamlNode dur(int64_t ms) { return YamlNode::raw(promql::parser::format_duration(ms)); }
+YamlNode dur(int64_t ms) { return YamlNode::raw(format_duration(ms)); }
 
 YamlNode tls(const net::TlsConfig& t) {
   YamlNode n = YamlNode::map();

@@ -5,7 +5,7 @@
 #include <functional>
 #include <set>
 
-#include "promql/parser/duration.h"
+#include "base/duration.h"
 #include "re2/re2.h"
 
 namespace strata::server {
@@ -33,7 +33,7 @@ struct FlagDef {
 };
 
 absl::Status duration(const std::string& v, std::string* text, int64_t* ms) {
-  auto d = promql::parser::parse_duration(v);
+  auto d = parse_duration(v);
   if (!d.ok()) return absl::InvalidArgumentError(std::string(d.status().message()));
   *text = v;
   *ms = *d;
@@ -106,7 +106,7 @@ const std::vector<FlagDef>& defs() {
        }},
       {"storage.tsdb.retention.time", "<duration>",
        "How long to keep samples, e.g. 15d, 26w, 1y.", nullptr,
-       [](const Flags& f) { return promql::parser::format_duration(f.retention_ms); },
+       [](const Flags& f) { return format_duration(f.retention_ms); },
        [](Flags& f, S v) {
          f.retention_time_set = true;
          return duration(v, &f.retention_time, &f.retention_ms);
@@ -125,7 +125,7 @@ const std::vector<FlagDef>& defs() {
       {"storage.tsdb.out-of-order-time-window", "<duration>",
        "Accept samples this much older than the newest sample of their series. 0 rejects "
        "out-of-order samples, as Prometheus does by default.",
-       nullptr, [](const Flags& f) { return promql::parser::format_duration(f.ooo_window_ms); },
+       nullptr, [](const Flags& f) { return format_duration(f.ooo_window_ms); },
        [](Flags& f, S v) { return duration(v, &f.ooo_window, &f.ooo_window_ms); }},
       {"storage.tsdb.too-far-in-future.time-window", "<duration>",
        "Reject samples whose timestamp is more than this after the server's clock (as "
@@ -136,7 +136,7 @@ const std::vector<FlagDef>& defs() {
        "timestamp.",
        nullptr,
        [](const Flags& f) {
-         return promql::parser::format_duration(f.too_far_in_future_window_ms);
+         return format_duration(f.too_far_in_future_window_ms);
        },
        [](Flags& f, S v) {
          return duration(v, &f.too_far_in_future_window, &f.too_far_in_future_window_ms);
@@ -150,7 +150,7 @@ const std::vector<FlagDef>& defs() {
        [](Flags& f, S v) { return integer(v, 0, &f.exemplars_limit); }},
       {"storage.tsdb.maintenance-interval", "<duration>",
        "How often storage maintenance (head cut, compaction, retention) runs.", nullptr,
-       [](const Flags& f) { return promql::parser::format_duration(f.maintenance_interval_ms); },
+       [](const Flags& f) { return format_duration(f.maintenance_interval_ms); },
        [](Flags& f, S v) {
          if (auto s = duration(v, &f.maintenance_interval, &f.maintenance_interval_ms); !s.ok())
            return s;
@@ -195,7 +195,7 @@ const std::vector<FlagDef>& defs() {
       {"web.read-timeout", "<duration>",
        "How long an idle connection stays open, and the longest time reading one request "
        "may take.",
-       nullptr, [](const Flags& f) { return promql::parser::format_duration(f.read_timeout_ms); },
+       nullptr, [](const Flags& f) { return format_duration(f.read_timeout_ms); },
        [](Flags& f, S v) {
          if (auto s = duration(v, &f.read_timeout, &f.read_timeout_ms); !s.ok()) return s;
          if (f.read_timeout_ms <= 0) return absl::InvalidArgumentError("must be positive");
@@ -207,14 +207,14 @@ const std::vector<FlagDef>& defs() {
        [](Flags& f, S v) { return small_integer(v, 1, &f.max_connections); }},
       {"query.lookback-delta", "<duration>",
        "How far back a selector looks for the latest sample of a series.",
-       nullptr, [](const Flags& f) { return promql::parser::format_duration(f.lookback_delta_ms); },
+       nullptr, [](const Flags& f) { return format_duration(f.lookback_delta_ms); },
        [](Flags& f, S v) {
          if (auto s = duration(v, &f.lookback_delta, &f.lookback_delta_ms); !s.ok()) return s;
          if (f.lookback_delta_ms <= 0) return absl::InvalidArgumentError("must be positive");
          return absl::OkStatus();
        }},
       {"query.timeout", "<duration>", "Maximum time a query may run before it is aborted.",
-       nullptr, [](const Flags& f) { return promql::parser::format_duration(f.query_timeout_ms); },
+       nullptr, [](const Flags& f) { return format_duration(f.query_timeout_ms); },
        [](Flags& f, S v) { return duration(v, &f.query_timeout, &f.query_timeout_ms); }},
       {"query.max-concurrency", "<int>",
        "Maximum number of queries evaluated at once; more wait for a slot.", nullptr,

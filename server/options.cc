@@ -1,6 +1,6 @@
 #include "server/options.h"
 
-#include "promql/parser/duration.h"
+#include "base/duration.h"
 
 namespace strata::server {
 namespace {
@@ -47,7 +47,7 @@ HttpServerOptions http_options(const Flags& f) {
 
 std::string storage_retention(const Flags& f) {
   std::string out;
-  if (int64_t ms = effective_retention_ms(f); ms > 0) out = promql::parser::format_duration(ms);
+  if (int64_t ms = effective_retention_ms(f); ms > 0) out = format_duration(ms);
   if (f.retention_bytes > 0) out += (out.empty() ? "" : " or ") + format_bytes(f.retention_bytes);
   return out;
 }

@@ -44,6 +44,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   (void)parser::parse_metric_selector(q, opts);
   (void)parser::parse_series_desc(q);
-  (void)parser::parse_duration(q);
+  (void)strata::parse_duration(q);
   return 0;
 }
