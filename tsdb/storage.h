@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "tsdb/labels/labels.h"
 #include "tsdb/labels/matcher.h"
+#include "tsdb/labels/metric_metadata.h"
 #include "tsdb/series.h"
 
 namespace strata::tsdb {
@@ -57,14 +58,6 @@ absl::Status append_error(AppendErrorKind kind);
 // The kind append_error() stored in `s`; kNone for OK, kOther for any other
 // status.
 AppendErrorKind append_error_kind(const absl::Status& s);
-
-// Metric family metadata (HELP/TYPE/UNIT), as remote write and scrapes carry it.
-struct MetricMetadata {
-  std::string type;  // counter, gauge, histogram, gaugehistogram, summary, info, stateset, unknown
-  std::string help;
-  std::string unit;
-  bool operator==(const MetricMetadata&) const = default;
-};
 
 // An exemplar: a sample of an event (typically a trace) attached to a
 // series, with its own labels (e.g. trace_id).
