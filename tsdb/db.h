@@ -1,6 +1,8 @@
-// tsdb::DB, the storage façade the server opens: it owns the head (and, with
-// the TSDB engine, the WAL, blocks, compactor and retention) and exposes them
-// through the storage.h interfaces. Thread-safe.
+// tsdb::DB, the storage façade the server opens: it owns the head (with its
+// WAL) and the block store (blocks, compaction, retention), exposes them
+// through the storage.h interfaces (queriers merge blocks and head) and runs
+// background maintenance: cutting head ranges into blocks, compacting,
+// applying retention. Thread-safe.
 #pragma once
 
 #include <atomic>

@@ -1,7 +1,9 @@
 // The seam between storage and everything above it (PromQL, scrape, rules,
 // API). Ingest writes through an Appender transaction; reads go through a
-// Querier bound to a time range, which selects series by label matchers.
-// Implementations: the head (tsdb/head.h) and, later, blocks and their merge.
+// Querier bound to a time range, whose select() streams the series matching
+// label matchers as a SeriesSet (tsdb/series.h). Implementations: the head
+// (tsdb/head/head.h), blocks (tsdb/block/block_querier.h) and the merge of
+// both (tsdb/block/merge_querier.h), which tsdb::DB (tsdb/db.h) hands out.
 #pragma once
 
 #include <cstdint>
@@ -73,8 +75,8 @@ struct ExemplarSeries {
   std::vector<Exemplar> exemplars;  // oldest first
 };
 
-// A write transaction. Not thread-safe; use one per goroutine-equivalent.
-// Samples become visible (and durable, once a WAL exists) at commit().
+// A write transaction. Not thread-safe; use one per thread at a time.
+// commit() writes the WAL first, then makes the samples visible.
 class Appender {
  public:
   virtual ~Appender() = default;
