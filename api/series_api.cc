@@ -127,11 +127,11 @@ ApiResult handle_series(ApiContext& ctx, const Form& form) {
   auto q = ctx.db->querier(range->start, range->end);
   if (!q.ok()) return from_status(q.status());
   std::vector<tsdb::Labels> all;
-  tsdb::SelectHints hints{range->start, range->end, 0, 0, "series"};
+  tsdb::SelectOptions opts{.start_ms = range->start, .end_ms = range->end, .func = "series"};
   for (const auto& ms : *sets) {
-    auto res = (*q)->select(false, &hints, ms);
-    if (!res.ok()) return from_status(res.status());
-    for (auto& s : *res) all.push_back(std::move(s.mutable_labels()));
+    std::unique_ptr<tsdb::SeriesSet> set = (*q)->select(opts, ms);
+    while (set->next()) all.push_back(std::move(set->at().mutable_labels()));
+    if (!set->status().ok()) return from_status(set->status());
   }
   std::sort(all.begin(), all.end());
   all.erase(std::unique(all.begin(), all.end()), all.end());

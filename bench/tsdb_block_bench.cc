@@ -1,6 +1,7 @@
 // Block storage micro-benchmarks: compact chunk encode/decode speed, disk
-// bytes per sample of whole blocks for realistic workloads, and postings
-// intersection on a block index. Run: build/bench/tsdb_block_bench.
+// bytes per sample of whole blocks for realistic workloads, postings
+// intersection on a block index, and reading series merged across blocks.
+// Run: build/bench/tsdb_block_bench.
 //
 // Workloads (2 h of 15 s samples per series, 2000 series):
 //   counter      counters growing by Poisson(rate*15) increments, rates
@@ -23,7 +24,8 @@
 #include "base/filesystem.h"
 #include "tsdb/block/block.h"
 #include "tsdb/block/block_writer.h"
-#include "tsdb/block/compact_chunk.h"
+#include "tsdb/block/merge_querier.h"
+#include "tsdb/chunkenc/compact_chunk.h"
 #include "tsdb/block/postings_for_matchers.h"
 #include "tsdb/chunkenc/xor_chunk.h"
 
@@ -209,6 +211,54 @@ void BM_Postings_Intersect(benchmark::State& state) {
   state.counters["matched"] = double(n);
 }
 BENCHMARK(BM_Postings_Intersect)->Unit(benchmark::kMicrosecond);
+
+// Reads and decodes every series through a MergeQuerier over `blocks` blocks
+// that hold the same 2000 counters in consecutive 2 h ranges, as a query
+// over a long range does: each series is merged from every block.
+void BM_Querier_SelectMerge(benchmark::State& state) {
+  int nblocks = int(state.range(0));
+  auto data = workload(0);
+  FileSystem* fs = posix_file_system();
+  char tmpl[] = "/tmp/strata_block_bench_XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  std::vector<std::shared_ptr<Block>> blocks;
+  const int64_t range = int64_t(kSamples) * 15000;
+  for (int b = 0; b < nblocks; ++b) {
+    int64_t shift = b * range;
+    auto w = BlockWriter::create(fs, dir, data[0].t[0] + shift, data[0].t[0] + shift + range);
+    std::vector<int64_t> t(kSamples);
+    for (int s = 0; s < kSeries; ++s) {
+      char name[32];
+      std::snprintf(name, sizeof name, "%06d", s);
+      Labels l = Labels::from_strings({"__name__", "counter", "job", "node", "series", name});
+      for (int i = 0; i < kSamples; ++i) t[i] = data[s].t[i] + shift;
+      (void)(*w)->add_series(l, t.data(), data[s].v.data(), kSamples);
+    }
+    auto meta = (*w)->finish();
+    blocks.push_back(*Block::open(join_path(dir, meta->ulid), fs));
+  }
+  Matchers all = {*Matcher::make(MatchType::kRegexMatch, "__name__", ".+")};
+  size_t samples = 0;
+  std::vector<Sample> buf;
+  for (auto _ : state) {
+    std::vector<std::unique_ptr<Querier>> qs;
+    for (const auto& b : blocks) qs.push_back(b->querier(INT64_MIN / 2, INT64_MAX / 2));
+    MergeQuerier mq(std::move(qs));
+    samples = 0;
+    std::unique_ptr<SeriesSet> set = mq.select({.sorted = true}, all);
+    while (set->next()) {
+      buf.clear();
+      (void)set->at().decode(INT64_MIN / 2, INT64_MAX / 2, &buf);
+      samples += buf.size();
+    }
+    benchmark::DoNotOptimize(samples);
+  }
+  blocks.clear();
+  (void)fs->remove_all(dir);
+  state.counters["samples"] = double(samples);
+  state.SetItemsProcessed(int64_t(state.iterations()) * int64_t(samples));
+}
+BENCHMARK(BM_Querier_SelectMerge)->Arg(1)->Arg(4)->Arg(16)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace strata::tsdb

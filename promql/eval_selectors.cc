@@ -34,10 +34,19 @@ absl::StatusOr<std::vector<tsdb::Series>> Evaluator::select(const PlanNode& n, i
                                                             int64_t maxt) {
   auto q = db_.querier(mint, maxt);
   if (!q.ok()) return q.status();
-  tsdb::SelectHints hints{mint, maxt, 0, n.range_ms, ""};
-  auto res = (*q)->select(false, &hints, n.matchers);
-  if (!res.ok()) return absl::InternalError(std::string(res.status().message()));
-  return res;
+  tsdb::SelectOptions opts{.start_ms = mint, .end_ms = maxt, .range_ms = n.range_ms};
+  std::unique_ptr<tsdb::SeriesSet> set = (*q)->select(opts, n.matchers);
+  // Storage builds series as they are read, so a cancelled or timed-out
+  // query stops here instead of after every matching series was built.
+  std::vector<tsdb::Series> out;
+  while (set->next()) {
+    if (out.size() % 1024 == 1023) {
+      if (auto st = interrupted(); !st.ok()) return st;
+    }
+    out.push_back(std::move(set->at()));
+  }
+  if (!set->status().ok()) return absl::InternalError(std::string(set->status().message()));
+  return out;
 }
 
 absl::StatusOr<StepVector> Evaluator::eval_vector_selector(const PlanNode& n, const Grid& g,
@@ -58,7 +67,7 @@ absl::StatusOr<StepVector> Evaluator::eval_vector_selector(const PlanNode& n, co
     parallel_for(e0 - b0, 16, [&](size_t b, size_t e) {
       std::vector<Sample> buf;
       for (size_t si = b0 + b; si < b0 + e; ++si) {
-        const tsdb::Series& s = (*series)[si];
+        tsdb::Series& s = (*series)[si];
         buf.clear();
         if (auto st = s.decode(mint, maxt, &buf); !st.ok()) {
           errors[si] = absl::InternalError(std::string(st.message()));
@@ -80,7 +89,7 @@ absl::StatusOr<StepVector> Evaluator::eval_vector_selector(const PlanNode& n, co
           o.v[i] = timestamps ? double(last.t) / 1000 : canonical(last.v);
           any = true;
         }
-        if (any) o.metric = s.labels();
+        if (any) o.metric = std::move(s.mutable_labels());
         else std::vector<double>().swap(o.v);
       }
     });
@@ -115,7 +124,7 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_matrix_selector(const PlanNode
   auto batch = [&](size_t b0, size_t e0) -> absl::Status {
     parallel_for(e0 - b0, 16, [&](size_t b, size_t e) {
       for (size_t si = b0 + b; si < b0 + e; ++si) {
-        const tsdb::Series& s = (*series)[si];
+        tsdb::Series& s = (*series)[si];
         RangeSeries& rs = slots[si];
         // Decoded straight into the result, then compacted in place.
         if (auto st = s.decode(mint, maxt, &rs.samples); !st.ok()) {
@@ -128,7 +137,7 @@ absl::StatusOr<Evaluator::Result> Evaluator::eval_matrix_selector(const PlanNode
           if (!is_stale(p.v)) rs.samples[k++] = {p.t, canonical(p.v)};
         }
         rs.samples.resize(k);
-        if (!rs.samples.empty()) rs.metric = s.labels();
+        if (!rs.samples.empty()) rs.metric = std::move(s.mutable_labels());
       }
     });
     for (size_t si = b0; si < e0; ++si) {

@@ -18,9 +18,12 @@ DB::DB(DBOptions opts, std::unique_ptr<Head> head, std::unique_ptr<BlockStore> b
 
 DB::~DB() { (void)close(); }
 
-absl::StatusOr<std::unique_ptr<DB>> DB::open(const DBOptions& opts, metrics::Registry* registry) {
+absl::StatusOr<std::unique_ptr<DB>> DB::open(const DBOptions& opts, metrics::Registry* registry,
+                                             FileSystem* fs) {
+  if (!fs) fs = posix_file_system();
   HeadOptions ho;
   ho.dir = opts.dir;
+  ho.fs = fs;
   ho.chunk_range_ms = opts.block_range_ms;
   ho.ooo_window_ms = opts.out_of_order_window_ms;
   ho.too_far_in_future_window_ms = opts.too_far_in_future_window_ms;
@@ -34,7 +37,7 @@ absl::StatusOr<std::unique_ptr<DB>> DB::open(const DBOptions& opts, metrics::Reg
     bo.block_range_ms = opts.block_range_ms;
     bo.retention_ms = opts.retention_ms;
     bo.retention_bytes = opts.retention_bytes;
-    auto store = BlockStore::open(posix_file_system(), opts.dir, bo, registry);
+    auto store = BlockStore::open(fs, opts.dir, bo, registry);
     if (!store.ok()) return annotate(store.status(), "opening blocks in " + opts.dir);
     for (const std::string& c : (*store)->corrupted())
       log::error("tsdb", "Block set aside", {{"err", c}});

@@ -1,6 +1,8 @@
-// tsdb::DB, the storage façade the server opens: it owns the head (and, with
-// the TSDB engine, the WAL, blocks, compactor and retention) and exposes them
-// through the storage.h interfaces. Thread-safe.
+// tsdb::DB, the storage façade the server opens: it owns the head (with its
+// WAL) and the block store (blocks, compaction, retention), exposes them
+// through the storage.h interfaces (queriers merge blocks and head) and runs
+// background maintenance: cutting head ranges into blocks, compacting,
+// applying retention. Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -12,7 +14,9 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "base/filesystem.h"
 #include "base/metrics.h"
+#include "tsdb/head/head_stats.h"
 #include "tsdb/storage.h"
 
 namespace strata::tsdb {
@@ -40,14 +44,6 @@ struct DBOptions {
   int64_t maintenance_interval_ms = 60 * 1000;
 };
 
-// Head statistics for /api/v1/status/tsdb and runtimeinfo.
-struct HeadStats {
-  uint64_t num_series = 0;
-  uint64_t num_chunks = 0;
-  int64_t min_time_ms = 0;
-  int64_t max_time_ms = 0;
-};
-
 // Cardinality statistics for /api/v1/status/tsdb: the `limit` largest entries
 // of each list, largest first.
 struct CardinalityStats {
@@ -65,8 +61,13 @@ struct CardinalityStats {
 
 class DB : public Appendable, public Queryable, public MetadataReader {
  public:
+  // Opens (creating when missing) the database in opts.dir. All file I/O goes
+  // through `fs` (the POSIX file system when null), which must outlive the
+  // DB: tests pass a fault-injecting one to tear writes or drop unsynced data
+  // in process.
   static absl::StatusOr<std::unique_ptr<DB>> open(const DBOptions& opts,
-                                                  metrics::Registry* registry);
+                                                  metrics::Registry* registry,
+                                                  FileSystem* fs = nullptr);
   ~DB() override;
 
   std::unique_ptr<Appender> appender() override;

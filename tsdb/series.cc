@@ -2,8 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
-
-#include "tsdb/block/compact_chunk.h"
+#include <iterator>
 
 namespace strata::tsdb {
 namespace {
@@ -15,6 +14,24 @@ absl::Status corrupt(const ChunkRef& c) {
 
 }  // namespace
 
+void Series::absorb(Series&& o) {
+  if (chunks_.empty()) {
+    chunks_ = std::move(o.chunks_);
+  } else {
+    chunks_.insert(chunks_.end(), std::make_move_iterator(o.chunks_.begin()),
+                   std::make_move_iterator(o.chunks_.end()));
+  }
+  mint_ms_ = std::min(mint_ms_, o.mint_ms_);
+  maxt_ms_ = std::max(maxt_ms_, o.maxt_ms_);
+}
+
+absl::StatusOr<std::vector<Series>> read_all(SeriesSet& set) {
+  std::vector<Series> out;
+  while (set.next()) out.push_back(std::move(set.at()));
+  if (!set.status().ok()) return set.status();
+  return out;
+}
+
 SampleIterator Series::iterator() const { return SampleIterator(this); }
 
 absl::Status Series::decode(int64_t from_ms, int64_t to_ms, std::vector<Sample>* out) const {
@@ -22,12 +39,7 @@ absl::Status Series::decode(int64_t from_ms, int64_t to_ms, std::vector<Sample>*
   // the vector sample by sample copied every sample about twice.
   size_t hint = 0;
   for (const ChunkRef& c : chunks_) {
-    if (c.maxt_ms < from_ms || c.mint_ms > to_ms) continue;
-    if (c.encoding == ChunkEncoding::kCompact) {
-      hint += compact_chunk_num_samples(c.data);
-    } else if (c.data.size() >= 2) {
-      hint += (size_t(uint8_t(c.data[0])) << 8) | uint8_t(c.data[1]);  // XOR: big-endian count
-    }
+    if (c.maxt_ms >= from_ms && c.mint_ms <= to_ms) hint += chunk_num_samples(c);
   }
   out->reserve(out->size() + hint);
   SampleIterator it(this);

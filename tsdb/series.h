@@ -1,17 +1,17 @@
-// Series: what a Querier returns — a label set plus the encoded chunks that
-// hold its samples in the queried range, and SampleIterator to walk them.
-// A Series shares ownership of its chunk bytes, so it outlives the querier
-// and the head may seal or drop chunks meanwhile.
+// Series: what a Querier's SeriesSet hands out — a label set plus the encoded
+// chunks that hold its samples in the queried range — and SampleIterator to
+// walk them. A Series shares ownership of its chunk bytes, so it outlives the
+// querier and the head may seal or drop chunks meanwhile. SeriesSet is the
+// stream of series one select() returns (storage.h).
 #pragma once
 
 #include <cstdint>
 #include <memory>
-#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
-#include "tsdb/block/compact_chunk.h"
-#include "tsdb/chunkenc/xor_chunk.h"
+#include "absl/status/statusor.h"
+#include "tsdb/chunkenc/chunk_ref.h"
 #include "tsdb/labels/labels.h"
 
 namespace strata::tsdb {
@@ -24,20 +24,6 @@ struct Sample {
 // Prometheus' staleness marker: a NaN with exactly this bit pattern, written
 // when a series disappears; stored and returned bit-exact.
 inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
-
-// How a chunk's bytes are encoded: the head's streaming XOR chunk, or the
-// compact chunk blocks write (tsdb/block/compact_chunk.h). The values are the
-// encoding byte of the block chunk format (tsdb/docs/format/chunks.md).
-enum class ChunkEncoding : uint8_t { kXor = 1, kCompact = 2 };
-
-// One chunk of a series, possibly extending beyond the queried range.
-struct ChunkRef {
-  int64_t mint_ms;
-  int64_t maxt_ms;
-  std::string_view data;
-  std::shared_ptr<const void> owner;  // keeps `data` alive
-  ChunkEncoding encoding = ChunkEncoding::kXor;
-};
 
 class SampleIterator;
 
@@ -54,6 +40,10 @@ class Series {
   const Labels& labels() const { return labels_; }
   Labels& mutable_labels() { return labels_; }
   const std::vector<ChunkRef>& chunks() const { return chunks_; }
+  // Appends the chunks of `o` (the same series from a later, higher-priority
+  // source) after this one's and widens the range to cover both. Moves the
+  // chunk list once: merging k sources costs O(total chunks).
+  void absorb(Series&& o);
   int64_t mint_ms() const { return mint_ms_; }
   int64_t maxt_ms() const { return maxt_ms_; }
 
@@ -68,11 +58,6 @@ class Series {
   int64_t mint_ms_ = 0;
   int64_t maxt_ms_ = 0;
 };
-
-// Calls f(t, v_bits) for each sample of one chunk, whatever its encoding;
-// false when the chunk is corrupt.
-template <typename F>
-bool for_each_sample(const ChunkRef& c, F&& f);
 
 // Walks a series' samples. Concrete and final: no virtual call per sample; a
 // switch per chunk picks the decoder (XOR streams, compact chunks are decoded
@@ -106,18 +91,45 @@ class SampleIterator final {
   absl::Status status_;
 };
 
-template <typename F>
-bool for_each_sample(const ChunkRef& c, F&& f) {
-  if (c.encoding == ChunkEncoding::kCompact) {
-    CompactChunkDecoder d;
-    if (!d.decode(c.data)) return false;
-    for (size_t i = 0; i < d.size(); ++i) f(d.t()[i], d.v_bits()[i]);
+// The series one select() matched, one at a time (Prometheus'
+// storage.SeriesSet). Pull-based, so a caller can stop early (a limit, a
+// cancelled query) without storage having built the rest. Errors (a corrupt
+// block, an unreadable index) end the iteration: next() returns false and
+// status() says why. Not thread-safe; used up before its Querier is destroyed.
+class SeriesSet {
+ public:
+  virtual ~SeriesSet() = default;
+  // Moves to the next series; false at the end or on error.
+  virtual bool next() = 0;
+  // The current series, valid until the next call to next(). The caller may
+  // move it out (labels and chunks) to keep it.
+  virtual Series& at() = 0;
+  // OK, or the error that ended the iteration.
+  virtual absl::Status status() const = 0;
+};
+
+// A SeriesSet over series already in memory (and, with a status, an empty set
+// that fails: the way select() reports errors found before iterating).
+class VectorSeriesSet final : public SeriesSet {
+ public:
+  explicit VectorSeriesSet(std::vector<Series> series) : series_(std::move(series)) {}
+  explicit VectorSeriesSet(absl::Status error) : status_(std::move(error)) {}
+  bool next() override {
+    if (pos_ >= series_.size()) return false;
+    ++pos_;
     return true;
   }
-  if (c.encoding != ChunkEncoding::kXor) return false;
-  XorIterator x(c.data);
-  while (x.next()) f(x.t(), x.v_bits());
-  return x.ok();
-}
+  Series& at() override { return series_[pos_ - 1]; }
+  absl::Status status() const override { return status_; }
+
+ private:
+  std::vector<Series> series_;
+  size_t pos_ = 0;
+  absl::Status status_;
+};
+
+// Every series of `set`, moved into a vector: for small reads and tests.
+// Readers of untrusted size should iterate instead, to stop early.
+absl::StatusOr<std::vector<Series>> read_all(SeriesSet& set);
 
 }  // namespace strata::tsdb

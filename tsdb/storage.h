@@ -1,10 +1,13 @@
 // The seam between storage and everything above it (PromQL, scrape, rules,
 // API). Ingest writes through an Appender transaction; reads go through a
-// Querier bound to a time range, which selects series by label matchers.
-// Implementations: the head (tsdb/head.h) and, later, blocks and their merge.
+// Querier bound to a time range, whose select() streams the series matching
+// label matchers as a SeriesSet (tsdb/series.h). Implementations: the head
+// (tsdb/head/head.h), blocks (tsdb/block/block_querier.h) and the merge of
+// both (tsdb/block/merge_querier.h), which tsdb::DB (tsdb/db.h) hands out.
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -16,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "tsdb/labels/labels.h"
 #include "tsdb/labels/matcher.h"
+#include "tsdb/labels/metric_metadata.h"
 #include "tsdb/series.h"
 
 namespace strata::tsdb {
@@ -57,14 +61,6 @@ absl::Status append_error(AppendErrorKind kind);
 // status.
 AppendErrorKind append_error_kind(const absl::Status& s);
 
-// Metric family metadata (HELP/TYPE/UNIT), as remote write and scrapes carry it.
-struct MetricMetadata {
-  std::string type;  // counter, gauge, histogram, gaugehistogram, summary, info, stateset, unknown
-  std::string help;
-  std::string unit;
-  bool operator==(const MetricMetadata&) const = default;
-};
-
 // An exemplar: a sample of an event (typically a trace) attached to a
 // series, with its own labels (e.g. trace_id).
 struct Exemplar {
@@ -79,8 +75,8 @@ struct ExemplarSeries {
   std::vector<Exemplar> exemplars;  // oldest first
 };
 
-// A write transaction. Not thread-safe; use one per goroutine-equivalent.
-// Samples become visible (and durable, once a WAL exists) at commit().
+// A write transaction. Not thread-safe; use one per thread at a time.
+// commit() writes the WAL first, then makes the samples visible.
 class Appender {
  public:
   virtual ~Appender() = default;
@@ -124,25 +120,34 @@ class Appendable {
   virtual std::unique_ptr<Appender> appender() = 0;
 };
 
-// Hints from the query engine; storage may use them to skip data.
-struct SelectHints {
-  int64_t start_ms = 0;  // samples needed from here...
-  int64_t end_ms = 0;    // ...to here, inclusive
-  int64_t step_ms = 0;
-  int64_t range_ms = 0;
-  std::string func;
+// How to select: the order wanted, and hints from the query engine that
+// storage may use to skip data.
+struct SelectOptions {
+  // Series in label order. Blocks and merges are sorted anyway; the head
+  // sorts only when asked.
+  bool sorted = false;
+  // Narrows the querier's range to [start_ms, end_ms] (inclusive); the
+  // defaults keep it.
+  int64_t start_ms = std::numeric_limits<int64_t>::min();
+  int64_t end_ms = std::numeric_limits<int64_t>::max();
+  int64_t step_ms = 0;   // the query's step (hint only)
+  int64_t range_ms = 0;  // a range selector's width (hint only)
+  // The enclosing function, "series" for /api/v1/series (hint only). Braced
+  // so designated initializers may omit it without a GCC 12 warning.
+  std::string func{};
 };
 
-// Reads a fixed time range [mint_ms, maxt_ms]. Thread-compatible; the returned
-// Series stay valid after the Querier is destroyed.
+// Reads a fixed time range [mint_ms, maxt_ms]. Thread-compatible. A SeriesSet
+// must be used up before its Querier is destroyed; Series taken from it stay
+// valid afterwards.
 class Querier {
  public:
   virtual ~Querier() = default;
   // Series matching all matchers (at least one must not match the empty
-  // string), each with its samples in the querier's range. With `sorted`,
-  // ordered by labels.
-  virtual absl::StatusOr<std::vector<Series>> select(bool sorted, const SelectHints* hints,
-                                                      const Matchers& matchers) = 0;
+  // string), each with its samples in the range, produced as the set is
+  // iterated. Never null: errors come from the set's status().
+  virtual std::unique_ptr<SeriesSet> select(const SelectOptions& opts,
+                                            const Matchers& matchers) = 0;
   // Sorted, unique label names / values of series matching `matchers` (all
   // series when empty). `limit` 0 = unlimited.
   virtual absl::StatusOr<std::vector<std::string>> label_names(const Matchers& matchers,

@@ -13,7 +13,7 @@ std::vector<std::pair<int64_t, double>> read_series(tsdb::Queryable& db, const t
   auto q = db.querier(mint_ms, maxt_ms);
   EXPECT_TRUE(q.ok()) << q.status();
   if (!q.ok()) return out;
-  auto set = (*q)->select(true, nullptr, ms);
+  auto set = tsdb::read_all(*(*q)->select({.sorted = true}, ms));
   EXPECT_TRUE(set.ok()) << set.status();
   if (!set.ok()) return out;
   for (const tsdb::Series& s : *set) {
@@ -28,8 +28,8 @@ std::vector<std::pair<int64_t, double>> read_series(tsdb::Queryable& db, const t
 size_t count_series(tsdb::Queryable& db, const std::string& name) {
   auto q = db.querier(INT64_MIN / 2, INT64_MAX / 2);
   if (!q.ok()) return 0;
-  auto set = (*q)->select(false, nullptr,
-                          {*tsdb::Matcher::make(tsdb::MatchType::kEqual, "__name__", name)});
+  auto set = tsdb::read_all(*(*q)->select(
+      {}, {*tsdb::Matcher::make(tsdb::MatchType::kEqual, "__name__", name)}));
   return set.ok() ? set->size() : 0;
 }
 

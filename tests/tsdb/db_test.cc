@@ -67,7 +67,7 @@ class DBBoundsTest : public ::testing::Test {
   static size_t count(DB& db, const std::string& name) {
     auto q = db.querier(INT64_MIN / 2, INT64_MAX / 2);
     EXPECT_TRUE(q.ok());
-    auto res = (*q)->select(false, nullptr, {testing::eq("__name__", name)});
+    auto res = read_all(*(*q)->select({}, {testing::eq("__name__", name)}));
     EXPECT_TRUE(res.ok());
     size_t n = 0;
     for (const Series& s : *res) {

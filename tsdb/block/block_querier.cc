@@ -5,7 +5,7 @@
 #include <set>
 
 #include "base/status.h"
-#include "tsdb/block/compact_chunk.h"
+#include "tsdb/chunkenc/compact_chunk.h"
 #include "tsdb/block/postings_for_matchers.h"
 
 namespace strata::tsdb {
@@ -54,41 +54,77 @@ absl::StatusOr<bool> apply_tombstones(std::vector<ChunkRef>* chunks,
 BlockQuerier::BlockQuerier(std::shared_ptr<Block> block, int64_t mint_ms, int64_t maxt_ms)
     : block_(std::move(block)), tombstones_(block_->tombstones()), mint_(mint_ms), maxt_(maxt_ms) {}
 
-absl::StatusOr<std::vector<Series>> BlockQuerier::select(bool sorted, const SelectHints* hints,
-                                                         const Matchers& matchers) {
-  (void)sorted;  // index order is label order
-  int64_t mint = mint_, maxt = maxt_;
-  if (hints) {
-    mint = std::max(mint, hints->start_ms);
-    maxt = std::min(maxt, hints->end_ms);
+namespace {
+
+// A block's matching series in index (= label) order, read from the index
+// one next() at a time; chunks are zero-copy views of the block's mapping.
+class BlockSeriesSet final : public SeriesSet {
+ public:
+  BlockSeriesSet(std::shared_ptr<Block> block, std::shared_ptr<const Tombstones> tombstones,
+                 PostingList ids, int64_t mint, int64_t maxt)
+      : block_(std::move(block)), tombstones_(std::move(tombstones)), ids_(std::move(ids)),
+        mint_(mint), maxt_(maxt) {}
+
+  bool next() override {
+    if (!status_.ok()) return false;
+    while (pos_ < ids_.size()) {
+      auto found = read(ids_[pos_++]);
+      if (!found.ok()) {
+        status_ = annotate(found.status(), "block " + block_->meta().ulid);
+        return false;
+      }
+      if (*found) return true;
+    }
+    return false;
   }
-  std::vector<Series> out;
-  if (mint > maxt) return out;
-  const IndexReader& ix = block_->index();
-  PostingList ids = postings_for_matchers(ix, matchers);
-  Labels labels;
-  std::vector<ChunkMeta> metas;
-  for (uint32_t id : ids) {
-    STRATA_RETURN_IF_ERROR(annotate(ix.series(id, nullptr, &metas), "block " + block_->meta().ulid));
+  Series& at() override { return cur_; }
+  absl::Status status() const override { return status_; }
+
+ private:
+  // Loads series `id` into cur_; false when it has no samples in range.
+  absl::StatusOr<bool> read(uint32_t id) {
+    const IndexReader& ix = block_->index();
+    STRATA_RETURN_IF_ERROR(ix.series(id, nullptr, &metas_));
     std::vector<ChunkRef> chunks;
-    for (const ChunkMeta& m : metas) {
-      if (!overlaps(m, mint, maxt)) continue;
-      auto c = block_->chunks().chunk(m.ref);
-      if (!c.ok()) return annotate(c.status(), "block " + block_->meta().ulid);
-      c->mint_ms = m.mint_ms;
-      c->maxt_ms = m.maxt_ms;
-      chunks.push_back(std::move(*c));
+    for (const ChunkMeta& m : metas_) {
+      if (!overlaps(m, mint_, maxt_)) continue;
+      STRATA_ASSIGN_OR_RETURN(ChunkRef c, block_->chunks().chunk(m.ref));
+      c.mint_ms = m.mint_ms;
+      c.maxt_ms = m.maxt_ms;
+      chunks.push_back(std::move(c));
     }
-    if (chunks.empty()) continue;
+    if (chunks.empty()) return false;
     if (const auto* ivs = tombstones_->get(id)) {
-      auto kept = apply_tombstones(&chunks, *ivs, mint, maxt);
-      if (!kept.ok()) return annotate(kept.status(), "block " + block_->meta().ulid);
-      if (!*kept) continue;
+      STRATA_ASSIGN_OR_RETURN(bool kept, apply_tombstones(&chunks, *ivs, mint_, maxt_));
+      if (!kept) return false;
     }
+    Labels labels;
     STRATA_RETURN_IF_ERROR(ix.series(id, &labels, nullptr));
-    out.emplace_back(std::move(labels), std::move(chunks), mint, maxt);
+    cur_ = Series(std::move(labels), std::move(chunks), mint_, maxt_);
+    return true;
   }
-  return out;
+
+  std::shared_ptr<Block> block_;
+  std::shared_ptr<const Tombstones> tombstones_;
+  PostingList ids_;
+  size_t pos_ = 0;
+  int64_t mint_;
+  int64_t maxt_;
+  std::vector<ChunkMeta> metas_;  // scratch
+  Series cur_;
+  absl::Status status_;
+};
+
+}  // namespace
+
+std::unique_ptr<SeriesSet> BlockQuerier::select(const SelectOptions& opts,
+                                                const Matchers& matchers) {
+  // Index order is label order, so opts.sorted costs nothing.
+  int64_t mint = std::max(mint_, opts.start_ms), maxt = std::min(maxt_, opts.end_ms);
+  if (mint > maxt) return std::make_unique<VectorSeriesSet>(std::vector<Series>{});
+  return std::make_unique<BlockSeriesSet>(block_, tombstones_,
+                                          postings_for_matchers(block_->index(), matchers), mint,
+                                          maxt);
 }
 
 absl::StatusOr<std::vector<uint32_t>> BlockQuerier::ids_in_range(const Matchers& matchers) {

@@ -1,8 +1,9 @@
 // BlockQuerier: tsdb::Querier over one block for [mint, maxt] (inclusive).
-// Series come out in label order (the index is sorted), chunks zero-copy from
-// the block's mapping; series with tombstones in range get their deleted
-// samples filtered into a re-encoded in-memory chunk. Holds a reference to
-// the block. Thread-compatible.
+// Series come out in label order (the index is sorted), read from the index
+// as the SeriesSet is iterated, with chunks zero-copy from the block's
+// mapping; series with tombstones in range get their deleted samples filtered
+// into a re-encoded in-memory chunk. The querier and its sets hold a
+// reference to the block. Thread-compatible.
 #pragma once
 
 #include <memory>
@@ -16,8 +17,7 @@ class BlockQuerier final : public Querier {
  public:
   BlockQuerier(std::shared_ptr<Block> block, int64_t mint_ms, int64_t maxt_ms);
 
-  absl::StatusOr<std::vector<Series>> select(bool sorted, const SelectHints* hints,
-                                             const Matchers& matchers) override;
+  std::unique_ptr<SeriesSet> select(const SelectOptions& opts, const Matchers& matchers) override;
   absl::StatusOr<std::vector<std::string>> label_names(const Matchers& matchers,
                                                         size_t limit) override;
   absl::StatusOr<std::vector<std::string>> label_values(const std::string& name,

@@ -5,7 +5,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
-#include "tsdb/block/compact_chunk.h"
+#include "tsdb/chunkenc/compact_chunk.h"
 #include "tsdb/block/tombstones.h"
 
 namespace strata::tsdb {
@@ -121,9 +121,11 @@ absl::StatusOr<BlockMeta> write_block_from_querier(FileSystem* fs, const std::st
                                                    Querier* q, int64_t mint_ms, int64_t maxt_ms,
                                                    BlockWriterOptions opts) {
   STRATA_ASSIGN_OR_RETURN(auto all, Matcher::make(MatchType::kRegexMatch, std::string(kMetricName), ".+"));
-  STRATA_ASSIGN_OR_RETURN(std::vector<Series> series, q->select(true, nullptr, {all}));
+  std::unique_ptr<SeriesSet> set = q->select({.sorted = true}, {all});
   STRATA_ASSIGN_OR_RETURN(auto w, BlockWriter::create(fs, parent_dir, mint_ms, maxt_ms, opts));
-  for (const Series& s : series) STRATA_RETURN_IF_ERROR(w->add_series(s));
+  // Streamed: one series' chunks at a time, not the whole head range.
+  while (set->next()) STRATA_RETURN_IF_ERROR(w->add_series(set->at()));
+  STRATA_RETURN_IF_ERROR(set->status());
   return w->finish();
 }
 

@@ -12,7 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "base/filesystem.h"
-#include "tsdb/series.h"
+#include "tsdb/chunkenc/chunk_ref.h"
 
 namespace strata::tsdb {
 

@@ -1,7 +1,6 @@
 #include "tsdb/block/merge_querier.h"
 
 #include <algorithm>
-#include <queue>
 
 #include "base/status.h"
 
@@ -21,58 +20,85 @@ std::vector<std::string> union_sorted(std::vector<std::vector<std::string>> list
 
 }  // namespace
 
-std::vector<Series> merge_series_sets(std::vector<std::vector<Series>> sets) {
-  std::vector<Series> out;
-  size_t nonempty = 0, total = 0;
-  for (const auto& s : sets) {
-    nonempty += !s.empty();
-    total += s.size();
+namespace {
+
+class MergeSeriesSet final : public SeriesSet {
+ public:
+  explicit MergeSeriesSet(std::vector<std::unique_ptr<SeriesSet>> sets) : sets_(std::move(sets)) {
+    heap_.reserve(sets_.size());
   }
-  if (nonempty <= 1) {
-    for (auto& s : sets) {
-      if (!s.empty()) return std::move(s);
+
+  bool next() override {
+    if (!status_.ok()) return false;
+    if (!started_) {
+      started_ = true;
+      for (size_t i = 0; i < sets_.size(); ++i) {
+        if (!advance(i)) return false;
+      }
     }
-    return out;
+    if (heap_.empty()) return false;
+    // Take the smallest series, then fold in every other source's series
+    // with the same labels; ties pop in source order.
+    size_t i = pop();
+    cur_ = std::move(sets_[i]->at());
+    if (!advance(i)) return false;
+    while (!heap_.empty() && sets_[heap_.front()]->at().labels() == cur_.labels()) {
+      size_t j = pop();
+      cur_.absorb(std::move(sets_[j]->at()));
+      if (!advance(j)) return false;
+    }
+    return true;
   }
-  out.reserve(total);
-  // Heap of (set index, position) ordered by labels, ties by set index so the
-  // chunks of equal series are appended in source order.
-  std::vector<size_t> pos(sets.size(), 0);
-  auto greater = [&](size_t a, size_t b) {
-    int c = Labels::compare(sets[a][pos[a]].labels(), sets[b][pos[b]].labels());
+  Series& at() override { return cur_; }
+  absl::Status status() const override { return status_; }
+
+ private:
+  // Min-heap order: by labels, then by source index.
+  bool greater(size_t a, size_t b) const {
+    int c = Labels::compare(sets_[a]->at().labels(), sets_[b]->at().labels());
     return c != 0 ? c > 0 : a > b;
-  };
-  std::priority_queue<size_t, std::vector<size_t>, decltype(greater)> heap(greater);
-  for (size_t i = 0; i < sets.size(); ++i) {
-    if (!sets[i].empty()) heap.push(i);
   }
-  while (!heap.empty()) {
-    size_t i = heap.top();
-    heap.pop();
-    Series& s = sets[i][pos[i]];
-    if (!out.empty() && out.back().labels() == s.labels()) {
-      Series& prev = out.back();
-      std::vector<ChunkRef> chunks = prev.chunks();
-      chunks.insert(chunks.end(), s.chunks().begin(), s.chunks().end());
-      prev = Series(std::move(prev.mutable_labels()), std::move(chunks),
-                    std::min(prev.mint_ms(), s.mint_ms()), std::max(prev.maxt_ms(), s.maxt_ms()));
-    } else {
-      out.push_back(std::move(s));
+  size_t pop() {
+    auto cmp = [this](size_t a, size_t b) { return greater(a, b); };
+    std::pop_heap(heap_.begin(), heap_.end(), cmp);
+    size_t i = heap_.back();
+    heap_.pop_back();
+    return i;
+  }
+  // Moves source i to its next series and back into the heap; false (with
+  // status_ set) when the source failed.
+  bool advance(size_t i) {
+    if (sets_[i]->next()) {
+      heap_.push_back(i);
+      std::push_heap(heap_.begin(), heap_.end(), [this](size_t a, size_t b) { return greater(a, b); });
+      return true;
     }
-    if (++pos[i] < sets[i].size()) heap.push(i);
+    status_ = sets_[i]->status();
+    return status_.ok();
   }
-  return out;
+
+  std::vector<std::unique_ptr<SeriesSet>> sets_;
+  std::vector<size_t> heap_;  // sources positioned on a series
+  bool started_ = false;
+  Series cur_;
+  absl::Status status_;
+};
+
+}  // namespace
+
+std::unique_ptr<SeriesSet> merge_series_sets(std::vector<std::unique_ptr<SeriesSet>> sets) {
+  if (sets.size() == 1) return std::move(sets[0]);
+  return std::make_unique<MergeSeriesSet>(std::move(sets));
 }
 
-absl::StatusOr<std::vector<Series>> MergeQuerier::select(bool sorted, const SelectHints* hints,
-                                                         const Matchers& matchers) {
-  std::vector<std::vector<Series>> sets;
+std::unique_ptr<SeriesSet> MergeQuerier::select(const SelectOptions& opts,
+                                                const Matchers& matchers) {
+  // Merging needs every source sorted, and its output is sorted anyway.
+  SelectOptions sorted = opts;
+  sorted.sorted = true;
+  std::vector<std::unique_ptr<SeriesSet>> sets;
   sets.reserve(queriers_.size());
-  for (auto& q : queriers_) {
-    STRATA_ASSIGN_OR_RETURN(auto s, q->select(true, hints, matchers));
-    sets.push_back(std::move(s));
-  }
-  (void)sorted;  // always sorted: merging needs it anyway
+  for (auto& q : queriers_) sets.push_back(q->select(sorted, matchers));
   return merge_series_sets(std::move(sets));
 }
 

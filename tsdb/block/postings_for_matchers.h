@@ -1,12 +1,8 @@
-// Selects the series ids of a block's index that match a list of label
-// matchers, with the head's semantics (tsdb/head/head_read.cc): matchers that
-// do not match "" select series; those that do are applied by subtracting the
-// series their inverse selects, so an absent label counts as "". Equality and
-// literal alternations (`a|b|c`) look up lists directly; regexes with a
-// literal prefix scan only the values sharing it.
+// The series ids of a block's index that match a list of label matchers:
+// the block's side of the one matcher algorithm
+// (tsdb/index/postings_for_matchers.h), which the head shares.
 #pragma once
 
-#include "absl/status/statusor.h"
 #include "tsdb/block/index_reader.h"
 #include "tsdb/index/postings.h"
 #include "tsdb/labels/matcher.h"

@@ -109,12 +109,4 @@ absl::Status Tombstones::write(FileSystem* fs, const std::string& path) const {
   return fs->rename(tmp, path);
 }
 
-bool in_intervals(const std::vector<Interval>& ivs, int64_t t) {
-  auto it = std::upper_bound(ivs.begin(), ivs.end(), t,
-                             [](int64_t x, const Interval& iv) { return x < iv.mint_ms; });
-  if (it == ivs.begin()) return false;
-  --it;
-  return t <= it->maxt_ms;
-}
-
 }  // namespace strata::tsdb

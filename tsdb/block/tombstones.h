@@ -12,17 +12,12 @@
 
 #include "absl/status/statusor.h"
 #include "base/filesystem.h"
+#include "tsdb/interval.h"
 
 namespace strata::tsdb {
 
 inline constexpr uint32_t kTombstonesMagic = 0x5354544D;  // "STTM"
 inline constexpr uint8_t kTombstonesVersion = 1;
-
-struct Interval {
-  int64_t mint_ms;  // inclusive
-  int64_t maxt_ms;  // inclusive
-  bool operator==(const Interval&) const = default;
-};
 
 class Tombstones {
  public:
@@ -45,8 +40,5 @@ class Tombstones {
  private:
   std::map<uint32_t, std::vector<Interval>> by_series_;
 };
-
-// Whether t lies in one of the sorted intervals.
-bool in_intervals(const std::vector<Interval>& ivs, int64_t t);
 
 }  // namespace strata::tsdb

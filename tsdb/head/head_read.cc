@@ -62,40 +62,86 @@ void collect_chunks(const Head& head, const MemSeries& s, int64_t mint, int64_t 
   }
 }
 
+// The head's series, built one next() at a time: a series' chunks are
+// collected (under its lock) and its labels copied only when the caller gets
+// there, so a reader that stops early pays only for what it read.
+class HeadSeriesSet final : public SeriesSet {
+ public:
+  HeadSeriesSet(Head* head, PostingList ids, int64_t mint, int64_t maxt)
+      : head_(head), ids_(std::move(ids)), mint_(mint), maxt_(maxt),
+        pin_(std::make_shared<SelectPin>()), owner_(pin_) {}
+
+  bool next() override {
+    while (pos_ < ids_.size()) {
+      uint32_t id = ids_[pos_++];
+      MemSeries* s = head_->by_id(id);
+      if (!s) continue;  // removed by truncation since select()
+      chunks_.clear();
+      {
+        std::lock_guard<std::mutex> lock(head_->series_lock(id));
+        collect_chunks(*head_, *s, mint_, maxt_, pin_.get(), &chunks_);
+      }
+      if (chunks_.empty()) continue;
+      for (ChunkRef& c : chunks_) c.owner = owner_;
+      // Copied (not moved) out of the scratch list: the copy is exactly sized.
+      cur_ = Series(head_->labels_of(*s), chunks_, mint_, maxt_);
+      return true;
+    }
+    return false;
+  }
+  Series& at() override { return cur_; }
+  absl::Status status() const override { return absl::OkStatus(); }
+
+ private:
+  Head* head_;
+  PostingList ids_;
+  size_t pos_ = 0;
+  int64_t mint_;
+  int64_t maxt_;
+  // One pin per select() keeps every handed-out chunk alive (select_pin.h).
+  // Only next() adds to it; Series already handed out only read their bytes.
+  std::shared_ptr<SelectPin> pin_;
+  std::shared_ptr<const void> owner_;
+  std::vector<ChunkRef> chunks_;  // scratch
+  Series cur_;
+};
+
+// Orders `ids` by their series' labels, comparing interned views rather than
+// copying every label set; drops ids of series removed meanwhile.
+void sort_by_labels(const Head& head, PostingList* ids) {
+  struct Entry {
+    uint32_t id;
+    uint32_t begin;  // range in `views`
+    uint32_t end;
+  };
+  std::vector<LabelView> views, one;
+  std::vector<Entry> entries;
+  entries.reserve(ids->size());
+  for (uint32_t id : *ids) {
+    const MemSeries* s = head.by_id(id);
+    if (!s) continue;
+    head.label_views(*s, &one);
+    entries.push_back({id, uint32_t(views.size()), uint32_t(views.size() + one.size())});
+    views.insert(views.end(), one.begin(), one.end());
+  }
+  // Pairwise (name, value), then length: Labels::compare's order.
+  std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
+    return std::lexicographical_compare(views.begin() + a.begin, views.begin() + a.end,
+                                        views.begin() + b.begin, views.begin() + b.end);
+  });
+  ids->clear();
+  for (const Entry& e : entries) ids->push_back(e.id);
+}
+
 class HeadQuerier final : public Querier {
  public:
   HeadQuerier(Head* head, int64_t mint, int64_t maxt) : head_(head), mint_(mint), maxt_(maxt) {}
 
-  absl::StatusOr<std::vector<Series>> select(bool sorted, const SelectHints* hints,
-                                             const Matchers& matchers) override {
-    int64_t mint = mint_, maxt = maxt_;
-    if (hints) {
-      mint = std::max(mint, hints->start_ms);
-      maxt = std::min(maxt, hints->end_ms);
-    }
+  std::unique_ptr<SeriesSet> select(const SelectOptions& opts, const Matchers& matchers) override {
     PostingList ids = postings_for(matchers);
-    std::vector<Series> out;
-    out.reserve(ids.size());
-    auto pin = std::make_shared<SelectPin>();
-    std::shared_ptr<const void> owner = pin;
-    std::vector<ChunkRef> chunks;
-    for (uint32_t id : ids) {
-      MemSeries* s = head_->by_id(id);
-      if (!s) continue;
-      chunks.clear();
-      {
-        std::lock_guard<std::mutex> lock(head_->series_lock(id));
-        collect_chunks(*head_, *s, mint, maxt, pin.get(), &chunks);
-      }
-      if (chunks.empty()) continue;
-      for (ChunkRef& c : chunks) c.owner = owner;
-      out.emplace_back(head_->labels_of(*s), chunks, mint, maxt);
-    }
-    if (sorted) {
-      std::sort(out.begin(), out.end(),
-                [](const Series& a, const Series& b) { return a.labels() < b.labels(); });
-    }
-    return out;
+    if (opts.sorted) sort_by_labels(*head_, &ids);
+    return std::make_unique<HeadSeriesSet>(head_, std::move(ids), std::max(mint_, opts.start_ms),
+                                           std::min(maxt_, opts.end_ms));
   }
 
   absl::StatusOr<std::vector<std::string>> label_names(const Matchers& matchers,

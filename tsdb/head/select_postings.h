@@ -1,6 +1,6 @@
-// Series ids of the head matching a set of label matchers, with Prometheus'
-// semantics (a matcher that matches "" also selects series without the
-// label). Shared by the querier and delete_series. Thread-safe.
+// Series ids of the head matching a set of label matchers: the head's side of
+// the one matcher algorithm (tsdb/index/postings_for_matchers.h), which
+// blocks share. Used by the querier and delete_series. Thread-safe.
 #pragma once
 
 #include "tsdb/head/head_postings.h"

@@ -23,7 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "base/filesystem.h"
-#include "tsdb/storage.h"
+#include "tsdb/labels/metric_metadata.h"
 
 namespace strata::tsdb {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "tsdb/labels/labels.h"
-#include "tsdb/storage.h"
+#include "tsdb/labels/metric_metadata.h"
 
 namespace strata::tsdb {
 

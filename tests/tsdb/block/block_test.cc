@@ -129,7 +129,7 @@ TEST(BlockTest, WriterReaderRoundTrip) {
     EXPECT_EQ((*b)->meta().ulid, kUlid);
     EXPECT_EQ((*b)->meta().compaction.sources, std::vector<std::string>{kUlid});
     auto q = (*b)->querier(0, 7200000);
-    auto res = q->select(true, nullptr, {mk(MatchType::kRegexMatch, "__name__", ".+")});
+    auto res = read_all(*q->select({.sorted = true}, {mk(MatchType::kRegexMatch, "__name__", ".+")}));
     ASSERT_TRUE(res.ok()) << res.status();
     auto in = fixture();
     ASSERT_EQ(res->size(), in.size());
@@ -138,12 +138,10 @@ TEST(BlockTest, WriterReaderRoundTrip) {
       EXPECT_EQ(samples_of((*res)[i]), in[i].samples);  // stale marker bits included
     }
     // Time range filtering and label lookups.
-    res = q->select(true, nullptr, {mk(MatchType::kEqual, "job", "a")});
+    res = read_all(*q->select({.sorted = true}, {mk(MatchType::kEqual, "job", "a")}));
     ASSERT_EQ(res->size(), 1u);
-    SelectHints h;
-    h.start_ms = 10000;
-    h.end_ms = 30000;
-    res = q->select(true, &h, {mk(MatchType::kEqual, "job", "a")});
+    SelectOptions h{.sorted = true, .start_ms = 10000, .end_ms = 30000};
+    res = read_all(*q->select(h, {mk(MatchType::kEqual, "job", "a")}));
     EXPECT_EQ(samples_of((*res)[0]),
               (std::vector<BitSample>{{15000, bits_of(1)}, {30000, bits_of(0)}}));
     EXPECT_EQ(*q->label_names({}, 0), (std::vector<std::string>{"__name__", "code", "job"}));
@@ -154,7 +152,7 @@ TEST(BlockTest, WriterReaderRoundTrip) {
               (std::vector<std::string>{"__name__", "job"}));
     // A querier outside the data sees nothing with matchers.
     auto q2 = (*b)->querier(5000000, 7200000);
-    EXPECT_TRUE(q2->select(true, nullptr, {mk(MatchType::kEqual, "job", "a")})->empty());
+    EXPECT_TRUE(read_all(*q2->select({.sorted = true}, {mk(MatchType::kEqual, "job", "a")}))->empty());
     EXPECT_TRUE(q2->label_values("job", {mk(MatchType::kEqual, "__name__", "up")}, 0)->empty());
   }
 }
@@ -237,7 +235,7 @@ TEST(BlockTest, CorruptChunkFailsTheQueryWithoutVerify) {
   ASSERT_TRUE((*f)->close().ok());
   auto b = Block::open(join_path(dir.path(), kUlid), fs);
   ASSERT_TRUE(b.ok());
-  auto res = (*b)->querier(0, 7200000)->select(true, nullptr, {mk(MatchType::kEqual, "job", "a")});
+  auto res = read_all(*(*b)->querier(0, 7200000)->select({.sorted = true}, {mk(MatchType::kEqual, "job", "a")}));
   ASSERT_FALSE(res.ok());
   EXPECT_EQ(res.status().code(), absl::StatusCode::kDataLoss);
 }
@@ -253,7 +251,7 @@ TEST(BlockTest, TombstonesHideSamplesAndPersist) {
   for (int pass = 0; pass < 2; ++pass) {
     SCOPED_TRACE(pass);
     auto q = (*b)->querier(0, 7200000);
-    auto res = q->select(true, nullptr, {mk(MatchType::kRegexMatch, "__name__", ".+")});
+    auto res = read_all(*q->select({.sorted = true}, {mk(MatchType::kRegexMatch, "__name__", ".+")}));
     ASSERT_TRUE(res.ok());
     ASSERT_EQ(res->size(), 2u);  // http_requests_total is gone entirely
     EXPECT_EQ(samples_of((*res)[0]), (std::vector<BitSample>{{0, bits_of(1)}, {45000, kStale}}));
@@ -302,8 +300,8 @@ TEST(BlockTest, MatcherSemanticsMatchTheHead) {
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(i);
-    auto want = hq->select(true, nullptr, cases[i]);
-    auto got = bq->select(true, nullptr, cases[i]);
+    auto want = read_all(*hq->select({.sorted = true}, cases[i]));
+    auto got = read_all(*bq->select({.sorted = true}, cases[i]));
     ASSERT_TRUE(want.ok() && got.ok());
     ASSERT_EQ(got->size(), want->size());
     for (size_t k = 0; k < got->size(); ++k) EXPECT_EQ((*got)[k].labels(), (*want)[k].labels());

@@ -152,7 +152,7 @@ class PropertyTest : public ::testing::Test {
         b = now_ + kHour;
       }
       auto querier = store_->querier(a, b, head_->querier(a, b));
-      auto got = querier->select(true, nullptr, ms);
+      auto got = read_all(*querier->select({.sorted = true}, ms));
       ASSERT_TRUE(got.ok()) << got.status();
       std::map<Labels, std::vector<BitSample>> actual;
       const Labels* prev = nullptr;

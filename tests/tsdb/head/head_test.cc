@@ -42,9 +42,9 @@ TEST_F(HeadTest, AppendCommitSelect) {
   }
   // Nothing is visible before commit.
   auto q = head_.querier(0, 1000000);
-  EXPECT_TRUE(q->select(true, nullptr, {mk(MatchType::kEqual, "__name__", "up")})->empty());
+  EXPECT_TRUE(read_all(*q->select({.sorted = true}, {mk(MatchType::kEqual, "__name__", "up")}))->empty());
   ASSERT_TRUE(app->commit().ok());
-  auto res = head_.querier(0, 1000000)->select(true, nullptr, {mk(MatchType::kEqual, "job", "b")});
+  auto res = read_all(*head_.querier(0, 1000000)->select({.sorted = true}, {mk(MatchType::kEqual, "job", "b")}));
   ASSERT_TRUE(res.ok());
   ASSERT_EQ(res->size(), 1u);
   EXPECT_EQ((*res)[0].labels(), b);
@@ -106,7 +106,7 @@ TEST_F(HeadTest, RejectsOutOfOrderAndDuplicates) {
   EXPECT_TRUE(app->append(0, a, 3000, 1).ok());
   ASSERT_TRUE(app->commit().ok());
   auto res =
-      head_.querier(0, 10000)->select(false, nullptr, {mk(MatchType::kEqual, "__name__", "x")});
+      read_all(*head_.querier(0, 10000)->select({}, {mk(MatchType::kEqual, "__name__", "x")}));
   EXPECT_EQ(samples_of((*res)[0]).size(), 2u);
 }
 
@@ -120,7 +120,7 @@ TEST_F(HeadTest, StaleMarkersAreBitExact) {
   ASSERT_TRUE(app->append(0, a, 2000, stale).ok());
   ASSERT_TRUE(app->commit().ok());
   auto res =
-      head_.querier(0, 10000)->select(false, nullptr, {mk(MatchType::kEqual, "__name__", "x")});
+      read_all(*head_.querier(0, 10000)->select({}, {mk(MatchType::kEqual, "__name__", "x")}));
   auto ss = samples_of((*res)[0]);
   ASSERT_EQ(ss.size(), 2u);
   uint64_t bits;
@@ -206,7 +206,7 @@ TEST_F(HeadTest, MatchesNaiveModel) {
   for (size_t si = 0; si < selectors.size(); ++si) {
     SCOPED_TRACE(si);
     int64_t mint = 20000, maxt = 70000;
-    auto res = head_.querier(mint, maxt)->select(true, nullptr, selectors[si]);
+    auto res = read_all(*head_.querier(mint, maxt)->select({.sorted = true}, selectors[si]));
     ASSERT_TRUE(res.ok());
     std::map<Labels, std::vector<Sample>> got;
     for (const Series& s : *res) got[s.labels()] = samples_of(s);
@@ -257,8 +257,8 @@ TEST_F(HeadTest, QueriesStayValidWhileAppendsAndTruncationsContinue) {
   std::vector<Series> kept;
   // Until the writer went through a few truncations.
   for (int round = 0; round < 200 || progress.load() < 1600; ++round) {
-    auto res = head_.querier(0, INT64_MAX / 2)
-                   ->select(false, nullptr, {mk(MatchType::kEqual, "__name__", "w")});
+    auto res = read_all(*head_.querier(0, INT64_MAX / 2)
+                   ->select({}, {mk(MatchType::kEqual, "__name__", "w")}));
     ASSERT_TRUE(res.ok());
     for (Series& s : *res) kept.push_back(std::move(s));
     if (kept.size() > 200) kept.erase(kept.begin(), kept.begin() + 100);
@@ -289,8 +289,8 @@ TEST_F(HeadTest, TruncationRemovesSeriesFromTheIndex) {
   auto q = head_.querier(0, INT64_MAX / 2);
   EXPECT_EQ(*q->label_values("__name__", {}), (std::vector<std::string>{"odd"}));
   EXPECT_EQ(q->label_values("i", {})->size(), 500u);
-  EXPECT_TRUE(q->select(false, nullptr, {mk(MatchType::kEqual, "__name__", "even")})->empty());
-  EXPECT_EQ(q->select(false, nullptr, {mk(MatchType::kRegexMatch, "i", ".+")})->size(), 500u);
+  EXPECT_TRUE(read_all(*q->select({}, {mk(MatchType::kEqual, "__name__", "even")}))->empty());
+  EXPECT_EQ(read_all(*q->select({}, {mk(MatchType::kRegexMatch, "i", ".+")}))->size(), 500u);
   // A removed series comes back under a new ref; a stale cached ref is harmless.
   app = head_.appender();
   auto l0 = Labels::from_strings({"__name__", "even", "i", "0"});
@@ -298,8 +298,8 @@ TEST_F(HeadTest, TruncationRemovesSeriesFromTheIndex) {
   ASSERT_TRUE(r.ok());
   EXPECT_NE(*r, refs[0]);
   ASSERT_TRUE(app->commit().ok());
-  auto res = head_.querier(0, INT64_MAX / 2)
-                 ->select(false, nullptr, {mk(MatchType::kEqual, "__name__", "even")});
+  auto res = read_all(*head_.querier(0, INT64_MAX / 2)
+                 ->select({}, {mk(MatchType::kEqual, "__name__", "even")}));
   ASSERT_EQ(res->size(), 1u);
   EXPECT_EQ((*res)[0].labels(), l0);
 }
@@ -313,8 +313,8 @@ TEST_F(HeadTest, GapsBeyond32BitsStartANewChunk) {
   ASSERT_TRUE(app->append(0, a, 2000 + kGap, 3).ok());
   ASSERT_TRUE(app->append(0, a, 3000 + kGap, 4).ok());
   ASSERT_TRUE(app->commit().ok());
-  auto res = head_.querier(0, INT64_MAX / 2)
-                 ->select(false, nullptr, {mk(MatchType::kEqual, "__name__", "x")});
+  auto res = read_all(*head_.querier(0, INT64_MAX / 2)
+                 ->select({}, {mk(MatchType::kEqual, "__name__", "x")}));
   ASSERT_EQ(res->size(), 1u);
   EXPECT_EQ((*res)[0].chunks().size(), 2u);
   auto ss = samples_of((*res)[0]);

@@ -45,7 +45,7 @@ using Dump = std::map<std::string, std::vector<std::pair<int64_t, uint64_t>>>;
 inline Dump dump(Head& h, const Matchers& ms, int64_t mint = INT64_MIN / 2,
                  int64_t maxt = INT64_MAX / 2) {
   Dump out;
-  auto res = h.querier(mint, maxt)->select(true, nullptr, ms);
+  auto res = read_all(*h.querier(mint, maxt)->select({.sorted = true}, ms));
   EXPECT_TRUE(res.ok()) << res.status();
   if (!res.ok()) return out;
   for (const Series& s : *res) {

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "absl/strings/escaping.h"
+#include "tsdb/series.h"
 #include "tsdb/wal/codec.h"
 
 namespace strata::tsdb {

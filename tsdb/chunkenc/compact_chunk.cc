@@ -1,4 +1,4 @@
-#include "tsdb/block/compact_chunk.h"
+#include "tsdb/chunkenc/compact_chunk.h"
 
 #include <algorithm>
 #include <bit>
@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "base/coding.h"
-#include "tsdb/block/int_stream.h"
+#include "tsdb/chunkenc/int_stream.h"
 #include "tsdb/chunkenc/bitstream.h"
 
 namespace strata::tsdb {

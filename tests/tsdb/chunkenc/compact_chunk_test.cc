@@ -1,4 +1,4 @@
-#include "tsdb/block/compact_chunk.h"
+#include "tsdb/chunkenc/compact_chunk.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <limits>
 #include <random>
 
-#include "tsdb/block/int_stream.h"
+#include "tsdb/chunkenc/int_stream.h"
 
 namespace strata::tsdb {
 namespace {

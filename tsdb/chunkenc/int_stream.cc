@@ -1,4 +1,4 @@
-#include "tsdb/block/int_stream.h"
+#include "tsdb/chunkenc/int_stream.h"
 
 #include <algorithm>
 #include <bit>
