@@ -25,7 +25,7 @@ ApiResult handle_snapshot(ApiContext& ctx, const Form& form) {
       return bad_data("unable to parse boolean 'skip_head' argument: strconv.ParseBool: parsing \"" +
                       skip + "\": invalid syntax");
   }
-  auto name = ctx.db->snapshot(skip_head);
+  auto name = ctx.admin->snapshot(skip_head);
   if (!name.ok()) {
     ApiResult r;
     r.error = {ErrorType::kInternal, "create snapshot: " + std::string(name.status().message())};
@@ -57,7 +57,7 @@ ApiResult handle_delete_series(ApiContext& ctx, const Form& form) {
     sets.push_back(std::move(*ms));
   }
   for (const auto& ms : sets) {
-    if (auto s = ctx.db->delete_series(ms, *start, *end); !s.ok()) {
+    if (auto s = ctx.admin->delete_series(ms, *start, *end); !s.ok()) {
       ApiResult r;
       r.error = {ErrorType::kInternal, std::string(s.message())};
       return r;
@@ -68,7 +68,7 @@ ApiResult handle_delete_series(ApiContext& ctx, const Form& form) {
 
 ApiResult handle_clean_tombstones(ApiContext& ctx) {
   if (!ctx.enable_admin_api) return disabled();
-  if (auto s = ctx.db->clean_tombstones(); !s.ok()) {
+  if (auto s = ctx.admin->clean_tombstones(); !s.ok()) {
     ApiResult r;
     r.error = {ErrorType::kInternal, std::string(s.message())};
     return r;

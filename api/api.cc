@@ -134,7 +134,7 @@ void register_api_routes(Router& router, ApiContext& ctx) {
   // --web.enable-remote-write-receiver, which Strata accepts and ignores).
   remote::WriteHandlerOptions wo;
   wo.ingest.utf8_names = ctx.engine->options().compat == promql::Compat::kV3;
-  auto writer = std::make_shared<remote::WriteHandler>(*ctx.db, *ctx.registry, wo);
+  auto writer = std::make_shared<remote::WriteHandler>(*ctx.appendable, *ctx.registry, wo);
   router.add({"POST"}, "/api/v1/write",
              [writer](const HttpRequest& req, HttpResponse& resp) { writer->handle(req, resp); });
   // No rule files or scrape targets are evaluated yet: the true answer is

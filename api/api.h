@@ -31,8 +31,15 @@ struct StatusInfo {
   std::function<double()> last_config_time_s;
 };
 
+// What the handlers use, as narrow views of storage (a tsdb::DB provides
+// them all; tests may pass fakes).
 struct ApiContext {
-  tsdb::DB* db = nullptr;
+  tsdb::Queryable* queryable = nullptr;
+  tsdb::Appendable* appendable = nullptr;
+  tsdb::MetadataReader* metadata = nullptr;
+  tsdb::ExemplarQueryable* exemplars = nullptr;
+  tsdb::StatsReader* stats = nullptr;
+  tsdb::StorageAdmin* admin = nullptr;
   promql::Engine* engine = nullptr;
   metrics::Registry* registry = nullptr;
   StatusInfo status;

@@ -100,7 +100,7 @@ ApiResult handle_query(ApiContext& ctx, const HttpRequest& req, const Form& form
   promql::QueryParams params;
   ApiResult err;
   if (!read_query_params(req, form, &params, &err).ok()) return err;
-  return result_of(ctx.engine->instant(*ctx.db, form.value("query"), *t, params));
+  return result_of(ctx.engine->instant(*ctx.queryable, form.value("query"), *t, params));
 }
 
 ApiResult handle_query_range(ApiContext& ctx, const HttpRequest& req, const Form& form) {
@@ -124,7 +124,7 @@ ApiResult handle_query_range(ApiContext& ctx, const HttpRequest& req, const Form
   ApiResult err;
   if (!read_query_params(req, form, &params, &err).ok()) return err;
   bool v2 = ctx.engine->options().compat == promql::Compat::kV2;
-  return result_of(ctx.engine->range(*ctx.db, form.value("query"), *start, *end, *step, params), !v2);
+  return result_of(ctx.engine->range(*ctx.queryable, form.value("query"), *start, *end, *step, params), !v2);
 }
 
 ApiResult handle_query_exemplars(ApiContext& ctx, const Form& form) {
@@ -146,7 +146,7 @@ ApiResult handle_query_exemplars(ApiContext& ctx, const Form& form) {
   // No selector (e.g. `1`): Prometheus answers without a data field.
   if (selectors.empty()) return r;
   auto res = std::make_shared<std::vector<tsdb::ExemplarSeries>>(
-      ctx.db->select_exemplars(*start, *end, selectors));
+      ctx.exemplars->select_exemplars(*start, *end, selectors));
   r.data = [res](JsonWriter& w) { write_exemplars(w, *res); };
   return r;
 }

@@ -124,7 +124,7 @@ ApiResult handle_series(ApiContext& ctx, const Form& form) {
   if (!limit.ok()) return invalid_param("limit", limit.status());
   auto sets = parse_matches(ctx, form);
   if (!sets.ok()) return invalid_param("match[]", sets.status());
-  auto q = ctx.db->querier(range->start, range->end);
+  auto q = ctx.queryable->querier(range->start, range->end);
   if (!q.ok()) return from_status(q.status());
   std::vector<tsdb::Labels> all;
   tsdb::SelectOptions opts{.start_ms = range->start, .end_ms = range->end, .func = "series"};
@@ -157,7 +157,7 @@ ApiResult handle_labels(ApiContext& ctx, const Form& form) {
   if (!limit.ok()) return invalid_param("limit", limit.status());
   auto sets = parse_matches(ctx, form);
   if (!sets.ok()) return bad_data(std::string(sets.status().message()));
-  auto q = ctx.db->querier(range->start, range->end);
+  auto q = ctx.queryable->querier(range->start, range->end);
   if (!q.ok()) return from_status(q.status());
   std::set<std::string> names;
   if (sets->empty()) sets->push_back({});
@@ -181,7 +181,7 @@ ApiResult handle_label_values(ApiContext& ctx, const std::string& escaped_name, 
   if (!limit.ok()) return invalid_param("limit", limit.status());
   auto sets = parse_matches(ctx, form);
   if (!sets.ok()) return bad_data(std::string(sets.status().message()));
-  auto q = ctx.db->querier(range->start, range->end);
+  auto q = ctx.queryable->querier(range->start, range->end);
   if (!q.ok()) return from_status(q.status());
   std::set<std::string> values;
   if (sets->empty()) sets->push_back({});
@@ -206,7 +206,7 @@ ApiResult handle_metadata(ApiContext& ctx, const Form& form) {
   if (!parse("limit_per_metric", &per_metric)) return bad_data("limit_per_metric must be a number");
   auto md = std::make_shared<std::vector<std::pair<std::string, std::vector<tsdb::MetricMetadata>>>>();
   if (limit != 0 && per_metric != 0) {
-    *md = ctx.db->metadata(form.value("metric"), limit > 0 ? size_t(limit) : 0,
+    *md = ctx.metadata->metadata(form.value("metric"), limit > 0 ? size_t(limit) : 0,
                            per_metric > 0 ? size_t(per_metric) : 0);
   }
   ApiResult r;

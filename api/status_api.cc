@@ -62,7 +62,7 @@ ApiResult handle_runtimeinfo(ApiContext& ctx) {
   const StatusInfo& s = ctx.status;
   bool reload_ok = s.reload_config_success ? s.reload_config_success() : true;
   double last_config = s.last_config_time_s ? s.last_config_time_s() : s.start_time_s;
-  uint64_t series = ctx.db->head_stats().num_series;
+  uint64_t series = ctx.stats->head_stats().num_series;
   ApiResult r;
   r.data = [=, &s](JsonWriter& w) {
     w.begin_object();
@@ -118,7 +118,7 @@ ApiResult handle_tsdb_status(ApiContext& ctx, const Form& form) {
     if (v <= 0 || v > 10000) return bad_data("limit must be a positive number not above 10000");
     limit = size_t(v);
   }
-  auto st = std::make_shared<tsdb::CardinalityStats>(ctx.db->cardinality_stats(limit));
+  auto st = std::make_shared<tsdb::CardinalityStats>(ctx.stats->cardinality_stats(limit));
   ApiResult r;
   r.data = [st](JsonWriter& w) {
     const tsdb::HeadStats& hs = st->head;

@@ -82,7 +82,13 @@ Api::Api(const Flags& flags, api::StatusInfo status, metrics::Registry* registry
 }
 
 absl::Status Api::start(const Config&) {
-  ctx_.db = &storage_->db();
+  tsdb::DB& db = storage_->db();
+  ctx_.queryable = &db;
+  ctx_.appendable = &db;
+  ctx_.metadata = &db;
+  ctx_.exemplars = &db;
+  ctx_.stats = &db;
+  ctx_.admin = &db;
   ctx_.engine = &engine_->engine();
   ctx_.registry = registry_;
   ctx_.enable_admin_api = flags_.enable_admin_api;

@@ -59,7 +59,43 @@ struct CardinalityStats {
   std::vector<Entry> series_by_label_value_pair;
 };
 
-class DB : public Appendable, public Queryable, public MetadataReader {
+// The narrow views of a database that the HTTP API and other readers hold
+// instead of the concrete DB.
+class ExemplarQueryable {
+ public:
+  virtual ~ExemplarQueryable() = default;
+  // Exemplars in [mint, maxt] of the series matching any of the matcher
+  // sets (/api/v1/query_exemplars), series sorted by labels.
+  virtual std::vector<ExemplarSeries> select_exemplars(int64_t mint_ms, int64_t maxt_ms,
+                                                       const std::vector<Matchers>& selectors) const = 0;
+};
+
+class StatsReader {
+ public:
+  virtual ~StatsReader() = default;
+  virtual HeadStats head_stats() const = 0;
+  virtual CardinalityStats cardinality_stats(size_t limit) const = 0;
+};
+
+// Admin operations (/api/v1/admin/tsdb/*).
+class StorageAdmin {
+ public:
+  virtual ~StorageAdmin() = default;
+  // Hard-links all blocks (and, unless skip_head, writes the head as a block)
+  // into <dir>/snapshots/<name>/; returns the name.
+  virtual absl::StatusOr<std::string> snapshot(bool skip_head) = 0;
+  // Marks samples of matching series in [mint, maxt] deleted.
+  virtual absl::Status delete_series(const Matchers& matchers, int64_t mint_ms, int64_t maxt_ms) = 0;
+  // Rewrites data so that deleted samples are gone from disk.
+  virtual absl::Status clean_tombstones() = 0;
+};
+
+class DB : public Appendable,
+           public Queryable,
+           public MetadataReader,
+           public ExemplarQueryable,
+           public StatsReader,
+           public StorageAdmin {
  public:
   // Opens (creating when missing) the database in opts.dir. All file I/O goes
   // through `fs` (the POSIX file system when null), which must outlive the
@@ -75,22 +111,15 @@ class DB : public Appendable, public Queryable, public MetadataReader {
   std::vector<std::pair<std::string, std::vector<MetricMetadata>>> metadata(
       const std::string& metric, size_t limit, size_t limit_per_metric) const override;
 
-  // Exemplars in [mint, maxt] of the series matching any of the matcher
-  // sets (/api/v1/query_exemplars), series sorted by labels.
   std::vector<ExemplarSeries> select_exemplars(int64_t mint_ms, int64_t maxt_ms,
-                                               const std::vector<Matchers>& selectors) const;
-  HeadStats head_stats() const;
-  CardinalityStats cardinality_stats(size_t limit) const;
+                                               const std::vector<Matchers>& selectors) const override;
+  HeadStats head_stats() const override;
+  CardinalityStats cardinality_stats(size_t limit) const override;
   Head& head() { return *head_; }
 
-  // Admin operations (/api/v1/admin/tsdb/*).
-  // Hard-links all blocks (and, unless skip_head, writes the head as a block)
-  // into <dir>/snapshots/<name>/; returns the name.
-  absl::StatusOr<std::string> snapshot(bool skip_head);
-  // Marks samples of matching series in [mint, maxt] deleted.
-  absl::Status delete_series(const Matchers& matchers, int64_t mint_ms, int64_t maxt_ms);
-  // Rewrites data so that deleted samples are gone from disk.
-  absl::Status clean_tombstones();
+  absl::StatusOr<std::string> snapshot(bool skip_head) override;
+  absl::Status delete_series(const Matchers& matchers, int64_t mint_ms, int64_t maxt_ms) override;
+  absl::Status clean_tombstones() override;
 
   // One round of background maintenance: cut head ranges into blocks,
   // compact, apply retention. Runs every minute in the background; tests

@@ -18,7 +18,12 @@ class ApiTest : public ::testing::Test {
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
     engine_ = std::make_unique<promql::Engine>(promql::EngineOptions{}, &registry_);
-    ctx_.db = db_.get();
+    ctx_.queryable = db_.get();
+    ctx_.appendable = db_.get();
+    ctx_.metadata = db_.get();
+    ctx_.exemplars = db_.get();
+    ctx_.stats = db_.get();
+    ctx_.admin = db_.get();
     ctx_.engine = engine_.get();
     ctx_.registry = &registry_;
     ctx_.status.version = "0.1.0";
