@@ -21,6 +21,8 @@ import subprocess
 import sys
 import time
 
+import campaign_report
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_BINARY = os.path.join(HERE, "..", "build", "tests", "integration", "difftest", "difftest")
 FAIL_RE = re.compile(r"^FAIL generated:(\d+): (.*?)  ==>  (.*?): ([^:]+): (.*) \(\d+ of \d+ cases fail\)$", re.M)
@@ -87,17 +89,11 @@ def main():
         first += count
         print("promql_difftest_campaign: %d queries, %d difference groups, %d crashes, %.0f s"
               % (first, len(groups), crashes, time.time() - t0), flush=True)
-    lines = ["promql_difftest_campaign: seed %s, %d queries compared (%d skipped as known), %d strata crashes, "
-             "%d distinct differences, %.0f s" % (seed, compared, skipped, crashes, len(groups), time.time() - t0)]
-    for sig, (n, q, where, case, detail) in sorted(groups.items(), key=lambda kv: -kv[1][0]):
-        lines.append("\n[%dx] %s\n  %s %s\n  query: %s\n  first difference: %s" % (n, sig, where, case, q, detail))
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if a.report:
-        with open(a.report, "w") as f:
-            f.write(text)
-    return 1 if groups else 0
-
+    summary = ("promql_difftest_campaign: seed %s, %d queries compared (%d skipped as known), %d strata crashes, "
+               "%d distinct differences, %.0f s" % (seed, compared, skipped, crashes, len(groups), time.time() - t0))
+    return campaign_report.finish(
+        summary, groups,
+        lambda sig, g: "  %s %s\n  query: %s\n  first difference: %s" % (g[2], g[3], g[1], g[4]), a.report)
 
 if __name__ == "__main__":
     sys.exit(main())

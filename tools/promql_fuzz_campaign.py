@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 
+import campaign_report
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_BINARY = os.path.join(HERE, "..", "build", "tests", "promql", "fuzz", "promql_crash_fuzz")
 
@@ -89,17 +91,9 @@ def main():
             break
         print("promql_fuzz_campaign: the fuzzer failed without a summary:\n" + out[-3000:], file=sys.stderr)
         return 2
-    lines = ["promql_fuzz_campaign: seed %s, %d queries (%s), %.0f s, %d crashes, %d distinct failures"
-             % (seed, done, a.modes, time.time() - t0, crashes, len(groups))]
-    for sig, (n, ex) in sorted(groups.items(), key=lambda kv: -kv[1][0]):
-        lines.append("\n[%dx] %s\n%s" % (n, sig, ex))
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if a.report:
-        with open(a.report, "w") as f:
-            f.write(text)
-    return 1 if groups else 0
-
+    summary = ("promql_fuzz_campaign: seed %s, %d queries (%s), %.0f s, %d crashes, %d distinct failures"
+               % (seed, done, a.modes, time.time() - t0, crashes, len(groups)))
+    return campaign_report.finish(summary, groups, lambda sig, g: g[1], a.report)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -44,8 +44,6 @@ using nlohmann::json;
 using testutil::form_encode;
 using testutil::HttpClient;
 
-constexpr const char* kPrometheus = "/usr/bin/prometheus";
-
 int env_int(const char* name, int fallback) {
   const char* v = std::getenv(name);
   return v && *v ? std::atoi(v) : fallback;
@@ -168,17 +166,15 @@ std::vector<std::string> differences(const SeriesMap& prom, const SeriesMap& str
 class PrometheusOracleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::access(kPrometheus, X_OK) != 0)
-      GTEST_SKIP() << kPrometheus << " is not installed (Debian package prometheus)";
+    if (!testutil::prometheus_installed())
+      GTEST_SKIP() << testutil::kPrometheusBinary << " is not installed (Debian package prometheus)";
     auto s = testutil::start_strata({"--query.compat=v2"});
     ASSERT_TRUE(s.ok()) << s.status();
     strata_ = std::move(*s);
 
     prom_port_ = testutil::free_port();
-    testutil::ServerProcess::Options o;
-    o.binary = kPrometheus;
     const std::string self = "127.0.0.1:" + std::to_string(prom_port_);
-    o.files = {{"prometheus.yml",
+    const std::string config =
                 "global:\n"
                 "  scrape_interval: 1s\n"
                 "  scrape_timeout: 1s\n"
@@ -200,10 +196,8 @@ class PrometheusOracleTest : public ::testing::Test {
                     "      min_backoff: 100ms\n"
                     "      max_backoff: 1s\n"
                     "    metadata_config:\n"
-                    "      send_interval: 5s\n"}};
-    o.flags = {"--config.file=prometheus.yml", "--web.listen-address=" + self, "--log.level=warn"};
-    o.ready_timeout = std::chrono::seconds(60);
-    auto p = testutil::ServerProcess::start(o);
+                    "      send_interval: 5s\n";
+    auto p = testutil::start_prometheus(config, prom_port_);
     ASSERT_TRUE(p.ok()) << p.status();
     prom_ = std::move(*p);
     started_ms_ = now_ms();

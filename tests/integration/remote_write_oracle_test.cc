@@ -22,8 +22,6 @@ namespace {
 using nlohmann::json;
 using testutil::RwSeries;
 
-constexpr const char* kPrometheus = "/usr/bin/prometheus";
-
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -33,19 +31,13 @@ int64_t now_ms() {
 class RemoteWriteOracleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::access(kPrometheus, X_OK) != 0)
-      GTEST_SKIP() << kPrometheus << " is not installed (Debian package prometheus)";
+    if (!testutil::prometheus_installed())
+      GTEST_SKIP() << testutil::kPrometheusBinary << " is not installed (Debian package prometheus)";
     auto s = testutil::start_strata({"--query.compat=v2"});
     ASSERT_TRUE(s.ok()) << s.status();
     strata_ = std::move(*s);
-    int port = testutil::free_port();
-    testutil::ServerProcess::Options o;
-    o.binary = kPrometheus;
-    o.files = {{"prometheus.yml", "global:\n  scrape_interval: 1m\n"}};
-    o.flags = {"--config.file=prometheus.yml",
-               "--web.listen-address=127.0.0.1:" + std::to_string(port),
-               "--web.enable-remote-write-receiver", "--log.level=warn"};
-    auto p = testutil::ServerProcess::start(o);
+    auto p = testutil::start_prometheus("global:\n  scrape_interval: 1m\n", 0,
+                                        {"--web.enable-remote-write-receiver"});
     ASSERT_TRUE(p.ok()) << p.status();
     prom_ = std::move(*p);
   }

@@ -1,5 +1,7 @@
 #include "tests/testutil/strata.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #ifndef STRATA_TESTUTIL_STRATA_BINARY
@@ -15,6 +17,20 @@ std::string strata_binary() {
 
 absl::StatusOr<std::unique_ptr<ServerProcess>> start_strata(std::vector<std::string> extra_flags) {
   return ServerProcess::start(strata_binary(), std::move(extra_flags));
+}
+
+bool prometheus_installed() { return ::access(kPrometheusBinary, X_OK) == 0; }
+
+absl::StatusOr<std::unique_ptr<ServerProcess>> start_prometheus(const std::string& config, int port,
+                                                                std::vector<std::string> extra_flags) {
+  ServerProcess::Options o;
+  o.binary = kPrometheusBinary;
+  o.files = {{"prometheus.yml", config}};
+  o.flags = {"--config.file=prometheus.yml",
+             "--web.listen-address=127.0.0.1:" + std::to_string(port ? port : free_port()),
+             "--log.level=warn"};
+  for (std::string& f : extra_flags) o.flags.push_back(std::move(f));
+  return ServerProcess::start(o);
 }
 
 }  // namespace strata::testutil

@@ -23,4 +23,12 @@ std::string strata_binary();
 absl::StatusOr<std::unique_ptr<ServerProcess>> start_strata(
     std::vector<std::string> extra_flags = {});
 
+// Prometheus from the Debian package, the oracle of the comparison tests.
+inline constexpr const char* kPrometheusBinary = "/usr/bin/prometheus";
+bool prometheus_installed();
+// Prometheus on 127.0.0.1:`port` (a free port when 0) with `config` as its
+// prometheus.yml, --log.level=warn and `extra_flags`.
+absl::StatusOr<std::unique_ptr<ServerProcess>> start_prometheus(
+    const std::string& config, int port = 0, std::vector<std::string> extra_flags = {});
+
 }  // namespace strata::testutil
