@@ -16,6 +16,8 @@ struct SequenceValue {
   double value = 0;        // the stale marker is Prometheus' StaleNaN bit pattern
   bool omitted = false;    // `_`: no sample at this position
   bool histogram = false;  // a `{{...}}` native histogram (contents not parsed)
+  // A float sample is present at this position.
+  bool has_value() const { return !omitted && !histogram; }
 };
 
 struct SeriesDesc {

@@ -131,9 +131,9 @@ std::string compare_instant(const EvalCmd& cmd, const std::vector<SeriesDesc>& e
       if (it == by_labels.end()) return "unexpected series " + s.metric.to_string() + " => " + fmt(s.v);
       e = it->second;
     }
-    if (!e->values[0]) return "expected no value for " + e->labels.to_string();
-    if (!almost_equal(*e->values[0], s.v))
-      return "expected " + fmt(*e->values[0]) + " for " + s.metric.to_string() + " but got " + fmt(s.v);
+    if (!e->values[0].has_value()) return "expected no value for " + e->labels.to_string();
+    if (!almost_equal(e->values[0].value, s.v))
+      return "expected " + fmt(e->values[0].value) + " for " + s.metric.to_string() + " but got " + fmt(s.v);
   }
   return "";
 }
@@ -164,7 +164,7 @@ std::string compare_matrix(const std::vector<SeriesDesc>& expected, const promql
     const SeriesDesc& e = *it->second;
     std::vector<std::pair<int64_t, double>> want;
     for (size_t i = 0; i < e.values.size(); ++i)
-      if (e.values[i]) want.push_back({start_ms + int64_t(i) * step_ms, *e.values[i]});
+      if (e.values[i].has_value()) want.push_back({start_ms + int64_t(i) * step_ms, e.values[i].value});
     if (want.size() != s.points.size())
       return "expected " + std::to_string(want.size()) + " points for " + s.metric.to_string() +
              " but got " + std::to_string(s.points.size());

@@ -10,23 +10,6 @@
 
 namespace strata::promqltest {
 
-absl::StatusOr<SeriesDesc> parse_series_line(const std::string& line) {
-  auto sd = promql::parser::parse_series_desc(line);
-  if (!sd.ok()) return sd.status();
-  SeriesDesc out;
-  out.labels = std::move(sd->labels);
-  out.has_histograms = sd->has_histograms;
-  out.values.reserve(sd->values.size());
-  for (const auto& v : sd->values) {
-    if (v.omitted || v.histogram) {
-      out.values.push_back(std::nullopt);
-    } else {
-      out.values.push_back(v.value);
-    }
-  }
-  return out;
-}
-
 bool uses_query_bounds(const std::string& query) {
   for (const char* f : {"start()", "end()", "range()", "step()"})
     if (query.find(f) != std::string::npos) return true;

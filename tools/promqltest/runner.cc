@@ -69,7 +69,7 @@ void Runner::clear() {
 absl::Status Runner::load(const LoadCmd& cmd, bool* skipped) {
   auto app = db_->appender();
   for (const Line& l : cmd.series) {
-    auto sd = parse_series_line(l.text);
+    auto sd = promql::parser::parse_series_desc(l.text);
     if (!sd.ok()) return absl::InvalidArgumentError(std::to_string(l.line_no) + ": " + std::string(sd.status().message()));
     if (sd->has_histograms) {
       histograms_loaded_ = true;
@@ -77,8 +77,8 @@ absl::Status Runner::load(const LoadCmd& cmd, bool* skipped) {
       continue;
     }
     for (size_t i = 0; i < sd->values.size(); ++i) {
-      if (!sd->values[i]) continue;
-      auto r = app->append(0, sd->labels, int64_t(i) * cmd.step_ms, *sd->values[i]);
+      if (!sd->values[i].has_value()) continue;
+      auto r = app->append(0, sd->labels, int64_t(i) * cmd.step_ms, sd->values[i].value);
       if (!r.ok()) return absl::InvalidArgumentError(std::to_string(l.line_no) + ": " + std::string(r.status().message()));
     }
   }
@@ -96,7 +96,7 @@ std::string Runner::eval_instant_once(const EvalCmd& cmd, const std::string& que
   if (want_fail) return "expected error evaluating query \"" + query + "\" but got none";
   std::vector<SeriesDesc> expected;
   for (const Line& l : cmd.series) {
-    auto sd = parse_series_line(l.text);
+    auto sd = promql::parser::parse_series_desc(l.text);
     if (!sd.ok()) return "line " + std::to_string(l.line_no) + ": " + std::string(sd.status().message());
     expected.push_back(std::move(*sd));
   }
@@ -138,7 +138,7 @@ std::string Runner::eval_range_mode(const EvalCmd& cmd, const std::string& query
   }
   std::vector<SeriesDesc> expected;
   for (const Line& l : cmd.series) {
-    auto sd = parse_series_line(l.text);
+    auto sd = promql::parser::parse_series_desc(l.text);
     if (!sd.ok()) return std::string(sd.status().message());
     expected.push_back(std::move(*sd));
   }
@@ -166,7 +166,7 @@ std::string Runner::eval(const EvalCmd& cmd, bool* skip) {
     if (want_fail) return "expected error in range query but got none";
     std::vector<SeriesDesc> expected;
     for (const Line& l : cmd.series) {
-      auto sd = parse_series_line(l.text);
+      auto sd = promql::parser::parse_series_desc(l.text);
       if (!sd.ok()) return std::string(sd.status().message());
       expected.push_back(std::move(*sd));
     }
@@ -174,7 +174,7 @@ std::string Runner::eval(const EvalCmd& cmd, bool* skip) {
     if (cmd.expect_scalar) {
       // A scalar expectation for a range query: one series {} with that value everywhere.
       SeriesDesc sd;
-      for (int64_t t = cmd.start_ms; t <= cmd.end_ms; t += cmd.step_ms) sd.values.push_back(*cmd.expect_scalar);
+      for (int64_t t = cmd.start_ms; t <= cmd.end_ms; t += cmd.step_ms) sd.values.push_back({.value = *cmd.expect_scalar});
       expected = {sd};
     }
     err = compare_matrix(expected, r->value, cmd.start_ms, cmd.step_ms, cmd.end_ms);

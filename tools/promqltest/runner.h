@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "promql/engine.h"
+#include "promql/parser/series_desc.h"
 #include "tools/promqltest/script.h"
 #include "tsdb/db.h"
 
@@ -27,15 +28,8 @@ struct RunStats {
   int skipped = 0;
 };
 
-// One series line: labels and one value slot per position (nullopt = `_`).
-struct SeriesDesc {
-  tsdb::Labels labels;
-  std::vector<std::optional<double>> values;
-  bool has_histograms = false;
-};
-
-// Parses `<series> <values>` in the load/expect notation.
-absl::StatusOr<SeriesDesc> parse_series_line(const std::string& line);
+// One series line of the load/expect notation, as the PromQL front end parses it.
+using SeriesDesc = promql::parser::SeriesDesc;
 // The query with `@ <t>` added to every selector and subquery lacking one;
 // nullopt when the query uses a function whose value depends on the evaluation
 // time (then the runner skips the @ variants).
