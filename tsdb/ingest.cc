@@ -113,12 +113,30 @@ IngestBatch::Series IngestBatch::begin_series(int index, std::span<const LabelVi
   return s;
 }
 
+IngestBatch::Series IngestBatch::begin_series(int index, SeriesRef ref, const Labels& labels,
+                                              uint64_t n_samples, uint64_t n_exemplars) {
+  ++r_.series;
+  r_.samples_received += n_samples;
+  r_.exemplars_received += n_exemplars;
+  Series s(this, index, &labels, n_samples);
+  s.ref_ = ref;
+  if (ref == 0 && !s.validate()) r_.exemplars_rejected += n_exemplars;
+  return s;
+}
+
 const Labels& IngestBatch::Series::labels() {
+  if (given_ != nullptr) return *given_;
   if (!have_labels_) {
-    labels_ = take_();
+    labels_ = (*take_)();
     have_labels_ = true;
   }
   return labels_;
+}
+
+const Labels& IngestBatch::Series::labels_or_none() const {
+  static const Labels kByRef;  // append by ref only
+  if (given_ != nullptr) return *given_;
+  return have_labels_ ? labels_ : kByRef;
 }
 
 bool IngestBatch::Series::validate() {
@@ -138,14 +156,13 @@ bool IngestBatch::Series::validate() {
 
 bool IngestBatch::Series::append(int64_t t_ms, double v) {
   if (!valid_) return true;
-  static const Labels kByRef;  // append by ref only
   Appender& app = *b_->app_;
-  absl::StatusOr<SeriesRef> res = app.append(ref_, have_labels_ ? labels_ : kByRef, t_ms, v);
-  if (!res.ok() && !have_labels_ && res.status().code() == absl::StatusCode::kNotFound) {
+  absl::StatusOr<SeriesRef> res = app.append(ref_, labels_or_none(), t_ms, v);
+  if (!res.ok() && !has_labels() && res.status().code() == absl::StatusCode::kNotFound) {
     // Removed since the lookup (head truncation): create it anew.
     if (!validate()) return true;
     ref_ = 0;
-    res = app.append(ref_, labels_, t_ms, v);
+    res = app.append(ref_, labels(), t_ms, v);
   }
   if (res.ok()) {
     ref_ = *res;
@@ -171,8 +188,7 @@ void IngestBatch::Series::exemplar(const Exemplar& e) {
     ++b_->r_.exemplars_rejected;
     return;
   }
-  static const Labels kByRef;
-  absl::StatusOr<SeriesRef> r = b_->app_->append_exemplar(ref_, have_labels_ ? labels_ : kByRef, e);
+  absl::StatusOr<SeriesRef> r = b_->app_->append_exemplar(ref_, labels_or_none(), e);
   if (r.ok()) {
     ++b_->exemplars_staged_;
   } else {

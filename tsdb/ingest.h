@@ -34,6 +34,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -119,19 +120,29 @@ class IngestBatch {
     void exemplar(const Exemplar& e);
     // Counts `n` native histogram samples as rejected (not supported yet).
     void reject_histograms(uint64_t n);
+    // The series' storage ref once a sample was staged (0 before, or when
+    // the series is invalid): a cache hint for the next batch.
+    SeriesRef ref() const { return ref_; }
 
    private:
     friend class IngestBatch;
     Series(IngestBatch* b, int index, absl::FunctionRef<Labels()> take, uint64_t n_total)
         : b_(b), index_(index), take_(take), n_total_(n_total) {}
+    Series(IngestBatch* b, int index, const Labels* given, uint64_t n_total)
+        : b_(b), index_(index), given_(given), n_total_(n_total) {}
     const Labels& labels();  // built by `take` on first use
+    bool has_labels() const { return given_ != nullptr || have_labels_; }
+    // The labels when known, else empty ones (append by ref only).
+    const Labels& labels_or_none() const;
     // Builds and validates the labels; when invalid, counts all the series'
     // samples as rejected and makes the series invalid.
     bool validate();
 
     IngestBatch* b_;
     int index_;
-    absl::FunctionRef<Labels()> take_;
+    // Where the labels come from: built by `take_` on first use, or given.
+    std::optional<absl::FunctionRef<Labels()>> take_;
+    const Labels* given_ = nullptr;
     uint64_t n_total_;  // samples + histograms, rejected together when the labels are invalid
     Labels labels_;
     bool have_labels_ = false;
@@ -150,6 +161,15 @@ class IngestBatch {
                       absl::FunctionRef<Labels()> take, uint64_t n_samples,
                       uint64_t n_histograms, uint64_t n_exemplars);
 
+  // A series the caller identified itself (a scrape's per-target cache):
+  // `labels` canonical (sorted, no empty values) and validated when the
+  // caller first built them; `ref` from an earlier batch, or 0. Only when
+  // `ref` is 0 (or storage dropped the series since) are the labels
+  // validated here and the series looked up or created. `labels` must
+  // outlive the returned Series.
+  Series begin_series(int index, SeriesRef ref, const Labels& labels, uint64_t n_samples,
+                      uint64_t n_exemplars);
+
   // Metadata for a metric family; entries that could not be shown back as
   // JSON (empty name, invalid UTF-8) are skipped silently: metadata is
   // advisory and must not fail the samples that came with it.
@@ -166,7 +186,7 @@ class IngestBatch {
   void reject(RejectReason reason, uint64_t n, MakeMessage&& make_message);
 
   std::unique_ptr<Appender> app_;
-  const IngestOptions& opts_;
+  const IngestOptions opts_;
   std::vector<LabelView> canonical_;  // begin_series scratch
   IngestResult r_;
   uint64_t staged_ = 0;

@@ -57,6 +57,33 @@ TEST_F(IngestBatchTest, KnownCanonicalSeriesSkipBuildingLabels) {
   EXPECT_EQ(head_.stats().num_series, 1u);
 }
 
+TEST_F(IngestBatchTest, CallerKnownSeriesAreValidatedOnlyWithoutARef) {
+  Labels ls = Labels::from_strings({"__name__", "up", "job", "a"});
+  SeriesRef ref = 0;
+  for (int64_t t : {1000, 2000}) {
+    IngestBatch b(db_, {});
+    IngestBatch::Series s = b.begin_series(0, ref, ls, 1, 0);
+    ASSERT_TRUE(s.valid());
+    EXPECT_TRUE(s.append(t, 1));
+    EXPECT_NE(s.ref(), 0u);
+    if (ref != 0) {
+      EXPECT_EQ(s.ref(), ref);  // the hint was used
+    }
+    ref = s.ref();
+    EXPECT_EQ(b.commit().samples_written, 1u);
+  }
+  // Without a ref, invalid labels are caught and counted like any input's.
+  IngestBatch b(db_, {});
+  Labels bad = Labels::from_strings({"__name__", "up", "1a", "x"});
+  IngestBatch::Series s = b.begin_series(3, 0, bad, 2, 0);
+  EXPECT_FALSE(s.valid());
+  IngestResult r = b.commit();
+  EXPECT_EQ(r.rejected_for(RejectReason::kInvalidLabels), 2u);
+  EXPECT_NE(r.first_error.message().find("invalid labels in series[3]"), std::string::npos)
+      << r.first_error;
+  EXPECT_EQ(head_.stats().num_series, 1u);
+}
+
 TEST_F(IngestBatchTest, InvalidLabelsRejectTheWholeSeriesWithItsIndex) {
   IngestOptions o;
   o.item_name = "timeseries";
