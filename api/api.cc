@@ -108,6 +108,12 @@ void register_api_routes(Router& router, ApiContext& ctx) {
              wrap([c](const HttpRequest&, const Form&) { return handle_flags(*c); }));
   router.add(get, "/api/v1/status/config",
              wrap([c](const HttpRequest&, const Form&) { return handle_config(*c); }));
+  router.add(get, "/api/v1/targets",
+             wrap([c](const HttpRequest&, const Form& f) { return handle_targets(*c, f); }));
+  router.add(get, "/api/v1/targets/metadata",
+             wrap([c](const HttpRequest&, const Form& f) { return handle_targets_metadata(*c, f); }));
+  router.add(get, "/api/v1/scrape_pools",
+             wrap([c](const HttpRequest&, const Form&) { return handle_scrape_pools(*c); }));
   router.add(get, "/api/v1/status/tsdb",
              wrap([c](const HttpRequest&, const Form& f) { return handle_tsdb_status(*c, f); }));
   // Admin: deletions answer 204 like Prometheus.

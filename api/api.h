@@ -10,6 +10,7 @@
 #include "api/http.h"
 #include "base/metrics.h"
 #include "promql/engine.h"
+#include "scrape/targets_view.h"
 #include "tsdb/db.h"
 
 namespace strata::api {
@@ -31,6 +32,14 @@ struct StatusInfo {
   std::function<double()> last_config_time_s;
 };
 
+// How /api/v1/targets shows targets on this machine's loopback (globalUrl):
+// under the external URL's host, and for this server itself its scheme too.
+struct GlobalUrlOptions {
+  std::string scheme = "http";
+  std::string host_port;    // of --web.external-url, e.g. "myhost:9090"
+  std::string listen_port;  // of --web.listen-address
+};
+
 // What the handlers use, as narrow views of storage (a tsdb::DB provides
 // them all; tests may pass fakes).
 struct ApiContext {
@@ -40,6 +49,8 @@ struct ApiContext {
   tsdb::ExemplarQueryable* exemplars = nullptr;
   tsdb::StatsReader* stats = nullptr;
   tsdb::StorageAdmin* admin = nullptr;
+  const scrape::TargetsView* targets = nullptr;  // null: no scraping
+  GlobalUrlOptions global_url;
   promql::Engine* engine = nullptr;
   metrics::Registry* registry = nullptr;
   StatusInfo status;

@@ -28,6 +28,11 @@ ApiResult handle_flags(ApiContext& ctx);
 ApiResult handle_config(ApiContext& ctx);
 ApiResult handle_tsdb_status(ApiContext& ctx, const Form& form);
 
+// targets_api.cc
+ApiResult handle_targets(ApiContext& ctx, const Form& form);
+ApiResult handle_targets_metadata(ApiContext& ctx, const Form& form);
+ApiResult handle_scrape_pools(ApiContext& ctx);
+
 // admin_api.cc (answer 204 No Content on success, except snapshot)
 ApiResult handle_snapshot(ApiContext& ctx, const Form& form);
 ApiResult handle_delete_series(ApiContext& ctx, const Form& form);

@@ -24,16 +24,19 @@ struct TlsConfig {
   bool insecure_skip_verify = false;
   std::string min_version, max_version;  // "TLS10" ... "TLS13"; "" = Prometheus' default
   bool empty() const;
+  bool operator==(const TlsConfig&) const = default;
 };
 
 struct BasicAuth {
   std::string username, username_file;
   std::string password, password_file;  // password is a secret
+  bool operator==(const BasicAuth&) const = default;
 };
 
 struct Authorization {
   std::string type = "Bearer";
   std::string credentials, credentials_file;  // credentials is a secret
+  bool operator==(const Authorization&) const = default;
 };
 
 // Parsed and shown, not acted on yet: a Client refuses a config with oauth2.
@@ -44,6 +47,7 @@ struct OAuth2 {
   std::map<std::string, std::string> endpoint_params;
   TlsConfig tls_config;
   std::string proxy_url;
+  bool operator==(const OAuth2&) const = default;
 };
 
 // prometheus/common's HTTPClientConfig, inlined in scrape, alertmanager and
@@ -57,6 +61,7 @@ struct HttpClientConfig {
   std::string proxy_url;
   bool follow_redirects = true;
   bool enable_http2 = true;  // accepted; the client speaks HTTP/1.1 only
+  bool operator==(const HttpClientConfig&) const = default;
 };
 
 }  // namespace strata::net

@@ -18,11 +18,13 @@ namespace strata::scrape {
 struct StaticConfig {
   std::vector<std::string> targets;  // host:port
   std::map<std::string, std::string> labels;
+  bool operator==(const StaticConfig&) const = default;
 };
 
 struct FileSdConfig {
   std::vector<std::string> files;  // globs, resolved against the config's directory
   int64_t refresh_interval_ms = 5 * 60 * 1000;
+  bool operator==(const FileSdConfig&) const = default;
 };
 
 struct ScrapeConfig {
@@ -40,7 +42,10 @@ struct ScrapeConfig {
   uint64_t label_limit = 0;
   uint64_t label_name_length_limit = 0;
   uint64_t label_value_length_limit = 0;
+  uint64_t keep_dropped_targets = 0;  // how many dropped targets the API lists; 0 = all
   std::vector<std::string> scrape_protocols;  // empty = Prometheus' default order
+  // The format of a response whose Content-Type names none ("" = fail).
+  std::string fallback_scrape_protocol;
   bool track_timestamps_staleness = false;
   bool enable_compression = true;
   net::HttpClientConfig http;
@@ -49,6 +54,8 @@ struct ScrapeConfig {
   std::vector<FileSdConfig> file_sd_configs;
   std::vector<StaticConfig> static_configs;
   bool from_scrape_config_file = false;  // loaded via scrape_config_files
+
+  bool operator==(const ScrapeConfig&) const = default;
 };
 
 }  // namespace strata::scrape

@@ -124,7 +124,7 @@ int run_server(const Flags& flags) {
   register_build_info(&registry);
 
   // The configuration is checked before anything starts, as Prometheus does.
-  ConfigManager config(flags.config_file, &registry);
+  ConfigManager config(flags.config_file, default_config_yaml(self_scrape_address(flags)), &registry);
   if (absl::Status s = config.reload(); !s.ok()) {
     std::error_code ec;
     std::string file = flags.config_file.empty()
@@ -148,8 +148,9 @@ int run_server(const Flags& flags) {
   auto* web = components.add(std::make_unique<WebListener>(flags, std::move(ro), &registry));
   auto* storage = components.add(std::make_unique<Storage>(flags, &registry));
   auto* engine = components.add(std::make_unique<QueryEngine>(flags, &registry));
+  auto* scraper = components.add(std::make_unique<Scraper>(flags, &registry, storage));
   components.add(std::make_unique<Api>(flags, status_info(flags, config), &registry, web, storage,
-                                       engine));
+                                       engine, scraper));
   components.add(std::make_unique<Trimmer>(engine, &registry));
   if (absl::Status s = components.start_all(*config.current()); !s.ok()) {
     log::error("main", "Starting Strata failed", {{"err", std::string(s.message())}});

@@ -75,9 +75,26 @@ absl::Status QueryEngine::apply(const Config& config) {
   return absl::OkStatus();
 }
 
+absl::Status Scraper::start(const Config& config) {
+  manager_ = std::make_unique<scrape::Manager>(storage_->db(), registry_, scrape_options(flags_));
+  return manager_->apply(config.scrape_configs);
+}
+
+absl::Status Scraper::apply(const Config& config) { return manager_->apply(config.scrape_configs); }
+
+absl::Status Scraper::stop() {
+  manager_->stop();
+  return absl::OkStatus();
+}
+
 Api::Api(const Flags& flags, api::StatusInfo status, metrics::Registry* registry,
-         WebListener* web, Storage* storage, QueryEngine* engine)
-    : flags_(flags), registry_(registry), web_(web), storage_(storage), engine_(engine) {
+         WebListener* web, Storage* storage, QueryEngine* engine, Scraper* scraper)
+    : flags_(flags),
+      registry_(registry),
+      web_(web),
+      storage_(storage),
+      engine_(engine),
+      scraper_(scraper) {
   ctx_.status = std::move(status);
 }
 
@@ -90,6 +107,8 @@ absl::Status Api::start(const Config&) {
   ctx_.stats = &db;
   ctx_.admin = &db;
   ctx_.engine = &engine_->engine();
+  ctx_.targets = scraper_->targets();
+  ctx_.global_url = global_url_options(flags_);
   ctx_.registry = registry_;
   ctx_.enable_admin_api = flags_.enable_admin_api;
   ctx_.cors_origin = flags_.cors_origin;

@@ -6,13 +6,16 @@
 //   Storage        tsdb::DB: opens (WAL replay) and closes (final flush)
 //   QueryEngine    promql::Engine; a reload changes the default subquery
 //                  step (global evaluation_interval)
+//   Scraper        scrape::Manager: discovery and scrape loops for
+//                  scrape_configs; a reload keeps unchanged jobs running;
+//                  on stop no loop appends any more (storage closes next)
 //   Api            the /api/v1 routes over the components above; marks the
 //                  server ready; on stop drains the requests in flight
 //                  (they use the engine and storage), so it stops first
 //   Trimmer        gives idle heap back to the kernel (MemoryTrimmer)
 //
-// Scraping, rules, the notifier and the remote-write sender join the list
-// after Api's dependencies and before Api. Each component's accessors are
+// Rules, the notifier and the remote-write sender join the list after
+// Api's dependencies and before Api. Each component's accessors are
 // valid between its start() and stop().
 #pragma once
 
@@ -23,6 +26,7 @@
 #include "api/api.h"
 #include "base/metrics.h"
 #include "promql/engine.h"
+#include "scrape/manager.h"
 #include "server/flags.h"
 #include "server/http_server.h"
 #include "server/lifecycle.h"
@@ -78,10 +82,27 @@ class QueryEngine final : public Component {
   std::unique_ptr<promql::Engine> engine_;
 };
 
+class Scraper final : public Component {
+ public:
+  Scraper(const Flags& flags, metrics::Registry* registry, Storage* storage)
+      : flags_(flags), registry_(registry), storage_(storage) {}
+  std::string_view name() const override { return "scrape manager"; }
+  absl::Status start(const Config& config) override;
+  absl::Status apply(const Config& config) override;
+  absl::Status stop() override;
+  const scrape::TargetsView* targets() const { return manager_.get(); }
+
+ private:
+  const Flags& flags_;
+  metrics::Registry* registry_;
+  Storage* storage_;
+  std::unique_ptr<scrape::Manager> manager_;
+};
+
 class Api final : public Component {
  public:
   Api(const Flags& flags, api::StatusInfo status, metrics::Registry* registry, WebListener* web,
-      Storage* storage, QueryEngine* engine);
+      Storage* storage, QueryEngine* engine, Scraper* scraper);
   std::string_view name() const override { return "api"; }
   absl::Status start(const Config&) override;
   absl::Status stop() override;
@@ -92,6 +113,7 @@ class Api final : public Component {
   WebListener* web_;
   Storage* storage_;
   QueryEngine* engine_;
+  Scraper* scraper_;
   api::ApiContext ctx_;
   api::Router router_;
 };

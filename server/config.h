@@ -69,8 +69,9 @@ struct Config {
 };
 
 // The configuration used without --config.file: like Prometheus' example
-// prometheus.yml, one scrape job for this server on localhost:9090 every 15 s.
-extern const char* const kDefaultConfigYaml;
+// prometheus.yml, one scrape job (`strata`) for this server at
+// `self_address` (e.g. "localhost:9090") every 15 s.
+std::string default_config_yaml(const std::string& self_address);
 extern const char* const kDefaultConfigName;  // "<embedded default>", for messages
 
 // Parses YAML text. `filename` appears in messages; `dir` is where relative

@@ -18,8 +18,8 @@ std::string go_duration(double seconds) {
 
 }  // namespace
 
-ConfigManager::ConfigManager(std::string path, metrics::Registry* registry)
-    : path_(std::move(path)) {
+ConfigManager::ConfigManager(std::string path, std::string default_yaml, metrics::Registry* registry)
+    : path_(std::move(path)), default_yaml_(std::move(default_yaml)) {
   success_ = &registry->gauge("strata_config_last_reload_successful",
                               "Whether the last configuration reload attempt was successful.");
   success_time_ = &registry->gauge("strata_config_last_reload_success_timestamp_seconds",
@@ -39,7 +39,7 @@ absl::Status ConfigManager::reload() {
   std::lock_guard<std::mutex> lock(reload_mu_);
   double t0 = monotonic_seconds();
   log::info("main", "Loading configuration file", {{"filename", display_name()}});
-  auto parsed = path_.empty() ? parse_config(kDefaultConfigYaml, kDefaultConfigName)
+  auto parsed = path_.empty() ? parse_config(default_yaml_, kDefaultConfigName)
                               : load_config_file(path_);
   auto failed = [&](absl::Status s) {
     std::lock_guard<std::mutex> l(mu_);

@@ -31,8 +31,8 @@ class ConfigManager {
  public:
   using Applier = std::function<absl::Status(const Config&)>;
 
-  // `path` "" means the embedded default configuration.
-  ConfigManager(std::string path, metrics::Registry* registry);
+  // `path` "" means the embedded default configuration, `default_yaml`.
+  ConfigManager(std::string path, std::string default_yaml, metrics::Registry* registry);
 
   // Loads (or reloads) the configuration and applies it. On a parse error
   // the current configuration stays; errors read
@@ -56,6 +56,7 @@ class ConfigManager {
 
  private:
   const std::string path_;
+  const std::string default_yaml_;
   std::mutex reload_mu_;  // serializes reload()
   std::vector<Applier> appliers_ ABSL_GUARDED_BY(reload_mu_);
   mutable std::mutex mu_;  // guards the published state below

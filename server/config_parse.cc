@@ -20,7 +20,8 @@ const char* const kDefaultConfigName = "<embedded default>";
 
 // Like Prometheus' documentation/examples/prometheus.yml, minus the
 // commented-out Alertmanager and rule file stubs.
-const char* const kDefaultConfigYaml = R"(# Strata's embedded default configuration, used without --config.file.
+std::string default_config_yaml(const std::string& self_address) {
+  return R"(# Strata's embedded default configuration, used without --config.file.
 global:
   scrape_interval: 15s # Scrape targets every 15 seconds (Prometheus' default is 1m).
   evaluation_interval: 15s # Evaluate rules every 15 seconds.
@@ -29,8 +30,9 @@ scrape_configs:
   # Strata's own /metrics.
   - job_name: strata
     static_configs:
-      - targets: ["localhost:9090"]
+      - targets: [")" + self_address + R"("]
 )";
+}
 
 namespace {
 
@@ -81,7 +83,8 @@ ScrapeConfig scrape_config(const YAML::Node& n, const GlobalConfig& g, const Par
       {{"job_name", "honor_labels", "honor_timestamps", "track_timestamps_staleness", "params",
         "scrape_interval", "scrape_timeout", "scrape_protocols", "metrics_path", "scheme",
         "enable_compression", "body_size_limit", "sample_limit", "target_limit", "label_limit",
-        "label_name_length_limit", "label_value_length_limit", "static_configs",
+        "label_name_length_limit", "label_value_length_limit", "keep_dropped_targets",
+        "fallback_scrape_protocol", "static_configs",
         "file_sd_configs", "relabel_configs", "metric_relabel_configs"},
        http_client_keys(), unsupported_sd_keys()});
   Fields f(n, kKeys, "config.plain");
@@ -102,10 +105,16 @@ ScrapeConfig scrape_config(const YAML::Node& n, const GlobalConfig& g, const Par
     fail(n, "scrape timeout greater than scrape interval for scrape config with job name \"" +
                 sc.job_name + "\"");
   if (sc.scrape_timeout_ms == 0) sc.scrape_timeout_ms = std::min(g.scrape_timeout_ms, sc.scrape_interval_ms);
+  static const std::set<std::string> kProtocols = {"PrometheusProto", "OpenMetricsText0.0.1",
+                                                   "OpenMetricsText1.0.0", "PrometheusText0.0.4",
+                                                   "PrometheusText1.0.0"};
+  if (auto v = f.get("fallback_scrape_protocol")) {
+    sc.fallback_scrape_protocol = str(*v);
+    if (!sc.fallback_scrape_protocol.empty() && !kProtocols.count(sc.fallback_scrape_protocol))
+      fail(*v, "invalid fallback_scrape_protocol for scrape config with job name \"" + sc.job_name +
+                   "\": unknown scrape protocol " + sc.fallback_scrape_protocol);
+  }
   if (auto v = f.get("scrape_protocols")) {
-    static const std::set<std::string> kProtocols = {"PrometheusProto", "OpenMetricsText0.0.1",
-                                                     "OpenMetricsText1.0.0", "PrometheusText0.0.4",
-                                                     "PrometheusText1.0.0"};
     sc.scrape_protocols = strings(*v);
     std::set<std::string> seen;
     for (const auto& p : sc.scrape_protocols) {
@@ -133,6 +142,7 @@ ScrapeConfig scrape_config(const YAML::Node& n, const GlobalConfig& g, const Par
   sc.label_limit = limit("label_limit", g.label_limit);
   sc.label_name_length_limit = limit("label_name_length_limit", g.label_name_length_limit);
   sc.label_value_length_limit = limit("label_value_length_limit", g.label_value_length_limit);
+  if (auto v = f.get("keep_dropped_targets")) sc.keep_dropped_targets = uint(*v);
   sc.http = http_client(f, ctx);
   if (auto v = f.get("relabel_configs")) sc.relabel_configs = relabel_configs(*v);
   if (auto v = f.get("metric_relabel_configs")) sc.metric_relabel_configs = relabel_configs(*v);

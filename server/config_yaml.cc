@@ -123,6 +123,8 @@ YamlNode scrape(const ScrapeConfig& s) {
   n.set("scrape_interval", dur(s.scrape_interval_ms));
   n.set("scrape_timeout", dur(s.scrape_timeout_ms));
   if (!s.scrape_protocols.empty()) n.set("scrape_protocols", YamlNode::strings(s.scrape_protocols));
+  if (!s.fallback_scrape_protocol.empty())
+    n.set("fallback_scrape_protocol", YamlNode::str(s.fallback_scrape_protocol));
   n.set("metrics_path", YamlNode::str(s.metrics_path));
   n.set("scheme", YamlNode::str(s.scheme));
   if (!s.enable_compression) n.set("enable_compression", YamlNode::boolean(false));
@@ -135,6 +137,7 @@ YamlNode scrape(const ScrapeConfig& s) {
   limit("label_limit", s.label_limit);
   limit("label_name_length_limit", s.label_name_length_limit);
   limit("label_value_length_limit", s.label_value_length_limit);
+  limit("keep_dropped_targets", s.keep_dropped_targets);
   http_client(n, s.http);
   if (!s.relabel_configs.empty()) n.set("relabel_configs", relabels(s.relabel_configs));
   if (!s.metric_relabel_configs.empty())

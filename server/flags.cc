@@ -16,6 +16,7 @@ const std::set<std::string>& known_features() {
   static const std::set<std::string> kKnown = {
       "promql-experimental-functions",  // mad_over_time, sort_by_label, limitk, ...
       "promql-delayed-name-removal",    // Prometheus 3's delayed __name__ removal
+      "extra-scrape-metrics",           // scrape_timeout_seconds, scrape_sample_limit, ...
   };
   return kKnown;
 }
@@ -168,6 +169,14 @@ const std::vector<FlagDef>& defs() {
        "Address to listen on for the HTTP API, remote write and /metrics.", nullptr,
        [](const Flags& f) { return f.listen_address; },
        [](Flags& f, S v) { return listen_address(v, &f.listen_address); }},
+      {"web.external-url", "<URL>",
+       "The URL under which Strata is externally reachable (e.g. behind a reverse proxy). "
+       "Used for the targets' globalUrl. Defaults to http://<hostname>:<port>/.",
+       "http://<hostname>:<port>/", [](const Flags& f) { return f.external_url; },
+       [](Flags& f, S v) {
+         f.external_url = v;
+         return absl::OkStatus();
+       }},
       {"web.enable-lifecycle", "", "Enable shutdown and reload over HTTP (/-/quit, /-/reload).",
        nullptr, [](const Flags& f) { return bool_text(f.enable_lifecycle); },
        [](Flags& f, S v) { f.enable_lifecycle = v == "true"; return absl::OkStatus(); }},

@@ -36,6 +36,7 @@ struct Flags {
   std::string maintenance_interval = "1m";
   int64_t maintenance_interval_ms = 60 * 1000;
   std::string listen_address = "0.0.0.0:9090";
+  std::string external_url;  // "" = http://<hostname>:<port>/
   bool enable_lifecycle = false;
   bool enable_admin_api = false;
   bool enable_remote_write_receiver = false;  // accepted; remote write is always on

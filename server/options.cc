@@ -1,5 +1,11 @@
 #include "server/options.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "server/build_info.h"
+
 #include "base/duration.h"
 
 namespace strata::server {
@@ -50,6 +56,49 @@ std::string storage_retention(const Flags& f) {
   if (int64_t ms = effective_retention_ms(f); ms > 0) out = format_duration(ms);
   if (f.retention_bytes > 0) out += (out.empty() ? "" : " or ") + format_bytes(f.retention_bytes);
   return out;
+}
+
+scrape::ManagerOptions scrape_options(const Flags& f) {
+  scrape::ManagerOptions o;
+  o.utf8_names = f.query_compat != "v2";
+  o.extra_metrics = f.has_feature("extra-scrape-metrics");
+  o.user_agent = "Strata/" + build_info().version;
+  return o;
+}
+
+namespace {
+
+// "host:port" -> ("host", "port"); IPv6 hosts keep their brackets.
+std::pair<std::string, std::string> split_listen_address(const std::string& a) {
+  size_t colon = a.rfind(':');
+  if (colon == std::string::npos) return {a, ""};
+  return {a.substr(0, colon), a.substr(colon + 1)};
+}
+
+}  // namespace
+
+std::string self_scrape_address(const Flags& f) {
+  auto [host, port] = split_listen_address(f.listen_address);
+  if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "localhost";
+  return host + ":" + port;
+}
+
+api::GlobalUrlOptions global_url_options(const Flags& f) {
+  api::GlobalUrlOptions o;
+  o.listen_port = split_listen_address(f.listen_address).second;
+  std::string url = f.external_url;
+  if (url.empty()) {
+    char name[256] = {0};
+    if (::gethostname(name, sizeof name - 1) != 0) std::snprintf(name, sizeof name, "localhost");
+    url = std::string("http://") + name + ":" + o.listen_port + "/";
+  }
+  size_t sep = url.find("://");
+  if (sep != std::string::npos) {
+    o.scheme = url.substr(0, sep);
+    url = url.substr(sep + 3);
+  }
+  o.host_port = url.substr(0, url.find('/'));
+  return o;
 }
 
 }  // namespace strata::server

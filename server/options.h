@@ -4,7 +4,9 @@
 
 #include <string>
 
+#include "api/api.h"
 #include "promql/engine.h"
+#include "scrape/manager.h"
 #include "server/config.h"
 #include "server/flags.h"
 #include "server/http_server.h"
@@ -22,6 +24,18 @@ promql::EngineOptions engine_options(const Flags& flags, const Config& config);
 
 // The HTTP listener.
 HttpServerOptions http_options(const Flags& flags);
+
+// Scraping: Prometheus 3 name validation unless --query.compat=v2, the
+// extra-scrape-metrics feature, User-Agent Strata/<version>.
+scrape::ManagerOptions scrape_options(const Flags& flags);
+
+// globalUrl of /api/v1/targets from --web.external-url (default
+// http://<hostname>:<port>/) and the listen port.
+api::GlobalUrlOptions global_url_options(const Flags& flags);
+
+// The self-scrape target of the embedded default configuration: the address
+// --web.listen-address names, with a wildcard host as "localhost".
+std::string self_scrape_address(const Flags& flags);
 
 // Retention as /api/v1/status/runtimeinfo shows it: "15d", "512MiB",
 // "15d or 512MiB".

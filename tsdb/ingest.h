@@ -175,6 +175,9 @@ class IngestBatch {
   // advisory and must not fail the samples that came with it.
   void metadata(const std::string& family, MetricMetadata md);
 
+  // The counts so far (before commit: what was staged and rejected).
+  const IngestResult& progress() const { return r_; }
+
   // Commits what was staged (or rolls back when nothing was) and returns the
   // counts. The batch is finished afterwards.
   IngestResult commit();

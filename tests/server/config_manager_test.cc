@@ -32,7 +32,7 @@ class ConfigManagerTest : public ::testing::Test {
 };
 
 TEST_F(ConfigManagerTest, EmbeddedDefaultWithoutAPath) {
-  ConfigManager cm("", &registry_);
+  ConfigManager cm("", default_config_yaml("localhost:9090"), &registry_);
   ASSERT_TRUE(cm.reload().ok());
   EXPECT_EQ(cm.display_name(), "<embedded default>");
   EXPECT_EQ(cm.current()->scrape_configs.at(0).job_name, "strata");
@@ -43,7 +43,7 @@ TEST_F(ConfigManagerTest, EmbeddedDefaultWithoutAPath) {
 
 TEST_F(ConfigManagerTest, FailedReloadKeepsTheOldConfiguration) {
   write("global:\n  scrape_interval: 30s\n");
-  ConfigManager cm(path_, &registry_);
+  ConfigManager cm(path_, "", &registry_);
   std::vector<int64_t> applied;
   cm.on_reload([&](const Config& c) {
     applied.push_back(c.global.scrape_interval_ms);
@@ -74,7 +74,7 @@ TEST_F(ConfigManagerTest, FailedReloadKeepsTheOldConfiguration) {
 
 TEST_F(ConfigManagerTest, FailingApplierFailsTheReload) {
   write("global: {}\n");
-  ConfigManager cm(path_, &registry_);
+  ConfigManager cm(path_, "", &registry_);
   cm.on_reload([](const Config&) { return absl::InternalError("scrape manager said no"); });
   absl::Status s = cm.reload();
   EXPECT_FALSE(s.ok());
@@ -85,7 +85,7 @@ TEST_F(ConfigManagerTest, FailingApplierFailsTheReload) {
 }
 
 TEST_F(ConfigManagerTest, MissingFileAtStart) {
-  ConfigManager cm((dir_ / "absent.yml").string(), &registry_);
+  ConfigManager cm((dir_ / "absent.yml").string(), "", &registry_);
   absl::Status s = cm.reload();
   EXPECT_FALSE(s.ok());
   EXPECT_NE(std::string(s.message()).find("absent.yml: no such file or directory"), std::string::npos);

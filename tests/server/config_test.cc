@@ -31,7 +31,7 @@ TEST(ConfigTest, EmptyFileHasPrometheusDefaults) {
 }
 
 TEST(ConfigTest, EmbeddedDefaultScrapesItself) {
-  auto c = parse_config(kDefaultConfigYaml, kDefaultConfigName);
+  auto c = parse_config(default_config_yaml("localhost:9090"), kDefaultConfigName);
   ASSERT_TRUE(c.ok()) << c.status();
   ASSERT_EQ(c->scrape_configs.size(), 1u);
   EXPECT_EQ(c->scrape_configs[0].job_name, "strata");

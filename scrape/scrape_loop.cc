@@ -1,0 +1,219 @@
+#include "scrape/scrape_loop.h"
+
+#include <boost/asio/post.hpp>
+#include <cmath>
+
+#include "base/clock.h"
+#include "fmt/format.h"
+#include "scrape/manager.h"
+
+namespace strata::scrape {
+namespace {
+
+struct Protocol {
+  std::string_view name;
+  std::string_view media;  // as Prometheus puts it in Accept
+  bool escaping;           // takes the escaping parameter (the 1.0.0 formats)
+};
+constexpr Protocol kProtocols[] = {
+    {"OpenMetricsText1.0.0", "application/openmetrics-text;version=1.0.0", true},
+    {"OpenMetricsText0.0.1", "application/openmetrics-text;version=0.0.1", false},
+    {"PrometheusText1.0.0", "text/plain;version=1.0.0", true},
+    {"PrometheusText0.0.4", "text/plain;version=0.0.4", false},
+};
+
+// Go's strconv.FormatFloat(seconds, 'f', -1, 64) for a timeout in ms.
+std::string seconds_text(int64_t ms) {
+  std::string s = fmt::format("{:.3f}", double(ms) / 1000.0);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+std::optional<textparse::Format> fallback_format(std::string_view protocol) {
+  if (protocol.starts_with("PrometheusText")) return textparse::Format::kPrometheusText;
+  if (protocol.starts_with("OpenMetricsText")) return textparse::Format::kOpenMetrics;
+  return std::nullopt;
+}
+
+std::string accept_header(const std::vector<std::string>& scrape_protocols, bool utf8_names) {
+  std::vector<std::string_view> names;
+  if (scrape_protocols.empty()) {
+    for (const auto& p : kProtocols) names.push_back(p.name);
+  } else {
+    for (const auto& n : scrape_protocols) names.push_back(n);
+  }
+  // Prometheus weighs the listed protocols down from q=0.<n+1> (n = the
+  // five protocols it knows), then */*.
+  int weight = 6;
+  std::string out;
+  for (std::string_view n : names) {
+    const Protocol* p = nullptr;
+    for (const auto& k : kProtocols)
+      if (k.name == n) p = &k;
+    if (!p) continue;  // PrometheusProto: not parsed here
+    if (!out.empty()) out += ',';
+    out += p->media;
+    if (p->escaping) out += utf8_names ? ";escaping=allow-utf-8" : ";escaping=underscores";
+    out += fmt::format(";q=0.{}", weight--);
+  }
+  if (!out.empty()) out += ',';
+  out += fmt::format("*/*;q=0.{}", weight);
+  return out;
+}
+
+ScrapeLoop::ScrapeLoop(std::shared_ptr<Target> target, LoopSettings settings,
+                       std::unique_ptr<ScrapeAppender> appender, const LoopDeps& deps)
+    : target_(std::move(target)),
+      settings_(std::move(settings)),
+      appender_(std::move(appender)),
+      deps_(deps),
+      timer_(*deps.ioc) {}
+
+void ScrapeLoop::start() {
+  const int64_t interval = target_->interval_ms();
+  const int64_t now = now_ms();
+  // The first t >= now with t mod interval == phase.
+  int64_t base = now - now % interval;
+  int64_t tick = base + target_->phase_ms();
+  if (tick < now) tick += interval;
+  arm(tick);
+}
+
+void ScrapeLoop::arm(int64_t tick_ms) {
+  next_tick_ms_ = tick_ms;
+  auto delay = std::chrono::milliseconds(std::max<int64_t>(0, tick_ms - now_ms()));
+  timer_.expires_after(delay);
+  timer_.async_wait([self = shared_from_this(), tick_ms](boost::system::error_code ec) {
+    if (ec || self->stopping_) return;
+    self->on_tick(tick_ms);
+  });
+}
+
+void ScrapeLoop::on_tick(int64_t tick_ms) {
+  busy_ = true;
+  const int64_t now = now_ms();
+  const int64_t ts = std::abs(now - tick_ms) <= kTimestampToleranceMs ? tick_ms : now;
+  const auto start = std::chrono::steady_clock::now();
+  if (!forced_error_.ok()) {
+    on_response(tick_ms, ts, start, forced_error_);
+    return;
+  }
+  net::Request req;
+  req.url = target_->url();
+  req.headers = {
+      {"Accept", settings_.accept},
+      {"User-Agent", deps_.user_agent},
+      {"X-Prometheus-Scrape-Timeout-Seconds", seconds_text(target_->timeout_ms())},
+  };
+  if (!settings_.enable_compression) req.headers.push_back({"Accept-Encoding", "identity"});
+  req.body_limit_bytes = settings_.body_size_limit_bytes;
+  request_stop_ = std::stop_source();
+  settings_.client->async_send(
+      std::move(req), start + std::chrono::milliseconds(target_->timeout_ms()),
+      [self = shared_from_this(), tick_ms, ts, start](absl::StatusOr<net::Response> r) {
+        self->on_response(tick_ms, ts, start, std::move(r));
+      },
+      request_stop_.get_token());
+}
+
+// On the io thread: hands the body to a worker, which parses and appends.
+void ScrapeLoop::on_response(int64_t tick_ms, int64_t ts_ms, std::chrono::steady_clock::time_point start,
+                             absl::StatusOr<net::Response> r) {
+  boost::asio::post(*deps_.workers, [self = shared_from_this(), ts_ms, start, r = std::move(r)]() mutable {
+    absl::Status error;
+    std::optional<textparse::Format> format;
+    std::string_view body;
+    if (!r.ok()) {
+      // The size limit reads as Prometheus' errBodySizeLimit, without the URL.
+      error = r.status().code() == absl::StatusCode::kResourceExhausted
+                  ? absl::ResourceExhaustedError("body size limit exceeded")
+                  : r.status();
+    } else if (r->status != 200) {
+      error = absl::UnavailableError(fmt::format("server returned HTTP status {} {}", r->status, r->reason));
+    } else {
+      std::string ct = r->header("Content-Type");
+      format = textparse::format_for_content_type(ct);
+      if (!format) format = self->settings_.fallback;
+      if (!format && !r->body.empty()) {
+        error = absl::InvalidArgumentError(fmt::format(
+            "received unsupported Content-Type \"{}\" and no fallback_scrape_protocol specified for target", ct));
+      }
+      body = r->body;
+    }
+    double duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    uint64_t bytes = r.ok() ? r->body.size() : 0;
+    ScrapeOutcome o = self->appender_->scrape(*self->deps_.db, error,
+                                              format.value_or(textparse::Format::kPrometheusText), body,
+                                              ts_ms, duration_s, bytes);
+    self->deps_.metrics->record(o);
+    self->target_->report(ts_ms, duration_s, o.error);
+    if (auto md = self->appender_->changed_metadata()) self->target_->set_metadata(std::move(*md));
+    boost::asio::post(*self->deps_.ioc, [self] { self->after_cycle(); });
+  });
+}
+
+void ScrapeLoop::after_cycle() {
+  busy_ = false;
+  if (stopping_) {
+    finish_stop();
+    return;
+  }
+  // The next tick still ahead; ticks missed while busy are skipped.
+  const int64_t interval = target_->interval_ms();
+  int64_t next = next_tick_ms_ + interval;
+  const int64_t now = now_ms();
+  if (next <= now) next += ((now - next) / interval + 1) * interval;
+  arm(next);
+}
+
+void ScrapeLoop::stop(StopMode mode, StopDone done) {
+  if (stopping_) return;
+  stopping_ = true;
+  stop_mode_ = mode;
+  stop_done_ = std::move(done);
+  timer_.cancel();
+  request_stop_.request_stop();
+  if (!busy_) finish_stop();
+}
+
+void ScrapeLoop::finish_stop() {
+  auto finish = [self = shared_from_this()](std::unique_ptr<ScrapeAppender> a) {
+    if (self->stop_done_) self->stop_done_(std::move(a));
+  };
+  switch (stop_mode_) {
+    case StopMode::kShutdown:
+      finish(nullptr);
+      return;
+    case StopMode::kHandover:
+      finish(std::move(appender_));
+      return;
+    case StopMode::kEndOfRun:
+      if (abandoned_) {
+        finish(nullptr);
+        return;
+      }
+      break;
+  }
+  // The markers carry the next tick's time and are written one interval
+  // after it.
+  const int64_t interval = target_->interval_ms();
+  int64_t stale_ms = next_tick_ms_;
+  const int64_t now = now_ms();
+  if (stale_ms <= now) stale_ms += ((now - stale_ms) / interval + 1) * interval;
+  timer_.expires_after(std::chrono::milliseconds(stale_ms + interval - now));
+  timer_.async_wait([self = shared_from_this(), stale_ms, finish](boost::system::error_code ec) {
+    if (ec) {  // the manager shuts down meanwhile: no markers, as Prometheus
+      finish(nullptr);
+      return;
+    }
+    boost::asio::post(*self->deps_.workers, [self, stale_ms, finish] {
+      self->appender_->end_of_run(*self->deps_.db, stale_ms);
+      boost::asio::post(*self->deps_.ioc, [finish] { finish(nullptr); });
+    });
+  });
+}
+
+}  // namespace strata::scrape
