@@ -24,7 +24,10 @@
 //   labelmap    every label whose name matches: a copy named by expanding
 //               `replacement` against the name. The rule reads the label set
 //               as it was before the rule, in name order; when two names map
-//               to the same new name the later one wins.
+//               to the same new name the later one wins. (Prometheus 2.x
+//               does the same; 3.x walks its builder's order, which for
+//               target labels follows Go map iteration, so a collision there
+//               has no fixed answer.)
 //   labeldrop, labelkeep   labels whose name matches are removed / kept.
 //   lowercase, uppercase   target = the joined value with Unicode simple case
 //               mapping, as Go's strings.ToLower/ToUpper.
@@ -33,9 +36,9 @@
 //
 // Performance: the scrape loop runs process() for every new series (metric
 // relabeling) and every target, so a LabelsBuilder keeps one sorted vector of
-// labels and all scratch buffers across rules and calls: in steady state a
-// process() call allocates only for label names or values longer than the
-// small-string buffer. RE2 runs without submatches unless a template needs
+// labels and the engine's scratch buffers (joined value, expansions,
+// submatches, labelmap's pending labels) across rules and calls; no Labels is
+// built between rules. RE2 runs without submatches unless a template needs
 // them, and the default regex `(.*)` is not run at all.
 //
 // Value types; the compiled regex is immutable and shared between copies
