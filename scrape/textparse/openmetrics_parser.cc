@@ -32,7 +32,7 @@ enum class State : uint8_t {
   kETimestamp
 };
 
-class OpenMetricsParser final : public TokenParser<OpenMetricsParser> {
+class OpenMetricsParser final : public TokenParser<OpenMetricsParser, State> {
  public:
   static constexpr bool kOpenMetrics = true;
   explicit OpenMetricsParser(std::string_view body) : TokenParser(body, /*trailing_newline=*/false) {}
@@ -42,37 +42,18 @@ class OpenMetricsParser final : public TokenParser<OpenMetricsParser> {
 
  private:
   Token lex();
-  Token make(Tok kind, size_t end) {
-    Token t{kind, start_, end};
-    i_ = end;
-    return t;
-  }
-  Token invalid(size_t at) { return Token{Tok::kInvalid, start_, at}; }
   // ` ` and a run of bytes other than space and '\n': the value and
   // timestamp tokens.
   Token spaced_run(Tok kind, State next_state) {
     size_t e = i_ + 1;
     while (e < c_.n() && c_.at(e) != ' ' && c_.at(e) != '\n' && c_.at(e) != 0) ++e;
     if (e == i_ + 1) return invalid(e);
-    state_ = next_state;
-    return make(kind, e);
-  }
-  Token quoted(Tok kind, State next_state) {
-    size_t end;
-    bool escaped = false;
-    if (!c_.quoted_end(i_, /*newline_ok=*/false, &end, &escaped)) return invalid(end);
-    state_ = next_state;
-    Token t = make(kind, end);
-    t.escaped = escaped;
-    return t;
+    return to(next_state, kind, e);
   }
   Token comment_line();
-  Token label_token(State after_close, State after_equal);
   absl::StatusOr<Entry> metadata(const Token& kw);
   absl::Status exemplar_rest();
   absl::Status timestamp(const Token& t, const char* what, int64_t* out);
-
-  State state_ = State::kInit;
 };
 
 // `#` at the start of a line: `# HELP `, `# TYPE `, `# UNIT `, `# EOF`.
@@ -101,43 +82,18 @@ Token OpenMetricsParser::comment_line() {
   return invalid(j + longest);
 }
 
-// A token of a label set; the series' and the exemplar's differ only in the
-// states `}` and `=` lead to.
-Token OpenMetricsParser::label_token(State after_close, State after_equal) {
-  int c = c_.at(i_);
-  if (is_label_start(c)) return make(Tok::kLName, c_.label_end(i_));
-  switch (c) {
-    case '"': return quoted(Tok::kQString, state_);
-    case '}': state_ = after_close; return make(Tok::kBraceClose, i_ + 1);
-    case '=': state_ = after_equal; return make(Tok::kEqual, i_ + 1);
-    case ',': return make(Tok::kComma, i_ + 1);
-  }
-  return invalid(i_);
-}
-
 Token OpenMetricsParser::lex() {
   if (i_ >= c_.n()) return Token{Tok::kEof, start_, i_};
   start_ = i_;
   int c = c_.at(i_);
   switch (state_) {
     case State::kInit:
-      if (is_name_start(c)) {
-        state_ = State::kValue;
-        return make(Tok::kMName, c_.name_end(i_));
-      }
+      if (is_name_start(c)) return to(State::kValue, Tok::kMName, c_.name_end(i_));
       if (c == '#') return comment_line();
-      if (c == '{') {
-        state_ = State::kLabels;
-        return make(Tok::kBraceOpen, i_ + 1);
-      }
+      if (c == '{') return to(State::kLabels, Tok::kBraceOpen, i_ + 1);
       return invalid(i_);
     case State::kMeta1:
-      if (is_name_start(c)) {
-        state_ = State::kMeta2;
-        return make(Tok::kMName, c_.name_end(i_));
-      }
-      if (c == '"') return quoted(Tok::kMName, State::kMeta2);
-      return invalid(i_);
+      return family_token(State::kMeta2);
     case State::kMeta2: {
       if (c != ' ') return invalid(i_);
       size_t e = i_ + 1;
@@ -147,10 +103,7 @@ Token OpenMetricsParser::lex() {
       return make(Tok::kText, e + 1);
     }
     case State::kValue:
-      if (c == '{') {
-        state_ = State::kLabels;
-        return make(Tok::kBraceOpen, i_ + 1);
-      }
+      if (c == '{') return to(State::kLabels, Tok::kBraceOpen, i_ + 1);
       if (c == ' ') return spaced_run(Tok::kValue, State::kTimestamp);
       return invalid(i_);
     case State::kLabels:
@@ -163,18 +116,12 @@ Token OpenMetricsParser::lex() {
         // ` # {` opens an exemplar. Once ` # ` is read the timestamp rule
         // is left behind: ` # x` is invalid at the `x`.
         if (c_.body().substr(i_, 3) == " # ") {
-          if (i_ + 3 < c_.n() && c_.at(i_ + 3) == '{') {
-            state_ = State::kExemplar;
-            return make(Tok::kComment, i_ + 4);
-          }
+          if (i_ + 3 < c_.n() && c_.at(i_ + 3) == '{') return to(State::kExemplar, Tok::kComment, i_ + 4);
           return invalid(std::min(i_ + 3, c_.n()));
         }
         return spaced_run(Tok::kTimestamp, State::kTimestamp);
       }
-      if (c == '\n') {
-        state_ = State::kInit;
-        return make(Tok::kLinebreak, i_ + 1);
-      }
+      if (c == '\n') return linebreak();
       return invalid(i_);
     case State::kExemplar:
       return label_token(State::kEValue, State::kEValue);
@@ -184,10 +131,7 @@ Token OpenMetricsParser::lex() {
       return invalid(i_);
     case State::kETimestamp:
       if (c == ' ') return spaced_run(Tok::kTimestamp, State::kETimestamp);
-      if (c == '\n') {
-        state_ = State::kInit;
-        return make(Tok::kLinebreak, i_ + 1);
-      }
+      if (c == '\n') return linebreak();
       return invalid(i_);
   }
   return invalid(i_);
@@ -195,10 +139,7 @@ Token OpenMetricsParser::lex() {
 
 absl::StatusOr<Entry> OpenMetricsParser::metadata(const Token& kw) {
   const char* what = tok_name(kw.kind);  // "HELP", "TYPE", "UNIT"
-  Token name = lex();
-  if (name.kind != Tok::kMName) return fail(error(std::string("expected metric name after ") + what, name));
-  bool quoted = c_.at(name.start) == '"';
-  set_family(name.start + quoted, name.end - quoted, name.escaped);
+  if (absl::Status s = metadata_name(what); !s.ok()) return fail(std::move(s));
   Token t = lex();
   if (t.kind != Tok::kText) return fail(absl::InvalidArgumentError(std::string("expected text in ") + what));
   std::string_view txt = text(t);

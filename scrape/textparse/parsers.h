@@ -1,9 +1,9 @@
 // Internal to scrape/textparse: the grammar both exposition formats share,
 // over the lexer of each (prom_parser.cc, openmetrics_parser.cc).
 //
-// TokenParser<D> holds the lexer position and the error state; D provides
-// `Token next_token()` (one token, whitespace skipped where the format allows
-// it) and the entry grammar. Label sets, values and the error texts around
+// TokenParser<D, State> holds the lexer position and state and the error
+// state; D provides `Token next_token()` (one token, whitespace skipped where
+// the format allows it), its lexer rules per State and the entry grammar. Label sets, values and the error texts around
 // them are the same in both formats, so they live here.
 #pragma once
 
@@ -32,13 +32,66 @@ inline double normal_nan() {
   return d;
 }
 
-template <class D>
+template <class D, class State>
 class TokenParser : public Parser {
  protected:
   TokenParser(std::string_view body, bool trailing_newline)
       : Parser(body), c_(body, trailing_newline) {}
 
   Token tok() { return static_cast<D*>(this)->next_token(); }
+  // A matched token [start_, end); the lexer moves on to `end`.
+  Token make(Tok kind, size_t end) {
+    Token t{kind, start_, end};
+    i_ = end;
+    return t;
+  }
+  // No rule takes the byte at `at`.
+  Token invalid(size_t at) const { return Token{Tok::kInvalid, start_, at}; }
+  // A token after which the lexer is in `next`.
+  Token to(State next, Tok kind, size_t end) {
+    state_ = next;
+    return make(kind, end);
+  }
+  Token linebreak() { return to(State::kInit, Tok::kLinebreak, i_ + 1); }
+  // A quoted string at i_ (see Cursor::quoted_end; the text format lets raw
+  // newlines stand in it), or kInvalid.
+  Token quoted(Tok kind, State next) {
+    size_t end;
+    bool escaped = false;
+    if (!c_.quoted_end(i_, /*newline_ok=*/!D::kOpenMetrics, &end, &escaped)) return invalid(end);
+    Token t = to(next, kind, end);
+    t.escaped = escaped;
+    return t;
+  }
+  // A metric name, plain or quoted (after `# HELP ` and the like).
+  Token family_token(State next) {
+    int c = c_.at(i_);
+    if (is_name_start(c)) return to(next, Tok::kMName, c_.name_end(i_));
+    if (c == '"') return quoted(Tok::kMName, next);
+    return invalid(i_);
+  }
+  // A token of a label set (blanks aside): a label name, a quoted name, `,`,
+  // and `}` and `=` leading to the given states.
+  Token label_token(State after_close, State after_equal) {
+    int c = c_.at(i_);
+    if (is_label_start(c)) return make(Tok::kLName, c_.label_end(i_));
+    switch (c) {
+      case '"': return quoted(Tok::kQString, state_);
+      case '}': return to(after_close, Tok::kBraceClose, i_ + 1);
+      case '=': return to(after_equal, Tok::kEqual, i_ + 1);
+      case ',': return make(Tok::kComma, i_ + 1);
+    }
+    return invalid(i_);
+  }
+  // The family name after `# HELP ` and the like: sets family_, or returns
+  // Prometheus' error.
+  absl::Status metadata_name(const char* what) {
+    Token name = tok();
+    if (name.kind != Tok::kMName) return error(std::string("expected metric name after ") + what, name);
+    bool quoted = c_.at(name.start) == '"';
+    set_family(name.start + quoted, name.end - quoted, name.escaped);
+    return absl::OkStatus();
+  }
   std::string_view text(const Token& t) const { return c_.body().substr(t.start, t.end - t.start); }
 
   absl::Status error(std::string_view exp, const Token& t) const { return parse_error(exp, t); }
@@ -163,6 +216,7 @@ class TokenParser : public Parser {
   }
 
   Cursor c_;
+  State state_ = State::kInit;
   size_t i_ = 0;           // next byte to lex
   size_t start_ = 0;       // where the last token began
   size_t line_start_ = 0;  // where this next() began

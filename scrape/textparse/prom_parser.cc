@@ -19,7 +19,7 @@ namespace {
 
 enum class State : uint8_t { kInit, kMeta1, kMeta2, kValue, kLabels, kLValue, kTimestamp };
 
-class PromParser final : public TokenParser<PromParser> {
+class PromParser final : public TokenParser<PromParser, State> {
  public:
   static constexpr bool kOpenMetrics = false;
   explicit PromParser(std::string_view body) : TokenParser(body, /*trailing_newline=*/true) {}
@@ -36,12 +36,6 @@ class PromParser final : public TokenParser<PromParser> {
 
  private:
   Token lex();
-  Token make(Tok kind, size_t end) {
-    Token t{kind, start_, end};
-    i_ = end;
-    return t;
-  }
-  Token invalid(size_t at) { return Token{Tok::kInvalid, start_, at}; }
   size_t blank_end(size_t i) const {
     while (i < c_.n() && (c_.at(i) == ' ' || c_.at(i) == '\t')) ++i;
     return i;
@@ -50,18 +44,8 @@ class PromParser final : public TokenParser<PromParser> {
     while (c_.at(i) != '\n') ++i;
     return i;
   }
-  Token quoted(Tok kind, State next_state) {
-    size_t end;
-    bool escaped = false;
-    if (!c_.quoted_end(i_, /*newline_ok=*/true, &end, &escaped)) return invalid(end);
-    state_ = next_state;
-    Token t = make(kind, end);
-    t.escaped = escaped;
-    return t;
-  }
   absl::StatusOr<Entry> metadata(const Token& kw);
 
-  State state_ = State::kInit;
 };
 
 Token PromParser::lex() {
@@ -73,10 +57,7 @@ Token PromParser::lex() {
   if ((c == ' ' || c == '\t') && state_ != State::kMeta2) return make(Tok::kWhitespace, blank_end(i_));
   switch (state_) {
     case State::kInit:
-      if (is_name_start(c)) {
-        state_ = State::kValue;
-        return make(Tok::kMName, c_.name_end(i_));
-      }
+      if (is_name_start(c)) return to(State::kValue, Tok::kMName, c_.name_end(i_));
       if (c == '\n') return make(Tok::kLinebreak, i_ + 1);
       if (c == '#') {
         size_t j = blank_end(i_ + 1);
@@ -95,19 +76,11 @@ Token PromParser::lex() {
         }
         return make(Tok::kComment, line_end(i_));
       }
-      if (c == '{') {
-        state_ = State::kLabels;
-        return make(Tok::kBraceOpen, i_ + 1);
-      }
+      if (c == '{') return to(State::kLabels, Tok::kBraceOpen, i_ + 1);
       if (c == 0) return Token{Tok::kEof, start_, i_};
       return invalid(i_);
     case State::kMeta1:
-      if (is_name_start(c)) {
-        state_ = State::kMeta2;
-        return make(Tok::kMName, c_.name_end(i_));
-      }
-      if (c == '"') return quoted(Tok::kMName, State::kMeta2);
-      return invalid(i_);
+      return family_token(State::kMeta2);
     case State::kMeta2: {
       // The rest of the line; blanks alone are whitespace (the earlier rule
       // wins a tie of lengths), which leaves an empty text.
@@ -118,10 +91,7 @@ Token PromParser::lex() {
       return make(Tok::kText, e);
     }
     case State::kValue:
-      if (c == '{') {
-        state_ = State::kLabels;
-        return make(Tok::kBraceOpen, i_ + 1);
-      }
+      if (c == '{') return to(State::kLabels, Tok::kBraceOpen, i_ + 1);
       if (c == '\n' || c == 0) return invalid(i_);
       {
         size_t e = i_ + 1;
@@ -130,14 +100,7 @@ Token PromParser::lex() {
         return make(Tok::kValue, e);
       }
     case State::kLabels:
-      if (is_label_start(c)) return make(Tok::kLName, c_.label_end(i_));
-      switch (c) {
-        case '"': return quoted(Tok::kQString, State::kLabels);
-        case '}': state_ = State::kValue; return make(Tok::kBraceClose, i_ + 1);
-        case '=': state_ = State::kLValue; return make(Tok::kEqual, i_ + 1);
-        case ',': return make(Tok::kComma, i_ + 1);
-      }
-      return invalid(i_);
+      return label_token(State::kValue, State::kLValue);
     case State::kLValue:
       if (c == '"') return quoted(Tok::kLValue, State::kLabels);
       return invalid(i_);
@@ -147,10 +110,7 @@ Token PromParser::lex() {
         while (e < c_.n() && c_.at(e) >= '0' && c_.at(e) <= '9') ++e;
         return make(Tok::kTimestamp, e);
       }
-      if (c == '\n') {
-        state_ = State::kInit;
-        return make(Tok::kLinebreak, i_ + 1);
-      }
+      if (c == '\n') return linebreak();
       return invalid(i_);
   }
   return invalid(i_);
@@ -158,10 +118,7 @@ Token PromParser::lex() {
 
 absl::StatusOr<Entry> PromParser::metadata(const Token& kw) {
   const char* what = kw.kind == Tok::kHelp ? "HELP" : "TYPE";
-  Token name = next_token();
-  if (name.kind != Tok::kMName) return fail(error(std::string("expected metric name after ") + what, name));
-  bool quoted = c_.at(name.start) == '"';
-  set_family(name.start + quoted, name.end - quoted, name.escaped);
+  if (absl::Status s = metadata_name(what); !s.ok()) return fail(std::move(s));
   Token t = next_token();
   // A line that ends right after the name has no text; Prometheus takes it
   // as empty (see the meta2 rule).

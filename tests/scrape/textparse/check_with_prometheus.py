@@ -128,7 +128,10 @@ def serve(cases):
             self.send_header("Content-Type", CONTENT_TYPES[c["format"]])
             self.send_header("Content-Length", str(len(c["body"])))
             self.end_headers()
-            self.wfile.write(c["body"])
+            try:
+                self.wfile.write(c["body"])
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # Prometheus stopping in the middle of a scrape
 
         def log_message(self, *args):
             pass

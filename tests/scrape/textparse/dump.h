@@ -71,4 +71,36 @@ inline Parsed parse_all(Format f, std::string_view body) {
   }
 }
 
+// Parses all of `body`, passing every view the parser hands out to
+// touch(std::string_view): labels, exemplars, series keys, metadata. Returns
+// the error that ended the parse, OK at kEof.
+template <class Touch>
+absl::Status visit_all(Format f, std::string_view body, Touch&& touch) {
+  auto p = Parser::create(f, body);
+  std::vector<tsdb::LabelView> labels;
+  ParsedExemplar ex;
+  for (;;) {
+    absl::StatusOr<Entry> e = p->next();
+    if (!e.ok()) return e.status();
+    switch (*e) {
+      case Entry::kEof:
+        return absl::OkStatus();
+      case Entry::kSeries:
+        labels.clear();
+        p->labels(&labels);
+        for (auto& [n, v] : labels) touch(n), touch(v);
+        touch(p->series());
+        if (p->exemplar(&ex)) {
+          for (auto& [n, v] : ex.labels) touch(n), touch(v);
+        }
+        break;
+      default:
+        touch(p->metric_family());
+        touch(p->help());
+        touch(p->unit());
+        touch(p->comment());
+    }
+  }
+}
+
 }  // namespace strata::scrape::textparse::testing
