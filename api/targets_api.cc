@@ -5,7 +5,6 @@
 
 #include "api/handlers.h"
 #include "api/value_json.h"
-#include "base/duration.h"
 #include "fmt/format.h"
 #include "promql/parser/parser.h"
 #include "scrape/targets_view.h"
@@ -111,9 +110,9 @@ ApiResult handle_targets(ApiContext& ctx, const Form& form) {
           w.key("health");
           w.string(scrape::health_name(h.state));
           w.key("scrapeInterval");
-          w.string(format_duration(t->interval_ms()));
+          w.string(t->interval_text());
           w.key("scrapeTimeout");
-          w.string(format_duration(t->timeout_ms()));
+          w.string(t->timeout_text());
           w.end_object();
         }
       }

@@ -106,13 +106,15 @@ absl::Status Manager::apply_on_loop(const std::vector<ScrapeConfig>& configs) {
     next.emplace(c.job_name, std::move(job));
     restart.push_back(c.job_name);
   }
-  // Jobs gone from the configuration: their targets go stale.
+  // Jobs gone from the configuration stop without stale markers, as in
+  // Prometheus (its pool's context is cancelled, which skips end-of-run
+  // staleness): their series fade out with the lookback delta.
   for (auto& [name, job] : jobs_) {
     for (auto& p : job.providers) p->stop();
     std::shared_ptr<ScrapePool> pool = job.pool;
     metrics_.pool_targets->with({name}).set(0);
     retired_.push_back(pool);
-    pool->stop(ScrapeLoop::StopMode::kEndOfRun, [this, pool] {
+    pool->stop(ScrapeLoop::StopMode::kShutdown, [this, pool] {
       std::erase(retired_, pool);
     });
   }

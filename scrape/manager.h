@@ -7,7 +7,8 @@
 // apply() takes the scrape_configs of a (re)loaded configuration: jobs that
 // are unchanged keep running untouched (their series continue), changed
 // jobs restart their loops handing over each target's state, new jobs
-// start, removed jobs stop with end-of-run staleness. Discovery updates a
+// start, removed jobs stop without stale markers (as in Prometheus; targets
+// that leave a job that stays get end-of-run markers). Discovery updates a
 // job's groups; its pool then syncs. stop() ends every loop without stale
 // markers (as Prometheus on shutdown) and joins the threads; nothing is
 // appended after it returns, so storage may close next.

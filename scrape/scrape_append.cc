@@ -150,7 +150,9 @@ std::optional<tsdb::Labels> ScrapeAppender::target_series(std::vector<tsdb::Labe
   }
   tsdb::Labels lset = tsdb::Labels::from_unsorted(std::move(ls));
   if (!c.metric_relabel_configs.empty()) {
-    std::optional<tsdb::Labels> r = tsdb::relabel::process(lset, c.metric_relabel_configs);
+    tsdb::relabel::Options ro;
+    ro.legacy_label_names = !opts_.utf8_names;
+    std::optional<tsdb::Labels> r = tsdb::relabel::process(lset, c.metric_relabel_configs, ro);
     if (!r) return std::nullopt;
     lset = std::move(*r);
   }
@@ -237,7 +239,9 @@ bool ScrapeAppender::append_body(tsdb::IngestBatch& b, textparse::Format format,
     std::optional<int64_t> ts = c.honor_timestamps ? p->timestamp_ms() : std::nullopt;
     int64_t t = ts ? *ts : t_ms;
     double v = p->value();
-    std::string_view key = p->series();
+    // Debian's Abseil has its own string_view: look up in that form.
+    const std::string_view series_bytes = p->series();
+    const absl::string_view key(series_bytes.data(), series_bytes.size());
     if (auto d = dropped_.find(key); d != dropped_.end()) {
       d->second = iter_;
       continue;
@@ -254,13 +258,13 @@ bool ScrapeAppender::append_body(tsdb::IngestBatch& b, textparse::Format format,
         return false;
       }
       if (!ls) {
-        dropped_.emplace(std::string(key), iter_);
+        dropped_.emplace(std::string(series_bytes), iter_);
         continue;
       }
       Entry entry;
       entry.hash = ls->hash();
       entry.labels = std::move(*ls);
-      it = series_.emplace(std::string(key), std::move(entry)).first;
+      it = series_.emplace(std::string(series_bytes), std::move(entry)).first;
     }
     Entry& entry = it->second;
     entry.last_iter = iter_;

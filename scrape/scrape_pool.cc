@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "fmt/format.h"
 #include "scrape/target_labels.h"
+#include "tsdb/labels/relabel.h"
 
 namespace strata::scrape {
 
@@ -105,7 +106,13 @@ void ScrapePool::sync(const std::vector<TargetGroup>& groups) {
           dropped.push_back({std::move(r.discovered)});
         continue;
       }
-      Target::Spec spec{std::move(r.labels), std::move(r.discovered), r.url(), r.interval_ms, r.timeout_ms};
+      Target::Spec spec{std::move(r.labels),
+                        std::move(r.discovered),
+                        r.url(),
+                        r.interval_ms,
+                        r.timeout_ms,
+                        std::string(r.all.get("__scrape_interval__")),
+                        std::string(r.all.get("__scrape_timeout__"))};
       auto target = std::make_shared<Target>(std::move(spec));
       next.emplace(target->hash(), std::move(target));  // the first of duplicates wins
     }
@@ -132,7 +139,8 @@ void ScrapePool::sync(const std::vector<TargetGroup>& groups) {
   for (auto& [hash, appender] : handed_over_) {
     // A loop just to write the markers at its next tick.
     auto old = std::make_shared<Target>(Target::Spec{appender->options().target_labels, {}, "",
-                                                     config_->scrape_interval_ms, config_->scrape_timeout_ms});
+                                                     config_->scrape_interval_ms, config_->scrape_timeout_ms,
+                                                     "", ""});
     auto loop = std::make_shared<ScrapeLoop>(old, settings_, std::move(appender), deps_);
     loop->start();
     end_of_run(loop);

@@ -41,6 +41,9 @@ class Target {
     std::string url;          // scheme://address/path?params
     int64_t interval_ms = 0;
     int64_t timeout_ms = 0;
+    // As __scrape_interval__ / __scrape_timeout__ were written ("90s"):
+    // what /api/v1/targets shows.
+    std::string interval_text, timeout_text;
   };
   explicit Target(Spec spec);
 
@@ -49,6 +52,8 @@ class Target {
   const std::string& url() const { return spec_.url; }
   int64_t interval_ms() const { return spec_.interval_ms; }
   int64_t timeout_ms() const { return spec_.timeout_ms; }
+  const std::string& interval_text() const { return spec_.interval_text; }
+  const std::string& timeout_text() const { return spec_.timeout_text; }
   // Identity within a pool: labels and URL.
   uint64_t hash() const { return hash_; }
   // Where in each interval this target is scraped: spreads a pool's targets

@@ -108,7 +108,8 @@ TEST_F(ManagerTest, FailedScrapesAreDownWithPrometheusErrors) {
       if (t->health().state != HealthState::kDown) return false;
     return true;
   }));
-  for (auto& t : m.pools()[0].active) {
+  std::vector<PoolSnapshot> pools = m.pools();
+  for (auto& t : pools[0].active) {
     std::string err = t->health().last_error;
     if (t->url().find(":1/") != std::string::npos) {
       EXPECT_EQ(err, "Get \"http://127.0.0.1:1/metrics\": dial tcp 127.0.0.1:1: connect: connection refused");
@@ -132,13 +133,22 @@ TEST_F(ManagerTest, ReloadKeepsUnchangedTargetsAndStalesRemovedOnes) {
   ASSERT_TRUE(m.apply({job("app", {target()}), job("other", {})}).ok());
   EXPECT_EQ(m.pools().size(), 2u);
   EXPECT_EQ(only_target_of(m, "app"), t);
-  // The job goes: its series get stale markers about one interval later.
-  ASSERT_TRUE(m.apply({job("other", {})}).ok());
+  // The target leaves its job: its series get stale markers about one
+  // interval later.
+  ASSERT_TRUE(m.apply({job("app", {}), job("other", {})}).ok());
   std::string a = "{__name__=\"a_total\", instance=\"" + target() + "\", job=\"app\"}";
   EXPECT_TRUE(eventually([&] {
     auto d = testing::dump(*mem_.db);
     return !d[a].empty() && d[a].back().second == testing::kStale;
   }));
+  // A job that goes from the configuration stops without markers.
+  ASSERT_TRUE(m.apply({job("app", {}), job("other", {target()})}).ok());
+  std::string b = "{__name__=\"a_total\", instance=\"" + target() + "\", job=\"other\"}";
+  ASSERT_TRUE(eventually([&] { return !testing::dump(*mem_.db)[b].empty(); }));
+  ASSERT_TRUE(m.apply({job("app", {})}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  auto d = testing::dump(*mem_.db);
+  EXPECT_NE(d[b].back().second, testing::kStale);
   m.stop();
 }
 

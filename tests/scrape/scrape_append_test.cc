@@ -15,8 +15,6 @@ using testing::Dump;
 using testing::kStale;
 using Samples = std::vector<std::pair<int64_t, double>>;
 
-const std::string kJob = R"(instance="h:1", job="j")";
-
 class ScrapeAppenderTest : public ::testing::Test {
  protected:
   ScrapeAppenderTest() { config_.scrape_timeout_ms = 10000; }
@@ -34,8 +32,11 @@ class ScrapeAppenderTest : public ::testing::Test {
     return appender().scrape(*mem_.db, fetch, textparse::Format::kPrometheusText, body, t_ms, 0.5, body.size());
   }
   Dump dump() { return testing::dump(*mem_.db); }
-  static std::string series(const std::string& name, const std::string& extra = "") {
-    return "{__name__=\"" + name + "\", " + (extra.empty() ? "" : extra + ", ") + kJob + "}";
+  // The stored series `name` of the target, with extra label pairs.
+  static std::string series(const std::string& name, std::vector<std::string> extra = {}) {
+    std::vector<tsdb::Label> ls = {{"__name__", name}, {"instance", "h:1"}, {"job", "j"}};
+    for (size_t i = 0; i + 1 < extra.size(); i += 2) ls.push_back({extra[i], extra[i + 1]});
+    return tsdb::Labels::from_unsorted(std::move(ls)).to_string();
   }
   static tsdb::relabel::Config rule(tsdb::relabel::Action a, std::vector<std::string> sources, const std::string& regex,
                                     const std::string& target = "", const std::string& replacement = "$1") {
@@ -61,7 +62,7 @@ TEST_F(ScrapeAppenderTest, StoresSamplesWithTargetLabelsAndReports) {
   EXPECT_EQ(o.added, 2u);
   EXPECT_EQ(o.series_added, 2u);
   Dump d = dump();
-  EXPECT_EQ(d[series("a_total", "x=\"1\"")], (Samples{{10000, 3}}));
+  EXPECT_EQ(d[series("a_total", {"x", "1"})], (Samples{{10000, 3}}));
   EXPECT_EQ(d[series("b")], (Samples{{1000, 2}}));  // its own timestamp (honor_timestamps)
   EXPECT_EQ(d[series("up")], (Samples{{10000, 1}}));
   EXPECT_EQ(d[series("scrape_duration_seconds")], (Samples{{10000, 0.5}}));
@@ -72,7 +73,7 @@ TEST_F(ScrapeAppenderTest, StoresSamplesWithTargetLabelsAndReports) {
   // A second scrape adds no series.
   o = scrape("# TYPE a counter\na_total{x=\"1\"} 4\nb 2 1000\n", 25000);
   EXPECT_EQ(o.series_added, 0u);
-  EXPECT_EQ(dump()[series("a_total", "x=\"1\"")], (Samples{{10000, 3}, {25000, 4}}));
+  EXPECT_EQ(dump()[series("a_total", {"x", "1"})], (Samples{{10000, 3}, {25000, 4}}));
 }
 
 TEST_F(ScrapeAppenderTest, ClashingExposedLabelsBecomeExported) {
@@ -98,7 +99,7 @@ TEST_F(ScrapeAppenderTest, MetricRelabelingDropsAndRewrites) {
   EXPECT_EQ(o.total, 2u);
   EXPECT_EQ(o.added, 1u);
   Dump d = dump();
-  EXPECT_EQ(d[series("a", "x=\"1\", y=\"v1\"")], (Samples{{1000, 1}}));
+  EXPECT_EQ(d[series("a", {"x", "1", "y", "v1"})], (Samples{{1000, 1}}));
   EXPECT_EQ(d.count(series("b")), 0u);
   EXPECT_EQ(d[series("scrape_samples_post_metric_relabeling")], (Samples{{1000, 1}}));
 }
@@ -151,10 +152,10 @@ TEST_F(ScrapeAppenderTest, LabelLimitsFailTheScrapeWithPrometheusText) {
   EXPECT_EQ(scrape("a{x=\"1\",y=\"2\"} 1\n", 1000).error.message(),
             "label_limit exceeded (metric: a, number of labels: 5, limit: 3)");
   config_ = {};
-  config_.label_name_length_limit = 3;
+  config_.label_name_length_limit = 8;  // __name__ and instance are 8 long
   appender_.reset();
-  EXPECT_EQ(scrape("a{long=\"1\"} 1\n", 1000).error.message(),
-            "label_name_length_limit exceeded (metric: a, label name: long, length: 4, limit: 3)");
+  EXPECT_EQ(scrape("a{long_name=\"1\"} 1\n", 1000).error.message(),
+            "label_name_length_limit exceeded (metric: a, label name: long_name, length: 9, limit: 8)");
   config_ = {};
   config_.label_value_length_limit = 3;
   appender_.reset();

@@ -268,6 +268,13 @@ absl::StatusOr<std::shared_ptr<const re2::RE2>> compile_regex(const std::string&
   return std::shared_ptr<const re2::RE2>(std::move(re));
 }
 
+bool Config::operator==(const Config& o) const {
+  auto pattern = [](const std::shared_ptr<const re2::RE2>& r) { return r ? r->pattern() : std::string(); };
+  return source_labels == o.source_labels && separator == o.separator && target_label == o.target_label &&
+         replacement == o.replacement && modulus == o.modulus && action == o.action &&
+         regex_text == o.regex_text && pattern(regex) == pattern(o.regex);
+}
+
 Config default_config() {
   Config c;
   c.regex = *compile_regex(c.regex_text);

@@ -95,6 +95,9 @@ struct Config {
   // The regex as written (unanchored) and compiled fully anchored.
   std::string regex_text = "(.*)";
   std::shared_ptr<const re2::RE2> regex;
+  // The same rule: every field, the regex as written and as compiled (its
+  // dialect), not the compiled object's identity.
+  bool operator==(const Config& o) const;
 };
 
 // Compiles `text` fully anchored as Prometheus does: `^(?s:text)$` (Prometheus

@@ -94,6 +94,10 @@ scrape_configs:
   honor_labels: true
   static_configs:
   - targets: ['127.0.0.1:{app}']
+- job_name: app_again
+  metrics_path: /metrics
+  static_configs:
+  - targets: ['127.0.0.1:{app}']
 - job_name: node_limited
   sample_limit: 10
   static_configs:
@@ -103,10 +107,10 @@ scrape_configs:
   - targets: ['127.0.0.1:{closed}']
 - job_name: dropped
   static_configs:
-  - targets: ['127.0.0.1:{closed}', 'keep.invalid:80']
+  - targets: ['127.0.0.1:{closed}', '127.0.0.1:{closed2}']
   relabel_configs:
   - source_labels: [__address__]
-    regex: '127\\.0\\.0\\.1:.*'
+    regex: '127\\.0\\.0\\.1:{closed}'
     action: drop
 """
 
@@ -180,7 +184,7 @@ def main():
     procs = Procs(tmp)
     failures = []
     try:
-        node, app, prom_port, strata_port, closed = (free_port() for _ in range(5))
+        node, app, prom_port, strata_port, closed, closed2 = (free_port() for _ in range(6))
         procs.start("node_exporter", [
             "/usr/bin/prometheus-node-exporter", "--web.listen-address=127.0.0.1:%d" % node,
             "--collector.disable-defaults", "--collector.loadavg", "--collector.meminfo",
@@ -189,7 +193,7 @@ def main():
         app_started = time.time()
         cfg = os.path.join(tmp, "prometheus.yml")
         with open(cfg, "w") as f:
-            f.write(CONFIG.format(node=node, app=app, closed=closed))
+            f.write(CONFIG.format(node=node, app=app, closed=closed, closed2=closed2))
         prom = "http://127.0.0.1:%d" % prom_port
         strata = "http://127.0.0.1:%d" % strata_port
         procs.start("prometheus", [
@@ -201,7 +205,7 @@ def main():
 
         def all_scraped(base):
             ts = api(base, "/api/v1/targets")["activeTargets"]
-            return len(ts) == 5 and all(t["health"] != "unknown" for t in ts)
+            return len(ts) == 7 and all(t["health"] != "unknown" for t in ts)
         for name, base in (("prometheus", prom), ("strata", strata)):
             wait_for(lambda: all_scraped(base), 60, name + " to scrape every target")
         time.sleep(3)  # a few more scrapes each
@@ -231,18 +235,25 @@ def main():
             if pv != sv:
                 failures.append("after app_flap vanished, %s: prometheus %s, strata %s" % (q, pv, sv))
 
-        # 3. A reload removes a job: its series go stale, the others go on.
+        # 3. A reload removes a job (no stale markers in Prometheus: its
+        # series fade with the lookback delta) and the only target of another
+        # (end-of-run stale markers, once discovery has caught up: 2.42
+        # sends discovery updates every 5 s).
         with open(cfg) as f:
             text = f.read()
         start = text.index("- job_name: app_honor")
-        end = text.index("- job_name: node_limited")
+        end = text.index("- job_name: app_again")
+        text = text[:start] + text[end:]
+        text = text.replace("  metrics_path: /metrics\n  static_configs:\n  - targets: ['127.0.0.1:%d']" % app,
+                            "  metrics_path: /metrics\n  static_configs:\n  - targets: []")
         with open(cfg, "w") as f:
-            f.write(text[:start] + text[end:])
+            f.write(text)
         for base in (prom, strata):
             http(base, "/-/reload", method="POST")
-        time.sleep(4)
+        time.sleep(9)
         t = time.time() - 0.5
-        for q in ['up{job="app_honor"}', 'absent(up{job="app_honor"})', 'count(up)']:
+        for q in ['up{job="app_honor"}', 'absent(up{job="app_honor"})', 'up{job="app_again"}',
+                  'absent(up{job="app_again"})', 'app_queue_depth{job="app_again"}', 'count(up)']:
             pv, sv = instant(prom, q, t), instant(strata, q, t)
             if pv != sv:
                 failures.append("after the reload, %s: prometheus %s, strata %s" % (q, pv, sv))
