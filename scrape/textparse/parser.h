@@ -4,14 +4,15 @@
 // Contract: a Parser walks one body once. next() returns the next entry
 // (series sample, TYPE/HELP/UNIT metadata, comment) and kEof at the end; the
 // accessors describe the entry next() returned last. What is accepted follows
-// Prometheus 3 (quoted UTF-8 metric and label names in braces, `le` and
+// Prometheus 3: quoted UTF-8 metric and label names in braces, `le` and
 // `quantile` values normalized on histograms and summaries, `_created` series
-// returned as ordinary series); the error texts are Prometheus' promparse /
-// openmetricsparse texts as a scrape target's lastError shows them, checked
-// against Prometheus 2.42 by tests/scrape/textparse/check_with_prometheus.py
-// (cases only Prometheus 3 accepts or words differently are listed there).
-// Errors are InvalidArgument; the first error ends the parse (next() keeps
-// returning it).
+// returned as ordinary series, exemplars on any OpenMetrics sample, trailing
+// commas in OpenMetrics label sets. Errors are InvalidArgument with
+// Prometheus 2.42's text, what a target's lastError shows
+// (tests/scrape/textparse/check_with_prometheus.py checks every case of the
+// table against the real 2.42); errors only Prometheus 3 has keep its text
+// (`metric name not set while parsing: "..."`). The first error ends the
+// parse: next() keeps returning it.
 //
 // Like Prometheus, the parsers check syntax only: the order of families, a
 // TYPE after its samples, duplicate series, histogram bucket order and the
@@ -97,7 +98,8 @@ class Parser {
   // kSeries: appends {"__name__", name} and then the labels in written order
   // (not sorted, not deduplicated; empty values kept) to *out.
   void labels(std::vector<tsdb::LabelView>* out);
-  // kSeries: the value (NaN as written; staleness is the caller's business).
+  // kSeries: the value. Every NaN is Prometheus' normal NaN
+  // (0x7ff8000000000001), so a body can never write the stale marker.
   double value() const { return value_; }
   // kSeries: the sample's own timestamp; the text format writes milliseconds,
   // OpenMetrics seconds (converted with Go's float-to-int truncation).

@@ -278,7 +278,7 @@ class Generator {
 
 constexpr int kBodies = 400;
 
-TEST(RandomRoundTrip, TextFormat) {
+TEST(TextParseRandomRoundTrip, TextFormat) {
   for (int seed = 1; seed <= kBodies; ++seed) {
     Generator g(seed, Format::kPrometheusText);
     std::string body = g.exposition();
@@ -288,7 +288,7 @@ TEST(RandomRoundTrip, TextFormat) {
   }
 }
 
-TEST(RandomRoundTrip, OpenMetrics) {
+TEST(TextParseRandomRoundTrip, OpenMetrics) {
   for (int seed = 1; seed <= kBodies; ++seed) {
     Generator g(seed, Format::kOpenMetrics);
     std::string body = g.exposition();
@@ -310,7 +310,7 @@ bool parse_touching_everything(Format f, std::string_view body) {
   return false;
 }
 
-TEST(RandomMutations, NeverCrashAndStopCleanly) {
+TEST(TextParseRandomMutations, NeverCrashAndStopCleanly) {
   static const char kBytes[] = {'\n', '"', '\\', '{', '}', '=', ',', ' ', '#', '\t', '\0', '\xff', 'a', '1', 'e'};
   std::mt19937_64 rng(42);
   int errors = 0, parsed = 0;

@@ -26,7 +26,7 @@ Parsed om(std::string_view body) { return parse_all(Format::kOpenMetrics, body);
 // ---------------------------------------------------------------------------
 // The text format.
 
-TEST(PromText, MetadataCommentsAndSeries) {
+TEST(TextParsePromText, MetadataCommentsAndSeries) {
   Parsed p = text(
       "# HELP http_requests_total The total. \\\\ and \\n and \\\" stay\n"
       "# TYPE http_requests_total counter\n"
@@ -49,7 +49,7 @@ TEST(PromText, MetadataCommentsAndSeries) {
   }));
 }
 
-TEST(PromText, Types) {
+TEST(TextParsePromText, Types) {
   Parsed p = text("# TYPE a counter\n# TYPE b gauge\n# TYPE c histogram\n# TYPE d summary\n# TYPE e untyped\n");
   EXPECT_EQ(p.entries, (V{R"(type "a" counter)", R"(type "b" gauge)", R"(type "c" histogram)",
                           R"(type "d" summary)", R"(type "e" unknown)"}));
@@ -57,7 +57,7 @@ TEST(PromText, Types) {
   EXPECT_EQ(text("# TYPE a unknown\n").error, "invalid metric type \"unknown\"");
 }
 
-TEST(PromText, HelpForms) {
+TEST(TextParsePromText, HelpForms) {
   EXPECT_EQ(text("# HELP a\n").entries, V{R"(help "a" "")"});
   EXPECT_EQ(text("# HELP a   \n").entries, V{R"(help "a" "")"});
   EXPECT_EQ(text("# HELP a  two blanks\n").entries, V{R"(help "a" " two blanks")"});
@@ -66,14 +66,14 @@ TEST(PromText, HelpForms) {
   EXPECT_EQ(text("# HELP\n# HELPx y\n").entries, (V{R"(comment "# HELP")", R"(comment "# HELPx y")"}));
 }
 
-TEST(PromText, LabelValueEscapes) {
+TEST(TextParsePromText, LabelValueEscapes) {
   Parsed p = text("a{b=\"x\\\"y\\\\z\\nw\\tv\"} 1\n");
   EXPECT_EQ(p.entries, V{R"(series "__name__"="a" "b"="x\"y\\z\nw\\tv" 1)"});
   // A raw newline inside a label value is taken as it is.
   EXPECT_EQ(text("a{b=\"x\ny\"} 1\n").entries, V{R"(series "__name__"="a" "b"="x\ny" 1)"});
 }
 
-TEST(PromText, Floats) {
+TEST(TextParsePromText, Floats) {
   Parsed p = text("a NaN\nb +Inf\nc -Inf\nd inf\ne 1e3\nf .5\ng 5.\nh -0\ni Infinity\nj 1E-3\nk 0001\nl 1e-400\n");
   EXPECT_EQ(p.error, "");
   EXPECT_EQ(p.entries, (V{
@@ -87,7 +87,7 @@ TEST(PromText, Floats) {
   EXPECT_EQ(text("a 0x10\n").error, "strconv.ParseFloat: parsing \"0x10\": invalid syntax");
 }
 
-TEST(PromText, NaNIsPrometheusNormalNaN) {
+TEST(TextParsePromText, NaNIsPrometheusNormalNaN) {
   auto p = Parser::create(Format::kPrometheusText, "a NaN\n");
   ASSERT_EQ(*p->next(), Entry::kSeries);
   uint64_t bits;
@@ -96,7 +96,7 @@ TEST(PromText, NaNIsPrometheusNormalNaN) {
   EXPECT_EQ(bits, 0x7ff8000000000001ULL);
 }
 
-TEST(PromText, Timestamps) {
+TEST(TextParsePromText, Timestamps) {
   EXPECT_EQ(text("a 1 9223372036854775807\n").entries, V{R"(series "__name__"="a" 1 @9223372036854775807)"});
   EXPECT_EQ(text("a 1 0\n").entries, V{R"(series "__name__"="a" 1 @0)"});
   EXPECT_EQ(text("a 1 9223372036854775808\n").error,
@@ -104,7 +104,7 @@ TEST(PromText, Timestamps) {
   EXPECT_EQ(text("a 1 -1\n").error, "expected timestamp or new record, got \"INVALID\"");
 }
 
-TEST(PromText, BlanksAndLineEnds) {
+TEST(TextParsePromText, BlanksAndLineEnds) {
   EXPECT_EQ(text("a { b = \"c\" , d=\"e\" } 1 2").entries,
             V{R"(series "__name__"="a" "b"="c" "d"="e" 1 @2)"});
   EXPECT_EQ(text("a\t1\t2\n").entries, V{R"(series "__name__"="a" 1 @2)"});
@@ -115,7 +115,7 @@ TEST(PromText, BlanksAndLineEnds) {
   EXPECT_EQ(text(std::string_view("a 1\n\0garbage\n", 14)).entries, V{R"(series "__name__"="a" 1)"});
 }
 
-TEST(PromText, QuotedUtf8Names) {
+TEST(TextParsePromText, QuotedUtf8Names) {
   Parsed p = text(
       "# HELP \"my.metric\" Help for it.\n"
       "# TYPE \"my.metric\" gauge\n"
@@ -132,7 +132,7 @@ TEST(PromText, QuotedUtf8Names) {
   }));
 }
 
-TEST(PromText, LeAndQuantileNormalized) {
+TEST(TextParsePromText, LeAndQuantileNormalized) {
   Parsed p = text(
       "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"0.5\"} 1\nh_bucket{le=\"1e+06\"} 1\n"
       "h_bucket{le=\"100000\"} 1\nh_bucket{le=\"+inf\"} 1\nh_bucket{le=\"x\"} 1\n"
@@ -155,7 +155,7 @@ TEST(PromText, LeAndQuantileNormalized) {
   }));
 }
 
-TEST(PromText, SeriesIsTheWrittenKey) {
+TEST(TextParsePromText, SeriesIsTheWrittenKey) {
   std::string body = "a{b=\"c\",} 1 2\nd 3\n{\"e.f\"} 4\n";
   auto p = Parser::create(Format::kPrometheusText, body);
   ASSERT_EQ(*p->next(), Entry::kSeries);
@@ -168,7 +168,7 @@ TEST(PromText, SeriesIsTheWrittenKey) {
   EXPECT_EQ(*p->next(), Entry::kEof);
 }
 
-TEST(PromText, ErrorsAreSticky) {
+TEST(TextParsePromText, ErrorsAreSticky) {
   auto p = Parser::create(Format::kPrometheusText, "a 1\nb{\n");
   ASSERT_EQ(*p->next(), Entry::kSeries);
   absl::StatusOr<Entry> e = p->next();
@@ -180,7 +180,7 @@ TEST(PromText, ErrorsAreSticky) {
 // ---------------------------------------------------------------------------
 // OpenMetrics.
 
-TEST(OpenMetrics, Families) {
+TEST(TextParseOpenMetrics, Families) {
   Parsed p = om(
       "# TYPE acme_http_router_request_seconds summary\n"
       "# UNIT acme_http_router_request_seconds seconds\n"
@@ -232,7 +232,7 @@ TEST(OpenMetrics, Families) {
   }));
 }
 
-TEST(OpenMetrics, TimestampsAreSeconds) {
+TEST(TextParseOpenMetrics, TimestampsAreSeconds) {
   Parsed p = om("a 1 1.5\nb 1 -1.5\nc 1 1e3\nd 1 1520879607.789\ne 1 1e300\n# EOF");
   EXPECT_EQ(p.error, "");
   EXPECT_EQ(p.entries, (V{
@@ -243,7 +243,7 @@ TEST(OpenMetrics, TimestampsAreSeconds) {
   EXPECT_EQ(om("a 1 NaN\n# EOF\n").error, "invalid timestamp");
 }
 
-TEST(OpenMetrics, Exemplars) {
+TEST(TextParseOpenMetrics, Exemplars) {
   Parsed p = om(
       "# TYPE foo histogram\n"
       "foo_bucket{le=\"0.01\"} 0\n"
@@ -269,7 +269,7 @@ TEST(OpenMetrics, Exemplars) {
   }));
 }
 
-TEST(OpenMetrics, EofRules) {
+TEST(TextParseOpenMetrics, EofRules) {
   EXPECT_EQ(om("# EOF").entries, V{});
   EXPECT_EQ(om("# EOF\n").error, "");
   EXPECT_EQ(om("").error, "data does not end with # EOF");
@@ -278,7 +278,7 @@ TEST(OpenMetrics, EofRules) {
   EXPECT_EQ(om("# EOF \n").error, "unexpected data after # EOF");
 }
 
-TEST(OpenMetrics, QuotedNamesAndTrailingComma) {
+TEST(TextParseOpenMetrics, QuotedNamesAndTrailingComma) {
   Parsed p = om(
       "# TYPE \"my.counter\" counter\n"
       "{\"my.counter_total\",\"a.b\"=\"v\",} 1\n"
@@ -294,7 +294,7 @@ TEST(OpenMetrics, QuotedNamesAndTrailingComma) {
   }));
 }
 
-TEST(OpenMetrics, UnitMustEndTheName) {
+TEST(TextParseOpenMetrics, UnitMustEndTheName) {
   EXPECT_EQ(om("# UNIT a_seconds seconds\n# EOF\n").error, "");
   EXPECT_EQ(om("# UNIT a \n# EOF\n").entries, V{R"(unit "a" "")"});
   EXPECT_EQ(om("# UNIT aseconds seconds\n# EOF\n").error, "unit not a suffix of metric \"aseconds\"");
@@ -326,7 +326,7 @@ std::string unescape_body(std::string_view s) {
   return out;
 }
 
-TEST(CaseTable, EveryCaseGivesItsError) {
+TEST(TextParseCaseTable, EveryCaseGivesItsError) {
   std::ifstream in(TEXTPARSE_TESTDATA "/cases.tsv");
   ASSERT_TRUE(in) << TEXTPARSE_TESTDATA "/cases.tsv";
   std::string line;
@@ -351,7 +351,7 @@ TEST(CaseTable, EveryCaseGivesItsError) {
 // ---------------------------------------------------------------------------
 // Content-Type.
 
-TEST(ContentType, AsPrometheus3) {
+TEST(TextParseContentType, AsPrometheus3) {
   using F = std::optional<Format>;
   EXPECT_EQ(format_for_content_type("text/plain; version=0.0.4; charset=utf-8"), F(Format::kPrometheusText));
   EXPECT_EQ(format_for_content_type("text/plain"), F(Format::kPrometheusText));
@@ -376,7 +376,7 @@ TEST(ContentType, AsPrometheus3) {
   EXPECT_EQ(format_for_content_type("/plain"), std::nullopt);
 }
 
-TEST(MetricType, Names) {
+TEST(TextParseMetricType, Names) {
   EXPECT_STREQ(metric_type_name(MetricType::kUnknown), "unknown");
   EXPECT_STREQ(metric_type_name(MetricType::kCounter), "counter");
   EXPECT_STREQ(metric_type_name(MetricType::kGauge), "gauge");
@@ -394,7 +394,7 @@ bool inside(std::string_view body, std::string_view v) {
   return v.data() >= body.data() && v.data() + v.size() <= body.data() + body.size();
 }
 
-TEST(Views, PlainLabelsPointIntoTheBody) {
+TEST(TextParseViews, PlainLabelsPointIntoTheBody) {
   std::string body = "# TYPE h histogram\nh_bucket{a=\"x\",le=\"0.5\"} 1\n";
   auto p = Parser::create(Format::kPrometheusText, body);
   ASSERT_EQ(*p->next(), Entry::kType);
@@ -409,7 +409,7 @@ TEST(Views, PlainLabelsPointIntoTheBody) {
   EXPECT_TRUE(inside(body, labels[0].second));  // the metric name
 }
 
-TEST(Views, ManyEscapedLabelsStayValid) {
+TEST(TextParseViews, ManyEscapedLabelsStayValid) {
   // Enough unescaped texts that a growing buffer would move under earlier views.
   std::string body = "# TYPE h histogram\nh{";
   std::vector<std::string> want;
