@@ -76,7 +76,7 @@ absl::Status Manager::apply_on_loop(const std::vector<ScrapeConfig>& configs) {
   std::map<std::string, Job> next;
   std::vector<std::string> order;
   std::vector<std::string> restart;  // jobs whose discovery starts (over)
-  PoolOptions po{opts_.utf8_names, opts_.extra_metrics};
+  PoolOptions po{opts_.prometheus_v2, opts_.extra_metrics};
   for (const ScrapeConfig& c : configs) {
     auto it = jobs_.find(c.job_name);
     if (it != jobs_.end() && *it->second.config == c) {

@@ -58,7 +58,9 @@ struct ScrapeMetrics {
 };
 
 struct ManagerOptions {
-  bool utf8_names = false;     // Prometheus 3 name validation
+  // Prometheus 2.x instead of 3 (--query.compat=v2): legacy name
+  // validation, le/quantile kept as written, 2.x target labels.
+  bool prometheus_v2 = false;
   bool extra_metrics = false;  // --enable-feature=extra-scrape-metrics
   std::string user_agent = "Strata";
   // Parsing and appending threads; 0 = one per core.

@@ -83,7 +83,7 @@ ScrapeAppender::ScrapeAppender(AppendOptions opts) { set_options(std::move(opts)
 
 void ScrapeAppender::set_options(AppendOptions opts) {
   bool same_series = opts_.config && opts.config && opts_.target_labels == opts.target_labels &&
-                     opts_.utf8_names == opts.utf8_names &&
+                     opts_.prometheus_v2 == opts.prometheus_v2 &&
                      opts_.config->honor_labels == opts.config->honor_labels &&
                      opts_.config->metric_relabel_configs == opts.config->metric_relabel_configs &&
                      opts_.config->label_limit == opts.config->label_limit &&
@@ -151,7 +151,7 @@ std::optional<tsdb::Labels> ScrapeAppender::target_series(std::vector<tsdb::Labe
   tsdb::Labels lset = tsdb::Labels::from_unsorted(std::move(ls));
   if (!c.metric_relabel_configs.empty()) {
     tsdb::relabel::Options ro;
-    ro.legacy_label_names = !opts_.utf8_names;
+    ro.legacy_label_names = opts_.prometheus_v2;
     std::optional<tsdb::Labels> r = tsdb::relabel::process(lset, c.metric_relabel_configs, ro);
     if (!r) return std::nullopt;
     lset = std::move(*r);
@@ -164,7 +164,7 @@ std::optional<tsdb::Labels> ScrapeAppender::target_series(std::vector<tsdb::Labe
   bool valid = true;
   for (const auto& l : lset) {
     if (!tsdb::is_valid_utf8(l.value)) valid = false;
-    if (opts_.utf8_names) {
+    if (!opts_.prometheus_v2) {
       if (l.name.empty() || !tsdb::is_valid_utf8(l.name)) valid = false;
     } else if (l.name == tsdb::kMetricName ? !tsdb::is_valid_metric_name(l.value)
                                             : !tsdb::is_valid_label_name(l.name)) {
@@ -203,7 +203,9 @@ ScrapeAppender::Meta& ScrapeAppender::meta(std::string_view family) {
 bool ScrapeAppender::append_body(tsdb::IngestBatch& b, textparse::Format format, std::string_view body,
                                  int64_t t_ms, ScrapeOutcome* out) {
   const ScrapeConfig& c = *opts_.config;
-  std::unique_ptr<textparse::Parser> p = textparse::Parser::create(format, body);
+  textparse::ParseOptions po;
+  po.normalize_float_labels = !opts_.prometheus_v2;
+  std::unique_ptr<textparse::Parser> p = textparse::Parser::create(format, body, po);
   uint64_t limited = 0;  // samples counted against sample_limit
   int index = 0;
   while (true) {
@@ -358,7 +360,7 @@ ScrapeOutcome ScrapeAppender::scrape(tsdb::Appendable& db, const absl::Status& f
                                      int64_t t_ms, double duration_s, uint64_t body_bytes) {
   ScrapeOutcome out;
   tsdb::IngestOptions io;
-  io.utf8_names = opts_.utf8_names;
+  io.utf8_names = !opts_.prometheus_v2;
   io.item_name = "sample";
   auto batch = std::make_unique<tsdb::IngestBatch>(db, io);
   bool ok = fetch_error.ok();

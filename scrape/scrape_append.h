@@ -55,7 +55,7 @@ namespace strata::scrape {
 struct AppendOptions {
   std::shared_ptr<const ScrapeConfig> config;  // honor_*, limits, metric_relabel_configs
   tsdb::Labels target_labels;                  // job, instance, ... after relabelling
-  bool utf8_names = false;                     // Prometheus 3 name validation
+  bool prometheus_v2 = false;                  // see ManagerOptions
   bool extra_metrics = false;                  // --enable-feature=extra-scrape-metrics
 };
 

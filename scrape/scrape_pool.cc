@@ -25,7 +25,7 @@ absl::StatusOr<LoopSettings> ScrapePool::settings_for(const ScrapeConfig& c) con
   if (!client.ok()) return client.status();
   LoopSettings s;
   s.client = std::shared_ptr<net::Client>(std::move(*client));
-  s.accept = accept_header(c.scrape_protocols, opts_.utf8_names);
+  s.accept = accept_header(c.scrape_protocols, !opts_.prometheus_v2);
   s.fallback = fallback_format(c.fallback_scrape_protocol);
   s.enable_compression = c.enable_compression;
   s.body_size_limit_bytes = c.body_size_limit_bytes;
@@ -36,7 +36,7 @@ AppendOptions ScrapePool::append_options(const Target& t) const {
   AppendOptions o;
   o.config = config_;
   o.target_labels = t.labels();
-  o.utf8_names = opts_.utf8_names;
+  o.prometheus_v2 = opts_.prometheus_v2;
   o.extra_metrics = opts_.extra_metrics;
   return o;
 }
@@ -90,7 +90,7 @@ void ScrapePool::sync(const std::vector<TargetGroup>& groups) {
   std::vector<DroppedTarget> dropped;
   size_t dropped_total = 0;
   TargetLabelsOptions tlo;
-  tlo.prometheus_v2 = !opts_.utf8_names;
+  tlo.prometheus_v2 = opts_.prometheus_v2;
   tsdb::relabel::LabelsBuilder scratch;
   for (const TargetGroup& g : groups_) {
     for (const tsdb::Labels& t : g.targets) {

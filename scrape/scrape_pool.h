@@ -30,7 +30,7 @@
 namespace strata::scrape {
 
 struct PoolOptions {
-  bool utf8_names = false;
+  bool prometheus_v2 = false;  // see ManagerOptions
   bool extra_metrics = false;
 };
 

@@ -60,7 +60,7 @@ std::string storage_retention(const Flags& f) {
 
 scrape::ManagerOptions scrape_options(const Flags& f) {
   scrape::ManagerOptions o;
-  o.utf8_names = f.query_compat != "v2";
+  o.prometheus_v2 = f.query_compat == "v2";
   o.extra_metrics = f.has_feature("extra-scrape-metrics");
   o.user_agent = "Strata/" + build_info().version;
   return o;

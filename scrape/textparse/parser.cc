@@ -24,9 +24,11 @@ const char* metric_type_name(MetricType t) {
   return "unknown";
 }
 
-std::unique_ptr<Parser> Parser::create(Format f, std::string_view body) {
-  if (f == Format::kOpenMetrics) return internal::new_openmetrics_parser(body);
-  return internal::new_prom_parser(body);
+std::unique_ptr<Parser> Parser::create(Format f, std::string_view body, const ParseOptions& opts) {
+  std::unique_ptr<Parser> p =
+      f == Format::kOpenMetrics ? internal::new_openmetrics_parser(body) : internal::new_prom_parser(body);
+  p->normalize_ = opts.normalize_float_labels;
+  return p;
 }
 
 void Parser::reset_entry() {
@@ -127,7 +129,7 @@ void Parser::append_label_views(const std::vector<LabelSpan>& spans, bool normal
 
 void Parser::labels(std::vector<tsdb::LabelView>* out) {
   std::string_view name = body_.substr(name_begin_, name_end_ - name_begin_);
-  size_t need = (name_escaped_ ? name.size() : 0) + scratch_need(spans_, true);
+  size_t need = (name_escaped_ ? name.size() : 0) + scratch_need(spans_, normalize_);
   scratch_.clear();
   if (scratch_.capacity() < need) scratch_.reserve(need);
   if (name_escaped_) {
@@ -135,7 +137,7 @@ void Parser::labels(std::vector<tsdb::LabelView>* out) {
     name = scratch_;
   }
   out->emplace_back("__name__", name);
-  append_label_views(spans_, true, &scratch_, out);
+  append_label_views(spans_, normalize_, &scratch_, out);
 }
 
 bool Parser::exemplar(ParsedExemplar* out) {

@@ -78,10 +78,17 @@ struct ParsedExemplar {
   std::optional<int64_t> t_ms;  // written in seconds, converted like the sample's
 };
 
+struct ParseOptions {
+  // Prometheus 3 writes `le` (histograms) and `quantile` (summaries) label
+  // values in one canonical float form (`le="1"` becomes "1.0"); 2.x keeps
+  // them as the target wrote them (--query.compat=v2).
+  bool normalize_float_labels = true;
+};
+
 class Parser {
  public:
   // Never null. `body` must outlive the parser.
-  static std::unique_ptr<Parser> create(Format f, std::string_view body);
+  static std::unique_ptr<Parser> create(Format f, std::string_view body, const ParseOptions& opts = {});
   virtual ~Parser() = default;
   Parser(const Parser&) = delete;
   Parser& operator=(const Parser&) = delete;
@@ -123,6 +130,7 @@ class Parser {
   std::string_view comment() const { return comment_; }
 
  protected:
+  bool normalize_ = true;  // ParseOptions::normalize_float_labels
   explicit Parser(std::string_view body) : body_(body) {}
 
   // One `name="value"` of a series or exemplar label set: byte ranges in the

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/known_data.h"
@@ -98,7 +99,7 @@ TEST_F(StrataE2ETest, Flags) {
   const std::string data_dir = server_->data_dir();
   const std::string address = "127.0.0.1:" + std::to_string(server_->port());
   expect_get("/api/v1/status/flags", 200,
-             success(R"({"config.file":"","enable-feature":"","log.format":"logfmt",)"
+             success(R"({"config.file":"strata.yml","enable-feature":"","log.format":"logfmt",)"
                      R"("log.level":"info","query.compat":"v3","query.lookback-delta":"5m",)"
                      R"("query.max-concurrency":"20","query.max-samples":"50000000",)"
                      R"("query.timeout":"2m","storage.exemplars.exemplars-limit":"100000",)"
@@ -110,7 +111,7 @@ TEST_F(StrataE2ETest, Flags) {
                      R"("storage.tsdb.too-far-in-future.time-window":"10m",)"
                      R"("storage.tsdb.wal-sync":"interval","web.cors.origin":".*","web.enable-admin-api":"false",)"
                      R"("web.enable-lifecycle":"false","web.enable-remote-write-receiver":"false",)"
-                     R"("web.listen-address":")" +
+                     R"("web.external-url":"","web.listen-address":")" +
                      address +
                      R"(","web.max-connections":"512",)"
                      R"("web.read-timeout":"5m"})"));
@@ -118,15 +119,39 @@ TEST_F(StrataE2ETest, Flags) {
 
 // What Prometheus 2.42 shows for the same YAML (the embedded default, given
 // to it as a file): Go's yaml.v2 layout, with the defaults filled in.
-TEST_F(StrataE2ETest, ConfigIsTheEmbeddedDefault) {
-  expect_get(
-      "/api/v1/status/config", 200,
-      success(
-          R"({"yaml":"global:\n  scrape_interval: 15s\n  scrape_timeout: 10s\n)"
-          R"(  evaluation_interval: 15s\nscrape_configs:\n- job_name: strata\n)"
-          R"(  honor_timestamps: true\n  scrape_interval: 15s\n  scrape_timeout: 10s\n)"
-          R"(  metrics_path: /metrics\n  scheme: http\n  follow_redirects: true\n)"
-          R"(  enable_http2: true\n  static_configs:\n  - targets:\n    - localhost:9090\n"})"));
+// Without --config.file Strata runs on the embedded default: it scrapes
+// itself, at the address it listens on, so `up{job="strata"}` is 1 within
+// one interval (15 s).
+TEST(StrataDefaultConfigTest, ScrapesItself) {
+  auto s = testutil::start_strata({}, "");
+  ASSERT_TRUE(s.ok()) << s.status();
+  HttpClient c = (*s)->client();
+  const std::string self = "127.0.0.1:" + std::to_string((*s)->port());
+  auto r = c.get("/api/v1/status/config");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body,
+            success(R"({"yaml":"global:\n  scrape_interval: 15s\n  scrape_timeout: 10s\n)"
+                    R"(  evaluation_interval: 15s\nscrape_configs:\n- job_name: strata\n)"
+                    R"(  honor_timestamps: true\n  scrape_interval: 15s\n  scrape_timeout: 10s\n)"
+                    R"(  metrics_path: /metrics\n  scheme: http\n  follow_redirects: true\n)"
+                    R"(  enable_http2: true\n  static_configs:\n  - targets:\n    - )" +
+                    self + R"(\n"})"));
+  std::string body;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto q = c.get("/api/v1/query?query=up");
+    ASSERT_TRUE(q.ok()) << q.status();
+    body = q->body;
+    if (body.find(R"("value":[)") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_THAT(body, HasSubstr(R"({"metric":{"__name__":"up","instance":")" + self +
+                              R"(","job":"strata"},"value":[)"));
+  EXPECT_THAT(body, HasSubstr(R"(,"1"]})"));
+  auto t = c.get("/api/v1/targets");
+  ASSERT_TRUE(t.ok());
+  EXPECT_THAT(t->body, HasSubstr(R"("scrapePool":"strata","scrapeUrl":"http://)" + self + R"(/metrics")"));
+  EXPECT_THAT(t->body, HasSubstr(R"("health":"up")"));
 }
 
 // A config file of our own, shown exactly as Prometheus 2.42 shows it.
@@ -142,7 +167,7 @@ TEST(StrataConfigTest, ConfigFileAsPrometheusShowsIt) {
               "  - job_name: node\n"
               "    scrape_interval: 10s\n"
               "    static_configs:\n"
-              "      - targets: [\"a:9100\", \"b:9100\"]\n"
+              "      - targets: [\"127.0.0.1:1\", \"127.0.0.1:2\"]\n"
               "        labels:\n"
               "          env: prod\n"
               "    relabel_configs:\n"
@@ -164,8 +189,8 @@ TEST(StrataConfigTest, ConfigFileAsPrometheusShowsIt) {
                     R"(  scheme: http\n  follow_redirects: true\n  enable_http2: true\n)"
                     R"(  relabel_configs:\n  - source_labels: [__address__]\n    separator: ;\n)"
                     R"(    regex: (.*):9100\n    target_label: host\n    replacement: $1\n)"
-                    R"(    action: replace\n  static_configs:\n  - targets:\n    - a:9100\n)"
-                    R"(    - b:9100\n    labels:\n      env: prod\n"})"));
+                    R"(    action: replace\n  static_configs:\n  - targets:\n    - 127.0.0.1:1\n)"
+                    R"(    - 127.0.0.1:2\n    labels:\n      env: prod\n"})"));
   auto flags = c.get("/api/v1/status/flags");
   ASSERT_TRUE(flags.ok());
   EXPECT_THAT(flags->body, HasSubstr(R"("config.file":"prometheus.yml")"));

@@ -24,6 +24,7 @@ class ScrapeAppenderTest : public ::testing::Test {
       AppendOptions o;
       o.config = std::make_shared<const ScrapeConfig>(config_);
       o.target_labels = tsdb::Labels::from_strings({"job", "j", "instance", "h:1"});
+      o.prometheus_v2 = v2_;
       appender_ = std::make_unique<ScrapeAppender>(std::move(o));
     }
     return *appender_;
@@ -52,6 +53,7 @@ class ScrapeAppenderTest : public ::testing::Test {
 
   testing::MemDb mem_;
   ScrapeConfig config_;
+  bool v2_ = false;  // --query.compat=v2
   std::unique_ptr<ScrapeAppender> appender_;
 };
 
@@ -166,7 +168,11 @@ TEST_F(ScrapeAppenderTest, LabelLimitsFailTheScrapeWithPrometheusText) {
 TEST_F(ScrapeAppenderTest, InvalidNamesAfterRelabelingFailTheScrape) {
   using tsdb::relabel::Action;
   config_.metric_relabel_configs = {rule(Action::kReplace, {"__name__"}, "(.*)", "__name__", "1$1")};
-  EXPECT_EQ(scrape("a 1\n", 1000).error.message(),
+  // Prometheus 3 takes any UTF-8 name; 2.x only the classic forms.
+  EXPECT_TRUE(scrape("a 1\n", 1000).error.ok());
+  v2_ = true;
+  appender_.reset();
+  EXPECT_EQ(scrape("a 1\n", 2000).error.message(),
             "invalid metric name or label names: {__name__=\"1a\", instance=\"h:1\", job=\"j\"}");
 }
 

@@ -209,6 +209,7 @@ TEST(FlagsTest, AsMapHasEveryFlagAsStatusFlagsShowsIt) {
                                           "web.enable-admin-api",
                                           "web.enable-lifecycle",
                                           "web.enable-remote-write-receiver",
+                                          "web.external-url",
                                           "web.listen-address",
                                           "web.max-connections",
                                           "web.read-timeout"}));

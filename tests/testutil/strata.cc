@@ -15,8 +15,16 @@ std::string strata_binary() {
   return env && *env ? env : STRATA_TESTUTIL_STRATA_BINARY;
 }
 
-absl::StatusOr<std::unique_ptr<ServerProcess>> start_strata(std::vector<std::string> extra_flags) {
-  return ServerProcess::start(strata_binary(), std::move(extra_flags));
+absl::StatusOr<std::unique_ptr<ServerProcess>> start_strata(std::vector<std::string> extra_flags,
+                                                            const std::string& config) {
+  ServerProcess::Options o;
+  o.binary = strata_binary();
+  if (!config.empty()) {
+    o.files = {{"strata.yml", config}};
+    o.flags.push_back("--config.file=strata.yml");
+  }
+  for (std::string& f : extra_flags) o.flags.push_back(std::move(f));
+  return ServerProcess::start(std::move(o));
 }
 
 bool prometheus_installed() { return ::access(kPrometheusBinary, X_OK) == 0; }

@@ -19,9 +19,15 @@ namespace strata::testutil {
 // The strata binary tests run.
 std::string strata_binary();
 
-// ServerProcess::start(strata_binary(), extra_flags).
+// A prometheus.yml without scrape jobs. The embedded default configuration
+// scrapes Strata itself, which adds series a test did not write; tests run
+// with this one unless they test the default.
+inline constexpr const char* kNoScrapeConfig = "global:\n  scrape_interval: 15s\n";
+
+// strata_binary() with `extra_flags`, and `config` written to strata.yml as
+// --config.file ("" = no --config.file: the embedded default).
 absl::StatusOr<std::unique_ptr<ServerProcess>> start_strata(
-    std::vector<std::string> extra_flags = {});
+    std::vector<std::string> extra_flags = {}, const std::string& config = kNoScrapeConfig);
 
 // Prometheus from the Debian package, the oracle of the comparison tests.
 inline constexpr const char* kPrometheusBinary = "/usr/bin/prometheus";
