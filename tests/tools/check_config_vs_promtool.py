@@ -1,0 +1,51 @@
+#!/usr/bin/python3
+"""`stratatool check config` against `promtool check config` (Prometheus
+2.42, Debian): the same exit code and the same stdout (Checking / SUCCESS
+lines) for valid and invalid files; the FAILED message on stderr is the
+server's own loader message (checked by the server's config tests).
+
+usage: check_config_vs_promtool.py <stratatool>
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+CONFIGS = {
+    "good.yml": "global:\n  scrape_interval: 15s\nscrape_configs:\n- job_name: a\n  static_configs:\n  - targets: ['127.0.0.1:9100']\n",
+    "unknown_field.yml": "global:\n  foo: 1\n",
+    "bad_duration.yml": "global:\n  scrape_interval: 15x\n",
+    "timeout_over_interval.yml": "scrape_configs:\n- job_name: a\n  scrape_interval: 5s\n  scrape_timeout: 10s\n",
+    "duplicate_job.yml": "scrape_configs:\n- job_name: a\n- job_name: a\n",
+    "not_yaml.yml": "scrape_configs: [\n",
+}
+
+
+def run(cmd):
+    r = subprocess.run(cmd, capture_output=True, timeout=60)
+    return r.returncode, r.stdout.decode(), r.stderr.decode()
+
+
+def main():
+    stratatool = sys.argv[1]
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="strata-check-config-") as d:
+        os.chdir(d)
+        for name, text in CONFIGS.items():
+            with open(name, "w") as f:
+                f.write(text)
+        cases = [[n] for n in CONFIGS] + [["good.yml", "unknown_field.yml"], ["missing.yml"]]
+        for files in cases:
+            p = run(["/usr/bin/promtool", "check", "config"] + files)
+            s = run([stratatool, "check", "config"] + files)
+            same = p[0] == s[0] and p[1] == s[1]
+            print("%s %s: promtool %d, stratatool %d" % ("ok  " if same else "FAIL", " ".join(files), p[0], s[0]))
+            if not same:
+                failures += 1
+                print("--- promtool\n%s%s--- stratatool\n%s%s" % (p[1], p[2], s[1], s[2]))
+        print("%d of %d cases agree" % (len(cases) - failures, len(cases)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
