@@ -1,6 +1,5 @@
 // strata: the Prometheus-compatible metrics server. main() parses the
 // command line and hands over to run_server() (server/app.h).
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -8,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/malloc_tuning.h"
 #include "base/stack.h"
 #include "server/app.h"
 #include "server/build_info.h"
@@ -25,11 +25,7 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  // Queries allocate and free tens of MB each; with glibc's defaults large
-  // blocks are mmapped and the heap trimmed after every query, so the next
-  // one page-faults all of it in again (~15% of a query's CPU time).
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 128 << 20);
+  strata::tune_malloc_for_queries();
   // Queries are parsed and evaluated recursively on worker threads; large
   // stacks let deeply nested queries (thousands of `or`s) through.
   strata::set_default_thread_stack(strata::kQueryThreadStackBytes);

@@ -1,6 +1,7 @@
 // MemoryTrimmer: gives freed heap memory back to the kernel once queries are
-// over. main() raises glibc's trim threshold so that back-to-back queries
-// reuse their pages instead of faulting them in again (see main.cc); without
+// over. main() raises glibc's trim threshold (base/malloc_tuning.h) so that
+// back-to-back queries reuse their pages instead of faulting them in again;
+// without
 // this, the memory of one heavy query would stay resident for good. A
 // background thread looks every kInterval: when no query is evaluating and
 // more than kMinFreeBytes of resident memory is free heap, it calls
