@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "tests/net/test_server.h"
+#include "tests/testutil/eventually.h"
 #include "tests/testutil/strata.h"
 
 namespace strata {
@@ -21,15 +22,7 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-template <typename F>
-bool eventually(F&& f, std::chrono::seconds limit = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return f();
-}
+using testutil::eventually;
 
 class StrataScrapeTest : public ::testing::Test {
  protected:

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "tests/net/test_server.h"
+#include "tests/testutil/eventually.h"
 #include "tests/scrape/scrape_test_util.h"
 
 namespace strata::scrape {
@@ -27,15 +28,7 @@ ScrapeConfig job(const std::string& name, const std::vector<std::string>& target
   return c;
 }
 
-template <typename F>
-bool eventually(F&& f, std::chrono::seconds limit = std::chrono::seconds(15)) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return f();
-}
+using testutil::eventually;
 
 class ManagerTest : public ::testing::Test {
  protected:
@@ -56,6 +49,15 @@ class ManagerTest : public ::testing::Test {
     return pools[0].active[0];
   }
 
+  // The only target once it is up; null if it is not up in time.
+  std::shared_ptr<Target> wait_up(Manager& m) {
+    std::shared_ptr<Target> t;
+    bool up = eventually([&] {
+      t = only_target(m);
+      return t && t->health().state == HealthState::kUp;
+    });
+    return up ? t : nullptr;
+  }
   std::shared_ptr<Target> only_target_of(Manager& m, const std::string& job) {
     for (auto& p : m.pools())
       if (p.job == job && p.active.size() == 1) return p.active[0];
@@ -73,11 +75,8 @@ class ManagerTest : public ::testing::Test {
 TEST_F(ManagerTest, ScrapesStaticTargetsAndReportsHealth) {
   Manager m(*mem_.db, &mem_.registry, {});
   ASSERT_TRUE(m.apply({job("app", {target()})}).ok());
-  std::shared_ptr<Target> t;
-  ASSERT_TRUE(eventually([&] {
-    t = only_target(m);
-    return t && t->health().state == HealthState::kUp;
-  }));
+  std::shared_ptr<Target> t = wait_up(m);
+  ASSERT_TRUE(t);
   EXPECT_EQ(t->url(), "http://" + target() + "/metrics");
   EXPECT_EQ(t->labels().to_string(), "{instance=\"" + target() + "\", job=\"app\"}");
   EXPECT_EQ(t->health().last_error, "");
@@ -123,11 +122,8 @@ TEST_F(ManagerTest, FailedScrapesAreDownWithPrometheusErrors) {
 TEST_F(ManagerTest, ReloadKeepsUnchangedTargetsAndStalesRemovedOnes) {
   Manager m(*mem_.db, &mem_.registry, {});
   ASSERT_TRUE(m.apply({job("app", {target()})}).ok());
-  std::shared_ptr<Target> t;
-  ASSERT_TRUE(eventually([&] {
-    t = only_target(m);
-    return t && t->health().state == HealthState::kUp;
-  }));
+  std::shared_ptr<Target> t = wait_up(m);
+  ASSERT_TRUE(t);
   // The same config again, plus a new job: the target object (and its loop)
   // stays.
   ASSERT_TRUE(m.apply({job("app", {target()}), job("other", {})}).ok());
