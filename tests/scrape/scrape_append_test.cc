@@ -201,6 +201,34 @@ TEST_F(ScrapeAppenderTest, MetadataIsKeptPerFamily) {
   EXPECT_FALSE(appender().changed_metadata().has_value());
 }
 
+// OpenMetrics: exemplars are kept (their own timestamp, else the sample's),
+// timestamps are seconds, and `_created` is an ordinary series.
+TEST_F(ScrapeAppenderTest, OpenMetricsExemplarsAndCreated) {
+  const std::string body =
+      "# TYPE a counter\n"
+      "a_total 3 # {trace_id=\"abc\"} 1 5.5\n"
+      "a_created 2.5\n"
+      "# TYPE b counter\n"
+      "b_total 4 9 # {trace_id=\"def\"} 2\n"
+      "# EOF\n";
+  ScrapeOutcome o = appender().scrape(*mem_.db, absl::OkStatus(), textparse::Format::kOpenMetrics, body, 10000,
+                                      0.5, body.size());
+  ASSERT_TRUE(o.error.ok()) << o.error;
+  Dump d = dump();
+  EXPECT_EQ(d[series("a_total")], (Samples{{10000, 3}}));
+  EXPECT_EQ(d[series("a_created")], (Samples{{10000, 2.5}}));
+  EXPECT_EQ(d[series("b_total")], (Samples{{9000, 4}}));
+  auto m = tsdb::Matcher::make(tsdb::MatchType::kRegexMatch, "__name__", "a_total|b_total");
+  std::vector<tsdb::ExemplarSeries> ex = mem_.db->select_exemplars(0, 20000, {{*m}});
+  ASSERT_EQ(ex.size(), 2u);
+  ASSERT_EQ(ex[0].exemplars.size(), 1u);
+  EXPECT_EQ(ex[0].exemplars[0].labels.to_string(), "{trace_id=\"abc\"}");
+  EXPECT_EQ(ex[0].exemplars[0].t_ms, 5500);
+  EXPECT_EQ(ex[0].exemplars[0].value, 1);
+  ASSERT_EQ(ex[1].exemplars.size(), 1u);
+  EXPECT_EQ(ex[1].exemplars[0].t_ms, 9000);  // none written: the sample's
+}
+
 TEST_F(ScrapeAppenderTest, ExtraScrapeMetrics) {
   AppendOptions o;
   config_.sample_limit = 50;
