@@ -133,6 +133,13 @@ TEST_F(ScrapeAppenderTest, VanishedSeriesAndFailedScrapesGoStale) {
   EXPECT_EQ(dump()[series("a")].back(), (std::pair<int64_t, double>{4000, 5}));
 }
 
+TEST_F(ScrapeAppenderTest, HonorTimestampsFalseUsesTheScrapeTime) {
+  config_.honor_timestamps = false;
+  scrape("c 3 500\n", 1000);
+  scrape("", 2000);  // and the series goes stale like any other
+  EXPECT_EQ(dump()[series("c")], (Samples{{1000, 3}, {2000, kStale}}));
+}
+
 TEST_F(ScrapeAppenderTest, TrackTimestampsStalenessMarksExplicitTimestamps) {
   config_.track_timestamps_staleness = true;
   scrape("c 3 500\n", 1000);
