@@ -244,13 +244,13 @@ bool ScrapeAppender::append_body(tsdb::IngestBatch& b, textparse::Format format,
     // Debian's Abseil has its own string_view: look up in that form.
     const std::string_view series_bytes = p->series();
     const absl::string_view key(series_bytes.data(), series_bytes.size());
-    if (auto d = dropped_.find(key); d != dropped_.end()) {
-      d->second = iter_;
-      continue;
-    }
     auto it = series_.find(key);
     bool is_new = it == series_.end();
     if (is_new) {
+      if (auto d = dropped_.find(key); d != dropped_.end()) {
+        d->second = iter_;
+        continue;
+      }
       views_.clear();
       p->labels(&views_);
       absl::Status err;
@@ -265,7 +265,7 @@ bool ScrapeAppender::append_body(tsdb::IngestBatch& b, textparse::Format format,
       }
       Entry entry;
       entry.hash = ls->hash();
-      entry.labels = std::move(*ls);
+      entry.labels = std::make_shared<const tsdb::Labels>(std::move(*ls));
       it = series_.emplace(std::string(series_bytes), std::move(entry)).first;
     }
     Entry& entry = it->second;
@@ -278,7 +278,7 @@ bool ScrapeAppender::append_body(tsdb::IngestBatch& b, textparse::Format format,
     textparse::ParsedExemplar ex;
     bool has_exemplar = p->exemplar(&ex);
     uint64_t rejected_before = b.progress().total_rejected();
-    tsdb::IngestBatch::Series s = b.begin_series(index++, entry.ref, entry.labels, 1, has_exemplar ? 1 : 0);
+    tsdb::IngestBatch::Series s = b.begin_series(index++, entry.ref, *entry.labels, 1, has_exemplar ? 1 : 0);
     if (!s.valid()) {
       out->error = b.progress().first_error;
       return false;
@@ -314,7 +314,7 @@ void ScrapeAppender::mark_stale(tsdb::IngestBatch& b, int64_t t_ms) {
   int index = 0;
   for (const auto& [hash, labels] : prev_) {
     if (cur_.contains(hash)) continue;
-    tsdb::IngestBatch::Series s = b.begin_series(index++, 0, labels, 1, 0);
+    tsdb::IngestBatch::Series s = b.begin_series(index++, 0, *labels, 1, 0);
     // Out of order or duplicate: the series has a newer sample; no marker.
     if (s.valid()) s.append(t_ms, stale_nan());
   }

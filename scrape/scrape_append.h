@@ -108,9 +108,12 @@ class ScrapeAppender {
   size_t cached_series() const { return series_.size(); }
 
  private:
+  // Final labels (target labels and relabelling applied), shared with the
+  // staleness sets so that marking a series seen copies no strings.
+  using LabelsPtr = std::shared_ptr<const tsdb::Labels>;
   struct Entry {
     tsdb::SeriesRef ref = 0;
-    tsdb::Labels labels;  // final: target labels and relabelling applied
+    LabelsPtr labels;
     uint64_t hash = 0;
     int64_t last_iter = 0;
   };
@@ -140,7 +143,7 @@ class ScrapeAppender {
   absl::flat_hash_map<std::string, int64_t> dropped_;  // by bytes -> last iteration seen
   // Series appended by the previous / current successful scrape, by hash
   // of their final labels: the previous ones missing now go stale.
-  absl::flat_hash_map<uint64_t, tsdb::Labels> prev_, cur_;
+  absl::flat_hash_map<uint64_t, LabelsPtr> prev_, cur_;
   std::map<std::string, Meta, std::less<>> meta_;
   bool meta_changed_ = false;
   // The report series' refs, in report order.
