@@ -140,6 +140,18 @@ ApiResult handle_targets(ApiContext& ctx, const Form& form) {
       w.integer(int64_t(p.dropped_total));
     }
     w.end_object();
+    // Strata's addition: discovery sections a job has that Strata ignores,
+    // so a target missing for that reason is explained, not just absent.
+    w.key("unsupportedDiscovery");
+    w.begin_object();
+    for (const auto& p : *pools) {
+      if (p.unsupported_sd_configs.empty()) continue;
+      w.key(p.job);
+      w.begin_array();
+      for (const auto& k : p.unsupported_sd_configs) w.string(k);
+      w.end_array();
+    }
+    w.end_object();
     w.end_object();
   };
   return r;

@@ -54,6 +54,10 @@ struct ScrapeConfig {
   std::vector<FileSdConfig> file_sd_configs;
   std::vector<StaticConfig> static_configs;
   bool from_scrape_config_file = false;  // loaded via scrape_config_files
+  // Discovery sections of the job Strata does not act on (e.g.
+  // "kubernetes_sd_configs"): warned about at every load and listed by
+  // /api/v1/targets, never dropped silently.
+  std::vector<std::string> unsupported_sd_configs;
 
   bool operator==(const ScrapeConfig&) const = default;
 };

@@ -213,7 +213,8 @@ std::vector<PoolSnapshot> Manager::pools() const {
   }
   std::vector<PoolSnapshot> out;
   for (const auto& p : view)
-    out.push_back({p->job(), p->active_targets(), p->dropped_targets(), p->dropped_count()});
+    out.push_back({p->job(), p->active_targets(), p->dropped_targets(), p->dropped_count(),
+                   p->unsupported_sd_configs()});
   return out;
 }
 

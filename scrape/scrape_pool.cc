@@ -11,7 +11,7 @@ namespace strata::scrape {
 
 ScrapePool::ScrapePool(std::shared_ptr<const ScrapeConfig> config, const PoolOptions& opts,
                        const LoopDeps& deps)
-    : config_(std::move(config)), opts_(opts), deps_(deps) {}
+    : job_(config->job_name), config_(std::move(config)), opts_(opts), deps_(deps) {}
 
 ScrapePool::~ScrapePool() = default;
 
@@ -176,6 +176,7 @@ void ScrapePool::publish() {
   active_view_ = std::move(active);
   dropped_view_ = dropped_all_;
   dropped_count_view_ = dropped_total_;
+  unsupported_view_ = config_->unsupported_sd_configs;
 }
 
 void ScrapePool::stop(ScrapeLoop::StopMode mode, std::function<void()> done) {
@@ -213,6 +214,11 @@ std::vector<std::shared_ptr<Target>> ScrapePool::active_targets() const {
 std::vector<DroppedTarget> ScrapePool::dropped_targets() const {
   std::lock_guard lock(view_mu_);
   return dropped_view_;
+}
+
+std::vector<std::string> ScrapePool::unsupported_sd_configs() const {
+  std::lock_guard lock(view_mu_);
+  return unsupported_view_;
 }
 
 size_t ScrapePool::dropped_count() const {

@@ -39,7 +39,9 @@ class ScrapePool {
   ScrapePool(std::shared_ptr<const ScrapeConfig> config, const PoolOptions& opts, const LoopDeps& deps);
   ~ScrapePool();
 
-  const std::string& job() const { return config_->job_name; }
+  // Any thread: the job name never changes for a pool.
+  const std::string& job() const { return job_; }
+  // The io thread only (apply() replaces it).
   const ScrapeConfig& config() const { return *config_; }
 
   // A new config for this job (same job_name). Fails when the HTTP client
@@ -52,6 +54,7 @@ class ScrapePool {
   void stop(ScrapeLoop::StopMode mode, std::function<void()> done);
 
   std::vector<std::shared_ptr<Target>> active_targets() const;
+  std::vector<std::string> unsupported_sd_configs() const;
   std::vector<DroppedTarget> dropped_targets() const;
   size_t dropped_count() const;
 
@@ -66,6 +69,7 @@ class ScrapePool {
   // Runs stop()'s `done` once nothing is left running.
   void maybe_stopped();
 
+  const std::string job_;
   std::shared_ptr<const ScrapeConfig> config_;
   const PoolOptions opts_;
   const LoopDeps deps_;
@@ -87,6 +91,7 @@ class ScrapePool {
   std::vector<std::shared_ptr<Target>> active_view_ ABSL_GUARDED_BY(view_mu_);
   std::vector<DroppedTarget> dropped_view_ ABSL_GUARDED_BY(view_mu_);
   size_t dropped_count_view_ ABSL_GUARDED_BY(view_mu_) = 0;
+  std::vector<std::string> unsupported_view_ ABSL_GUARDED_BY(view_mu_);
 };
 
 }  // namespace strata::scrape

@@ -24,6 +24,8 @@ struct PoolSnapshot {
   std::vector<std::shared_ptr<Target>> active;
   std::vector<DroppedTarget> dropped;  // at most keep_dropped_targets
   size_t dropped_total = 0;
+  // The job's discovery sections Strata ignores (ScrapeConfig::unsupported_sd_configs).
+  std::vector<std::string> unsupported_sd_configs;
 };
 
 class TargetsView {

@@ -153,6 +153,8 @@ ScrapeConfig scrape_config(const YAML::Node& n, const GlobalConfig& g, const Par
     if (sc.relabel_configs.empty()) check_targets(*v, sc.static_configs);
   }
   warn_unsupported_sd(f, "scrape job \"" + sc.job_name + "\"", ctx);
+  for (std::string_view k : unsupported_sd_keys())
+    if (f.get(k)) sc.unsupported_sd_configs.emplace_back(k);
   return sc;
 }
 

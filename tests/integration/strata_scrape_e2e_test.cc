@@ -46,7 +46,8 @@ class StrataScrapeTest : public ::testing::Test {
            "- job_name: missing\n  metrics_path: /nope\n  static_configs:\n  - targets: ['" + t + "']\n"
            "- job_name: small\n  body_size_limit: 10B\n  static_configs:\n  - targets: ['" + t + "']\n"
            "- job_name: dropped\n  static_configs:\n  - targets: ['" + t + "']\n"
-           "  relabel_configs:\n  - action: drop\n    source_labels: [__address__]\n    regex: '.*'\n" +
+           "  relabel_configs:\n  - action: drop\n    source_labels: [__address__]\n    regex: '.*'\n"
+           "- job_name: k8s\n  kubernetes_sd_configs:\n  - role: pod\n" +
            extra_jobs;
   }
 
@@ -101,13 +102,17 @@ TEST_F(StrataScrapeTest, TargetsApiAndErrors) {
   json all = get(**s, "/api/v1/targets");
   ASSERT_EQ(all["droppedTargets"].size(), 1u);
   EXPECT_EQ(all["droppedTargets"][0]["discoveredLabels"]["job"], "dropped");
-  EXPECT_EQ(all["droppedTargetCounts"], json({{"app", 0}, {"dropped", 1}, {"missing", 0}, {"small", 0}}));
+  EXPECT_EQ(all["droppedTargetCounts"],
+            json({{"app", 0}, {"dropped", 1}, {"k8s", 0}, {"missing", 0}, {"small", 0}}));
+  // A discovery kind Strata ignores is named, not dropped silently.
+  EXPECT_EQ(all["unsupportedDiscovery"], json({{"k8s", {"kubernetes_sd_configs"}}}));
   EXPECT_EQ(get(**s, "/api/v1/targets?state=active")["droppedTargets"].size(), 0u);
   EXPECT_EQ(get(**s, "/api/v1/targets?state=dropped")["activeTargets"].size(), 0u);
   json only_app = get(**s, "/api/v1/targets?scrapePool=app");
   ASSERT_EQ(only_app["activeTargets"].size(), 1u);
   EXPECT_EQ(only_app["activeTargets"][0]["scrapePool"], "app");
-  EXPECT_EQ(get(**s, "/api/v1/scrape_pools"), json({{"scrapePools", {"app", "dropped", "missing", "small"}}}));
+  EXPECT_EQ(get(**s, "/api/v1/scrape_pools"),
+            json({{"scrapePools", {"app", "dropped", "k8s", "missing", "small"}}}));
 
   // Metadata as the target exposed it, per target and in storage.
   json md = get(**s, "/api/v1/targets/metadata?match_target=%7Bjob%3D%22app%22%7D&metric=a_total");
@@ -137,7 +142,7 @@ TEST_F(StrataScrapeTest, ReloadKeepsTheOldConfigWhenTheNewOneIsBad) {
     auto r = (*s)->client().get("/metrics");
     return r.ok() && r->body.find("\nstrata_config_last_reload_successful 0\n") != std::string::npos;
   }));
-  EXPECT_EQ(get(**s, "/api/v1/scrape_pools")["scrapePools"].size(), 4u);  // still the old jobs
+  EXPECT_EQ(get(**s, "/api/v1/scrape_pools")["scrapePools"].size(), 5u);  // still the old jobs
   // A good config with one more job: applied, the old targets keep going.
   std::ofstream(file) << config("- job_name: more\n  static_configs:\n  - targets: ['127.0.0.1:" +
                                 std::to_string(target_.port()) + "']\n");
