@@ -1,8 +1,8 @@
 // What a scrape job is, as prometheus.yml's scrape_configs say it: the
-// target sources (static, file, HTTP and DNS discovery), the HTTP client, relabeling
-// and limits. Durations in milliseconds, defaults Prometheus'. Filled and
-// validated by server/'s config parser; the scrape manager (next) runs it.
-// Value types.
+// target sources (static, file, HTTP and DNS discovery), the HTTP client,
+// relabeling and limits. Durations in milliseconds, defaults Prometheus'.
+// Filled and validated by server/'s config parser; the scrape manager (next)
+// runs it. Value types.
 #pragma once
 
 #include <cstdint>

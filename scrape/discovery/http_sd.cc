@@ -147,7 +147,6 @@ class HttpProvider final : public Provider, public std::enable_shared_from_this<
     update_(std::move(out));
   }
 
-
   const HttpSdConfig config_;
   DiscoveryMetrics* metrics_;
   const std::string user_agent_;

@@ -21,6 +21,7 @@
 // right away.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
