@@ -1,8 +1,8 @@
 // What a scrape job is, as prometheus.yml's scrape_configs say it: the
-// target sources (static and file discovery), the HTTP client, relabeling
-// and limits. Durations in milliseconds, defaults Prometheus'. Filled and
-// validated by server/'s config parser; the scrape manager (next) runs it.
-// Value types.
+// target sources (static, file, HTTP and DNS discovery), the HTTP client,
+// relabeling and limits. Durations in milliseconds, defaults Prometheus'.
+// Filled and validated by server/'s config parser; the scrape manager (next)
+// runs it. Value types.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +25,26 @@ struct FileSdConfig {
   std::vector<std::string> files;  // globs, resolved against the config's directory
   int64_t refresh_interval_ms = 5 * 60 * 1000;
   bool operator==(const FileSdConfig&) const = default;
+};
+
+// http_sd_configs: GET `url` every refresh_interval for a JSON list of
+// target groups (Prometheus' HTTP SD).
+struct HttpSdConfig {
+  std::string url;  // http:// or https://, checked by the parser
+  int64_t refresh_interval_ms = 60 * 1000;
+  net::HttpClientConfig http;
+  bool operator==(const HttpSdConfig&) const = default;
+};
+
+// dns_sd_configs: each name is looked up every refresh_interval through the
+// system's resolver configuration (resolv.conf).
+struct DnsSdConfig {
+  std::vector<std::string> names;
+  int64_t refresh_interval_ms = 30 * 1000;
+  // As written ("SRV", "A", "AAAA" or "MX", any case); shown as written.
+  std::string type = "SRV";
+  int64_t port = 0;  // required for A, AAAA and MX; SRV records carry theirs
+  bool operator==(const DnsSdConfig&) const = default;
 };
 
 struct ScrapeConfig {
@@ -51,7 +71,9 @@ struct ScrapeConfig {
   net::HttpClientConfig http;
   std::vector<tsdb::relabel::Config> relabel_configs;
   std::vector<tsdb::relabel::Config> metric_relabel_configs;
+  std::vector<DnsSdConfig> dns_sd_configs;
   std::vector<FileSdConfig> file_sd_configs;
+  std::vector<HttpSdConfig> http_sd_configs;
   std::vector<StaticConfig> static_configs;
   bool from_scrape_config_file = false;  // loaded via scrape_config_files
   // Discovery sections of the job Strata does not act on (e.g.

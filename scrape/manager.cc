@@ -134,6 +134,8 @@ void Manager::start_discovery(const std::string& name, Job& job) {
   job.generation = ++generation_;
   if (!c.static_configs.empty()) job.providers.push_back(make_static_provider(c.static_configs));
   for (const auto& f : c.file_sd_configs) job.providers.push_back(make_file_provider(f, &sd_metrics_));
+  for (const auto& h : c.http_sd_configs) job.providers.push_back(make_http_provider(h, &sd_metrics_, opts_.user_agent));
+  for (const auto& d : c.dns_sd_configs) job.providers.push_back(make_dns_provider(d, &sd_metrics_));
   job.groups.assign(job.providers.size(), {});
   if (job.providers.empty()) job.pool->sync({});
   for (size_t i = 0; i < job.providers.size(); ++i) {

@@ -84,8 +84,8 @@ ScrapeConfig scrape_config(const YAML::Node& n, const GlobalConfig& g, const Par
         "scrape_interval", "scrape_timeout", "scrape_protocols", "metrics_path", "scheme",
         "enable_compression", "body_size_limit", "sample_limit", "target_limit", "label_limit",
         "label_name_length_limit", "label_value_length_limit", "keep_dropped_targets",
-        "fallback_scrape_protocol", "static_configs",
-        "file_sd_configs", "relabel_configs", "metric_relabel_configs"},
+        "fallback_scrape_protocol", "static_configs", "file_sd_configs", "http_sd_configs",
+        "dns_sd_configs", "relabel_configs", "metric_relabel_configs"},
        http_client_keys(), unsupported_sd_keys()});
   Fields f(n, kKeys, "config.plain");
   ScrapeConfig sc;
@@ -147,6 +147,8 @@ ScrapeConfig scrape_config(const YAML::Node& n, const GlobalConfig& g, const Par
   if (auto v = f.get("relabel_configs")) sc.relabel_configs = relabel_configs(*v);
   if (auto v = f.get("metric_relabel_configs")) sc.metric_relabel_configs = relabel_configs(*v);
   if (auto v = f.get("file_sd_configs")) sc.file_sd_configs = file_sd_configs(*v, ctx);
+  if (auto v = f.get("http_sd_configs")) sc.http_sd_configs = http_sd_configs(*v, ctx);
+  if (auto v = f.get("dns_sd_configs")) sc.dns_sd_configs = dns_sd_configs(*v);
   if (auto v = f.get("static_configs")) {
     sc.static_configs = static_configs(*v);
     // Relabeling may turn a URL-looking target into a valid address.
@@ -233,7 +235,7 @@ void alerting_config(const YAML::Node& n, Config* c, const ParseContext& ctx) {
   static const std::vector<std::string_view> kKeys = concat(
       {{"scheme", "path_prefix", "timeout", "api_version", "relabel_configs",
         "alert_relabel_configs", "static_configs", "file_sd_configs", "sigv4"},
-       http_client_keys(), unsupported_sd_keys()});
+       http_client_keys(), unsupported_sd_keys(), scrape_only_sd_keys()});
   for (const auto& e : *ams) {
     Fields a(e, kKeys, "config.plain");
     AlertmanagerConfig am;
@@ -256,6 +258,7 @@ void alerting_config(const YAML::Node& n, Config* c, const ParseContext& ctx) {
       if (am.relabel_configs.empty()) check_targets(*v, am.static_configs);
     }
     warn_unsupported_sd(a, "alertmanager config", ctx);
+    warn_unsupported_sd(a, "alertmanager config", ctx, scrape_only_sd_keys());
     c->alertmanagers.push_back(std::move(am));
   }
 }

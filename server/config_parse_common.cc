@@ -2,6 +2,7 @@
 // relabeling, static and file targets, HTTP client settings.
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "base/duration.h"
 #include "base/go_quote.h"
@@ -285,6 +286,99 @@ std::vector<FileSdConfig> file_sd_configs(const YAML::Node& n, const ParseContex
   return out;
 }
 
+namespace {
+
+// What Go's url.Parse makes of an http_sd_configs url, as far as Prometheus'
+// checks look: the scheme (lowercased) and the host ("" when the URL has no
+// "//authority" part).
+struct UrlParts {
+  std::string scheme, host;
+};
+
+std::optional<UrlParts> split_url(const std::string& url, std::string* error) {
+  for (unsigned char c : url) {
+    if (c < 0x20 || c == 0x7f) {
+      *error = "parse " + quote(url) + ": net/url: invalid control character in URL";
+      return std::nullopt;
+    }
+  }
+  UrlParts u;
+  std::string rest = url;
+  for (size_t i = 0; i < url.size(); ++i) {
+    char c = url[i];
+    if (std::isalpha((unsigned char)c)) continue;
+    if (std::isdigit((unsigned char)c) || c == '+' || c == '-' || c == '.') {
+      if (i == 0) break;
+      continue;
+    }
+    if (c == ':') {
+      if (i == 0) {
+        *error = "parse " + quote(url) + ": missing protocol scheme";
+        return std::nullopt;
+      }
+      u.scheme = url.substr(0, i);
+      for (char& x : u.scheme) x = char(std::tolower((unsigned char)x));
+      rest = url.substr(i + 1);
+    }
+    break;
+  }
+  if (rest.rfind("//", 0) == 0) {
+    std::string authority = rest.substr(2, rest.find_first_of("/?#", 2) - 2);
+    size_t at = authority.rfind('@');
+    u.host = at == std::string::npos ? authority : authority.substr(at + 1);
+  }
+  return u;
+}
+
+}  // namespace
+
+std::vector<scrape::HttpSdConfig> http_sd_configs(const YAML::Node& n, const ParseContext& ctx) {
+  std::vector<scrape::HttpSdConfig> out;
+  if (n.IsNull()) return out;
+  if (!n.IsSequence()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into []*http.SDConfig");
+  static const std::vector<std::string_view> kKeys = concat({{"refresh_interval", "url"}, http_client_keys()});
+  for (const auto& e : n) {
+    Fields f(e, kKeys, "http.plain");
+    scrape::HttpSdConfig c;
+    if (auto v = f.get("refresh_interval")) c.refresh_interval_ms = duration(*v);
+    if (auto v = f.get("url")) c.url = str(*v);
+    if (c.url.empty()) fail(e, "URL is missing");
+    std::string error;
+    auto parts = split_url(c.url, &error);
+    if (!parts) fail(*f.get("url"), error);
+    if (parts->scheme != "http" && parts->scheme != "https")
+      fail(*f.get("url"), "URL scheme must be 'http' or 'https'");
+    if (parts->host.empty()) fail(*f.get("url"), "host is missing in URL");
+    c.http = http_client(f, ctx);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<scrape::DnsSdConfig> dns_sd_configs(const YAML::Node& n) {
+  std::vector<scrape::DnsSdConfig> out;
+  if (n.IsNull()) return out;
+  if (!n.IsSequence()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into []*dns.SDConfig");
+  for (const auto& e : n) {
+    Fields f(e, {"names", "refresh_interval", "type", "port"}, "dns.plain");
+    scrape::DnsSdConfig c;
+    if (auto v = f.get("names")) c.names = strings(*v);
+    if (auto v = f.get("refresh_interval")) c.refresh_interval_ms = duration(*v);
+    if (auto v = f.get("type")) c.type = str(*v);
+    if (auto v = f.get("port")) c.port = integer(*v);
+    if (c.names.empty()) fail(e, "DNS-SD config must contain at least one SRV record name");
+    std::string type = c.type;
+    for (char& x : type) x = char(std::toupper((unsigned char)x));
+    if (type == "A" || type == "AAAA" || type == "MX") {
+      if (c.port == 0) fail(e, "a port is required in DNS-SD configs for all record types except SRV");
+    } else if (type != "SRV") {
+      fail(f.get("type") ? *f.get("type") : e, "invalid DNS-SD records type " + c.type);
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 const std::vector<std::string_view>& http_client_keys() {
   static const std::vector<std::string_view> kKeys = {
       "basic_auth", "authorization",   "oauth2",       "bearer_token", "bearer_token_file",
@@ -296,9 +390,9 @@ const std::vector<std::string_view>& http_client_keys() {
 const std::vector<std::string_view>& unsupported_sd_keys() {
   static const std::vector<std::string_view> kKeys = {
       "azure_sd_configs",     "consul_sd_configs",      "digitalocean_sd_configs",
-      "docker_sd_configs",    "dockerswarm_sd_configs", "dns_sd_configs",
-      "ec2_sd_configs",       "eureka_sd_configs",      "gce_sd_configs",
-      "hetzner_sd_configs",   "http_sd_configs",        "ionos_sd_configs",
+      "docker_sd_configs",    "dockerswarm_sd_configs", "ec2_sd_configs",
+      "eureka_sd_configs",    "gce_sd_configs",         "hetzner_sd_configs",
+      "ionos_sd_configs",
       "kubernetes_sd_configs", "kuma_sd_configs",       "lightsail_sd_configs",
       "linode_sd_configs",    "marathon_sd_configs",    "nerve_sd_configs",
       "nomad_sd_configs",     "openstack_sd_configs",   "ovhcloud_sd_configs",
@@ -308,8 +402,14 @@ const std::vector<std::string_view>& unsupported_sd_keys() {
   return kKeys;
 }
 
-void warn_unsupported_sd(const Fields& f, const std::string& owner, const ParseContext& ctx) {
-  for (std::string_view k : unsupported_sd_keys()) {
+const std::vector<std::string_view>& scrape_only_sd_keys() {
+  static const std::vector<std::string_view> kKeys = {"dns_sd_configs", "http_sd_configs"};
+  return kKeys;
+}
+
+void warn_unsupported_sd(const Fields& f, const std::string& owner, const ParseContext& ctx,
+                         const std::vector<std::string_view>& keys) {
+  for (std::string_view k : keys) {
     if (f.get(k))
       ctx.warnings->push_back(owner + ": " + std::string(k) +
                               " is not supported by Strata; its targets are ignored");

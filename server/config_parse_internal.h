@@ -63,14 +63,20 @@ std::map<std::string, std::string> labels(const YAML::Node& n);
 std::vector<RelabelConfig> relabel_configs(const YAML::Node& n);
 std::vector<StaticConfig> static_configs(const YAML::Node& n);
 std::vector<FileSdConfig> file_sd_configs(const YAML::Node& n, const ParseContext& ctx);
+std::vector<scrape::HttpSdConfig> http_sd_configs(const YAML::Node& n, const ParseContext& ctx);
+std::vector<scrape::DnsSdConfig> dns_sd_configs(const YAML::Node& n);
 
 // The keys of prometheus/common's HTTPClientConfig (inlined in its parents).
 const std::vector<std::string_view>& http_client_keys();
 // The *_sd_configs keys of service discoveries Strata does not implement.
 const std::vector<std::string_view>& unsupported_sd_keys();
+// The service discoveries only scraping implements (http_sd_configs,
+// dns_sd_configs): elsewhere (alertmanagers) they are unsupported.
+const std::vector<std::string_view>& scrape_only_sd_keys();
 // Reads the HTTP client keys of `f` and validates them as Prometheus does.
 net::HttpClientConfig http_client(const Fields& f, const ParseContext& ctx);
-// Adds a warning for every unsupported service discovery in `f`.
-void warn_unsupported_sd(const Fields& f, const std::string& owner, const ParseContext& ctx);
+// Adds a warning for every key of `keys` present in `f`.
+void warn_unsupported_sd(const Fields& f, const std::string& owner, const ParseContext& ctx,
+                         const std::vector<std::string_view>& keys = unsupported_sd_keys());
 
 }  // namespace strata::server::config_internal

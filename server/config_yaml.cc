@@ -84,12 +84,30 @@ YamlNode relabels(const std::vector<RelabelConfig>& rs) {
 }
 
 // Service discovery goes last: Prometheus appends the *_sd_configs fields
-// after the struct's own (sorted by name, so file_sd before static).
-void discovery(YamlNode& n, const std::vector<FileSdConfig>& files,
-               const std::vector<StaticConfig>& statics) {
-  if (!files.empty()) {
+// after the struct's own, sorted by key (dns_sd, file_sd, http_sd, static).
+struct Discovery {
+  const std::vector<scrape::DnsSdConfig>* dns = nullptr;
+  const std::vector<FileSdConfig>* files = nullptr;
+  const std::vector<scrape::HttpSdConfig>* http = nullptr;
+  const std::vector<StaticConfig>* statics = nullptr;
+};
+
+void discovery(YamlNode& n, const Discovery& d) {
+  if (d.dns && !d.dns->empty()) {
     YamlNode seq = YamlNode::seq();
-    for (const auto& f : files) {
+    for (const auto& c : *d.dns) {
+      YamlNode m = YamlNode::map();
+      m.set("names", YamlNode::strings(c.names));
+      m.set("refresh_interval", dur(c.refresh_interval_ms));
+      m.set("type", YamlNode::str(c.type));
+      m.set("port", YamlNode::integer(c.port));
+      seq.push(std::move(m));
+    }
+    n.set("dns_sd_configs", std::move(seq));
+  }
+  if (d.files && !d.files->empty()) {
+    YamlNode seq = YamlNode::seq();
+    for (const auto& f : *d.files) {
       YamlNode m = YamlNode::map();
       m.set("files", YamlNode::strings(f.files));
       m.set("refresh_interval", dur(f.refresh_interval_ms));
@@ -97,9 +115,20 @@ void discovery(YamlNode& n, const std::vector<FileSdConfig>& files,
     }
     n.set("file_sd_configs", std::move(seq));
   }
-  if (!statics.empty()) {
+  if (d.http && !d.http->empty()) {
     YamlNode seq = YamlNode::seq();
-    for (const auto& s : statics) {
+    for (const auto& c : *d.http) {
+      YamlNode m = YamlNode::map();
+      http_client(m, c.http);
+      m.set("refresh_interval", dur(c.refresh_interval_ms));
+      m.set("url", YamlNode::str(c.url));
+      seq.push(std::move(m));
+    }
+    n.set("http_sd_configs", std::move(seq));
+  }
+  if (d.statics && !d.statics->empty()) {
+    YamlNode seq = YamlNode::seq();
+    for (const auto& s : *d.statics) {
       YamlNode m = YamlNode::map();
       m.set("targets", YamlNode::strings(s.targets));
       if (!s.labels.empty()) m.set("labels", YamlNode::string_map(s.labels));
@@ -142,7 +171,7 @@ YamlNode scrape(const ScrapeConfig& s) {
   if (!s.relabel_configs.empty()) n.set("relabel_configs", relabels(s.relabel_configs));
   if (!s.metric_relabel_configs.empty())
     n.set("metric_relabel_configs", relabels(s.metric_relabel_configs));
-  discovery(n, s.file_sd_configs, s.static_configs);
+  discovery(n, {&s.dns_sd_configs, &s.file_sd_configs, &s.http_sd_configs, &s.static_configs});
   return n;
 }
 
@@ -212,7 +241,7 @@ std::string Config::to_yaml() const {
         m.set("timeout", dur(am.timeout_ms));
         m.set("api_version", YamlNode::str(am.api_version));
         if (!am.relabel_configs.empty()) m.set("relabel_configs", relabels(am.relabel_configs));
-        discovery(m, am.file_sd_configs, am.static_configs);
+        discovery(m, {.files = &am.file_sd_configs, .statics = &am.static_configs});
         seq.push(std::move(m));
       }
       a.set("alertmanagers", std::move(seq));

@@ -189,7 +189,13 @@ DiscoveryMetrics::DiscoveryMetrics(metrics::Registry* registry)
     : file_read_errors(&registry->counter("strata_sd_file_read_errors_total",
                                           "The number of File-SD read errors.")),
       file_scans(&registry->counter("strata_sd_file_scans_total",
-                                    "The number of File-SD scans.")) {}
+                                    "The number of File-SD scans.")),
+      http_failures(&registry->counter("strata_sd_http_failures_total",
+                                       "Number of HTTP service discovery refresh failures.")),
+      dns_lookups(&registry->counter("strata_sd_dns_lookups_total",
+                                     "The number of DNS-SD lookups.")),
+      dns_lookup_failures(&registry->counter("strata_sd_dns_lookup_failures_total",
+                                             "The number of DNS-SD lookup failures.")) {}
 
 std::shared_ptr<Provider> make_static_provider(const std::vector<StaticConfig>& configs) {
   return std::make_shared<StaticProvider>(configs);

@@ -10,8 +10,6 @@
 namespace strata::scrape {
 namespace {
 
-constexpr std::string_view kFilepathLabel = "__meta_filepath";
-
 bool ends_with_ci(std::string_view s, std::string_view suffix) {
   if (s.size() < suffix.size()) return false;
   s.remove_prefix(s.size() - suffix.size());
@@ -34,6 +32,7 @@ absl::Status check_label_name(const std::string& name) {
 absl::StatusOr<std::vector<RawGroup>> parse_json(std::string_view content) {
   nlohmann::json doc = nlohmann::json::parse(content, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return absl::InvalidArgumentError("invalid JSON");
+  if (doc.is_null()) return std::vector<RawGroup>{};
   if (!doc.is_array()) return absl::InvalidArgumentError("json: cannot unmarshal " + std::string(doc.type_name()) + " into Go value of type []*targetgroup.Group");
   std::vector<RawGroup> out;
   for (const auto& g : doc) {
@@ -113,7 +112,8 @@ std::optional<GroupFileFormat> group_file_format(std::string_view path) {
 
 absl::StatusOr<std::vector<TargetGroup>> parse_target_groups(std::string_view content,
                                                             GroupFileFormat format,
-                                                            const std::string& path) {
+                                                            const std::string& origin,
+                                                            std::string_view origin_label) {
   auto raw = format == GroupFileFormat::kJson ? parse_json(content) : parse_yaml(content);
   if (!raw.ok()) return raw.status();
   std::vector<TargetGroup> out;
@@ -121,7 +121,7 @@ absl::StatusOr<std::vector<TargetGroup>> parse_target_groups(std::string_view co
   for (size_t i = 0; i < raw->size(); ++i) {
     RawGroup& rg = (*raw)[i];
     TargetGroup g;
-    g.source = path + ":" + std::to_string(i);
+    g.source = origin + ":" + std::to_string(i);
     // A later duplicate key wins, as when Go decodes into a map.
     std::vector<tsdb::Label> labels;
     for (auto& l : rg.labels) {
@@ -132,8 +132,8 @@ absl::StatusOr<std::vector<TargetGroup>> parse_target_groups(std::string_view co
         labels.push_back(std::move(l));
       }
     }
-    std::erase_if(labels, [](const tsdb::Label& l) { return l.name == kFilepathLabel; });
-    labels.push_back({std::string(kFilepathLabel), path});
+    std::erase_if(labels, [&](const tsdb::Label& l) { return l.name == origin_label; });
+    labels.push_back({std::string(origin_label), origin});
     g.labels = tsdb::Labels::from_unsorted(std::move(labels));
     for (auto& t : rg.targets) g.targets.push_back(tsdb::Labels({{"__address__", std::move(t)}}));
     out.push_back(std::move(g));

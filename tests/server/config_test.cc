@@ -286,5 +286,137 @@ TEST(ConfigTest, LoadsScrapeConfigFilesAndReportsMissingFiles) {
   std::filesystem::remove_all(dir);
 }
 
+// http_sd_configs and dns_sd_configs: defaults, the HTTP client settings
+// of an HTTP SD, and the YAML Prometheus 2.42 prints for them (sorted by
+// key after the job's own fields: dns_sd, file_sd, http_sd, static).
+TEST(ConfigTest, ParsesHttpAndDnsServiceDiscovery) {
+  auto c = parse_config(
+      "scrape_configs:\n"
+      "  - job_name: sd\n"
+      "    static_configs: [{targets: ['a:1']}]\n"
+      "    http_sd_configs:\n"
+      "      - url: http://sd.example:8080/targets\n"
+      "      - url: https://sd.example/t\n"
+      "        refresh_interval: 15s\n"
+      "        basic_auth: {username: u, password: hunter2}\n"
+      "        tls_config: {ca_file: ca.pem}\n"
+      "    dns_sd_configs:\n"
+      "      - names: [_metrics._tcp.example]\n"
+      "      - names: [a.example, b.example]\n"
+      "        type: aaaa\n"
+      "        port: 9100\n"
+      "        refresh_interval: 1m\n",
+      "t.yml", "/etc/strata");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->warnings.empty());
+  const auto& sc = c->scrape_configs[0];
+  ASSERT_EQ(sc.http_sd_configs.size(), 2u);
+  EXPECT_EQ(sc.http_sd_configs[0].url, "http://sd.example:8080/targets");
+  EXPECT_EQ(sc.http_sd_configs[0].refresh_interval_ms, 60000);
+  EXPECT_EQ(sc.http_sd_configs[1].refresh_interval_ms, 15000);
+  ASSERT_TRUE(sc.http_sd_configs[1].http.basic_auth.has_value());
+  EXPECT_EQ(sc.http_sd_configs[1].http.basic_auth->password, "hunter2");
+  EXPECT_EQ(sc.http_sd_configs[1].http.tls_config.ca_file, "/etc/strata/ca.pem");
+  ASSERT_EQ(sc.dns_sd_configs.size(), 2u);
+  EXPECT_EQ(sc.dns_sd_configs[0].type, "SRV");
+  EXPECT_EQ(sc.dns_sd_configs[0].port, 0);
+  EXPECT_EQ(sc.dns_sd_configs[0].refresh_interval_ms, 30000);
+  EXPECT_EQ(sc.dns_sd_configs[1].type, "aaaa");  // kept as written
+  EXPECT_EQ(sc.dns_sd_configs[1].port, 9100);
+  EXPECT_EQ(sc.dns_sd_configs[1].names, (std::vector<std::string>{"a.example", "b.example"}));
+
+  std::string y = c->to_yaml();
+  EXPECT_NE(y.find("  dns_sd_configs:\n"
+                   "  - names:\n"
+                   "    - _metrics._tcp.example\n"
+                   "    refresh_interval: 30s\n"
+                   "    type: SRV\n"
+                   "    port: 0\n"
+                   "  - names:\n"
+                   "    - a.example\n"
+                   "    - b.example\n"
+                   "    refresh_interval: 1m\n"
+                   "    type: aaaa\n"
+                   "    port: 9100\n"
+                   "  http_sd_configs:\n"
+                   "  - follow_redirects: true\n"
+                   "    enable_http2: true\n"
+                   "    refresh_interval: 1m\n"
+                   "    url: http://sd.example:8080/targets\n"
+                   "  - basic_auth:\n"
+                   "      username: u\n"
+                   "      password: <secret>\n"
+                   "    tls_config:\n"
+                   "      ca_file: /etc/strata/ca.pem\n"
+                   "      insecure_skip_verify: false\n"
+                   "    follow_redirects: true\n"
+                   "    enable_http2: true\n"
+                   "    refresh_interval: 15s\n"
+                   "    url: https://sd.example/t\n"
+                   "  static_configs:\n"),
+            std::string::npos)
+      << y;
+  EXPECT_EQ(y.find("hunter2"), std::string::npos);
+  auto again = parse_config(y, "roundtrip.yml");
+  ASSERT_TRUE(again.ok()) << again.status() << "\n" << y;
+  EXPECT_EQ(again->to_yaml(), y);
+}
+
+TEST(ConfigTest, InvalidHttpAndDnsServiceDiscoveryAreErrors) {
+  struct Case {
+    const char* name;
+    const char* yaml;
+    const char* error;
+  };
+  const std::string job = "scrape_configs:\n  - job_name: a\n";
+  const Case cases[] = {
+      {"no url", "    http_sd_configs: [{refresh_interval: 1m}]\n", "line 3: URL is missing"},
+      {"url scheme", "    http_sd_configs: [{url: 'ftp://x/y'}]\n", "URL scheme must be 'http' or 'https'"},
+      {"url without scheme", "    http_sd_configs: [{url: 'sd.example:80/targets'}]\n",
+       "URL scheme must be 'http' or 'https'"},
+      {"url host", "    http_sd_configs: [{url: 'http:///targets'}]\n", "host is missing in URL"},
+      {"url opaque", "    http_sd_configs: [{url: 'http:targets'}]\n", "host is missing in URL"},
+      {"url colon", "    http_sd_configs: [{url: ':80'}]\n", "missing protocol scheme"},
+      {"http unknown field", "    http_sd_configs: [{url: 'http://x/', names: [a]}]\n",
+       "field names not found in type http.plain"},
+      {"http client", "    http_sd_configs: [{url: 'http://x/', bearer_token: a, bearer_token_file: b}]\n",
+       "at most one of bearer_token & bearer_token_file must be configured"},
+      {"http duration", "    http_sd_configs: [{url: 'http://x/', refresh_interval: 5}]\n",
+       "not a valid duration string: \"5\""},
+      {"no names", "    dns_sd_configs: [{type: SRV}]\n",
+       "line 3: DNS-SD config must contain at least one SRV record name"},
+      {"bad type", "    dns_sd_configs: [{names: [x], type: TXT}]\n", "invalid DNS-SD records type TXT"},
+      {"NS is newer than 2.42", "    dns_sd_configs: [{names: [x], type: NS, port: 1}]\n",
+       "invalid DNS-SD records type NS"},
+      {"A without port", "    dns_sd_configs: [{names: [x], type: A}]\n",
+       "a port is required in DNS-SD configs for all record types except SRV"},
+      {"MX without port", "    dns_sd_configs: [{names: [x], type: mx}]\n",
+       "a port is required in DNS-SD configs for all record types except SRV"},
+      {"port type", "    dns_sd_configs: [{names: [x], type: A, port: http}]\n",
+       "cannot unmarshal !!str `http` into int"},
+      {"dns unknown field", "    dns_sd_configs: [{names: [x], server: 127.0.0.1}]\n",
+       "field server not found in type dns.plain"},
+      {"dns list", "    dns_sd_configs: {names: [x]}\n", "cannot unmarshal !!map into []*dns.SDConfig"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::string err = error_of(job + c.yaml);
+    EXPECT_NE(err.find(c.error), std::string::npos) << err;
+  }
+}
+
+// Only scraping discovers through HTTP and DNS: an alertmanagers entry
+// still warns and ignores them.
+TEST(ConfigTest, HttpAndDnsServiceDiscoveryOfAlertmanagersAreWarnings) {
+  auto c = parse_config(
+      "alerting:\n  alertmanagers:\n    - dns_sd_configs: [{names: [am.example]}]\n"
+      "scrape_configs:\n  - job_name: a\n    dns_sd_configs: [{names: [x.example]}]\n",
+      "t.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->warnings.size(), 1u);
+  EXPECT_EQ(c->warnings[0],
+            "alertmanager config: dns_sd_configs is not supported by Strata; its targets are ignored");
+}
+
 }  // namespace
 }  // namespace strata::server
