@@ -10,6 +10,7 @@
 
 #include "tests/net/test_server.h"
 #include "tests/testutil/eventually.h"
+#include "tsdb/labels/relabel.h"
 #include "tests/scrape/scrape_test_util.h"
 
 namespace strata::scrape {
@@ -145,6 +146,35 @@ TEST_F(ManagerTest, ReloadKeepsUnchangedTargetsAndStalesRemovedOnes) {
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   auto d = testing::dump(*mem_.db);
   EXPECT_NE(d[b].back().second, testing::kStale);
+  m.stop();
+}
+
+// More targets than target_limit: every scrape of the job fails (up = 0)
+// with Prometheus' error, and keep_dropped_targets bounds the dropped list.
+TEST_F(ManagerTest, TargetLimitAndKeepDroppedTargets) {
+  Manager m(*mem_.db, &mem_.registry, {});
+  ScrapeConfig c = job("app", {target(), "127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"});
+  c.target_limit = 1;
+  c.keep_dropped_targets = 1;
+  tsdb::relabel::Config drop = tsdb::relabel::default_config();
+  drop.action = tsdb::relabel::Action::kDrop;
+  drop.source_labels = {"__address__"};
+  drop.regex_text = "127.0.0.1:[23]";
+  drop.regex = *tsdb::relabel::compile_regex(drop.regex_text);
+  c.relabel_configs = {drop};
+  ASSERT_TRUE(m.apply({c}).ok());
+  ASSERT_TRUE(eventually([&] {
+    auto pools = m.pools();
+    if (pools.size() != 1 || pools[0].active.size() != 2) return false;
+    for (auto& t : pools[0].active)
+      if (t->health().state != HealthState::kDown) return false;
+    return true;
+  }));
+  std::vector<PoolSnapshot> pools = m.pools();
+  for (auto& t : pools[0].active)
+    EXPECT_EQ(t->health().last_error, "target_limit exceeded (number of targets: 2, limit: 1)");
+  EXPECT_EQ(pools[0].dropped.size(), 1u);
+  EXPECT_EQ(pools[0].dropped_total, 2u);
   m.stop();
 }
 
