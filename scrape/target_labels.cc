@@ -5,6 +5,7 @@
 
 #include "base/duration.h"
 #include "base/go_quote.h"
+#include "tsdb/storage.h"
 
 namespace strata::scrape {
 namespace {
@@ -21,15 +22,6 @@ constexpr std::string_view kTimeout = "__scrape_timeout__";
 constexpr std::string_view kParamPrefix = "__param_";
 constexpr std::string_view kMetaPrefix = "__meta_";
 constexpr std::string_view kReservedPrefix = "__";
-
-bool valid_utf8(std::string_view s) {
-  while (!s.empty()) {
-    DecodedRune d = decode_rune(s);
-    if (d.rune == kRuneError && d.width == 1) return false;
-    s.remove_prefix(d.width);
-  }
-  return true;
-}
 
 // Go's url.shouldEscape for the modes URL.String() uses.
 enum class Mode { kHost, kPath, kQueryComponent };
@@ -216,7 +208,7 @@ TargetLabels populate_target_labels(const Labels& target, const Labels& group, c
   lb.erase_if([](const Label& l) { return l.name.starts_with(kMetaPrefix); });
   if (lb.get("instance").empty()) lb.set("instance", addr);
   for (const Label& l : lb.items()) {
-    if (!valid_utf8(l.value))
+    if (!tsdb::is_valid_utf8(l.value))
       return fail(absl::InvalidArgumentError("invalid label value for " + go_quote(l.name) + ": " +
                                              go_quote(l.value)));
   }

@@ -9,6 +9,7 @@
 
 #include "scrape/discovery/provider.h"
 #include "scrape/discovery/target_group.h"
+#include "tests/testutil/eventually.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace strata::scrape {
@@ -78,14 +79,7 @@ TEST(ProviderTest, FileProviderFollowsChanges) {
     std::filesystem::rename(dir_path / (name + ".tmp"), dir_path / name);
   };
   // Runs the loop until `n` updates arrived (bounded).
-  auto wait_for = [&](size_t n) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (updates.size() < n && std::chrono::steady_clock::now() < deadline) {
-      ioc.run_for(std::chrono::milliseconds(50));
-      ioc.restart();
-    }
-    return updates.size() >= n;
-  };
+  auto wait_for = [&](size_t n) { return testutil::run_until(ioc, [&] { return updates.size() >= n; }); };
   ASSERT_TRUE(wait_for(1));
   EXPECT_TRUE(updates[0].empty());  // no file yet
 
@@ -95,11 +89,7 @@ TEST(ProviderTest, FileProviderFollowsChanges) {
   EXPECT_EQ(updates[1][0].targets[0].get("__address__"), "a:1");
 
   write("a.json", "[{");  // broken: keeps a:1, no update, an error counted
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (m.file_read_errors->value() < 1 && std::chrono::steady_clock::now() < deadline) {
-    ioc.run_for(std::chrono::milliseconds(50));
-    ioc.restart();
-  }
+  testutil::run_until(ioc, [&] { return m.file_read_errors->value() >= 1; });
   EXPECT_EQ(m.file_read_errors->value(), 1);
   EXPECT_EQ(updates.size(), 2u);
 

@@ -22,6 +22,7 @@
 
 #include "scrape/discovery/dns_message.h"
 #include "scrape/discovery/provider.h"
+#include "tests/testutil/eventually.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace strata::scrape {
@@ -342,14 +343,10 @@ class DnsProviderTest : public ::testing::Test {
     return p;
   }
 
+  // Runs the loop until `done` holds (bounded by `limit`).
   template <typename F>
   bool run_until(F done, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      ioc_.run_for(std::chrono::milliseconds(20));
-      ioc_.restart();
-    }
-    return done();
+    return testutil::run_until(ioc_, done, limit);
   }
 
   // The targets of the last update's group `source`, as address|srv

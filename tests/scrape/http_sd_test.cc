@@ -10,6 +10,7 @@
 
 #include "scrape/discovery/http_sd.h"
 #include "scrape/discovery/provider.h"
+#include "tests/testutil/eventually.h"
 #include "tests/net/test_server.h"
 
 namespace strata::scrape {
@@ -128,12 +129,7 @@ class HttpProviderTest : public ::testing::Test {
   // Runs the loop until `done` holds (bounded by `limit`).
   template <typename F>
   bool run_until(F done, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      ioc_.run_for(std::chrono::milliseconds(20));
-      ioc_.restart();
-    }
-    return done();
+    return testutil::run_until(ioc_, done, limit);
   }
   int requests() {
     std::lock_guard lock(endpoint_.mu);

@@ -20,3 +20,19 @@ bool eventually(F&& f, std::chrono::milliseconds limit = std::chrono::seconds(20
 }
 
 }  // namespace strata::testutil
+
+namespace strata::testutil {
+
+// Runs `ioc` (an asio io_context the test drives on its own thread) in short
+// slices until `done()` holds or `limit` passes; returns done().
+template <typename IoContext, typename F>
+bool run_until(IoContext& ioc, F&& done, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    ioc.run_for(std::chrono::milliseconds(20));
+    ioc.restart();
+  }
+  return done();
+}
+
+}  // namespace strata::testutil
