@@ -23,8 +23,9 @@
 //
 // GET /stats (on any port) answers one JSON object: requests, scrapes of
 // /metrics, samples and bytes served, gzip answers, the fewest and most scrapes
-// of any target, and this process' CPU seconds. Samples served = scrapes x M,
-// the same count for every scraper.
+// of any target, every target's scrape count (`per_target_scrapes`, in port
+// order) and this process' CPU seconds. Samples served = scrapes x M, the same
+// count for every scraper.
 //
 // On start it writes --sd-file (file_sd JSON, written to a temp name and
 // renamed) and prints `READY targets=N first_port=P`. It exits after
@@ -469,24 +470,28 @@ class Session : public std::enable_shared_from_this<Session> {
     res->set(http::field::server, "strata-fake-targets");
     if (target == "/stats") {
       uint64_t lo = UINT64_MAX, hi = 0;
+      std::string per_target;
+      per_target.reserve(st.per_target.size() * 6);
       for (auto& c : st.per_target) {
         uint64_t v = c.load(std::memory_order_relaxed);
         lo = std::min(lo, v);
         hi = std::max(hi, v);
+        if (!per_target.empty()) per_target += ',';
+        per_target += std::to_string(v);
       }
       uint64_t scrapes = st.scrapes.load();
       char buf[512];
       std::snprintf(buf, sizeof buf,
                     "{\"targets\":%d,\"series_per_target\":%d,\"requests\":%llu,\"scrapes\":%llu,"
                     "\"samples\":%llu,\"gzip\":%llu,\"bytes\":%llu,\"min_target_scrapes\":%llu,"
-                    "\"max_target_scrapes\":%llu,\"cpu_seconds\":%.3f,\"uptime_seconds\":%.3f}\n",
+                    "\"max_target_scrapes\":%llu,\"cpu_seconds\":%.3f,\"uptime_seconds\":%.3f,",
                     sh_->opts.targets, sh_->opts.series, (unsigned long long)st.requests.load(),
                     (unsigned long long)scrapes, (unsigned long long)(scrapes * uint64_t(sh_->opts.series)),
                     (unsigned long long)st.gzip.load(), (unsigned long long)st.bytes.load(),
                     (unsigned long long)lo, (unsigned long long)hi, cpu_seconds(),
                     std::chrono::duration<double>(Clock::now() - sh_->start).count());
       res->set(http::field::content_type, "application/json");
-      res->body() = buf;
+      res->body() = std::string(buf) + "\"per_target_scrapes\":[" + per_target + "]}\n";
     } else {
       res->result(http::status::not_found);
       res->set(http::field::content_type, "text/plain; charset=utf-8");
