@@ -350,7 +350,8 @@ void ScrapeAppender::finish_iteration(bool successful) {
     if (std::erase_if(meta_, [&](const auto& kv) { return kv.second.last_iter < iter_ - 1; }) > 0)
       meta_changed_ = true;
   }
-  prev_ = std::move(cur_);
+  // Swapped, not moved: both sets keep their capacity for the next scrape.
+  prev_.swap(cur_);
   cur_.clear();
   ++iter_;
 }
