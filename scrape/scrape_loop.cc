@@ -122,6 +122,12 @@ void ScrapeLoop::on_tick(int64_t tick_ms) {
 // On the io thread: hands the body to a worker, which parses and appends.
 void ScrapeLoop::on_response(int64_t tick_ms, int64_t ts_ms, std::chrono::steady_clock::time_point start,
                              absl::StatusOr<net::Response> r) {
+  // Stopped meanwhile (shutdown, the target left): the cancelled scrape is
+  // not a failed one, so nothing is stored (no up = 0, no stale markers).
+  if (stopping_ && stop_mode_ != StopMode::kHandover) {
+    after_cycle();
+    return;
+  }
   boost::asio::post(*deps_.workers, [self = shared_from_this(), ts_ms, start, r = std::move(r)]() mutable {
     absl::Status error;
     std::optional<textparse::Format> format;
@@ -175,7 +181,9 @@ void ScrapeLoop::stop(StopMode mode, StopDone done) {
   stop_mode_ = mode;
   stop_done_ = std::move(done);
   timer_.cancel();
-  request_stop_.request_stop();
+  // A handover lets the scrape in flight finish and be stored, so a reload
+  // leaves no gap; otherwise it is cancelled.
+  if (mode != StopMode::kHandover) request_stop_.request_stop();
   if (!busy_) finish_stop();
 }
 

@@ -21,9 +21,11 @@
 // picks the parser (fallback_scrape_protocol when it names none).
 //
 // Stopping (on the io thread, through ScrapePool):
-//   kShutdown   no stale markers (Prometheus writes none on shutdown)
-//   kHandover   no stale markers; the appender (cache, staleness state)
-//               goes to the loop that replaces this one after a reload
+//   kShutdown   no stale markers (Prometheus writes none on shutdown); a
+//               scrape in flight is cancelled and not stored
+//   kHandover   no stale markers; a scrape in flight finishes and is stored,
+//               then the appender (cache, staleness state) goes to the loop
+//               that replaces this one after a reload
 //   kEndOfRun   the target went away: at the next tick's time, stale
 //               markers for its series and report series, written one
 //               interval later (so a target that reappears in another pool
