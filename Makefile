@@ -19,7 +19,7 @@ deps:
 	  echo "installing: $$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
-	  for s in prometheus prometheus-node-exporter victoria-metrics; do $$SUDO systemctl disable --now $$s >/dev/null 2>&1 || true; done; \
+	  for s in prometheus prometheus-node-exporter victoria-metrics dnsmasq; do $$SUDO systemctl disable --now $$s >/dev/null 2>&1 || true; done; \
 	else echo "deps: all $(words $(PACKAGES)) packages present"; fi
 
 $(BUILD_DIR)/build.ninja:

@@ -8,32 +8,6 @@
 
 namespace strata::scrape {
 
-ScrapeMetrics::ScrapeMetrics(metrics::Registry* r)
-    : out_of_order(&r->counter("strata_target_scrapes_sample_out_of_order_total",
-                               "Total number of samples rejected due to not being out of the expected order.")),
-      duplicate(&r->counter("strata_target_scrapes_sample_duplicate_timestamp_total",
-                            "Total number of samples rejected due to duplicate timestamps but different values.")),
-      out_of_bounds(&r->counter("strata_target_scrapes_sample_out_of_bounds_total",
-                                "Total number of samples rejected due to timestamp falling outside of the time bounds.")),
-      sample_limit(&r->counter("strata_target_scrapes_exceeded_sample_limit_total",
-                               "Total number of scrapes that hit the sample limit and were rejected.")),
-      label_limits(&r->counter("strata_target_scrape_pool_exceeded_label_limits_total",
-                               "Total number of times scrape pools hit the label limits, during sync or config reload.")),
-      failed(&r->counter("strata_target_scrapes_failed_total", "Total number of scrapes that failed.")),
-      pool_targets(&r->gauge_family("strata_target_scrape_pool_targets",
-                                    "Current number of targets in this scrape pool.", {"scrape_job"})) {}
-
-void ScrapeMetrics::record(const ScrapeOutcome& o) {
-  using tsdb::RejectReason;
-  if (uint64_t n = o.rejected[size_t(RejectReason::kOutOfOrder)]) out_of_order->inc(double(n));
-  if (uint64_t n = o.rejected[size_t(RejectReason::kDuplicate)]) duplicate->inc(double(n));
-  if (uint64_t n = o.rejected[size_t(RejectReason::kOutOfBounds)] + o.rejected[size_t(RejectReason::kTooOld)])
-    out_of_bounds->inc(double(n));
-  if (o.sample_limit_exceeded) sample_limit->inc();
-  if (o.label_limits_exceeded) label_limits->inc();
-  if (!o.error.ok()) failed->inc();
-}
-
 Manager::Manager(tsdb::Appendable& db, metrics::Registry* registry, ManagerOptions opts)
     : db_(db),
       opts_(std::move(opts)),

@@ -44,19 +44,6 @@
 
 namespace strata::scrape {
 
-struct ScrapeMetrics {
-  explicit ScrapeMetrics(metrics::Registry* registry);
-  void record(const ScrapeOutcome& o);
-
-  metrics::Counter* out_of_order;
-  metrics::Counter* duplicate;
-  metrics::Counter* out_of_bounds;
-  metrics::Counter* sample_limit;
-  metrics::Counter* label_limits;
-  metrics::Counter* failed;
-  metrics::Family<metrics::Gauge>* pool_targets;
-};
-
 struct ManagerOptions {
   // Prometheus 2.x instead of 3 (--query.compat=v2): legacy name
   // validation, le/quantile kept as written, 2.x target labels.

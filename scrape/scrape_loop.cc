@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "base/clock.h"
+#include "base/log.h"
 #include "fmt/format.h"
-#include "scrape/manager.h"
 
 namespace strata::scrape {
 namespace {
@@ -31,6 +31,32 @@ std::string seconds_text(int64_t ms) {
 }
 
 }  // namespace
+
+ScrapeMetrics::ScrapeMetrics(metrics::Registry* r)
+    : out_of_order(&r->counter("strata_target_scrapes_sample_out_of_order_total",
+                               "Total number of samples rejected due to not being out of the expected order.")),
+      duplicate(&r->counter("strata_target_scrapes_sample_duplicate_timestamp_total",
+                            "Total number of samples rejected due to duplicate timestamps but different values.")),
+      out_of_bounds(&r->counter("strata_target_scrapes_sample_out_of_bounds_total",
+                                "Total number of samples rejected due to timestamp falling outside of the time bounds.")),
+      sample_limit(&r->counter("strata_target_scrapes_exceeded_sample_limit_total",
+                               "Total number of scrapes that hit the sample limit and were rejected.")),
+      label_limits(&r->counter("strata_target_scrape_pool_exceeded_label_limits_total",
+                               "Total number of times scrape pools hit the label limits, during sync or config reload.")),
+      failed(&r->counter("strata_target_scrapes_failed_total", "Total number of scrapes that failed.")),
+      pool_targets(&r->gauge_family("strata_target_scrape_pool_targets",
+                                    "Current number of targets in this scrape pool.", {"scrape_job"})) {}
+
+void ScrapeMetrics::record(const ScrapeOutcome& o) {
+  using tsdb::RejectReason;
+  if (uint64_t n = o.rejected[size_t(RejectReason::kOutOfOrder)]) out_of_order->inc(double(n));
+  if (uint64_t n = o.rejected[size_t(RejectReason::kDuplicate)]) duplicate->inc(double(n));
+  if (uint64_t n = o.rejected[size_t(RejectReason::kOutOfBounds)] + o.rejected[size_t(RejectReason::kTooOld)])
+    out_of_bounds->inc(double(n));
+  if (o.sample_limit_exceeded) sample_limit->inc();
+  if (o.label_limits_exceeded) label_limits->inc();
+  if (!o.error.ok()) failed->inc();
+}
 
 std::optional<textparse::Format> fallback_format(std::string_view protocol) {
   if (protocol.starts_with("PrometheusText")) return textparse::Format::kPrometheusText;
@@ -98,7 +124,7 @@ void ScrapeLoop::on_tick(int64_t tick_ms) {
   const int64_t ts = std::abs(now - tick_ms) <= kTimestampToleranceMs ? tick_ms : now;
   const auto start = std::chrono::steady_clock::now();
   if (!forced_error_.ok()) {
-    on_response(tick_ms, ts, start, forced_error_);
+    on_response(ts, start, forced_error_);
     return;
   }
   net::Request req;
@@ -113,14 +139,14 @@ void ScrapeLoop::on_tick(int64_t tick_ms) {
   request_stop_ = std::stop_source();
   settings_.client->async_send(
       std::move(req), start + std::chrono::milliseconds(target_->timeout_ms()),
-      [self = shared_from_this(), tick_ms, ts, start](absl::StatusOr<net::Response> r) {
-        self->on_response(tick_ms, ts, start, std::move(r));
+      [self = shared_from_this(), ts, start](absl::StatusOr<net::Response> r) {
+        self->on_response(ts, start, std::move(r));
       },
       request_stop_.get_token());
 }
 
 // On the io thread: hands the body to a worker, which parses and appends.
-void ScrapeLoop::on_response(int64_t tick_ms, int64_t ts_ms, std::chrono::steady_clock::time_point start,
+void ScrapeLoop::on_response(int64_t ts_ms, std::chrono::steady_clock::time_point start,
                              absl::StatusOr<net::Response> r) {
   // Stopped meanwhile (shutdown, the target left): the cancelled scrape is
   // not a failed one, so nothing is stored (no up = 0, no stale markers).
@@ -218,7 +244,9 @@ void ScrapeLoop::finish_stop() {
       return;
     }
     boost::asio::post(*self->deps_.workers, [self, stale_ms, finish] {
-      self->appender_->end_of_run(*self->deps_.db, stale_ms);
+      if (absl::Status st = self->appender_->end_of_run(*self->deps_.db, stale_ms); !st.ok())
+        log::warn("scrape", "Stale markers could not be written",
+                  {{"target", self->target_->url()}, {"err", std::string(st.message())}});
       boost::asio::post(*self->deps_.ioc, [finish] { finish(nullptr); });
     });
   });

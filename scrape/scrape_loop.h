@@ -44,6 +44,7 @@
 #include <stop_token>
 #include <string>
 
+#include "base/metrics.h"
 #include "net/client.h"
 #include "scrape/scrape_append.h"
 #include "scrape/target.h"
@@ -51,7 +52,20 @@
 
 namespace strata::scrape {
 
-struct ScrapeMetrics;  // scrape/manager.h
+// Self-metrics of scraping, shared by a manager's loops (names in
+// scrape/manager.h).
+struct ScrapeMetrics {
+  explicit ScrapeMetrics(metrics::Registry* registry);
+  void record(const ScrapeOutcome& o);
+
+  metrics::Counter* out_of_order;
+  metrics::Counter* duplicate;
+  metrics::Counter* out_of_bounds;
+  metrics::Counter* sample_limit;
+  metrics::Counter* label_limits;
+  metrics::Counter* failed;
+  metrics::Family<metrics::Gauge>* pool_targets;
+};
 
 struct LoopDeps {
   boost::asio::io_context* ioc = nullptr;       // timers and HTTP; one thread
@@ -109,7 +123,7 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
  private:
   void arm(int64_t tick_ms);
   void on_tick(int64_t tick_ms);
-  void on_response(int64_t tick_ms, int64_t ts_ms, std::chrono::steady_clock::time_point start,
+  void on_response(int64_t ts_ms, std::chrono::steady_clock::time_point start,
                    absl::StatusOr<net::Response> r);
   void after_cycle();  // io thread
   void finish_stop();  // io thread, once idle
