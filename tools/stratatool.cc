@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "base/stack.h"
+#include "rules/rule_file.h"
 #include "server/config.h"
 #include "tools/check/metrics_lint.h"
 #include "tools/promqltest/runner.h"
@@ -35,6 +36,13 @@ Commands:
       Checks prometheus.yml files as the server loads them (same messages);
       prints "SUCCESS" or "FAILED" per file like promtool and exits 1 when
       any file fails.
+  check rules [--compat=v2] [--lint=none|duplicate-rules] [--lint-fatal] FILE...
+      Checks rule files as the server loads them (same messages as promtool:
+      positions, group, rule index and name); prints "SUCCESS: N rules
+      found" or "FAILED" per file and exits 1 when any file fails. The
+      duplicate-rules lint (rules with the same name and labels) is printed
+      but only fails with --lint-fatal (exit 3). --compat=v2 checks names
+      and fields as Prometheus 2.x does.
   check metrics
       Lints a metrics exposition read from stdin (text format 0.0.4) with
       promtool's rules (help texts, counter suffixes, base units, ...).
@@ -143,10 +151,87 @@ int check_metrics() {
   return problems->empty() ? 0 : 3;
 }
 
+// Duplicate rules of one file (same name and labels), each reported once,
+// in promtool's words.
+std::string duplicate_rules_lint(const strata::rules::ParsedRuleFile& f) {
+  using Key = std::pair<std::string, std::vector<strata::rules::KeyValue>>;
+  std::vector<Key> rules;
+  for (const auto& g : f.groups)
+    for (const auto& r : g.rules) rules.emplace_back(r.name(), r.labels);
+  std::sort(rules.begin(), rules.end());
+  std::vector<const Key*> dups;
+  for (size_t i = 1; i < rules.size(); ++i)
+    if (rules[i] == rules[i - 1] && (dups.empty() || *dups.back() != rules[i])) dups.push_back(&rules[i]);
+  if (dups.empty()) return "";
+  std::string out = "lint error " + std::to_string(dups.size()) + " duplicate rule(s) found.\n";
+  for (const Key* k : dups) {
+    out += "Metric: " + k->first + "\nLabel(s):\n";
+    for (const auto& [n, v] : k->second) out += "\t" + n + ": " + v + "\n";
+  }
+  return out + "Might cause inconsistency while recording expressions";
+}
+
+// promtool check rules: "Checking" on stdout, problems on stderr.
+int check_rules(int argc, char** argv) {
+  strata::rules::RuleFileOptions opts;
+  bool lint_duplicates = true, lint_fatal = false;
+  std::vector<std::string> files;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--compat=v2") opts.parse.compat = strata::promql::Compat::kV2;
+    else if (a == "--compat=v3") opts.parse.compat = strata::promql::Compat::kV3;
+    else if (a == "--lint=none") lint_duplicates = false;
+    else if (a == "--lint=duplicate-rules") lint_duplicates = true;
+    else if (a == "--lint-fatal") lint_fatal = true;
+    else if (a.rfind("-", 0) == 0) {
+      std::fprintf(stderr, "stratatool: error: unknown flag %s, try --help\n", a.c_str());
+      return 1;
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (files.empty()) {
+    std::fprintf(stderr, "stratatool: error: required argument 'rule-files' not provided, try --help\n");
+    return 1;
+  }
+  for (const auto& f : files) {
+    std::error_code ec;
+    if (!std::filesystem::exists(f, ec)) {
+      std::fprintf(stderr, "stratatool: error: path '%s' does not exist, try --help\n", f.c_str());
+      return 1;
+    }
+    if (std::filesystem::is_directory(f, ec)) {
+      std::fprintf(stderr, "stratatool: error: '%s' is a directory, try --help\n", f.c_str());
+      return 1;
+    }
+  }
+  bool failed = false, errors = false;
+  for (const auto& f : files) {
+    std::printf("Checking %s\n", f.c_str());
+    std::fflush(stdout);
+    auto parsed = strata::rules::load_rule_file(f, opts);
+    std::string lint = parsed.ok() && lint_duplicates ? duplicate_rules_lint(parsed) : "";
+    if (!parsed.ok() || !lint.empty()) {
+      std::fprintf(stderr, "  FAILED:\n");
+      for (const auto& e : parsed.errors) std::fprintf(stderr, "%s\n", e.c_str());
+      if (!lint.empty()) std::fprintf(stderr, "%s\n", lint.c_str());
+      failed = true;
+      errors = errors || !parsed.ok();
+    } else {
+      std::printf("  SUCCESS: %zu rules found\n", parsed.rule_count());
+    }
+    std::printf("\n");
+    std::fflush(stdout);
+  }
+  if (failed && errors) return 1;
+  return failed && lint_fatal ? 3 : 0;
+}
+
 int check(int argc, char** argv) {
   if (argc >= 1 && !std::strcmp(argv[0], "config")) return check_config(argc - 1, argv + 1);
+  if (argc >= 1 && !std::strcmp(argv[0], "rules")) return check_rules(argc - 1, argv + 1);
   if (argc >= 1 && !std::strcmp(argv[0], "metrics")) return check_metrics();
-  std::fprintf(stderr, "stratatool check: expected \"config\" or \"metrics\" (see stratatool help)\n");
+  std::fprintf(stderr, "stratatool check: expected \"config\", \"rules\" or \"metrics\" (see stratatool help)\n");
   return 2;
 }
 
