@@ -143,22 +143,10 @@ void register_api_routes(Router& router, ApiContext& ctx) {
   auto writer = std::make_shared<remote::WriteHandler>(*ctx.appendable, *ctx.registry, wo);
   router.add({"POST"}, "/api/v1/write",
              [writer](const HttpRequest& req, HttpResponse& resp) { writer->handle(req, resp); });
-  // No rule files or scrape targets are evaluated yet: the true answer is
-  // "none", which is also what Grafana needs to enable its alerting views.
-  router.add(get, "/api/v1/rules", wrap([](const HttpRequest&, const Form& f) {
-               // Prometheus' type filter: "alert", "record" or none.
-               std::string type = f.value("type");
-               for (char& ch : type) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-               if (!type.empty() && type != "alert" && type != "record") {
-                 ApiResult r;
-                 r.error = {ErrorType::kBadData,
-                            "invalid parameter \"type\": not supported value \"" + type + "\""};
-                 return r;
-               }
-               return empty_object_with_list("groups");
-             }));
+  router.add(get, "/api/v1/rules",
+             wrap([c](const HttpRequest&, const Form& f) { return handle_rules(*c, f); }));
   router.add(get, "/api/v1/alerts",
-             wrap([](const HttpRequest&, const Form&) { return empty_object_with_list("alerts"); }));
+             wrap([c](const HttpRequest&, const Form&) { return handle_alerts(*c); }));
 }
 
 }  // namespace strata::api

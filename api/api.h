@@ -10,6 +10,7 @@
 #include "api/http.h"
 #include "base/metrics.h"
 #include "promql/engine.h"
+#include "rules/rules_view.h"
 #include "scrape/targets_view.h"
 #include "tsdb/db.h"
 
@@ -50,6 +51,7 @@ struct ApiContext {
   tsdb::StatsReader* stats = nullptr;
   tsdb::StorageAdmin* admin = nullptr;
   const scrape::TargetsView* targets = nullptr;  // null: no scraping
+  const rules::RulesView* rules = nullptr;        // null: no rules
   GlobalUrlOptions global_url;
   promql::Engine* engine = nullptr;
   metrics::Registry* registry = nullptr;

@@ -33,6 +33,10 @@ ApiResult handle_targets(ApiContext& ctx, const Form& form);
 ApiResult handle_targets_metadata(ApiContext& ctx, const Form& form);
 ApiResult handle_scrape_pools(ApiContext& ctx);
 
+// rules_api.cc
+ApiResult handle_rules(ApiContext& ctx, const Form& form);
+ApiResult handle_alerts(ApiContext& ctx);
+
 // admin_api.cc (answer 204 No Content on success, except snapshot)
 ApiResult handle_snapshot(ApiContext& ctx, const Form& form);
 ApiResult handle_delete_series(ApiContext& ctx, const Form& form);

@@ -188,19 +188,22 @@ absl::StatusOr<int64_t> parse_duration_ms(std::string_view s) {
 }
 
 std::string format_rfc3339(int64_t t_ms) {
+  if (t_ms == 0) return "0001-01-01T00:00:00Z";
   std::time_t secs = std::time_t(t_ms >= 0 ? t_ms / 1000 : (t_ms - 999) / 1000);
-  int ms = int(t_ms - int64_t(secs) * 1000);
-  std::tm tm;
+  int frac = int(t_ms - int64_t(secs) * 1000);
+  std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
-  if (ms) {
-    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::string out = buf;
+  if (frac != 0) {
+    std::snprintf(buf, sizeof(buf), ".%03d", frac);
+    std::string f = buf;
+    while (f.back() == '0') f.pop_back();
+    out += f;
   }
-  return buf;
+  return out + "Z";
 }
 
 }  // namespace strata::api

@@ -44,7 +44,8 @@ absl::StatusOr<int64_t> parse_time_ms(std::string_view s);
 // Float seconds or a Prometheus duration ("1m30s"); errors read
 // `cannot parse "x" to a valid duration`.
 absl::StatusOr<int64_t> parse_duration_ms(std::string_view s);
-// Formats ms since epoch as RFC 3339 with milliseconds when non-zero.
+// Go's time.Time in JSON (RFC 3339, UTC, fraction without trailing zeros);
+// 0 stands for Go's zero time ("never").
 std::string format_rfc3339(int64_t t_ms);
 
 }  // namespace strata::api

@@ -1,7 +1,6 @@
 // /api/v1/targets, /api/v1/targets/metadata and /api/v1/scrape_pools over
 // scrape::TargetsView, in the shapes Prometheus answers.
 #include <algorithm>
-#include <ctime>
 
 #include "api/handlers.h"
 #include "api/value_json.h"
@@ -11,24 +10,6 @@
 
 namespace strata::api {
 namespace {
-
-// Go's time.Time JSON form (RFC 3339 with nanoseconds, trailing zeros
-// dropped), in UTC; the zero time for "never".
-std::string rfc3339(int64_t ms) {
-  if (ms == 0) return "0001-01-01T00:00:00Z";
-  std::time_t secs = std::time_t(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  int frac = int(ms - int64_t(secs) * 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
-                                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  if (frac != 0) {
-    std::string f = fmt::format("{:03}", frac);
-    while (f.back() == '0') f.pop_back();
-    out += "." + f;
-  }
-  return out + "Z";
-}
 
 // Splits "host:port" (IPv6 in brackets); false when there is no port.
 bool split_host_port(std::string_view hp, std::string_view* host, std::string_view* port) {
@@ -104,7 +85,7 @@ ApiResult handle_targets(ApiContext& ctx, const Form& form) {
           w.key("lastError");
           w.string(h.last_error);
           w.key("lastScrape");
-          w.string(rfc3339(h.last_scrape_ms));
+          w.string(format_rfc3339(h.last_scrape_ms));
           w.key("lastScrapeDuration");
           w.number(h.last_duration_s);
           w.key("health");

@@ -94,6 +94,13 @@ void append_float_go_g(std::string* out, double v) {
   }
 }
 
+void append_float_go_e(std::string* out, double v) {
+  if (append_special(out, v)) return;
+  char sci[64];
+  auto r = std::to_chars(sci, sci + sizeof(sci), v, std::chars_format::scientific);
+  out->append(sci, r.ptr);
+}
+
 void append_timestamp_seconds(std::string* out, int64_t t_ms) {
   int64_t sec = t_ms / 1000;
   int64_t ms = t_ms % 1000;

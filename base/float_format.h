@@ -17,6 +17,10 @@ void append_float_json(std::string* out, double v);
 // spellings of the special values ("NaN", "+Inf", "-Inf"): the exposition format.
 void append_float_go_g(std::string* out, double v);
 
+// Appends `v` like strconv.FormatFloat(v, 'e', -1, 64): "1e+00", "1.5e-07"
+// (alert values in /api/v1/alerts).
+void append_float_go_e(std::string* out, double v);
+
 // Appends a millisecond timestamp as JSON seconds: "1435781451.781", "10.050", "10".
 void append_timestamp_seconds(std::string* out, int64_t t_ms);
 

@@ -43,6 +43,10 @@ absl::StatusOr<Url> resolve_reference(const Url& base, std::string_view location
 // that may not parse.
 std::string redact_unparsed(std::string_view url);
 
+// Go's url.QueryEscape: a query-string value, unreserved bytes kept, space
+// as '+', everything else %XX (generator URLs of alerts, links).
+std::string query_escape(std::string_view s);
+
 // Whether `host` is an IPv4 or IPv6 literal (no SNI for those, as in Go).
 bool is_ip_literal(std::string_view host);
 

@@ -87,14 +87,36 @@ absl::Status Scraper::stop() {
   return absl::OkStatus();
 }
 
+absl::Status Rules::start(const Config& config) {
+  rules::GroupEnv env;
+  env.engine = &engine_->engine();
+  env.queryable = &storage_->db();
+  env.appendable = &storage_->db();
+  env.resend_delay_ms = flags_.resend_delay_ms;
+  env.outage_tolerance_ms = flags_.for_outage_tolerance_ms;
+  env.grace_period_ms = flags_.for_grace_period_ms;
+  env.utf8_names = env.engine->options().compat == promql::Compat::kV3;
+  env.now_ms = [] { return now_ms(); };
+  manager_ = std::make_unique<rules::Manager>(std::move(env), registry_);
+  return manager_->apply(rules_config(config, flags_));
+}
+
+absl::Status Rules::apply(const Config& config) { return manager_->apply(rules_config(config, flags_)); }
+
+absl::Status Rules::stop() {
+  manager_->stop();
+  return absl::OkStatus();
+}
+
 Api::Api(const Flags& flags, api::StatusInfo status, metrics::Registry* registry,
-         WebListener* web, Storage* storage, QueryEngine* engine, Scraper* scraper)
+         WebListener* web, Storage* storage, QueryEngine* engine, Scraper* scraper, Rules* rules)
     : flags_(flags),
       registry_(registry),
       web_(web),
       storage_(storage),
       engine_(engine),
-      scraper_(scraper) {
+      scraper_(scraper),
+      rules_(rules) {
   ctx_.status = std::move(status);
 }
 
@@ -108,6 +130,7 @@ absl::Status Api::start(const Config&) {
   ctx_.admin = &db;
   ctx_.engine = &engine_->engine();
   ctx_.targets = scraper_->targets();
+  ctx_.rules = rules_->view();
   ctx_.global_url = global_url_options(flags_);
   ctx_.registry = registry_;
   ctx_.enable_admin_api = flags_.enable_admin_api;

@@ -9,13 +9,16 @@
 //   Scraper        scrape::Manager: discovery and scrape loops for
 //                  scrape_configs; a reload keeps unchanged jobs running;
 //                  on stop no loop appends any more (storage closes next)
+//   Rules          rules::Manager: rule groups from rule_files, evaluated
+//                  on their own threads; a reload keeps unchanged groups
+//                  and the alerts of changed ones
 //   Api            the /api/v1 routes over the components above; marks the
 //                  server ready; on stop drains the requests in flight
 //                  (they use the engine and storage), so it stops first
 //   Trimmer        gives idle heap back to the kernel (MemoryTrimmer)
 //
-// Rules, the notifier and the remote-write sender join the list after
-// Api's dependencies and before Api. Each component's accessors are
+// The notifier and the remote-write sender join the list after Api's
+// dependencies and before Api. Each component's accessors are
 // valid between its start() and stop().
 #pragma once
 
@@ -26,6 +29,7 @@
 #include "api/api.h"
 #include "base/metrics.h"
 #include "promql/engine.h"
+#include "rules/manager.h"
 #include "scrape/manager.h"
 #include "server/flags.h"
 #include "server/http_server.h"
@@ -99,10 +103,28 @@ class Scraper final : public Component {
   std::unique_ptr<scrape::Manager> manager_;
 };
 
+class Rules final : public Component {
+ public:
+  Rules(const Flags& flags, metrics::Registry* registry, Storage* storage, QueryEngine* engine)
+      : flags_(flags), registry_(registry), storage_(storage), engine_(engine) {}
+  std::string_view name() const override { return "rule manager"; }
+  absl::Status start(const Config& config) override;
+  absl::Status apply(const Config& config) override;
+  absl::Status stop() override;
+  const rules::RulesView* view() const { return manager_.get(); }
+
+ private:
+  const Flags& flags_;
+  metrics::Registry* registry_;
+  Storage* storage_;
+  QueryEngine* engine_;
+  std::unique_ptr<rules::Manager> manager_;
+};
+
 class Api final : public Component {
  public:
   Api(const Flags& flags, api::StatusInfo status, metrics::Registry* registry, WebListener* web,
-      Storage* storage, QueryEngine* engine, Scraper* scraper);
+      Storage* storage, QueryEngine* engine, Scraper* scraper, Rules* rules);
   std::string_view name() const override { return "api"; }
   absl::Status start(const Config&) override;
   absl::Status stop() override;
@@ -114,6 +136,7 @@ class Api final : public Component {
   Storage* storage_;
   QueryEngine* engine_;
   Scraper* scraper_;
+  Rules* rules_;
   api::ApiContext ctx_;
   api::Router router_;
 };

@@ -171,7 +171,7 @@ const std::vector<FlagDef>& defs() {
        [](Flags& f, S v) { return listen_address(v, &f.listen_address); }},
       {"web.external-url", "<URL>",
        "The URL under which Strata is externally reachable (e.g. behind a reverse proxy). "
-       "Used for the targets' globalUrl. Defaults to http://<hostname>:<port>/.",
+       "Used for the targets' globalUrl and alerts' generatorURL. Defaults to http://<hostname>:<port>/.",
        "http://<hostname>:<port>/", [](const Flags& f) { return f.external_url; },
        [](Flags& f, S v) {
          f.external_url = v;
@@ -233,6 +233,25 @@ const std::vector<FlagDef>& defs() {
        "Maximum number of samples one query may hold in memory at once.", nullptr,
        [](const Flags& f) { return std::to_string(f.query_max_samples); },
        [](Flags& f, S v) { return integer(v, 1, &f.query_max_samples); }},
+      {"rules.alert.for-outage-tolerance", "<duration>",
+       "Max time to tolerate Strata outage for restoring \"for\" state of alert.", nullptr,
+       [](const Flags& f) { return format_duration(f.for_outage_tolerance_ms); },
+       [](Flags& f, S v) {
+         return duration(v, &f.for_outage_tolerance, &f.for_outage_tolerance_ms);
+       }},
+      {"rules.alert.for-grace-period", "<duration>",
+       "Minimum duration between alert and restored \"for\" state. This is maintained only "
+       "for alerts with configured \"for\" time greater than grace period.",
+       nullptr, [](const Flags& f) { return format_duration(f.for_grace_period_ms); },
+       [](Flags& f, S v) { return duration(v, &f.for_grace_period, &f.for_grace_period_ms); }},
+      {"rules.alert.resend-delay", "<duration>",
+       "Minimum amount of time to wait before resending an alert to Alertmanager.", nullptr,
+       [](const Flags& f) { return format_duration(f.resend_delay_ms); },
+       [](Flags& f, S v) { return duration(v, &f.resend_delay, &f.resend_delay_ms); }},
+      {"alertmanager.notification-queue-capacity", "<int>",
+       "The capacity of the queue for pending Alertmanager notifications.", nullptr,
+       [](const Flags& f) { return std::to_string(f.notification_queue_capacity); },
+       [](Flags& f, S v) { return integer(v, 1, &f.notification_queue_capacity); }},
       {"query.compat", "<version>",
        "PromQL semantics to follow: v3 (Prometheus 3: left-open range windows, '.' "
        "matches newlines, quoted UTF-8 names) or v2 (Prometheus 2.x, holt_winters).",

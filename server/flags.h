@@ -51,6 +51,14 @@ struct Flags {
   int query_max_concurrency = 20;
   int64_t query_max_samples = 50'000'000;
   std::string query_compat = "v3";  // v3 | v2
+  // Rules and alerts (Prometheus' flags and defaults).
+  std::string for_outage_tolerance = "1h";
+  int64_t for_outage_tolerance_ms = 3600 * 1000;
+  std::string for_grace_period = "10m";
+  int64_t for_grace_period_ms = 10 * 60 * 1000;
+  std::string resend_delay = "1m";
+  int64_t resend_delay_ms = 60 * 1000;
+  int64_t notification_queue_capacity = 10000;
   std::vector<std::string> features;  // --enable-feature values, split at commas
   std::string log_level = "info";
   std::string log_format = "logfmt";

@@ -83,15 +83,38 @@ std::string self_scrape_address(const Flags& f) {
   return host + ":" + port;
 }
 
+namespace {
+
+std::string external_url_text(const Flags& f) {
+  if (!f.external_url.empty()) return f.external_url;
+  char name[256] = {0};
+  if (::gethostname(name, sizeof name - 1) != 0) std::snprintf(name, sizeof name, "localhost");
+  return std::string("http://") + name + ":" + split_listen_address(f.listen_address).second + "/";
+}
+
+}  // namespace
+
+std::string external_url(const Flags& f) {
+  std::string url = external_url_text(f);
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+rules::RulesConfig rules_config(const Config& config, const Flags& flags) {
+  rules::RulesConfig r;
+  r.rule_files = config.rule_files;
+  r.evaluation_interval_ms = config.global.evaluation_interval_ms;
+  std::vector<tsdb::Label> ext;
+  for (const auto& [k, v] : config.global.external_labels) ext.push_back({k, v});
+  r.external_labels = tsdb::Labels(std::move(ext));
+  r.external_url = external_url(flags);
+  return r;
+}
+
 api::GlobalUrlOptions global_url_options(const Flags& f) {
   api::GlobalUrlOptions o;
   o.listen_port = split_listen_address(f.listen_address).second;
-  std::string url = f.external_url;
-  if (url.empty()) {
-    char name[256] = {0};
-    if (::gethostname(name, sizeof name - 1) != 0) std::snprintf(name, sizeof name, "localhost");
-    url = std::string("http://") + name + ":" + o.listen_port + "/";
-  }
+  std::string url = external_url_text(f);
   size_t sep = url.find("://");
   if (sep != std::string::npos) {
     o.scheme = url.substr(0, sep);

@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "promql/engine.h"
+#include "rules/manager.h"
 #include "scrape/manager.h"
 #include "server/config.h"
 #include "server/flags.h"
@@ -32,6 +33,13 @@ scrape::ManagerOptions scrape_options(const Flags& flags);
 // globalUrl of /api/v1/targets from --web.external-url (default
 // http://<hostname>:<port>/) and the listen port.
 api::GlobalUrlOptions global_url_options(const Flags& flags);
+
+// --web.external-url (or http://<hostname>:<port>) without a trailing
+// slash, as Prometheus uses it in alerts' generator URLs.
+std::string external_url(const Flags& flags);
+
+// The rule manager's settings from flags and prometheus.yml.
+rules::RulesConfig rules_config(const Config& config, const Flags& flags);
 
 // The self-scrape target of the embedded default configuration: the address
 // --web.listen-address names, with a wildcard host as "localhost".
