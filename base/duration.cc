@@ -1,5 +1,7 @@
 #include "base/duration.h"
 
+#include <cstdio>
+
 #include <limits>
 
 #include "base/go_quote.h"
@@ -79,6 +81,26 @@ std::string format_duration(int64_t ms) {
     }
   }
   return out;
+}
+
+std::string format_go_duration(int64_t ms) {
+  if (ms == 0) return "0s";
+  std::string sign = ms < 0 ? "-" : "";
+  uint64_t u = ms < 0 ? uint64_t(-(ms + 1)) + 1 : uint64_t(ms);
+  if (u < 1000) return sign + std::to_string(u) + "ms";
+  uint64_t h = u / 3'600'000, m = u / 60'000 % 60, s = u / 1000 % 60, frac = u % 1000;
+  std::string out = sign;
+  if (h) out += std::to_string(h) + "h";
+  if (h || m) out += std::to_string(m) + "m";
+  out += std::to_string(s);
+  if (frac) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, ".%03u", unsigned(frac));
+    std::string f = buf;
+    while (f.back() == '0') f.pop_back();
+    out += f;
+  }
+  return out + "s";
 }
 
 }  // namespace strata

@@ -25,4 +25,8 @@ absl::StatusOr<int64_t> parse_duration(std::string_view text);
 // they divide the value exactly (90d stays "90d", 14d is "2w"). `ms` >= 0.
 std::string format_duration(int64_t ms);
 
+// Go's time.Duration.String() for whole milliseconds: "0s", "500ms",
+// "1.5s", "1m0s", "1h2m3s", "-1m0s".
+std::string format_go_duration(int64_t ms);
+
 }  // namespace strata

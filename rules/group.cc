@@ -118,10 +118,13 @@ int64_t Group::next_eval_ms(int64_t now_ms) const {
   return t < now_ms ? t + interval_ms_ : t;
 }
 
+void Group::mark_restored() {
+  for (auto& r : rules_)
+    if (AlertingRule* a = r->as_alerting()) a->set_restored();
+}
+
 void Group::start(bool restore) {
-  if (!restore)
-    for (auto& r : rules_)
-      if (AlertingRule* a = r->as_alerting()) a->set_restored();
+  if (!restore) mark_restored();
   {
     std::lock_guard lock(mu_);
     stopping_ = false;

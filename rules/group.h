@@ -90,6 +90,8 @@ class Group {
 
   // The first aligned evaluation instant at or after `now_ms`.
   int64_t next_eval_ms(int64_t now_ms) const;
+  // Alerting rules output ALERTS from the first evaluation on (no restore).
+  void mark_restored();
   // Starts the thread; `restore`: see the file comment.
   void start(bool restore);
   // Stops and joins the thread (an evaluation in progress finishes first).

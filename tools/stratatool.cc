@@ -14,6 +14,7 @@
 #include "rules/rule_file.h"
 #include "server/config.h"
 #include "tools/check/metrics_lint.h"
+#include "tools/ruletest/rule_unit_test.h"
 #include "tools/promqltest/runner.h"
 #include "tools/promqltest/script.h"
 
@@ -48,6 +49,12 @@ Commands:
       promtool's rules (help texts, counter suffixes, base units, ...).
       Exits 0 when clean, 3 with lint problems, 1 when the body does not
       parse (the message is the one a scrape of it would show).
+  test rules [--compat=v2] TEST-FILE...
+      Runs rule unit tests in promtool's format (rule_files, input_series in
+      the expanding notation, alert_rule_test with exp_alerts,
+      promql_expr_test with exp_samples, group_eval_order,
+      external_labels/external_url). Prints "SUCCESS" or "FAILED" with each
+      difference per file like promtool; exits 1 when any test fails.
   help
       This text.
 )";
@@ -235,6 +242,31 @@ int check(int argc, char** argv) {
   return 2;
 }
 
+int test(int argc, char** argv) {
+  if (argc < 1 || std::strcmp(argv[0], "rules")) {
+    std::fprintf(stderr, "stratatool test: expected \"rules\" (see stratatool help)\n");
+    return 2;
+  }
+  strata::ruletest::Options opts;
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--compat=v2") opts.compat = strata::promql::Compat::kV2;
+    else if (a == "--compat=v3") opts.compat = strata::promql::Compat::kV3;
+    else if (a.rfind("-", 0) == 0) {
+      std::fprintf(stderr, "stratatool: error: unknown flag %s, try --help\n", a.c_str());
+      return 1;
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (files.empty()) {
+    std::fprintf(stderr, "stratatool: error: required argument 'test-rule-file' not provided, try --help\n");
+    return 1;
+  }
+  return strata::ruletest::test_rules_main(files, opts);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -249,6 +281,9 @@ int main(int argc, char** argv) {
     return strata::run_with_stack(strata::kQueryThreadStackBytes,
                                   [&] { return promqltest(argc - 2, argv + 2); });
   if (!std::strcmp(argv[1], "check")) return check(argc - 2, argv + 2);
+  if (!std::strcmp(argv[1], "test"))
+    return strata::run_with_stack(strata::kQueryThreadStackBytes,
+                                  [&] { return test(argc - 2, argv + 2); });
   std::fprintf(stderr, "stratatool: unknown command \"%s\" (see stratatool help)\n", argv[1]);
   return 2;
 }
