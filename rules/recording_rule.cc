@@ -37,7 +37,7 @@ absl::StatusOr<promql::Vector> RecordingRule::eval(const EvalContext& ctx) {
           "vector contains metrics with the same labelset after applying rule labels");
   if (ctx.limit > 0 && int64_t(v->size()) > ctx.limit)
     return absl::ResourceExhaustedError(
-        fmt::format("exceeded limit {} with {} series", ctx.limit, v->size()));
+        fmt::format("exceeded limit of {} with {} series", ctx.limit, v->size()));
   return v;
 }
 

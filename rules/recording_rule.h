@@ -13,7 +13,7 @@ class RecordingRule final : public Rule {
       : Rule(std::move(record), std::move(query), std::move(prepared), std::move(labels)) {}
   // The samples at ctx.t_ms named after the rule. Errors as Prometheus':
   // "vector contains metrics with the same labelset after applying rule
-  // labels", "exceeded limit 10 with 12 series", the query's error.
+  // labels", "exceeded limit of 10 with 12 series", the query's error.
   absl::StatusOr<promql::Vector> eval(const EvalContext& ctx) override;
 };
 

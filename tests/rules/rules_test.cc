@@ -145,7 +145,7 @@ TEST_F(RulesTest, RecordingRuleErrors) {
             "vector contains metrics with the same labelset after applying rule labels");
   auto lim = rule(record("x", "req"));
   EXPECT_EQ(lim->eval({&engine_, db_.get(), 1000, 1}).status().message(),
-            "exceeded limit 1 with 2 series");
+            "exceeded limit of 1 with 2 series");
   auto scalar = rule(record("x", "scalar(sum(req))"));
   auto v = scalar->eval({&engine_, db_.get(), 1000, 0});
   ASSERT_TRUE(v.ok());
