@@ -224,9 +224,10 @@ size_t Group::eval_rule(size_t i, int64_t t_ms) {
   }
   st.health = RuleHealth::kGood;
   rule.set_status(std::move(st));
-  if (AlertingRule* a = rule.as_alerting(); a && env_->sink) {
+  if (AlertingRule* a = rule.as_alerting(); a && !env_->sinks.empty()) {
     auto alerts = a->alerts_to_send(t_ms, env_->resend_delay_ms, interval_ms_);
-    if (!alerts.empty()) env_->sink->send(alerts);
+    if (!alerts.empty())
+      for (AlertSink* sink : env_->sinks) sink->send(alerts);
   }
   std::string err = append(i, *v, t_ms - query_offset_ms_);
   if (!err.empty()) {

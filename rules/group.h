@@ -59,7 +59,9 @@ struct GroupEnv {
   promql::Engine* engine = nullptr;
   tsdb::Queryable* queryable = nullptr;
   tsdb::Appendable* appendable = nullptr;
-  AlertSink* sink = nullptr;  // may be null: alerts are evaluated, not sent
+  // Where alerts go (the Alertmanager notifier, direct notifications);
+  // none: alerts are evaluated, not sent.
+  std::vector<AlertSink*> sinks;
   RuleMetrics* metrics = nullptr;
   int64_t resend_delay_ms = 60'000;
   int64_t outage_tolerance_ms = 3'600'000;

@@ -49,7 +49,7 @@ class RulesTest : public ::testing::Test {
     env_.engine = &engine_;
     env_.queryable = db_.get();
     env_.appendable = db_.get();
-    env_.sink = &sink_;
+    env_.sinks = {&sink_};
     env_.now_ms = [this] { return now_ms_; };
   }
 
