@@ -1,0 +1,3 @@
+#include "rules/dispatch/config.h"
+#include <gtest/gtest.h>
+TEST(DispatchConfigTest, Placeholder) {}
