@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "base/duration.h"
 #include "base/status.h"
@@ -50,10 +51,11 @@ absl::Status check_keys(const YAML::Node& n, const std::string& path,
 
 namespace {
 
-absl::StatusOr<const YAML::Node> scalar(const YAML::Node& map, std::string_view key,
-                                        const std::string& path) {
-  YAML::Node v = map[std::string(key)];
-  if (!v || v.IsNull()) return YAML::Node();
+// The scalar at `key`; nullopt when absent or null.
+absl::StatusOr<std::optional<YAML::Node>> scalar(const YAML::Node& map, std::string_view key,
+                                                 const std::string& path) {
+  const YAML::Node v = map[std::string(key)];
+  if (!v || v.IsNull()) return std::nullopt;
   if (!v.IsScalar()) return error(path, std::string(key) + ": expected a scalar");
   return v;
 }
@@ -62,16 +64,16 @@ absl::StatusOr<const YAML::Node> scalar(const YAML::Node& map, std::string_view 
 
 absl::Status get_string(const YAML::Node& map, std::string_view key, const std::string& path,
                         std::string* out) {
-  STRATA_ASSIGN_OR_RETURN(YAML::Node v, scalar(map, key, path));
-  if (v) *out = v.as<std::string>();
+  STRATA_ASSIGN_OR_RETURN(std::optional<YAML::Node> v, scalar(map, key, path));
+  if (v) *out = v->as<std::string>();
   return absl::OkStatus();
 }
 
 absl::Status get_bool(const YAML::Node& map, std::string_view key, const std::string& path,
                       bool* out) {
-  STRATA_ASSIGN_OR_RETURN(YAML::Node v, scalar(map, key, path));
+  STRATA_ASSIGN_OR_RETURN(std::optional<YAML::Node> v, scalar(map, key, path));
   if (!v) return absl::OkStatus();
-  const std::string s = v.as<std::string>();
+  const std::string s = v->as<std::string>();
   if (s == "true") *out = true;
   else if (s == "false") *out = false;
   else return error(path, std::string(key) + ": cannot parse " + tsdb::go_quote(s) + " as a bool");
@@ -80,9 +82,9 @@ absl::Status get_bool(const YAML::Node& map, std::string_view key, const std::st
 
 absl::Status get_uint(const YAML::Node& map, std::string_view key, const std::string& path,
                       uint64_t* out) {
-  STRATA_ASSIGN_OR_RETURN(YAML::Node v, scalar(map, key, path));
+  STRATA_ASSIGN_OR_RETURN(std::optional<YAML::Node> v, scalar(map, key, path));
   if (!v) return absl::OkStatus();
-  const std::string s = v.as<std::string>();
+  const std::string s = v->as<std::string>();
   if (s.empty() || s.size() > 18 || !std::all_of(s.begin(), s.end(), ::isdigit)) {
     return error(path, std::string(key) + ": cannot parse " + tsdb::go_quote(s) +
                            " as an unsigned integer");
@@ -93,10 +95,10 @@ absl::Status get_uint(const YAML::Node& map, std::string_view key, const std::st
 
 absl::Status get_duration(const YAML::Node& map, std::string_view key, const std::string& path,
                           int64_t* out_ms, bool* set) {
-  STRATA_ASSIGN_OR_RETURN(YAML::Node v, scalar(map, key, path));
-  if (set) *set = static_cast<bool>(v);
+  STRATA_ASSIGN_OR_RETURN(std::optional<YAML::Node> v, scalar(map, key, path));
+  if (set) *set = v.has_value();
   if (!v) return absl::OkStatus();
-  auto d = parse_duration(v.as<std::string>());
+  auto d = parse_duration(v->as<std::string>());
   if (!d.ok()) return error(path, std::string(key) + ": " + std::string(d.status().message()));
   *out_ms = *d;
   return absl::OkStatus();
