@@ -38,7 +38,7 @@ inline std::string amtool_route(const std::string& path, const std::string& labe
   bool ok = false;
   std::string out = run_command(
       "timeout 30 /usr/bin/amtool config routes test --config.file='" + path + "' " + labels +
-          " 2>&1",
+          " 2>/dev/null",
       &ok);
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   return out;
