@@ -58,9 +58,12 @@ class HttpIntegration : public Integration {
     auto res = client_->send(req, deadline);
     // The URL may carry a token (Slack's always does): errors never show it.
     if (!res.ok()) {
+      std::string msg(res.status().message());
+      for (size_t at; !url.empty() && (at = msg.find(url)) != std::string::npos;) {
+        msg.replace(at, url.size(), "<redacted>");
+      }
       return absl::Status(res.status().code(), std::string(integration_name(kind())) +
-                                                   ": request failed: " +
-                                                   std::string(res.status().message()).substr(0, 512));
+                                                   ": request failed: " + msg.substr(0, 512));
     }
     return net::status_error(*res);
   }
