@@ -3,10 +3,6 @@
 // does not finish in time closes the socket and fails DeadlineExceeded).
 #include "net/smtp.h"
 
-#include <chrono>
-#include <memory>
-#include <optional>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -14,6 +10,9 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -50,10 +49,12 @@ class Session {
                    std::string_view message) {
     auto colon = o_.smarthost.rfind(':');
     if (colon == std::string::npos) {
-      return absl::InvalidArgumentError("smtp: address " + o_.smarthost + ": missing port in address");
+      return absl::InvalidArgumentError("smtp: address " + o_.smarthost +
+                                        ": missing port in address");
     }
     host_ = o_.smarthost.substr(0, colon);
-    if (host_.size() > 2 && host_.front() == '[' && host_.back() == ']') host_ = host_.substr(1, host_.size() - 2);
+    if (host_.size() > 2 && host_.front() == '[' && host_.back() == ']')
+      host_ = host_.substr(1, host_.size() - 2);
     const std::string port = o_.smarthost.substr(colon + 1);
     if (auto s = connect(port); !s.ok()) return s;
     if (port == "465") {
@@ -63,9 +64,8 @@ class Session {
     if (auto s = hello(); !s.ok()) return s;
     if (o_.require_tls && !tls_) {
       if (!ext_.count("STARTTLS")) {
-        return absl::FailedPreconditionError(
-            "smtp: 'require_tls' is true but " + o_.smarthost +
-            " does not advertise the STARTTLS extension");
+        return absl::FailedPreconditionError("smtp: 'require_tls' is true but " + o_.smarthost +
+                                             " does not advertise the STARTTLS extension");
       }
       if (auto r = command("STARTTLS", "STARTTLS", 220); !r.ok()) return r.status();
       if (auto s = start_tls(); !s.ok()) return s;
@@ -74,7 +74,8 @@ class Session {
     if (!o_.username.empty()) {
       if (auto s = auth(); !s.ok()) return s;
     }
-    if (auto r = command("MAIL FROM:<" + std::string(from) + ">", "MAIL", 250); !r.ok()) return r.status();
+    if (auto r = command("MAIL FROM:<" + std::string(from) + ">", "MAIL", 250); !r.ok())
+      return r.status();
     for (const auto& rcpt : to) {
       auto r = command("RCPT TO:<" + rcpt + ">", "RCPT", 250, 251);
       if (!r.ok()) return r.status();
@@ -121,7 +122,8 @@ class Session {
 
   absl::Status start_tls() {
     auto ctx = make_tls_context(o_.tls);
-    if (!ctx.ok()) return absl::InvalidArgumentError("smtp: " + std::string(ctx.status().message()));
+    if (!ctx.ok())
+      return absl::InvalidArgumentError("smtp: " + std::string(ctx.status().message()));
     ctx_ = *ctx;
     tls_stream_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *ctx_);
     const std::string name = o_.tls.server_name.empty() ? host_ : o_.tls.server_name;
@@ -151,8 +153,10 @@ class Session {
       ec = e;
       done = true;
     };
-    if (tls_) asio::async_write(*tls_stream_, asio::buffer(data), cb);
-    else asio::async_write(socket_, asio::buffer(data), cb);
+    if (tls_)
+      asio::async_write(*tls_stream_, asio::buffer(data), cb);
+    else
+      asio::async_write(socket_, asio::buffer(data), cb);
     if (auto s = wait(done, "write"); !s.ok()) return s;
     if (ec) return absl::UnavailableError("smtp: write: " + ec.message());
     return absl::OkStatus();
@@ -167,8 +171,10 @@ class Session {
       n = k;
       done = true;
     };
-    if (tls_) asio::async_read_until(*tls_stream_, buf_, "\n", cb);
-    else asio::async_read_until(socket_, buf_, "\n", cb);
+    if (tls_)
+      asio::async_read_until(*tls_stream_, buf_, "\n", cb);
+    else
+      asio::async_read_until(socket_, buf_, "\n", cb);
     if (auto s = wait(done, "read"); !s.ok()) return s;
     if (ec) return absl::UnavailableError("smtp: read: " + ec.message());
     std::string line(asio::buffers_begin(buf_.data()), asio::buffers_begin(buf_.data()) + n);
@@ -185,12 +191,14 @@ class Session {
       if (!line.ok()) return line.status();
       total += line->size();
       if (total > o_.max_reply_bytes) return absl::UnavailableError("smtp: reply too long");
-      if (line->size() < 3 || !absl::ascii_isdigit((*line)[0]) || !absl::ascii_isdigit((*line)[1]) ||
-          !absl::ascii_isdigit((*line)[2]) || (line->size() > 3 && (*line)[3] != ' ' && (*line)[3] != '-')) {
+      if (line->size() < 3 || !absl::ascii_isdigit((*line)[0]) ||
+          !absl::ascii_isdigit((*line)[1]) || !absl::ascii_isdigit((*line)[2]) ||
+          (line->size() > 3 && (*line)[3] != ' ' && (*line)[3] != '-')) {
         return absl::UnavailableError("smtp: malformed reply line");
       }
       int code = std::stoi(line->substr(0, 3));
-      if (r.code != 0 && code != r.code) return absl::UnavailableError("smtp: inconsistent reply codes");
+      if (r.code != 0 && code != r.code)
+        return absl::UnavailableError("smtp: inconsistent reply codes");
       r.code = code;
       r.lines.push_back(line->size() > 4 ? line->substr(4) : "");
       if (line->size() <= 3 || (*line)[3] == ' ') return r;
@@ -244,7 +252,8 @@ class Session {
     const std::string& mechs = " " + it->second;
     if (mechs.find(" PLAIN ") != std::string::npos) {
       if (!tls_ && !loopback()) {
-        return absl::FailedPreconditionError("smtp: refusing AUTH PLAIN over an unencrypted connection");
+        return absl::FailedPreconditionError(
+            "smtp: refusing AUTH PLAIN over an unencrypted connection");
       }
       std::string cred = o_.identity + '\0' + o_.username + '\0' + o_.password;
       auto r = command("AUTH PLAIN " + absl::Base64Escape(cred), "AUTH", 235);
@@ -252,11 +261,13 @@ class Session {
     }
     if (mechs.find(" LOGIN ") != std::string::npos) {
       if (auto r = command("AUTH LOGIN", "AUTH", 334); !r.ok()) return r.status();
-      if (auto r = command(absl::Base64Escape(o_.username), "AUTH", 334); !r.ok()) return r.status();
+      if (auto r = command(absl::Base64Escape(o_.username), "AUTH", 334); !r.ok())
+        return r.status();
       auto r = command(absl::Base64Escape(o_.password), "AUTH", 235);
       return r.ok() ? absl::OkStatus() : r.status();
     }
-    return absl::FailedPreconditionError("smtp: no supported authentication mechanism (PLAIN, LOGIN) in: " + it->second);
+    return absl::FailedPreconditionError(
+        "smtp: no supported authentication mechanism (PLAIN, LOGIN) in: " + it->second);
   }
 
   // CRLF line ends, leading dots doubled, the final "." line.
@@ -287,7 +298,8 @@ class Session {
     if (!valid_address(from)) return absl::InvalidArgumentError("smtp: invalid sender address");
     if (to.empty()) return absl::InvalidArgumentError("smtp: no recipients");
     for (const auto& a : to) {
-      if (!valid_address(a)) return absl::InvalidArgumentError("smtp: invalid recipient address " + a);
+      if (!valid_address(a))
+        return absl::InvalidArgumentError("smtp: invalid recipient address " + a);
     }
     return absl::OkStatus();
   }

@@ -46,17 +46,20 @@ absl::Status parse_global(const YAML::Node& n, GlobalConfig* g, const std::strin
   if (!n || n.IsNull()) return absl::OkStatus();
   STRATA_RETURN_IF_ERROR(yaml::get_duration(n, "resolve_timeout", p, &g->resolve_timeout_ms));
   if (g->resolve_timeout_ms <= 0) return error(p, "resolve_timeout must be positive");
-  for (auto [k, f] :
-       {std::pair{"smtp_from", &g->smtp_from}, {"smtp_smarthost", &g->smtp_smarthost},
-        {"smtp_hello", &g->smtp_hello}, {"smtp_auth_username", &g->smtp_auth_username},
-        {"smtp_auth_password", &g->smtp_auth_password},
-        {"smtp_auth_password_file", &g->smtp_auth_password_file},
-        {"smtp_auth_identity", &g->smtp_auth_identity}, {"slack_api_url", &g->slack_api_url},
-        {"slack_api_url_file", &g->slack_api_url_file}}) {
+  for (auto [k, f] : {std::pair{"smtp_from", &g->smtp_from},
+                      {"smtp_smarthost", &g->smtp_smarthost},
+                      {"smtp_hello", &g->smtp_hello},
+                      {"smtp_auth_username", &g->smtp_auth_username},
+                      {"smtp_auth_password", &g->smtp_auth_password},
+                      {"smtp_auth_password_file", &g->smtp_auth_password_file},
+                      {"smtp_auth_identity", &g->smtp_auth_identity},
+                      {"slack_api_url", &g->slack_api_url},
+                      {"slack_api_url_file", &g->slack_api_url_file}}) {
     STRATA_RETURN_IF_ERROR(yaml::get_string(n, k, p, f));
   }
   if (!g->smtp_auth_password.empty() && !g->smtp_auth_password_file.empty()) {
-    return error(p, "at most one of smtp_auth_password & smtp_auth_password_file must be configured");
+    return error(p,
+                 "at most one of smtp_auth_password & smtp_auth_password_file must be configured");
   }
   if (!g->slack_api_url.empty() && !g->slack_api_url_file.empty()) {
     return error(p, "at most one of slack_api_url & slack_api_url_file must be configured");
@@ -110,10 +113,10 @@ absl::Status parse_match_map(const YAML::Node& n, const std::string& p, bool reg
 absl::Status parse_route(const YAML::Node& n, const std::string& p,
                          const std::optional<RouteConfig>& parent, int depth, RouteConfig* r) {
   if (depth > kMaxRouteDepth) return error(p, "routes nested too deeply");
-  STRATA_RETURN_IF_ERROR(yaml::check_keys(
-      n, p,
-      {"receiver", "group_by", "group_wait", "group_interval", "repeat_interval", "matchers",
-       "match", "match_re", "continue", "routes"}));
+  STRATA_RETURN_IF_ERROR(
+      yaml::check_keys(n, p,
+                       {"receiver", "group_by", "group_wait", "group_interval", "repeat_interval",
+                        "matchers", "match", "match_re", "continue", "routes"}));
   if (!n.IsMap()) return error(p, "expected a mapping");
   if (parent) {
     r->receiver = parent->receiver;
@@ -153,8 +156,8 @@ absl::Status parse_route(const YAML::Node& n, const std::string& p,
     if (!rs.IsSequence()) return error(p, "routes: expected a list");
     for (size_t i = 0; i < rs.size(); ++i) {
       RouteConfig child;
-      STRATA_RETURN_IF_ERROR(parse_route(rs[i], p + ".routes[" + std::to_string(i) + "]", *r,
-                                         depth + 1, &child));
+      STRATA_RETURN_IF_ERROR(
+          parse_route(rs[i], p + ".routes[" + std::to_string(i) + "]", *r, depth + 1, &child));
       r->routes.push_back(std::move(child));
     }
   }
@@ -192,7 +195,8 @@ absl::StatusOr<Config> parse(std::string_view text, const std::string& dir) {
 }  // namespace
 
 absl::StatusOr<Config> parse_config(std::string_view yaml, const std::string& base_dir) {
-  if (yaml.size() > 16 * 1024 * 1024) return absl::InvalidArgumentError("notifications config too large");
+  if (yaml.size() > 16 * 1024 * 1024)
+    return absl::InvalidArgumentError("notifications config too large");
   try {
     return parse(yaml, base_dir);
   } catch (const YAML::Exception& e) {

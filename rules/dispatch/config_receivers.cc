@@ -29,14 +29,15 @@ absl::Status check_url(const std::string& p, std::string_view key, const std::st
   if (url.empty()) return absl::OkStatus();
   auto u = net::parse_url(url);
   // The URL may hold a token: never repeat it.
-  if (!u.ok()) return error(p, std::string(key) + ": invalid URL: " + std::string(u.status().message()));
+  if (!u.ok())
+    return error(p, std::string(key) + ": invalid URL: " + std::string(u.status().message()));
   return absl::OkStatus();
 }
 
 absl::Status parse_webhook(const YAML::Node& n, const std::string& p, const std::string& dir,
                            WebhookConfig* w) {
-  STRATA_RETURN_IF_ERROR(yaml::check_keys(
-      n, p, {"send_resolved", "url", "url_file", "max_alerts", "http_config"}));
+  STRATA_RETURN_IF_ERROR(
+      yaml::check_keys(n, p, {"send_resolved", "url", "url_file", "max_alerts", "http_config"}));
   STRATA_RETURN_IF_ERROR(yaml::get_bool(n, "send_resolved", p, &w->send_resolved));
   STRATA_RETURN_IF_ERROR(yaml::get_string(n, "url", p, &w->url));
   STRATA_RETURN_IF_ERROR(yaml::get_string(n, "url_file", p, &w->url_file));
@@ -54,9 +55,9 @@ absl::Status parse_webhook(const YAML::Node& n, const std::string& p, const std:
 
 absl::Status parse_slack(const YAML::Node& n, const std::string& p, const GlobalConfig& g,
                          const std::string& dir, SlackConfig* s) {
-  STRATA_RETURN_IF_ERROR(yaml::check_keys(
-      n, p, {"send_resolved", "api_url", "api_url_file", "channel", "username", "title", "text",
-             "http_config"}));
+  STRATA_RETURN_IF_ERROR(yaml::check_keys(n, p,
+                                          {"send_resolved", "api_url", "api_url_file", "channel",
+                                           "username", "title", "text", "http_config"}));
   STRATA_RETURN_IF_ERROR(yaml::get_bool(n, "send_resolved", p, &s->send_resolved));
   STRATA_RETURN_IF_ERROR(yaml::get_string(n, "api_url", p, &s->api_url));
   STRATA_RETURN_IF_ERROR(yaml::get_string(n, "api_url_file", p, &s->api_url_file));
@@ -80,9 +81,9 @@ absl::Status parse_slack(const YAML::Node& n, const std::string& p, const Global
 absl::Status parse_email(const YAML::Node& n, const std::string& p, const GlobalConfig& g,
                          const std::string& dir, EmailConfig* e) {
   STRATA_RETURN_IF_ERROR(yaml::check_keys(
-      n, p, {"send_resolved", "to", "from", "hello", "smarthost", "auth_username",
-             "auth_password", "auth_password_file", "auth_identity", "require_tls", "headers",
-             "tls_config", "text"}));
+      n, p,
+      {"send_resolved", "to", "from", "hello", "smarthost", "auth_username", "auth_password",
+       "auth_password_file", "auth_identity", "require_tls", "headers", "tls_config", "text"}));
   STRATA_RETURN_IF_ERROR(yaml::get_bool(n, "send_resolved", p, &e->send_resolved));
   STRATA_RETURN_IF_ERROR(yaml::get_literal(n, "to", p, &e->to));
   STRATA_RETURN_IF_ERROR(yaml::get_literal(n, "from", p, &e->from));
@@ -162,23 +163,29 @@ absl::Status parse_receivers(const YAML::Node& n, const GlobalConfig& g, const s
   for (size_t i = 0; i < n.size(); ++i) {
     const std::string p = "receivers[" + std::to_string(i) + "]";
     const YAML::Node& r = n[i];
-    STRATA_RETURN_IF_ERROR(yaml::check_keys(
-        r, p, {"name", "webhook_configs", "slack_configs", "email_configs"}));
+    STRATA_RETURN_IF_ERROR(
+        yaml::check_keys(r, p, {"name", "webhook_configs", "slack_configs", "email_configs"}));
     ReceiverConfig rc;
     STRATA_RETURN_IF_ERROR(yaml::get_string(r, "name", p, &rc.name));
     if (rc.name.empty()) return error(p, "missing name in receiver");
     if (!names.insert(rc.name).second) {
       return error(p, "notification config name " + tsdb::go_quote(rc.name) + " is not unique");
     }
-    STRATA_RETURN_IF_ERROR(parse_list(r, "webhook_configs", p, &rc.webhooks,
-                                      [&](const YAML::Node& x, const std::string& q,
-                                          WebhookConfig* w) { return parse_webhook(x, q, dir, w); }));
-    STRATA_RETURN_IF_ERROR(parse_list(r, "slack_configs", p, &rc.slacks,
-                                      [&](const YAML::Node& x, const std::string& q,
-                                          SlackConfig* s) { return parse_slack(x, q, g, dir, s); }));
-    STRATA_RETURN_IF_ERROR(parse_list(r, "email_configs", p, &rc.emails,
-                                      [&](const YAML::Node& x, const std::string& q,
-                                          EmailConfig* e) { return parse_email(x, q, g, dir, e); }));
+    STRATA_RETURN_IF_ERROR(
+        parse_list(r, "webhook_configs", p, &rc.webhooks,
+                   [&](const YAML::Node& x, const std::string& q, WebhookConfig* w) {
+                     return parse_webhook(x, q, dir, w);
+                   }));
+    STRATA_RETURN_IF_ERROR(
+        parse_list(r, "slack_configs", p, &rc.slacks,
+                   [&](const YAML::Node& x, const std::string& q, SlackConfig* s) {
+                     return parse_slack(x, q, g, dir, s);
+                   }));
+    STRATA_RETURN_IF_ERROR(
+        parse_list(r, "email_configs", p, &rc.emails,
+                   [&](const YAML::Node& x, const std::string& q, EmailConfig* e) {
+                     return parse_email(x, q, g, dir, e);
+                   }));
     out->push_back(std::move(rc));
   }
   return absl::OkStatus();

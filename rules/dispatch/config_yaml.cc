@@ -13,16 +13,46 @@ namespace strata::rules::dispatch::yaml {
 bool is_unsupported_alertmanager_key(std::string_view key) {
   // From Alertmanager's configuration reference: sections and integrations
   // a user may bring from a real alertmanager.yml.
-  static constexpr std::array<std::string_view, 40> kKeys = {
-      "inhibit_rules", "templates", "time_intervals", "mute_time_intervals",
-      "active_time_intervals", "pagerduty_configs", "opsgenie_configs", "victorops_configs",
-      "pushover_configs", "wechat_configs", "sns_configs", "telegram_configs", "webex_configs",
-      "discord_configs", "msteams_configs", "msteamsv2_configs", "jira_configs",
-      "rocketchat_configs", "incidentio_configs", "html", "actions", "fields", "http_config",
-      "smtp_tls_config", "tls_config", "opsgenie_api_key", "pagerduty_url", "wechat_api_url",
-      "victorops_api_key", "victorops_api_url", "opsgenie_api_url", "telegram_api_url",
-      "webex_api_url", "wechat_api_secret", "wechat_api_corp_id", "url_file", "timeout",
-      "smtp_auth_secret", "smtp_auth_secret_file", "auth_secret"};
+  static constexpr std::array<std::string_view, 40> kKeys = {"inhibit_rules",
+                                                             "templates",
+                                                             "time_intervals",
+                                                             "mute_time_intervals",
+                                                             "active_time_intervals",
+                                                             "pagerduty_configs",
+                                                             "opsgenie_configs",
+                                                             "victorops_configs",
+                                                             "pushover_configs",
+                                                             "wechat_configs",
+                                                             "sns_configs",
+                                                             "telegram_configs",
+                                                             "webex_configs",
+                                                             "discord_configs",
+                                                             "msteams_configs",
+                                                             "msteamsv2_configs",
+                                                             "jira_configs",
+                                                             "rocketchat_configs",
+                                                             "incidentio_configs",
+                                                             "html",
+                                                             "actions",
+                                                             "fields",
+                                                             "http_config",
+                                                             "smtp_tls_config",
+                                                             "tls_config",
+                                                             "opsgenie_api_key",
+                                                             "pagerduty_url",
+                                                             "wechat_api_url",
+                                                             "victorops_api_key",
+                                                             "victorops_api_url",
+                                                             "opsgenie_api_url",
+                                                             "telegram_api_url",
+                                                             "webex_api_url",
+                                                             "wechat_api_secret",
+                                                             "wechat_api_corp_id",
+                                                             "url_file",
+                                                             "timeout",
+                                                             "smtp_auth_secret",
+                                                             "smtp_auth_secret_file",
+                                                             "auth_secret"};
   return std::find(kKeys.begin(), kKeys.end(), key) != kKeys.end();
 }
 
@@ -74,9 +104,12 @@ absl::Status get_bool(const YAML::Node& map, std::string_view key, const std::st
   STRATA_ASSIGN_OR_RETURN(std::optional<YAML::Node> v, scalar(map, key, path));
   if (!v) return absl::OkStatus();
   const std::string s = v->as<std::string>();
-  if (s == "true") *out = true;
-  else if (s == "false") *out = false;
-  else return error(path, std::string(key) + ": cannot parse " + tsdb::go_quote(s) + " as a bool");
+  if (s == "true")
+    *out = true;
+  else if (s == "false")
+    *out = false;
+  else
+    return error(path, std::string(key) + ": cannot parse " + tsdb::go_quote(s) + " as a bool");
   return absl::OkStatus();
 }
 
@@ -86,8 +119,8 @@ absl::Status get_uint(const YAML::Node& map, std::string_view key, const std::st
   if (!v) return absl::OkStatus();
   const std::string s = v->as<std::string>();
   if (s.empty() || s.size() > 18 || !std::all_of(s.begin(), s.end(), ::isdigit)) {
-    return error(path, std::string(key) + ": cannot parse " + tsdb::go_quote(s) +
-                           " as an unsigned integer");
+    return error(
+        path, std::string(key) + ": cannot parse " + tsdb::go_quote(s) + " as an unsigned integer");
   }
   *out = std::stoull(s);
   return absl::OkStatus();
@@ -122,17 +155,21 @@ std::string resolve_path(const std::string& dir, const std::string& file) {
 
 absl::Status parse_tls(const YAML::Node& n, const std::string& path, const std::string& dir,
                        net::TlsConfig* out) {
-  STRATA_RETURN_IF_ERROR(check_keys(n, path,
-                                    {"ca", "ca_file", "cert", "cert_file", "key", "key_file",
-                                     "server_name", "insecure_skip_verify", "min_version",
-                                     "max_version"}));
+  STRATA_RETURN_IF_ERROR(
+      check_keys(n, path,
+                 {"ca", "ca_file", "cert", "cert_file", "key", "key_file", "server_name",
+                  "insecure_skip_verify", "min_version", "max_version"}));
   if (!n || n.IsNull()) return absl::OkStatus();
-  for (auto [k, f] : {std::pair{"ca", &out->ca}, {"cert", &out->cert}, {"key", &out->key},
-                      {"server_name", &out->server_name}, {"min_version", &out->min_version},
+  for (auto [k, f] : {std::pair{"ca", &out->ca},
+                      {"cert", &out->cert},
+                      {"key", &out->key},
+                      {"server_name", &out->server_name},
+                      {"min_version", &out->min_version},
                       {"max_version", &out->max_version}}) {
     STRATA_RETURN_IF_ERROR(get_string(n, k, path, f));
   }
-  for (auto [k, f] : {std::pair{"ca_file", &out->ca_file}, {"cert_file", &out->cert_file},
+  for (auto [k, f] : {std::pair{"ca_file", &out->ca_file},
+                      {"cert_file", &out->cert_file},
                       {"key_file", &out->key_file}}) {
     STRATA_RETURN_IF_ERROR(get_string(n, k, path, f));
     *f = resolve_path(dir, *f);
@@ -140,17 +177,17 @@ absl::Status parse_tls(const YAML::Node& n, const std::string& path, const std::
   return get_bool(n, "insecure_skip_verify", path, &out->insecure_skip_verify);
 }
 
-absl::Status parse_http_config(const YAML::Node& n, const std::string& path,
-                               const std::string& dir, net::HttpClientConfig* out) {
-  STRATA_RETURN_IF_ERROR(check_keys(n, path,
-                                    {"basic_auth", "authorization", "bearer_token",
-                                     "bearer_token_file", "tls_config", "proxy_url",
-                                     "follow_redirects", "enable_http2"}));
+absl::Status parse_http_config(const YAML::Node& n, const std::string& path, const std::string& dir,
+                               net::HttpClientConfig* out) {
+  STRATA_RETURN_IF_ERROR(
+      check_keys(n, path,
+                 {"basic_auth", "authorization", "bearer_token", "bearer_token_file", "tls_config",
+                  "proxy_url", "follow_redirects", "enable_http2"}));
   if (!n || n.IsNull()) return absl::OkStatus();
   if (YAML::Node b = n["basic_auth"]; b && !b.IsNull()) {
     const std::string p = path + ".basic_auth";
-    STRATA_RETURN_IF_ERROR(check_keys(b, p, {"username", "username_file", "password",
-                                             "password_file"}));
+    STRATA_RETURN_IF_ERROR(
+        check_keys(b, p, {"username", "username_file", "password", "password_file"}));
     net::BasicAuth ba;
     STRATA_RETURN_IF_ERROR(get_string(b, "username", p, &ba.username));
     STRATA_RETURN_IF_ERROR(get_string(b, "username_file", p, &ba.username_file));
@@ -177,7 +214,8 @@ absl::Status parse_http_config(const YAML::Node& n, const std::string& path,
   STRATA_RETURN_IF_ERROR(get_string(n, "bearer_token", path, &token));
   STRATA_RETURN_IF_ERROR(get_string(n, "bearer_token_file", path, &token_file));
   if (!token.empty() || !token_file.empty()) {
-    if (has_auth) return error(path, "at most one of bearer_token & authorization must be configured");
+    if (has_auth)
+      return error(path, "at most one of bearer_token & authorization must be configured");
     auth.credentials = token;
     auth.credentials_file = token_file;
     has_auth = true;

@@ -4,11 +4,11 @@
 // under parse_config()'s try block, which turns exceptions into a status.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <initializer_list>
 #include <string>
 #include <string_view>
-
-#include <yaml-cpp/yaml.h>
 
 #include "absl/status/statusor.h"
 #include "net/config.h"
@@ -48,7 +48,7 @@ std::string resolve_path(const std::string& dir, const std::string& file);
 // acts on) and tls_config.
 absl::Status parse_tls(const YAML::Node& n, const std::string& path, const std::string& dir,
                        net::TlsConfig* out);
-absl::Status parse_http_config(const YAML::Node& n, const std::string& path,
-                               const std::string& dir, net::HttpClientConfig* out);
+absl::Status parse_http_config(const YAML::Node& n, const std::string& path, const std::string& dir,
+                               net::HttpClientConfig* out);
 
 }  // namespace strata::rules::dispatch::yaml

@@ -93,7 +93,8 @@ void Dispatcher::send(const std::vector<Alert>& alerts) {
   size_t room = opts_.max_queue > queue_.size() ? opts_.max_queue - queue_.size() : 0;
   size_t n = std::min(room, alerts.size());
   queue_.insert(queue_.end(), alerts.begin(), alerts.begin() + static_cast<ptrdiff_t>(n));
-  if (n < alerts.size()) m_->dropped->with({"queue_full"}).inc(static_cast<double>(alerts.size() - n));
+  if (n < alerts.size())
+    m_->dropped->with({"queue_full"}).inc(static_cast<double>(alerts.size() - n));
 }
 
 absl::Status Dispatcher::apply_config(Config config) {
@@ -181,7 +182,8 @@ void Dispatcher::tick() {
   // Resolved alerts are kept 15 min for re-sends that overlap them; groups
   // have their own copies until they were notified.
   constexpr int64_t kKeepResolvedMs = 15 * 60'000;
-  std::erase_if(alerts_, [&](const auto& kv) { return kv.second.ends_at_ms + kKeepResolvedMs < t; });
+  std::erase_if(alerts_,
+                [&](const auto& kv) { return kv.second.ends_at_ms + kKeepResolvedMs < t; });
   if (t - last_gc_ms_ >= 60'000) {
     last_gc_ms_ = t;
     if (!log_->gc(t).ok()) m_->log_write_failures->inc();

@@ -72,7 +72,7 @@
 namespace strata::rules::dispatch {
 
 struct DispatcherOptions {
-  std::string data_dir;  // the notification log lives here (required)
+  std::string data_dir;      // the notification log lives here (required)
   FileSystem* fs = nullptr;  // default: posix_file_system()
   std::string external_url;  // Strata's --web.external-url (externalURL in payloads)
   // Wall-clock milliseconds; tests inject their own and call tick().
@@ -94,8 +94,7 @@ class Dispatcher final : public AlertSink {
   static constexpr int kMaxAttempts = 8;
 
   // Opens the notification log and builds the integrations.
-  static absl::StatusOr<std::unique_ptr<Dispatcher>> create(Config config,
-                                                            DispatcherOptions opts);
+  static absl::StatusOr<std::unique_ptr<Dispatcher>> create(Config config, DispatcherOptions opts);
   ~Dispatcher() override;  // stops the threads; queued alerts are dropped
 
   void send(const std::vector<Alert>& alerts) override;

@@ -18,8 +18,8 @@ bool subset(const std::vector<uint64_t>& sub, const std::vector<uint64_t>& super
 }
 
 bool needs_update(const LogEntry* e, const std::vector<uint64_t>& firing,
-                  const std::vector<uint64_t>& resolved, bool send_resolved,
-                  int64_t repeat_ms, int64_t now_ms) {
+                  const std::vector<uint64_t>& resolved, bool send_resolved, int64_t repeat_ms,
+                  int64_t now_ms) {
   // Never notified: only firing alerts are news.
   if (!e) return !firing.empty();
   if (!subset(firing, e->firing)) return true;
@@ -96,14 +96,20 @@ void Dispatcher::flush(Group& g, int64_t t, bool retries_only) {
       for (int k = 1; k < attempts && backoff < opts_.max_backoff_ms; ++k) backoff *= 2;
       g.retries[i] = Group::Retry{attempts, t + std::min(backoff, opts_.max_backoff_ms)};
       log::warn("notify", "Notify attempt failed, will retry",
-                {{"receiver", receiver}, {"integration", integration_name(in.kind())},
-                 {"index", in.index()}, {"attempts", attempts}, {"err", s.message()}});
+                {{"receiver", receiver},
+                 {"integration", integration_name(in.kind())},
+                 {"index", in.index()},
+                 {"attempts", attempts},
+                 {"err", s.message()}});
     } else {
       // Given up until the next flush, which tries again (nothing logged).
       g.retries.erase(i);
       log::error("notify", "Notify for alerts failed",
-                 {{"receiver", receiver}, {"integration", integration_name(in.kind())},
-                  {"index", in.index()}, {"attempts", attempts}, {"err", s.message()}});
+                 {{"receiver", receiver},
+                  {"integration", integration_name(in.kind())},
+                  {"index", in.index()},
+                  {"attempts", attempts},
+                  {"err", s.message()}});
     }
   }
   if (failed || !g.retries.empty()) return;

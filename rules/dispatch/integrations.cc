@@ -88,7 +88,8 @@ std::string encode_header(const std::string& v) {
 std::string bare_address(std::string s) {
   auto lt = s.rfind('<');
   auto gt = s.rfind('>');
-  if (lt != std::string::npos && gt != std::string::npos && gt > lt) s = s.substr(lt + 1, gt - lt - 1);
+  if (lt != std::string::npos && gt != std::string::npos && gt > lt)
+    s = s.substr(lt + 1, gt - lt - 1);
   auto b = s.find_first_not_of(" \t");
   auto e = s.find_last_not_of(" \t");
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
@@ -106,7 +107,9 @@ std::string rfc5322_date() {
 class EmailIntegration : public Integration {
  public:
   EmailIntegration(int index, const EmailConfig& c, int64_t timeout_ms)
-      : Integration(IntegrationKind::kEmail, index, c.send_resolved), c_(c), timeout_ms_(timeout_ms) {}
+      : Integration(IntegrationKind::kEmail, index, c.send_resolved),
+        c_(c),
+        timeout_ms_(timeout_ms) {}
 
   absl::Status notify(const NotificationData& d) override {
     net::SmtpOptions o;
@@ -138,8 +141,9 @@ class EmailIntegration : public Integration {
     msg += "Date: " + rfc5322_date() + "\r\n";
     msg += "Message-Id: <" + std::to_string(std::random_device{}()) + "." +
            std::to_string(d.now_ms) + "@strata>\r\n";
-    msg += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
-           "Content-Transfer-Encoding: 8bit\r\n\r\n";
+    msg +=
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\n";
     msg += email_body(d);
     absl::Status s = net::smtp_send(o, bare_address(headers["From"]), to, msg);
     if (!s.ok()) return absl::Status(s.code(), "email: " + std::string(s.message()));
@@ -164,9 +168,12 @@ absl::StatusOr<std::unique_ptr<net::Client>> make_client(const net::HttpClientCo
 
 const char* integration_name(IntegrationKind k) {
   switch (k) {
-    case IntegrationKind::kWebhook: return "webhook";
-    case IntegrationKind::kSlack: return "slack";
-    case IntegrationKind::kEmail: return "email";
+    case IntegrationKind::kWebhook:
+      return "webhook";
+    case IntegrationKind::kSlack:
+      return "slack";
+    case IntegrationKind::kEmail:
+      return "email";
   }
   return "unknown";
 }
@@ -198,8 +205,8 @@ absl::StatusOr<std::vector<std::unique_ptr<Integration>>> make_integrations(
         [s](const NotificationData& d) { return slack_json(d, s); }));
   }
   for (size_t i = 0; i < r.emails.size(); ++i) {
-    out.push_back(std::make_unique<EmailIntegration>(static_cast<int>(i), r.emails[i],
-                                                     opts.timeout_ms));
+    out.push_back(
+        std::make_unique<EmailIntegration>(static_cast<int>(i), r.emails[i], opts.timeout_ms));
   }
   return out;
 }

@@ -60,10 +60,14 @@ class Scanner {
         if (c == '\\') {
           if (done()) return error("unterminated quoted value");
           char e = s_[i_++];
-          if (e == 'n') out.push_back('\n');
-          else if (e == 't') out.push_back('\t');
-          else if (e == '"' || e == '\\') out.push_back(e);
-          else return error("invalid escape");
+          if (e == 'n')
+            out.push_back('\n');
+          else if (e == 't')
+            out.push_back('\t');
+          else if (e == '"' || e == '\\')
+            out.push_back(e);
+          else
+            return error("invalid escape");
         } else {
           out.push_back(c);
         }
@@ -101,7 +105,8 @@ absl::StatusOr<std::vector<tsdb::Matcher>> parse_matchers(std::string_view text)
     STRATA_ASSIGN_OR_RETURN(std::string name, sc.name());
     STRATA_ASSIGN_OR_RETURN(tsdb::MatchType type, sc.op());
     STRATA_ASSIGN_OR_RETURN(std::string value, sc.value(braced));
-    auto m = tsdb::Matcher::make(type, name, value, tsdb::RegexOptions{.dot_matches_newline = false});
+    auto m =
+        tsdb::Matcher::make(type, name, value, tsdb::RegexOptions{.dot_matches_newline = false});
     if (!m.ok()) return absl::InvalidArgumentError(std::string(m.status().message()));
     out.push_back(*std::move(m));
     sc.skip_space();

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "base/status.h"
@@ -63,9 +62,10 @@ absl::Status NotificationLog::load() {
   if (ok) {
     for (const auto& e : j["entries"]) {
       LogEntry le;
-      if (!e.is_object() || !e.contains("key") || !e["key"].is_string() ||
-          !e.contains("at_ms") || !e["at_ms"].is_number_integer() || !e.contains("expires_ms") ||
-          !e["expires_ms"].is_number_integer() || !parse_fps(e.value("firing", nlohmann::json()), &le.firing) ||
+      if (!e.is_object() || !e.contains("key") || !e["key"].is_string() || !e.contains("at_ms") ||
+          !e["at_ms"].is_number_integer() || !e.contains("expires_ms") ||
+          !e["expires_ms"].is_number_integer() ||
+          !parse_fps(e.value("firing", nlohmann::json()), &le.firing) ||
           !parse_fps(e.value("resolved", nlohmann::json()), &le.resolved)) {
         ok = false;
         break;
@@ -97,9 +97,9 @@ absl::Status NotificationLog::record(const std::string& key, std::vector<uint64_
   std::sort(resolved.begin(), resolved.end());
   entries_[key] = LogEntry{std::move(firing), std::move(resolved), now_ms, now_ms + retention_ms_};
   while (entries_.size() > kMaxEntries) {
-    auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
-      return a.second.at_ms < b.second.at_ms;
-    });
+    auto oldest = std::min_element(
+        entries_.begin(), entries_.end(),
+        [](const auto& a, const auto& b) { return a.second.at_ms < b.second.at_ms; });
     entries_.erase(oldest);
   }
   return persist();
@@ -117,7 +117,10 @@ absl::Status NotificationLog::persist() {
     nlohmann::json f = nlohmann::json::array(), r = nlohmann::json::array();
     for (uint64_t v : e.firing) f.push_back(hex(v));
     for (uint64_t v : e.resolved) r.push_back(hex(v));
-    entries.push_back({{"key", key}, {"firing", f}, {"resolved", r}, {"at_ms", e.at_ms},
+    entries.push_back({{"key", key},
+                       {"firing", f},
+                       {"resolved", r},
+                       {"at_ms", e.at_ms},
                        {"expires_ms", e.expires_ms}});
   }
   nlohmann::json doc = {{"version", 1}, {"entries", std::move(entries)}};

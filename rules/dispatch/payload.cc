@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 namespace strata::rules::dispatch {
@@ -44,10 +43,14 @@ void truncate_utf8(std::string* s, size_t max) {
 std::string slack_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else out.push_back(c);
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -130,14 +133,14 @@ NotificationData make_data(std::string receiver, std::string group_key, std::str
     if (ra != rb) return !ra;
     return a.labels < b.labels;
   });
-  NotificationData d{std::move(receiver), std::move(group_key), std::move(external_url),
-                     std::move(group_labels), std::move(alerts), now_ms};
+  NotificationData d{std::move(receiver),     std::move(group_key), std::move(external_url),
+                     std::move(group_labels), std::move(alerts),    now_ms};
   return d;
 }
 
 std::string webhook_json(const NotificationData& d, uint64_t max_alerts) {
-  uint64_t limit = max_alerts == 0 ? kMaxAlertsPerPayload
-                                   : std::min<uint64_t>(max_alerts, kMaxAlertsPerPayload);
+  uint64_t limit =
+      max_alerts == 0 ? kMaxAlertsPerPayload : std::min<uint64_t>(max_alerts, kMaxAlertsPerPayload);
   json alerts = json::array();
   for (size_t i = 0; i < d.alerts.size() && i < limit; ++i) {
     const Alert& a = d.alerts[i];

@@ -26,8 +26,8 @@ std::unique_ptr<RouteNode> build(const RouteConfig& c, const std::string& parent
   return n;
 }
 
-void collect(const RouteNode& n, const tsdb::Labels& labels,
-             std::vector<const RouteNode*>* out, bool* matched) {
+void collect(const RouteNode& n, const tsdb::Labels& labels, std::vector<const RouteNode*>* out,
+             bool* matched) {
   *matched = n.matches(labels);
   if (!*matched) return;
   size_t before = out->size();

@@ -124,7 +124,8 @@ SmtpTestServer::SmtpTestServer(SmtpTestServerOptions opts) {
   std::vector<std::string> args = {"/usr/bin/python3", d + "/server.py", "--out", d};
   if (opts.tls) {
     const std::string cmd =
-        "cd '" + d + "' && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem"
+        "cd '" + d +
+        "' && openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem"
         " -days 2 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1,DNS:localhost"
         " >openssl.log 2>&1";
     if (std::system(cmd.c_str()) != 0) {
@@ -133,7 +134,8 @@ SmtpTestServer::SmtpTestServer(SmtpTestServerOptions opts) {
     }
     args.insert(args.end(), {"--cert", d + "/cert.pem", "--key", d + "/key.pem"});
   }
-  if (!opts.user.empty()) args.insert(args.end(), {"--user", opts.user, "--password", opts.password});
+  if (!opts.user.empty())
+    args.insert(args.end(), {"--user", opts.user, "--password", opts.password});
   if (opts.no_plain) args.push_back("--no-plain");
 
   int in_pipe[2], out_pipe[2];
@@ -145,7 +147,8 @@ SmtpTestServer::SmtpTestServer(SmtpTestServerOptions opts) {
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, in_pipe[0], 0);
   posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
-  posix_spawn_file_actions_addopen(&fa, 2, (d + "/server.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, (d + "/server.log").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addclose(&fa, in_pipe[1]);
   posix_spawn_file_actions_addclose(&fa, out_pipe[0]);
   std::vector<char*> argv;
@@ -166,7 +169,9 @@ SmtpTestServer::SmtpTestServer(SmtpTestServerOptions opts) {
   std::string line;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (line.find('\n') == std::string::npos && line.size() < 256) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
     if (left <= 0) break;
     pollfd p{out_pipe[0], POLLIN, 0};
     if (poll(&p, 1, static_cast<int>(left)) <= 0) break;

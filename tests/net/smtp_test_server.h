@@ -21,7 +21,7 @@
 namespace strata::net::testing {
 
 struct SmtpTestServerOptions {
-  bool tls = true;  // offer (and require) STARTTLS
+  bool tls = true;             // offer (and require) STARTTLS
   std::string user, password;  // AUTH required when set
   bool no_plain = false;       // offer AUTH LOGIN only
 };

@@ -6,20 +6,18 @@
 // (groupKey with a nested route, fingerprints, timestamps, common labels).
 // Waiting for Alertmanager is bounded (30 s) and not part of the verdict.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <fstream>
 #include <mutex>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "net/client.h"
 #include "rules/dispatch/dispatcher.h"
@@ -37,9 +35,11 @@ using nlohmann::json;
 constexpr char kAlertmanager[] = "/usr/bin/prometheus-alertmanager";
 
 std::string config(const std::string& url) {
-  return "route:\n  receiver: web\n  group_by: [alertname]\n  group_wait: 1s\n  group_interval: 2s\n"
+  return "route:\n  receiver: web\n  group_by: [alertname]\n  group_wait: 1s\n  group_interval: "
+         "2s\n"
          "  routes:\n  - matchers: ['service=\"api\"']\n    receiver: web\n"
-         "receivers:\n- name: web\n  webhook_configs:\n  - url: '" + url + "'\n";
+         "receivers:\n- name: web\n  webhook_configs:\n  - url: '" +
+         url + "'\n";
 }
 
 class Process {
@@ -76,20 +76,20 @@ TEST(DispatchAlertmanagerOracleTest, WebhookPayloadMatchesAlertmanager) {
   if (access(kAlertmanager, X_OK) != 0) GTEST_SKIP() << "prometheus-alertmanager not installed";
   std::mutex mu;
   std::map<std::string, json> got;  // by path
-  net::testing::TestServer rx([&](const net::testing::ServerRequest& req,
-                                  net::testing::ServerResponse&) {
-    std::lock_guard<std::mutex> lock(mu);
-    got[std::string(req.target())] = json::parse(req.body(), nullptr, false);
-  });
+  net::testing::TestServer rx(
+      [&](const net::testing::ServerRequest& req, net::testing::ServerResponse&) {
+        std::lock_guard<std::mutex> lock(mu);
+        got[std::string(req.target())] = json::parse(req.body(), nullptr, false);
+      });
   testutil::TempDir dir("dispatch-am-");
   const std::string am_yml = dir.path() + "/am.yml";
   std::ofstream(am_yml) << config(rx.url("/am"));
   const int port = testutil::free_port();
   const std::string am = "http://127.0.0.1:" + std::to_string(port);
-  Process proc({kAlertmanager, "--config.file=" + am_yml, "--storage.path=" + dir.path() + "/am",
-                "--web.listen-address=127.0.0.1:" + std::to_string(port),
-                "--cluster.listen-address="},
-               dir.path() + "/am.log");
+  Process proc(
+      {kAlertmanager, "--config.file=" + am_yml, "--storage.path=" + dir.path() + "/am",
+       "--web.listen-address=127.0.0.1:" + std::to_string(port), "--cluster.listen-address="},
+      dir.path() + "/am.log");
   ASSERT_TRUE(proc.ok());
   auto client = net::Client::create({});
   ASSERT_TRUE(client.ok()) << client.status();
@@ -107,7 +107,8 @@ TEST(DispatchAlertmanagerOracleTest, WebhookPayloadMatchesAlertmanager) {
   // Whole seconds: Alertmanager keeps nanoseconds, we keep milliseconds.
   const int64_t now_ms = std::chrono::duration_cast<std::chrono::seconds>(
                              std::chrono::system_clock::now().time_since_epoch())
-                             .count() * 1000;
+                             .count() *
+                         1000;
   std::vector<Alert> alerts;
   for (const char* inst : {"a:1", "b:1"}) {
     Alert a;
@@ -120,24 +121,26 @@ TEST(DispatchAlertmanagerOracleTest, WebhookPayloadMatchesAlertmanager) {
     alerts.push_back(a);
   }
   auto post_alerts = [&](const std::vector<Alert>& alerts) {
-  json body = json::array();
-  for (const Alert& a : alerts) {
-    json labels = json::object(), annotations = json::object();
-    for (const auto& l : a.labels) labels[l.name] = l.value;
-    for (const auto& l : a.annotations) annotations[l.name] = l.value;
-    body.push_back({{"labels", labels}, {"annotations", annotations},
-                    {"startsAt", rfc3339(a.starts_at_ms)}, {"endsAt", rfc3339(a.ends_at_ms)},
-                    {"generatorURL", a.generator_url}});
-  }
-  const std::string text = body.dump();
-  net::Request post;
-  post.method = "POST";
-  post.url = am + "/api/v2/alerts";
-  post.headers = {{"Content-Type", "application/json"}};
-  post.body = text;
-  auto res = (*client)->send(post, deadline());
-  ASSERT_TRUE(res.ok()) << res.status();
-  ASSERT_EQ(res->status, 200) << res->body;
+    json body = json::array();
+    for (const Alert& a : alerts) {
+      json labels = json::object(), annotations = json::object();
+      for (const auto& l : a.labels) labels[l.name] = l.value;
+      for (const auto& l : a.annotations) annotations[l.name] = l.value;
+      body.push_back({{"labels", labels},
+                      {"annotations", annotations},
+                      {"startsAt", rfc3339(a.starts_at_ms)},
+                      {"endsAt", rfc3339(a.ends_at_ms)},
+                      {"generatorURL", a.generator_url}});
+    }
+    const std::string text = body.dump();
+    net::Request post;
+    post.method = "POST";
+    post.url = am + "/api/v2/alerts";
+    post.headers = {{"Content-Type", "application/json"}};
+    post.body = text;
+    auto res = (*client)->send(post, deadline());
+    ASSERT_TRUE(res.ok()) << res.status();
+    ASSERT_EQ(res->status, 200) << res->body;
   };
   post_alerts(alerts);
 
@@ -167,7 +170,8 @@ TEST(DispatchAlertmanagerOracleTest, WebhookPayloadMatchesAlertmanager) {
     }
     return both;
   };
-  ASSERT_TRUE(wait_for("firing")) << "no webhook from Alertmanager, see " << dir.path() << "/am.log";
+  ASSERT_TRUE(wait_for("firing")) << "no webhook from Alertmanager, see " << dir.path()
+                                  << "/am.log";
   std::unique_lock<std::mutex> lock(mu);
   json want = got["/am"], have = got["/strata"];
   want.erase("externalURL");

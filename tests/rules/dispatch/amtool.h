@@ -3,9 +3,10 @@
 // under `timeout 30` and reads its output. Test-only; not thread-safe.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <string>
-#include <unistd.h>
 
 namespace strata::rules::dispatch {
 
@@ -36,10 +37,9 @@ inline bool amtool_check_config(const std::string& path) {
 // ("a=b c=d", shell-safe) goes to, comma-separated as amtool prints them.
 inline std::string amtool_route(const std::string& path, const std::string& labels) {
   bool ok = false;
-  std::string out = run_command(
-      "timeout 30 /usr/bin/amtool config routes test --config.file='" + path + "' " + labels +
-          " 2>/dev/null",
-      &ok);
+  std::string out = run_command("timeout 30 /usr/bin/amtool config routes test --config.file='" +
+                                    path + "' " + labels + " 2>/dev/null",
+                                &ok);
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
   return out;
 }

@@ -12,8 +12,8 @@
 #include <random>
 
 #include "tests/rules/dispatch/amtool.h"
-#include "tsdb/labels/labels.h"
 #include "tests/testutil/temp_dir.h"
+#include "tsdb/labels/labels.h"
 
 namespace strata::rules::dispatch {
 namespace {
@@ -83,12 +83,14 @@ receivers:
   email_configs:
   - to: 'ops@example.org, Dev <dev@example.org>'
     headers: {x-team: db}
-)", ""},
+)",
+       ""},
       {"empty", "", "empty notifications config"},
       {"no route", "receivers: [{name: a}]\n", "no route provided"},
       {"root without receiver", "route: {}\nreceivers: [{name: a}]\n",
        "root route must specify a default receiver"},
-      {"root with matchers", "route: {receiver: a, matchers: ['x=\"y\"']}\nreceivers: [{name: a}]\n",
+      {"root with matchers",
+       "route: {receiver: a, matchers: ['x=\"y\"']}\nreceivers: [{name: a}]\n",
        "root route must not have any matchers"},
       {"undefined receiver", "route: {receiver: b}\nreceivers: [{name: a}]\n",
        "route: undefined receiver \"b\" used in route"},
@@ -104,7 +106,8 @@ receivers:
       {"unknown route key", "route: {receiver: a, bogus: 1}\nreceivers: [{name: a}]\n",
        "route: field \"bogus\" is not known"},
       {"unknown webhook key",
-       "route: {receiver: a}\nreceivers: [{name: a, webhook_configs: [{url: 'http://x/', urll: 1}]}]\n",
+       "route: {receiver: a}\nreceivers: [{name: a, webhook_configs: [{url: 'http://x/', urll: "
+       "1}]}]\n",
        "receivers[0].webhook_configs[0]: field \"urll\" is not known"},
       {"inhibit rules", std::string(kHead) + "inhibit_rules: []\n",
        "\"inhibit_rules\" is not supported by Strata", Oracle::kStrataOnly},
@@ -121,7 +124,8 @@ receivers:
        "route: {receiver: a}\nreceivers: [{name: a, slack_configs: [{api_url: 'http://x/', title: "
        "'{{ .Status }}'}]}]\n",
        "title: templates are not supported", Oracle::kStrataOnly},
-      {"webhook without url", "route: {receiver: a}\nreceivers: [{name: a, webhook_configs: [{}]}]\n",
+      {"webhook without url",
+       "route: {receiver: a}\nreceivers: [{name: a, webhook_configs: [{}]}]\n",
        "one of url or url_file must be configured"},
       {"webhook bad url",
        "route: {receiver: a}\nreceivers: [{name: a, webhook_configs: [{url: 'ftp://x/'}]}]\n",
@@ -140,21 +144,23 @@ receivers:
        "global: {smtp_smarthost: 'h:25'}\nroute: {receiver: a}\nreceivers: [{name: a, "
        "email_configs: [{to: x@y}]}]\n",
        "no global SMTP from set"},
-      {"email html", "global: {smtp_smarthost: 'h:25', smtp_from: a@b}\nroute: {receiver: a}\n"
-                     "receivers: [{name: a, email_configs: [{to: x@y, html: '<b/>'}]}]\n",
+      {"email html",
+       "global: {smtp_smarthost: 'h:25', smtp_from: a@b}\nroute: {receiver: a}\n"
+       "receivers: [{name: a, email_configs: [{to: x@y, html: '<b/>'}]}]\n",
        "\"html\" is not supported", Oracle::kStrataOnly},
       {"zero group_interval", "route: {receiver: a, group_interval: 0s}\nreceivers: [{name: a}]\n",
        "group_interval cannot be zero"},
-      {"zero repeat_interval", "route: {receiver: a, repeat_interval: 0s}\nreceivers: [{name: a}]\n",
+      {"zero repeat_interval",
+       "route: {receiver: a, repeat_interval: 0s}\nreceivers: [{name: a}]\n",
        "repeat_interval cannot be zero"},
       {"bad duration", "route: {receiver: a, group_wait: 5x}\nreceivers: [{name: a}]\n",
        "group_wait: not a valid duration string"},
-      {"wildcard and labels", "route: {receiver: a, group_by: ['...', x]}\nreceivers: [{name: a}]\n",
+      {"wildcard and labels",
+       "route: {receiver: a, group_by: ['...', x]}\nreceivers: [{name: a}]\n",
        "cannot have wildcard group_by"},
       {"duplicate group_by", "route: {receiver: a, group_by: [x, x]}\nreceivers: [{name: a}]\n",
        "duplicated label \"x\" in group_by"},
-      {"bad matcher",
-       "route: {receiver: a, routes: [{matchers: ['a']}]}\nreceivers: [{name: a}]\n",
+      {"bad matcher", "route: {receiver: a, routes: [{matchers: ['a']}]}\nreceivers: [{name: a}]\n",
        "route.routes[0].matchers: bad matcher format"},
       {"bad regex",
        "route: {receiver: a, routes: [{matchers: ['a=~\"(\"']}]}\nreceivers: [{name: a}]\n",

@@ -12,7 +12,6 @@
 #include <fstream>
 #include <map>
 #include <mutex>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/net/test_server.h"
@@ -51,8 +50,10 @@ class Receiver {
     std::vector<json> out;
     std::vector<std::pair<std::string, std::string>> rest;
     for (auto& [p, body] : requests_) {
-      if (p == path) out.push_back(json::parse(body));
-      else rest.push_back({p, body});
+      if (p == path)
+        out.push_back(json::parse(body));
+      else
+        rest.push_back({p, body});
     }
     requests_ = rest;
     return out;
@@ -80,7 +81,8 @@ class DispatcherTest : public ::testing::Test {
  protected:
   std::string config(const std::string& extra_route = "", const std::string& webhook_extra = "") {
     return "route:\n  receiver: team\n  group_by: [alertname]\n  group_wait: 30s\n"
-           "  group_interval: 5m\n  repeat_interval: 1h\n" + extra_route +
+           "  group_interval: 5m\n  repeat_interval: 1h\n" +
+           extra_route +
            "receivers:\n- name: team\n  webhook_configs:\n  - url: " + rx_.url("/hook") + "\n" +
            webhook_extra + "  slack_configs:\n  - api_url: " + rx_.url("/slack") +
            "\n    channel: '#ops'\n";

@@ -27,7 +27,8 @@ TEST(DispatchEmailTest, FiringAlertArrivesWithSubjectAndBody) {
       "  smtp_auth_password: s3cret\n"
       "route:\n  receiver: mail\n  group_by: [alertname]\n"
       "receivers:\n- name: mail\n  email_configs:\n  - to: 'Ops <ops@example.org>'\n"
-      "    headers: {x-team: db}\n    tls_config: {ca_file: '" + smtp.ca_file() + "'}\n";
+      "    headers: {x-team: db}\n    tls_config: {ca_file: '" +
+      smtp.ca_file() + "'}\n";
   auto c = parse_config(yaml);
   ASSERT_TRUE(c.ok()) << c.status();
   std::atomic<int64_t> now{kT0};
