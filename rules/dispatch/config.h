@@ -5,11 +5,12 @@
 //
 // Supported: `global` (resolve_timeout, smtp_*, slack_api_url(_file)),
 // `route` (receiver, group_by with `...`, group_wait, group_interval,
-// repeat_interval, matchers, legacy match/match_re, continue, routes) and
-// `receivers` with webhook_configs, slack_configs and email_configs. Every
-// other key is refused with an error naming it; Alertmanager features Strata
-// does not implement (inhibit_rules, templates, time intervals, the other
-// integrations, templated texts) say so ("... is not supported by Strata").
+// repeat_interval, matchers, legacy match/match_re, continue, routes),
+// `receivers` with webhook_configs, slack_configs and email_configs, and
+// `inhibit_rules`. Every other key is refused with an error naming it;
+// Alertmanager features Strata does not implement (templates, time
+// intervals, the other integrations, templated texts) say so ("... is not
+// supported by Strata").
 //
 // parse_config() validates as Alertmanager does (undefined receivers,
 // duplicate names, missing URLs or addresses, zero intervals) and resolves
@@ -86,10 +87,20 @@ struct RouteConfig {
   std::vector<RouteConfig> routes;
 };
 
+// An inhibit rule: alerts matching target_matchers are muted while an alert
+// matching source_matchers fires with the same values of the `equal` labels
+// (absent and empty are the same). source_match(_re)/target_match(_re)
+// are folded into the matchers.
+struct InhibitRule {
+  std::vector<tsdb::Matcher> source_matchers, target_matchers;
+  std::vector<std::string> equal;  // sorted, unique
+};
+
 struct Config {
   GlobalConfig global;
   RouteConfig route;
   std::vector<ReceiverConfig> receivers;
+  std::vector<InhibitRule> inhibit_rules;
 };
 
 // Parses and validates alertmanager.yml text. `base_dir` resolves relative

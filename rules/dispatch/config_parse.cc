@@ -109,6 +109,18 @@ absl::Status parse_match_map(const YAML::Node& n, const std::string& p, bool reg
   return absl::OkStatus();
 }
 
+absl::Status parse_matcher_list(const YAML::Node& n, const std::string& p,
+                                std::vector<tsdb::Matcher>* out) {
+  if (!n || n.IsNull()) return absl::OkStatus();
+  if (!n.IsSequence()) return error(p, "expected a list of strings");
+  for (const auto& m : n) {
+    auto parsed = parse_matchers(m.as<std::string>());
+    if (!parsed.ok()) return error(p, std::string(parsed.status().message()));
+    for (auto& x : *parsed) out->push_back(std::move(x));
+  }
+  return absl::OkStatus();
+}
+
 // `parent` is the effective config of the parent (nullopt for the root).
 absl::Status parse_route(const YAML::Node& n, const std::string& p,
                          const std::optional<RouteConfig>& parent, int depth, RouteConfig* r) {
@@ -138,14 +150,7 @@ absl::Status parse_route(const YAML::Node& n, const std::string& p,
   if (set && r->repeat_interval_ms == 0) return error(p, "repeat_interval cannot be zero");
   STRATA_RETURN_IF_ERROR(parse_match_map(n["match"], p + ".match", false, &r->matchers));
   STRATA_RETURN_IF_ERROR(parse_match_map(n["match_re"], p + ".match_re", true, &r->matchers));
-  if (YAML::Node ms = n["matchers"]; ms && !ms.IsNull()) {
-    if (!ms.IsSequence()) return error(p, "matchers: expected a list of strings");
-    for (const auto& m : ms) {
-      auto parsed = parse_matchers(m.as<std::string>());
-      if (!parsed.ok()) return error(p + ".matchers", std::string(parsed.status().message()));
-      for (auto& x : *parsed) r->matchers.push_back(std::move(x));
-    }
-  }
+  STRATA_RETURN_IF_ERROR(parse_matcher_list(n["matchers"], p + ".matchers", &r->matchers));
   STRATA_RETURN_IF_ERROR(yaml::get_bool(n, "continue", p, &r->continue_matching));
   if (!parent) {
     if (r->receiver.empty()) return error(p, "root route must specify a default receiver");
@@ -176,10 +181,52 @@ absl::Status check_receivers_used(const RouteConfig& r, const std::string& p,
   return absl::OkStatus();
 }
 
+absl::Status parse_inhibit_rules(const YAML::Node& n, std::vector<InhibitRule>* out) {
+  if (!n || n.IsNull()) return absl::OkStatus();
+  if (!n.IsSequence()) return error("inhibit_rules", "expected a list");
+  for (size_t i = 0; i < n.size(); ++i) {
+    const std::string p = "inhibit_rules[" + std::to_string(i) + "]";
+    const YAML::Node& r = n[i];
+    STRATA_RETURN_IF_ERROR(
+        yaml::check_keys(r, p,
+                         {"source_matchers", "target_matchers", "source_match", "source_match_re",
+                          "target_match", "target_match_re", "equal"}));
+    if (!r.IsMap()) return error(p, "expected a mapping");
+    InhibitRule rule;
+    STRATA_RETURN_IF_ERROR(
+        parse_match_map(r["source_match"], p + ".source_match", false, &rule.source_matchers));
+    STRATA_RETURN_IF_ERROR(
+        parse_match_map(r["source_match_re"], p + ".source_match_re", true, &rule.source_matchers));
+    STRATA_RETURN_IF_ERROR(
+        parse_matcher_list(r["source_matchers"], p + ".source_matchers", &rule.source_matchers));
+    STRATA_RETURN_IF_ERROR(
+        parse_match_map(r["target_match"], p + ".target_match", false, &rule.target_matchers));
+    STRATA_RETURN_IF_ERROR(
+        parse_match_map(r["target_match_re"], p + ".target_match_re", true, &rule.target_matchers));
+    STRATA_RETURN_IF_ERROR(
+        parse_matcher_list(r["target_matchers"], p + ".target_matchers", &rule.target_matchers));
+    if (YAML::Node eq = r["equal"]; eq && !eq.IsNull()) {
+      if (!eq.IsSequence()) return error(p, "equal: expected a list of label names");
+      std::set<std::string> names;
+      for (const auto& x : eq) {
+        std::string name = x.as<std::string>();
+        if (!valid_label_name(name)) {
+          return error(p, "equal: invalid label name " + tsdb::go_quote(name));
+        }
+        names.insert(name);
+      }
+      rule.equal.assign(names.begin(), names.end());
+    }
+    out->push_back(std::move(rule));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Config> parse(std::string_view text, const std::string& dir) {
   YAML::Node root = YAML::Load(std::string(text));
   if (!root || root.IsNull()) return error("", "empty notifications config");
-  STRATA_RETURN_IF_ERROR(yaml::check_keys(root, "", {"global", "route", "receivers"}));
+  STRATA_RETURN_IF_ERROR(
+      yaml::check_keys(root, "", {"global", "route", "receivers", "inhibit_rules"}));
   Config c;
   STRATA_RETURN_IF_ERROR(parse_global(root["global"], &c.global, dir));
   YAML::Node route = root["route"];
@@ -189,6 +236,7 @@ absl::StatusOr<Config> parse(std::string_view text, const std::string& dir) {
   std::set<std::string> names;
   for (const auto& r : c.receivers) names.insert(r.name);
   STRATA_RETURN_IF_ERROR(check_receivers_used(c.route, "route", names));
+  STRATA_RETURN_IF_ERROR(parse_inhibit_rules(root["inhibit_rules"], &c.inhibit_rules));
   return c;
 }
 

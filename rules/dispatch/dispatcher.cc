@@ -1,6 +1,7 @@
 // Dispatcher: lifecycle, the send() queue, ingest and routing into groups.
 // Flushing is in dispatcher_flush.cc.
 #include <algorithm>
+#include <optional>
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -169,13 +170,18 @@ void Dispatcher::tick() {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t t = now();
   for (const Alert& a : batch) ingest(a, t);
+  std::optional<Inhibitor> inhibitor;
+  if (!state_->config.inhibit_rules.empty()) {
+    inhibitor.emplace(state_->config.inhibit_rules, alerts_, t);
+  }
+  const Inhibitor* inh = inhibitor ? &*inhibitor : nullptr;
   for (auto& [key, g] : groups_) {
     if (g->next_flush_ms <= t) {
       g->next_flush_ms = t + g->route->config->group_interval_ms;
       g->has_flushed = true;
-      flush(*g, t, /*retries_only=*/false);
+      flush(*g, t, /*retries_only=*/false, inh);
     } else if (!g->retries.empty()) {
-      flush(*g, t, /*retries_only=*/true);
+      flush(*g, t, /*retries_only=*/true, inh);
     }
   }
   std::erase_if(groups_, [](const auto& kv) { return kv.second->alerts.empty(); });

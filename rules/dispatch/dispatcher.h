@@ -19,6 +19,9 @@
 //    come at the first flush at or after it). Resolved alerts are sent only
 //    to integrations with send_resolved, and leave the group once every
 //    integration was notified. Empty groups are deleted.
+//  * inhibit_rules mute alerts at flush time (inhibit.h): muted alerts are
+//    left out of notifications and of the log's sets; a group whose alerts
+//    are all muted notifies nobody.
 //  * A failed notification is retried with exponential backoff (1 s, 2 s,
 //    4 s, ... at most 1 min apart, at most kMaxAttempts in all per flush);
 //    4xx answers and config errors are not retried. Since the log is only
@@ -65,6 +68,7 @@
 #include "base/metrics.h"
 #include "rules/alert.h"
 #include "rules/dispatch/config.h"
+#include "rules/dispatch/inhibit.h"
 #include "rules/dispatch/integration.h"
 #include "rules/dispatch/notification_log.h"
 #include "rules/dispatch/route.h"
@@ -122,7 +126,7 @@ class Dispatcher final : public AlertSink {
   int64_t now() const;
   void ingest(const Alert& a, int64_t now);
   void route_alert(uint64_t fp, const Alert& a, int64_t now);
-  void flush(Group& g, int64_t now, bool retries_only);
+  void flush(Group& g, int64_t now, bool retries_only, const Inhibitor* inhibitor);
   void run();
 
   DispatcherOptions opts_;

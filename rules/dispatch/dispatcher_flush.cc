@@ -39,7 +39,7 @@ std::string log_key(const std::string& group_key, const std::string& receiver,
 
 }  // namespace
 
-void Dispatcher::flush(Group& g, int64_t t, bool retries_only) {
+void Dispatcher::flush(Group& g, int64_t t, bool retries_only, const Inhibitor* inhibitor) {
   const std::string& receiver = g.route->config->receiver;
   auto rit = state_->receivers.find(receiver);
   if (rit == state_->receivers.end()) return;  // validated by the config: cannot happen
@@ -47,8 +47,12 @@ void Dispatcher::flush(Group& g, int64_t t, bool retries_only) {
 
   // The group's state at this instant; alerts may change while we send.
   std::vector<Alert> all, firing_only;
-  std::vector<uint64_t> firing, resolved;
+  std::vector<uint64_t> firing, resolved, resolved_muted;
   for (const auto& [fp, a] : g.alerts) {
+    if (inhibitor && inhibitor->muted(a.labels)) {
+      if (a.resolved_at(t)) resolved_muted.push_back(fp);
+      continue;
+    }
     all.push_back(a);
     if (a.resolved_at(t)) {
       resolved.push_back(fp);
@@ -58,6 +62,12 @@ void Dispatcher::flush(Group& g, int64_t t, bool retries_only) {
     }
   }
 
+  if (all.empty()) {
+    // Everything muted: nobody hears of it; resolved alerts may go.
+    for (uint64_t fp : resolved_muted) g.alerts.erase(fp);
+    g.retries.clear();
+    return;
+  }
   bool failed = false;
   const auto& integrations = rit->second.integrations;
   for (size_t i = 0; i < integrations.size(); ++i) {

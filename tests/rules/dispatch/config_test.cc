@@ -109,8 +109,16 @@ receivers:
        "route: {receiver: a}\nreceivers: [{name: a, webhook_configs: [{url: 'http://x/', urll: "
        "1}]}]\n",
        "receivers[0].webhook_configs[0]: field \"urll\" is not known"},
-      {"inhibit rules", std::string(kHead) + "inhibit_rules: []\n",
-       "\"inhibit_rules\" is not supported by Strata", Oracle::kStrataOnly},
+      {"inhibit rules",
+       std::string(kHead) +
+           "inhibit_rules:\n- source_matchers: ['severity=\"critical\"']\n"
+           "  target_matchers: ['severity=\"warning\"']\n  equal: [cluster, alertname]\n"
+           "- source_match: {a: b}\n  target_match_re: {c: 'd.*'}\n",
+       ""},
+      {"inhibit rule bad equal", std::string(kHead) + "inhibit_rules:\n- equal: ['1x']\n",
+       "inhibit_rules[0]: equal: invalid label name"},
+      {"inhibit rule unknown key", std::string(kHead) + "inhibit_rules:\n- sourcematchers: []\n",
+       "inhibit_rules[0]: field \"sourcematchers\" is not known"},
       {"templates", std::string(kHead) + "templates: []\n", "\"templates\" is not supported",
        Oracle::kStrataOnly},
       {"pagerduty",

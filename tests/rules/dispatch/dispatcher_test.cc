@@ -336,6 +336,36 @@ TEST_F(DispatcherTest, ReloadKeepsAlertsAndDoesNotRepage) {
   EXPECT_TRUE(rx_.take("/hook").empty());
 }
 
+TEST_F(DispatcherTest, InhibitRulesMuteTargetsWhileTheSourceFires) {
+  auto d = make(config() +
+                "inhibit_rules:\n- source_matchers: ['severity=\"critical\"']\n"
+                "  target_matchers: ['severity=\"warning\"']\n  equal: [cluster]\n");
+  const int64_t valid = kT0 + 60 * kMin;
+  d->send({alert({"alertname", "Disk", "severity", "critical", "cluster", "a"}, kT0, valid),
+           alert({"alertname", "Latency", "severity", "warning", "cluster", "a"}, kT0, valid),
+           alert({"alertname", "Latency", "severity", "warning", "cluster", "b"}, kT0, valid)});
+  at(kT0 + 30 * kSec, *d);
+  auto hooks = rx_.take("/hook");
+  ASSERT_EQ(hooks.size(), 2u);
+  for (const auto& h : hooks) {
+    if (h["groupLabels"]["alertname"] != "Latency") continue;
+    ASSERT_EQ(h["alerts"].size(), 1u);  // cluster a is muted
+    EXPECT_EQ(h["alerts"][0]["labels"]["cluster"], "b");
+  }
+  // The source resolves: the muted alert is notified at the next flush.
+  d->send({alert({"alertname", "Disk", "severity", "critical", "cluster", "a"}, kT0, kT0 + kMin)});
+  at(kT0 + 2 * kMin, *d);
+  at(kT0 + 30 * kSec + 5 * kMin, *d);
+  hooks = rx_.take("/hook");
+  bool latency_a = false;
+  for (const auto& h : hooks) {
+    for (const auto& a : h["alerts"]) {
+      latency_a |= a["labels"]["alertname"] == "Latency" && a["labels"]["cluster"] == "a";
+    }
+  }
+  EXPECT_TRUE(latency_a);
+}
+
 TEST_F(DispatcherTest, CorruptLogIsSetAside) {
   std::string data = dir_.path() + "/data";
   ASSERT_EQ(system(("mkdir -p " + data).c_str()), 0);
