@@ -1,9 +1,11 @@
-// The webhook payload compared with the real Alertmanager's (Debian's
+// Notifications compared with the real Alertmanager's (Debian's
 // prometheus-alertmanager 0.25): the same config and the same alerts go to
 // Alertmanager (started on a free 127.0.0.1 port, stopped by PID; alerts
 // posted to /api/v2/alerts) and to the dispatcher; both webhooks land on one
 // Beast test server and every field but externalURL must be equal
-// (groupKey with a nested route, fingerprints, timestamps, common labels).
+// (groupKey with a nested route, fingerprints, timestamps, common labels),
+// firing and then resolved; Slack messages must have the same title, color,
+// channel and username, and e-mails (to a local aiosmtpd) the same Subject.
 // Waiting for Alertmanager is bounded (30 s) and not part of the verdict.
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -17,11 +19,13 @@
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "net/client.h"
 #include "rules/dispatch/dispatcher.h"
 #include "rules/dispatch/payload.h"
+#include "tests/net/smtp_test_server.h"
 #include "tests/net/test_server.h"
 #include "tests/testutil/server_process.h"
 #include "tests/testutil/temp_dir.h"
@@ -34,12 +38,30 @@ namespace {
 using nlohmann::json;
 constexpr char kAlertmanager[] = "/usr/bin/prometheus-alertmanager";
 
-std::string config(const std::string& url) {
-  return "route:\n  receiver: web\n  group_by: [alertname]\n  group_wait: 1s\n  group_interval: "
-         "2s\n"
-         "  routes:\n  - matchers: ['service=\"api\"']\n    receiver: web\n"
-         "receivers:\n- name: web\n  webhook_configs:\n  - url: '" +
-         url + "'\n";
+// `side` is "am" or "strata": the paths and the e-mail recipient that tell
+// the two apart. No e-mail when `smarthost` is empty.
+std::string config(const net::testing::TestServer& rx, const std::string& side,
+                   const std::string& smarthost) {
+  std::string c =
+      "route:\n  receiver: web\n  group_by: [alertname]\n  group_wait: 1s\n"
+      "  group_interval: 2s\n"
+      "  routes:\n  - matchers: ['service=\"api\"']\n    receiver: web\n"
+      "receivers:\n- name: web\n  webhook_configs:\n  - url: '" +
+      rx.url("/" + side) + "'\n  slack_configs:\n  - api_url: '" + rx.url("/" + side + "-slack") +
+      "'\n    channel: '#ops'\n";
+  if (!smarthost.empty()) {
+    c += "  email_configs:\n  - to: '" + side + "@example.org'\n    from: 'alerts@example.org'\n" +
+         "    smarthost: '" + smarthost + "'\n    require_tls: false\n";
+  }
+  return c;
+}
+
+std::string header(const std::string& mail, const std::string& name) {
+  const std::string text = "\r\n" + mail;
+  auto at = text.find("\r\n" + name + ": ");
+  if (at == std::string::npos) return "";
+  at += name.size() + 4;
+  return text.substr(at, text.find("\r\n", at) - at);
 }
 
 class Process {
@@ -81,9 +103,15 @@ TEST(DispatchAlertmanagerOracleTest, WebhookPayloadMatchesAlertmanager) {
         std::lock_guard<std::mutex> lock(mu);
         got[std::string(req.target())] = json::parse(req.body(), nullptr, false);
       });
+  std::optional<net::testing::SmtpTestServer> smtp;
+  if (net::testing::SmtpTestServer::available()) {
+    smtp.emplace(net::testing::SmtpTestServerOptions{.tls = false});
+    ASSERT_TRUE(smtp->ok()) << smtp->error();
+  }
+  const std::string smarthost = smtp ? smtp->smarthost() : "";
   testutil::TempDir dir("dispatch-am-");
   const std::string am_yml = dir.path() + "/am.yml";
-  std::ofstream(am_yml) << config(rx.url("/am"));
+  std::ofstream(am_yml) << config(rx, "am", smarthost);
   const int port = testutil::free_port();
   const std::string am = "http://127.0.0.1:" + std::to_string(port);
   Process proc(
@@ -145,7 +173,7 @@ TEST(DispatchAlertmanagerOracleTest, WebhookPayloadMatchesAlertmanager) {
   post_alerts(alerts);
 
   // The dispatcher, same config, same alerts, its clock at the same time.
-  auto c = parse_config(config(rx.url("/strata")));
+  auto c = parse_config(config(rx, "strata", smarthost));
   ASSERT_TRUE(c.ok()) << c.status();
   DispatcherOptions o;
   o.data_dir = dir.path() + "/strata";
@@ -164,7 +192,9 @@ TEST(DispatchAlertmanagerOracleTest, WebhookPayloadMatchesAlertmanager) {
         std::lock_guard<std::mutex> lock(mu);
         both = got.count("/am") && got.count("/strata") && got["/am"].is_object() &&
                got["/am"].value("status", "") == status &&
-               got["/strata"].value("status", "") == status;
+               got["/strata"].value("status", "") == status &&
+               (status != "firing" || (got.count("/am-slack") && got.count("/strata-slack") &&
+                                       (!smtp || smtp->messages() >= 2)));
       }
       if (!both) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -180,6 +210,26 @@ TEST(DispatchAlertmanagerOracleTest, WebhookPayloadMatchesAlertmanager) {
   EXPECT_EQ(have["groupKey"], "{}/{service=\"api\"}:{alertname=\"HighErrorRate\"}");
   EXPECT_EQ(want["alerts"].size(), 2u);
   if (getenv("DISPATCH_ORACLE_PRINT")) std::cerr << want.dump(1) << "\n";
+  // Slack: Alertmanager's default title, color, channel and username.
+  const json& am_att = got["/am-slack"]["attachments"][0];
+  const json& our_att = got["/strata-slack"]["attachments"][0];
+  EXPECT_EQ(our_att["title"], am_att["title"]);
+  EXPECT_EQ(our_att["title"], "[FIRING:2] HighErrorRate (api page)");
+  EXPECT_EQ(our_att["color"], am_att["color"]);
+  EXPECT_EQ(got["/strata-slack"]["channel"], got["/am-slack"]["channel"]);
+  EXPECT_EQ(got["/strata-slack"]["username"], got["/am-slack"]["username"]);
+  // E-mail: the same Subject.
+  if (smtp) {
+    std::map<std::string, std::string> subjects;  // by recipient
+    for (int i = 1; i <= 2; ++i) {
+      auto m = smtp->message(i);
+      ASSERT_TRUE(m.has_value());
+      ASSERT_EQ(m->rcpt_to.size(), 1u);
+      subjects[m->rcpt_to[0]] = header(m->content, "Subject");
+    }
+    EXPECT_EQ(subjects["strata@example.org"], subjects["am@example.org"]);
+    EXPECT_EQ(subjects["strata@example.org"], "[FIRING:2] HighErrorRate (api page)");
+  }
   lock.unlock();
 
   // Resolved (both have send_resolved: true), at the next group_interval.
