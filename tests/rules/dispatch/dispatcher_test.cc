@@ -13,7 +13,9 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
+#include "base/clock.h"
 #include "tests/net/test_server.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -364,6 +366,31 @@ TEST_F(DispatcherTest, InhibitRulesMuteTargetsWhileTheSourceFires) {
     }
   }
   EXPECT_TRUE(latency_a);
+}
+
+// With its own thread and the real clock (the server's mode): the alert
+// arrives; waiting is bounded and not part of the verdict.
+TEST_F(DispatcherTest, OwnThreadDeliversAndStops) {
+  auto c = parse_config(
+      "route: {receiver: r, group_wait: 0s}\nreceivers:\n- name: r\n"
+      "  webhook_configs: [{url: '" +
+      rx_.url("/thread") + "'}]\n");
+  ASSERT_TRUE(c.ok()) << c.status();
+  DispatcherOptions o;
+  o.data_dir = dir_.path() + "/thread";
+  o.tick_interval_ms = 50;
+  auto d = Dispatcher::create(*std::move(c), o);
+  ASSERT_TRUE(d.ok()) << d.status();
+  const int64_t t = now_ms();
+  (*d)->send({alert({"alertname", "T"}, t, t + 10 * kMin)});
+  std::vector<json> got;
+  for (int i = 0; i < 200 && got.empty(); ++i) {  // up to 10 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    got = rx_.take("/thread");
+  }
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0]["groupLabels"], json::object());
+  d->reset();
 }
 
 TEST_F(DispatcherTest, CorruptLogIsSetAside) {
