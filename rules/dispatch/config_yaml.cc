@@ -15,6 +15,10 @@ bool is_unsupported_alertmanager_key(std::string_view key) {
   // a user may bring from a real alertmanager.yml.
   static constexpr std::string_view kKeys[] = {
       "templates",
+      "oauth2",
+      "no_proxy",
+      "proxy_from_environment",
+      "proxy_connect_header",
       "time_intervals",
       "mute_time_intervals",
       "active_time_intervals",

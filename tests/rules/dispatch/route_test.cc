@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <random>
 
 #include "tests/rules/dispatch/amtool.h"
@@ -123,6 +124,64 @@ TEST(DispatchRouteTest, SameReceiversAsAmtool) {
     }
     SCOPED_TRACE(args);
     EXPECT_EQ(receivers(tree, tsdb::Labels::from_unsorted(items)), amtool_route(path, args));
+  }
+}
+
+// Generated routing trees (random matchers of every kind, nesting,
+// continue) and label sets: the same receivers as amtool.
+TEST(DispatchRouteTest, GeneratedTreesRouteLikeAmtool) {
+  if (!amtool_available()) GTEST_SKIP() << "amtool not installed";
+  testutil::TempDir dir("dispatch-route-");
+  std::mt19937 rng(11);
+  const std::vector<std::string> names = {"a", "b", "c"};
+  const std::vector<std::string> values = {"x", "y", "xy", ""};
+  const char* ops[] = {"=", "!=", "=~", "!~"};
+  int receiver_count = 0;
+  std::function<std::string(int, const std::string&)> route = [&](int depth,
+                                                                  const std::string& indent) {
+    std::string out;
+    int n = static_cast<int>(rng() % 3) + (depth == 0 ? 1 : 0);
+    for (int i = 0; i < n && depth < 3; ++i) {
+      out += indent + "- receiver: r" + std::to_string(receiver_count++ % 6) + "\n";
+      out += indent + "  continue: " + (rng() % 2 ? "true" : "false") + "\n";
+      out += indent + "  matchers: [";
+      int m = static_cast<int>(rng() % 3);
+      for (int k = 0; k < m; ++k) {
+        const char* op = ops[rng() % 4];
+        std::string v = values[rng() % values.size()];
+        if (op[1] == '~' && rng() % 2) v += ".*";
+        out +=
+            std::string(k ? ", " : "") + "'" + names[rng() % names.size()] + op + "\"" + v + "\"'";
+      }
+      out += "]\n";
+      std::string children = route(depth + 1, indent + "  ");
+      if (!children.empty()) out += indent + "  routes:\n" + children;
+    }
+    return out;
+  };
+  for (int tree_i = 0; tree_i < 8; ++tree_i) {
+    receiver_count = 0;
+    std::string yaml = "route:\n  receiver: root\n  routes:\n" + route(0, "  ") +
+                       "receivers: [{name: root}, {name: r0}, {name: r1}, {name: r2}, {name: r3}, "
+                       "{name: r4}, {name: r5}]\n";
+    SCOPED_TRACE(yaml);
+    auto c = parse_config(yaml);
+    ASSERT_TRUE(c.ok()) << c.status();
+    const std::string path = dir.path() + "/am.yml";
+    std::ofstream(path) << yaml;
+    RoutingTree tree(c->route);
+    for (int j = 0; j < 8; ++j) {
+      std::vector<tsdb::Label> items = {{"alertname", "A"}};
+      std::string args = "alertname=A";
+      for (const auto& name : names) {
+        const std::string& v = values[rng() % values.size()];
+        if (v.empty()) continue;
+        items.push_back({name, v});
+        args += " " + name + "=" + v;
+      }
+      SCOPED_TRACE(args);
+      EXPECT_EQ(receivers(tree, tsdb::Labels::from_unsorted(items)), amtool_route(path, args));
+    }
   }
 }
 
