@@ -255,6 +255,43 @@ TEST(DispatchConfigTest, RelativeFilesResolveAgainstTheConfigDirectory) {
   EXPECT_EQ(c->receivers[0].webhooks[0].url_file, "/etc/strata/u.txt");
 }
 
+// Random edits of a valid file never crash the parser: each gives a config
+// or an error status.
+TEST(DispatchConfigTest, MutatedFilesGiveConfigOrError) {
+  std::string base;
+  for (const Case& c : cases()) {
+    if (std::string(c.name) == "full") base = c.yaml;
+  }
+  ASSERT_FALSE(base.empty());
+  std::mt19937 rng(5);
+  const std::string alphabet = " :-[]{}'\"\n\t#&*!|>%@`,?=~.0aZ";
+  int ok = 0;
+  for (int i = 0; i < 2000; ++i) {
+    std::string text = base;
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      size_t at = rng() % text.size();
+      switch (rng() % 3) {
+        case 0:
+          text.erase(at, 1 + rng() % 8);
+          break;
+        case 1:
+          text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        default:
+          text[at] = alphabet[rng() % alphabet.size()];
+          break;
+      }
+    }
+    auto c = parse_config(text);
+    if (c.ok())
+      ++ok;
+    else
+      EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument) << c.status();
+  }
+  EXPECT_GT(ok, 0);  // some edits keep the file valid (comments, spaces)
+}
+
 struct MatcherCase {
   const char* text;
   std::vector<std::string> want;  // Matcher::to_string() each; empty = error
