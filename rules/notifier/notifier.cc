@@ -219,7 +219,9 @@ bool Notifier::send_batch(const std::vector<Alert>& batch,
     has_ams[i] = !ams[i].empty();
     total += ams[i].size();
   }
-  if (total == 0) return false;
+  // Nobody to send to: Prometheus 3 counts the batch as handled (2.42
+  // counted it as dropped).
+  if (total == 0) return true;
   state->pending = total;
   const double count = double(batch.size());
   const auto now = std::chrono::steady_clock::now();
@@ -240,6 +242,7 @@ bool Notifier::send_batch(const std::vector<Alert>& batch,
             const double secs =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
             metrics_.latency->with({url}).observe(secs);
+            metrics_.latency_histogram->with({url}).observe(secs);
             metrics_.sent->with({url}).inc(count);
             if (!st.ok()) {
               metrics_.errors->with({url}).inc(count);

@@ -12,8 +12,10 @@
 //                  bounded by its config's timeout. It waits for all answers
 //                  before the next batch. A batch is delivered when, in every
 //                  config that has Alertmanagers, at least one answered 2xx;
-//                  otherwise (or with no Alertmanager at all) its alerts are
-//                  counted as dropped, as Prometheus does; there is no retry:
+//                  otherwise its alerts are counted as dropped. With no
+//                  Alertmanager at all the batch is discarded uncounted. Both
+//                  as Prometheus 3 (2.42 wanted one 2xx anywhere, and counted
+//                  the no-Alertmanager case as dropped). There is no retry:
 //                  the rule manager re-sends active alerts anyway.
 //   io thread      runs discovery (static and file SD, through scrape/'s
 //                  providers) and every HTTP exchange (net::Client).
