@@ -75,16 +75,32 @@ void append_json_string(std::string* out, std::string_view s) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out->append("\\\""); break;
-        case '\\': out->append("\\\\"); break;
-        case '\n': out->append("\\n"); break;
-        case '\r': out->append("\\r"); break;
-        case '\t': out->append("\\t"); break;
-        case '\b': out->append("\\b"); break;
-        case '\f': out->append("\\f"); break;
+        case '"':
+          out->append("\\\"");
+          break;
+        case '\\':
+          out->append("\\\\");
+          break;
+        case '\n':
+          out->append("\\n");
+          break;
+        case '\r':
+          out->append("\\r");
+          break;
+        case '\t':
+          out->append("\\t");
+          break;
+        case '\b':
+          out->append("\\b");
+          break;
+        case '\f':
+          out->append("\\f");
+          break;
         case '<':
         case '>':
-        case '&': append_u_escape(out, c); break;
+        case '&':
+          append_u_escape(out, c);
+          break;
         default:
           if (c < 0x20) {
             append_u_escape(out, c);
@@ -125,9 +141,9 @@ void append_json_time(std::string* out, int64_t t_ms) {
   const auto ms = static_cast<unsigned>(rem % 1000);
   const auto sec = static_cast<unsigned>(rem / 1000);
   char buf[64];
-  const int n = std::snprintf(buf, sizeof buf, "\"%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ\"",
-                              static_cast<long long>(y), mo, d, sec / 3600, sec / 60 % 60, sec % 60,
-                              ms);
+  const int n =
+      std::snprintf(buf, sizeof buf, "\"%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ\"",
+                    static_cast<long long>(y), mo, d, sec / 3600, sec / 60 % 60, sec % 60, ms);
   out->append(buf, static_cast<size_t>(n));
 }
 

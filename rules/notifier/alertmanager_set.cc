@@ -15,8 +15,8 @@ absl::StatusOr<std::shared_ptr<AlertmanagerSet>> AlertmanagerSet::create(
   co.user_agent = user_agent;
   auto client = net::Client::create(std::move(co), &ioc);
   if (!client.ok()) return client.status();
-  return std::shared_ptr<AlertmanagerSet>(new AlertmanagerSet(
-      std::move(config), ioc, std::move(*client), metrics, sd_metrics));
+  return std::shared_ptr<AlertmanagerSet>(
+      new AlertmanagerSet(std::move(config), ioc, std::move(*client), metrics, sd_metrics));
 }
 
 AlertmanagerSet::AlertmanagerSet(AlertmanagerConfig config, boost::asio::io_context& ioc,
@@ -69,7 +69,8 @@ void AlertmanagerSet::on_update(size_t provider, std::vector<scrape::TargetGroup
   std::vector<scrape::TargetGroup> all;
   for (const auto& per : groups_) all.insert(all.end(), per.begin(), per.end());
   AlertmanagerTargets t = alertmanagers_from_groups(all, config_);
-  for (const auto& e : t.errors) log::error("notifier", "Error in alertmanager target", {{"err", e}});
+  for (const auto& e : t.errors)
+    log::error("notifier", "Error in alertmanager target", {{"err", e}});
   // Every URL of the set; a URL another provider yields too is kept once.
   std::vector<AlertmanagerTarget> active;
   for (auto& am : t.active) {

@@ -1,8 +1,8 @@
 // The notifier's queue, sender and lifecycle (rules/notifier/notifier.h).
 #include "rules/notifier/notifier.h"
 
-#include <boost/asio/post.hpp>
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <future>
 
@@ -110,8 +110,9 @@ void Notifier::stop() {
     std::lock_guard lock(mu_);
     started = started_;
     stopping_ = true;
-    drain_deadline_ = std::chrono::steady_clock::now() +
-                      std::chrono::milliseconds(opts_.drain_on_shutdown ? opts_.drain_timeout_ms : 0);
+    drain_deadline_ =
+        std::chrono::steady_clock::now() +
+        std::chrono::milliseconds(opts_.drain_on_shutdown ? opts_.drain_timeout_ms : 0);
   }
   if (!opts_.drain_on_shutdown) cancel_.request_stop();
   cv_.notify_all();
@@ -174,8 +175,7 @@ void Notifier::send(const std::vector<Alert>& alerts) {
       const size_t d = queue_.size() + incoming - cap;
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(d));
       metrics_.dropped->inc(double(d));
-      log::warn(kComponent, "Alert notification queue full, dropping alerts",
-                {{"num_dropped", d}});
+      log::warn(kComponent, "Alert notification queue full, dropping alerts", {{"num_dropped", d}});
     }
     for (size_t i = first; i < out.size(); ++i) queue_.push_back(std::move(out[i]));
     metrics_.queue_length->set(double(queue_.size()));

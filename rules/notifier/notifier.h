@@ -37,6 +37,8 @@
 // outlive the Notifier.
 #pragma once
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -47,9 +49,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -82,7 +81,7 @@ struct NotifierOptions {
 struct NotifierConfig {
   std::vector<AlertmanagerConfig> alertmanagers;
   std::vector<tsdb::relabel::Config> alert_relabel_configs;  // alerting.alert_relabel_configs
-  tsdb::Labels external_labels;                             // global.external_labels
+  tsdb::Labels external_labels;                              // global.external_labels
 };
 
 class Notifier final : public AlertSink, public AlertmanagersView {

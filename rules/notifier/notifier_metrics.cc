@@ -13,8 +13,8 @@ NotifierMetrics::NotifierMetrics(metrics::Registry* r)
       errors(&r->counter_family("prometheus_notifications_errors_total",
                                 "Total number of sent alerts affected by errors.",
                                 {"alertmanager"})),
-      sent(&r->counter_family("prometheus_notifications_sent_total",
-                              "Total number of alerts sent.", {"alertmanager"})),
+      sent(&r->counter_family("prometheus_notifications_sent_total", "Total number of alerts sent.",
+                              {"alertmanager"})),
       dropped(&r->counter("prometheus_notifications_dropped_total",
                           "Total number of alerts dropped due to errors when sending to "
                           "Alertmanager.")),

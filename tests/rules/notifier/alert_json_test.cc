@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <random>
 
 namespace strata::rules::notifier {
@@ -53,9 +53,13 @@ TEST(AlertJsonTest, EscapesStringsAsGo) {
       {"other controls", std::string("\x01\x1f\0", 3), R"("\u0001\u001f\u0000")"},
       {"html", "<a&b>", R"("\u003ca\u0026b\u003e")"},
       {"del passes", "\x7f", "\"\x7f\""},
-      {"utf8 passes", "h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""},
+      {"utf8 passes", "h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+       "\"h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""},
       {"line separators", "\xe2\x80\xa8\xe2\x80\xa9", R"("\u2028\u2029")"},
-      {"invalid byte", "a\xff" "b", R"("a\ufffdb")"},
+      {"invalid byte",
+       "a\xff"
+       "b",
+       R"("a\ufffdb")"},
       {"truncated sequence", "\xe2\x82", R"("\ufffd\ufffd")"},
       {"overlong", "\xc0\xaf", R"("\ufffd\ufffd")"},
       {"surrogate", "\xed\xa0\x80", R"("\ufffd\ufffd\ufffd")"},
@@ -88,9 +92,28 @@ TEST(AlertJsonTest, FormatsTimesAsStrfmtDateTime) {
 
 // Random bytes, biased towards what needs escaping, as a label name or value.
 std::string random_text(std::mt19937_64& rng) {
-  static const std::vector<std::string> pieces = {
-      "a", "Z", "_", "0", " ", "\"", "\\", "\n", "\t", "\x01", "\x1f", "\x7f", "<", ">", "&",
-      "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xe2\x80\xa8", "\xff", "\xc3", "\xed\xa0\x80"};
+  static const std::vector<std::string> pieces = {"a",
+                                                  "Z",
+                                                  "_",
+                                                  "0",
+                                                  " ",
+                                                  "\"",
+                                                  "\\",
+                                                  "\n",
+                                                  "\t",
+                                                  "\x01",
+                                                  "\x1f",
+                                                  "\x7f",
+                                                  "<",
+                                                  ">",
+                                                  "&",
+                                                  "\xc3\xa9",
+                                                  "\xe2\x82\xac",
+                                                  "\xf0\x9f\x98\x80",
+                                                  "\xe2\x80\xa8",
+                                                  "\xff",
+                                                  "\xc3",
+                                                  "\xed\xa0\x80"};
   std::string s;
   const size_t n = rng() % 12;
   for (size_t i = 0; i < n; ++i) {

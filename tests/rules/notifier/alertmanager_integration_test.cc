@@ -8,11 +8,10 @@
 // generatorURL, label values that need escaping), and a resolved alert must
 // leave the active list.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <fstream>

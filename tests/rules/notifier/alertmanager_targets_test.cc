@@ -46,10 +46,9 @@ TEST(AlertmanagerTargetsTest, BuildsLabelsAndUrls) {
   ASSERT_EQ(t.active.size(), 2u);
   EXPECT_EQ(t.active[0].url, "https://am1:9093/prefix/api/v2/alerts");
   EXPECT_EQ(t.active[1].url, "https://am2:9093/prefix/api/v2/alerts");
-  EXPECT_EQ(t.active[0].labels,
-            Labels::from_strings({"__address__", "am1:9093", "__alerts_path__",
-                                  "/prefix/api/v2/alerts", "__meta_x", "y", "__scheme__", "https",
-                                  "dc", "eu"}));
+  EXPECT_EQ(t.active[0].labels, Labels::from_strings({"__address__", "am1:9093", "__alerts_path__",
+                                                      "/prefix/api/v2/alerts", "__meta_x", "y",
+                                                      "__scheme__", "https", "dc", "eu"}));
   EXPECT_TRUE(t.dropped.empty());
   EXPECT_TRUE(t.errors.empty());
 }
@@ -58,7 +57,8 @@ TEST(AlertmanagerTargetsTest, ConfigSchemeWinsOverDiscoveredButGroupLabelsDoNot)
   AlertmanagerConfig cfg;
   scrape::TargetGroup g;
   g.source = "0";
-  g.targets.push_back(Labels::from_strings({"__address__", "a:1", "__scheme__", "https", "x", "own"}));
+  g.targets.push_back(
+      Labels::from_strings({"__address__", "a:1", "__scheme__", "https", "x", "own"}));
   g.labels = Labels::from_strings({"x", "group", "y", "group"});
   auto t = alertmanagers_from_groups({g}, cfg);
   ASSERT_EQ(t.active.size(), 1u);

@@ -37,7 +37,9 @@ class FakeAlertmanager {
   FakeAlertmanager()
       : server_([this](const ServerRequest& req, ServerResponse& res) {
           std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms.load()));
-          Received r{std::string(req.method_string()), std::string(req.target()), req.body(),
+          Received r{std::string(req.method_string()),
+                     std::string(req.target()),
+                     req.body(),
                      std::string(req[boost::beast::http::field::content_type]),
                      std::string(req[boost::beast::http::field::user_agent]),
                      std::string(req[boost::beast::http::field::authorization])};
@@ -129,12 +131,12 @@ TEST_F(NotifierTest, PostsTheAlertsAsAlertmanagerExpects) {
   EXPECT_EQ(r.target, "/api/v2/alerts");
   EXPECT_EQ(r.content_type, "application/json");
   EXPECT_EQ(r.user_agent, "Strata/test");
-  EXPECT_EQ(r.body,
-            R"([{"annotations":{"summary":"it is A"},"endsAt":"2024-05-01T10:05:00.000Z",)"
-            R"("startsAt":"2024-05-01T10:00:00.000Z",)"
-            R"("generatorURL":"http://strata:9090/graph?g0.expr=up\u0026g0.tab=1",)"
-            R"("labels":{"alertname":"A","i":"0"}}])");
-  ASSERT_TRUE(eventually([&] { return per_am("prometheus_notifications_sent_total", am.url()) == 1; }));
+  EXPECT_EQ(r.body, R"([{"annotations":{"summary":"it is A"},"endsAt":"2024-05-01T10:05:00.000Z",)"
+                    R"("startsAt":"2024-05-01T10:00:00.000Z",)"
+                    R"("generatorURL":"http://strata:9090/graph?g0.expr=up\u0026g0.tab=1",)"
+                    R"("labels":{"alertname":"A","i":"0"}}])");
+  ASSERT_TRUE(
+      eventually([&] { return per_am("prometheus_notifications_sent_total", am.url()) == 1; }));
   EXPECT_EQ(per_am("prometheus_notifications_errors_total", am.url()), 0);
   EXPECT_EQ(counter("prometheus_notifications_dropped_total"), 0);
   EXPECT_EQ(gauge("prometheus_notifications_alertmanagers_discovered"), 1);
@@ -194,8 +196,9 @@ TEST_F(NotifierTest, AddsExternalLabelsThenRelabels) {
   ASSERT_TRUE(eventually([&] { return am.received().size() == 1; }));
   auto j = nlohmann::json::parse(am.received()[0].body);
   ASSERT_EQ(j.size(), 1u);
-  EXPECT_EQ(j[0]["labels"], (nlohmann::json{
-                                {"alertname", "Kept"}, {"env", "prod"}, {"region", "us"}, {"stage", "prod-1"}}));
+  EXPECT_EQ(j[0]["labels"],
+            (nlohmann::json{
+                {"alertname", "Kept"}, {"env", "prod"}, {"region", "us"}, {"stage", "prod-1"}}));
 }
 
 TEST_F(NotifierTest, AlertsWhoseLabelsBecomeEmptyAreDropped) {
@@ -205,7 +208,8 @@ TEST_F(NotifierTest, AlertsWhoseLabelsBecomeEmptyAreDropped) {
   ASSERT_TRUE(n.apply(cfg).ok());
   n.send({make_alert("A")});
   EXPECT_EQ(n.queue_length(), 0u);
-  EXPECT_EQ(counter("prometheus_notifications_dropped_total"), 0);  // dropped by config, not counted
+  EXPECT_EQ(counter("prometheus_notifications_dropped_total"),
+            0);  // dropped by config, not counted
 }
 
 TEST_F(NotifierTest, FullQueueDropsTheOldest) {
@@ -246,7 +250,8 @@ TEST_F(NotifierTest, SendsAuthorizationFromTheHttpConfig) {
   n.start();
   ASSERT_TRUE(eventually([&] { return n.alertmanagers().active.size() == 2; }));
   n.send({make_alert("A")});
-  ASSERT_TRUE(eventually([&] { return basic.received().size() == 1 && bearer.received().size() == 1; }));
+  ASSERT_TRUE(
+      eventually([&] { return basic.received().size() == 1 && bearer.received().size() == 1; }));
   EXPECT_EQ(basic.received()[0].authorization, "Basic dXNlcjpwYXNz");
   EXPECT_EQ(bearer.received()[0].authorization, "Bearer tok3n");
 }
@@ -273,10 +278,11 @@ TEST_F(NotifierTest, CountsErrorsAndDropsUndeliveredBatches) {
   EXPECT_EQ(per_am("prometheus_notifications_errors_total", failing.url()), 2);
   EXPECT_EQ(per_am("prometheus_notifications_errors_total", slow.url()), 2);
   uint64_t observed = 0;
-  for (auto c : registry_.histogram_family("prometheus_notifications_latency_seconds", "",
-                                           {"alertmanager"}, {})
-                    .with({ok.url()})
-                    .counts())
+  for (auto c :
+       registry_
+           .histogram_family("prometheus_notifications_latency_seconds", "", {"alertmanager"}, {})
+           .with({ok.url()})
+           .counts())
     observed += c;
   EXPECT_EQ(observed, 1u);
   n.stop();
@@ -291,8 +297,10 @@ TEST_F(NotifierTest, OneAcceptingAlertmanagerPerConfigDelivers) {
   ASSERT_TRUE(n.apply(cfg).ok());
   n.send({make_alert("A")});
   n.start();
-  ASSERT_TRUE(eventually([&] { return per_am("prometheus_notifications_errors_total", b.url()) == 1; }));
-  ASSERT_TRUE(eventually([&] { return per_am("prometheus_notifications_sent_total", a.url()) == 1; }));
+  ASSERT_TRUE(
+      eventually([&] { return per_am("prometheus_notifications_errors_total", b.url()) == 1; }));
+  ASSERT_TRUE(
+      eventually([&] { return per_am("prometheus_notifications_sent_total", a.url()) == 1; }));
   n.stop();
   EXPECT_EQ(counter("prometheus_notifications_dropped_total"), 0);
 }
@@ -354,7 +362,8 @@ TEST_F(NotifierTest, DiscoversAlertmanagersFromStaticAndFileConfigs) {
   c.relabel_configs = {
       rule(relabel::Action::kDrop, {"__address__"}, "dropme:.*"),
       // The file's targets keep their path prefix; a label moves the static one.
-      rule(relabel::Action::kReplace, {"__meta_filepath"}, ".+", "__alerts_path__", "/api/v2/alerts"),
+      rule(relabel::Action::kReplace, {"__meta_filepath"}, ".+", "__alerts_path__",
+           "/api/v2/alerts"),
   };
   cfg.alertmanagers.push_back(c);
   ASSERT_TRUE(n.apply(cfg).ok());
@@ -362,13 +371,12 @@ TEST_F(NotifierTest, DiscoversAlertmanagersFromStaticAndFileConfigs) {
   ASSERT_TRUE(eventually([&] { return n.alertmanagers().active.size() == 2; }));
   AlertmanagersSnapshot s = n.alertmanagers();
   std::sort(s.active.begin(), s.active.end());
-  EXPECT_EQ(s.active, (std::vector<std::string>{am.url(), "http://static-am:9093/am/api/v2/alerts"}));
+  EXPECT_EQ(s.active,
+            (std::vector<std::string>{am.url(), "http://static-am:9093/am/api/v2/alerts"}));
   EXPECT_EQ(s.dropped, std::vector<std::string>{"http://dropme:9093/am/api/v2/alerts"});
   EXPECT_EQ(gauge("prometheus_notifications_alertmanagers_discovered"), 2);
   // The file changes: its Alertmanager goes away.
-  {
-    std::ofstream(file) << R"([{"targets":["other:9093"]}])";
-  }
+  { std::ofstream(file) << R"([{"targets":["other:9093"]}])"; }
   ASSERT_TRUE(eventually([&] {
     auto a = n.alertmanagers().active;
     return std::find(a.begin(), a.end(), "http://other:9093/api/v2/alerts") != a.end() &&

@@ -45,15 +45,15 @@ TEST(PrometheusOracleTest, BodyMatchesPrometheusByteForByte) {
   std::mutex mu;
   std::vector<std::string> bodies;
   std::string content_type;
-  net::testing::TestServer am([&](const net::testing::ServerRequest& req,
-                                  net::testing::ServerResponse& res) {
-    std::lock_guard lock(mu);
-    if (req.target() == "/prefix/api/v2/alerts") {
-      bodies.push_back(req.body());
-      content_type = std::string(req[boost::beast::http::field::content_type]);
-    }
-    res.result(200);
-  });
+  net::testing::TestServer am(
+      [&](const net::testing::ServerRequest& req, net::testing::ServerResponse& res) {
+        std::lock_guard lock(mu);
+        if (req.target() == "/prefix/api/v2/alerts") {
+          bodies.push_back(req.body());
+          content_type = std::string(req[boost::beast::http::field::content_type]);
+        }
+        res.result(200);
+      });
   testutil::TempDir dir("notifier_prom_");
   ASSERT_TRUE(dir.ok());
   const std::string rules = dir.path() + "/rules.yml";
@@ -71,19 +71,25 @@ TEST(PrometheusOracleTest, BodyMatchesPrometheusByteForByte) {
       summary: "line one\nline two\ttabbed\r"
       html: "<b>&amp;</b> x"
 )";
-  const std::string config = "global:\n  evaluation_interval: 1s\n  external_labels:\n    replica: r1\n"
-                             "rule_files: ['" + rules + "']\n"
-                             "alerting:\n  alertmanagers:\n  - path_prefix: /prefix/\n"
-                             "    static_configs:\n    - targets: ['127.0.0.1:" +
-                             std::to_string(am.port()) + "']\n";
+  const std::string config =
+      "global:\n  evaluation_interval: 1s\n  external_labels:\n    replica: r1\n"
+      "rule_files: ['" +
+      rules +
+      "']\n"
+      "alerting:\n  alertmanagers:\n  - path_prefix: /prefix/\n"
+      "    static_configs:\n    - targets: ['127.0.0.1:" +
+      std::to_string(am.port()) + "']\n";
   // A resend every second: Prometheus may drop its first batch when it comes
   // before Alertmanager discovery has run.
   auto prom = testutil::start_prometheus(config, 0, {"--rules.alert.resend-delay=1s"});
   ASSERT_TRUE(prom.ok()) << prom.status();
-  ASSERT_TRUE(testutil::eventually([&] {
-    std::lock_guard lock(mu);
-    return !bodies.empty();
-  }, std::chrono::seconds(60))) << (*prom)->log();
+  ASSERT_TRUE(testutil::eventually(
+      [&] {
+        std::lock_guard lock(mu);
+        return !bodies.empty();
+      },
+      std::chrono::seconds(60)))
+      << (*prom)->log();
   std::string body;
   {
     std::lock_guard lock(mu);
