@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <future>
 
@@ -114,7 +115,23 @@ void Notifier::stop() {
         std::chrono::steady_clock::now() +
         std::chrono::milliseconds(opts_.drain_on_shutdown ? opts_.drain_timeout_ms : 0);
   }
-  if (!opts_.drain_on_shutdown) cancel_.request_stop();
+  net::Deadline drain_deadline;
+  {
+    std::lock_guard lock(mu_);
+    drain_deadline = drain_deadline_;
+  }
+  if (!opts_.drain_on_shutdown) {
+    cancel_.request_stop();
+  } else if (started) {
+    // A request sent before stop() has its config's timeout as deadline;
+    // the drain's end cancels it too, so the drain is bounded as promised.
+    boost::asio::post(ioc_, [this, drain_deadline] {
+      drain_timer_.emplace(ioc_, drain_deadline);
+      drain_timer_->async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) cancel_.request_stop();
+      });
+    });
+  }
   cv_.notify_all();
   if (sender_.joinable()) sender_.join();
   std::vector<std::shared_ptr<AlertmanagerSet>> sets;
@@ -130,8 +147,9 @@ void Notifier::stop() {
     }
   }
   if (started) {
-    on_io([&sets] {
+    on_io([this, &sets] {
       for (const auto& s : sets) s->stop();
+      if (drain_timer_) drain_timer_->cancel();
     });
     work_.reset();
     ioc_.stop();

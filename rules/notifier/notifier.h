@@ -26,8 +26,8 @@
 //
 // Shutdown: stop() with drain_on_shutdown (Prometheus 3's
 // --alertmanager.drain-notification-queue-on-shutdown, default true) keeps
-// sending until the queue is empty or drain_timeout_ms has passed (each
-// request's deadline is capped by it); what is left is counted as dropped.
+// sending until the queue is empty or drain_timeout_ms has passed (then
+// requests in flight are cancelled); what is left is counted as dropped.
 // Without drain, requests in flight are cancelled and the queue is dropped.
 //
 // Threads: send(), alertmanagers() and queue_length() from any thread;
@@ -39,6 +39,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -117,6 +118,8 @@ class Notifier final : public AlertSink, public AlertmanagersView {
 
   boost::asio::io_context ioc_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  // Ends a drain on time (io thread only).
+  std::optional<boost::asio::steady_timer> drain_timer_;
   std::thread io_thread_;
   std::thread sender_;
   // Cancels requests in flight when stopping without a drain.

@@ -193,7 +193,9 @@ TEST(AlertJsonTest, GeneratedLabelSetsParseAndRoundTrip) {
           }
         }
         // Invalid names may collide once replaced; otherwise one key each.
-        if (all_valid) EXPECT_EQ(got.size(), want.size());
+        if (all_valid) {
+          EXPECT_EQ(got.size(), want.size());
+        }
       };
       check(a.labels, o["labels"]);
       if (!a.annotations.empty()) check(a.annotations, o["annotations"]);

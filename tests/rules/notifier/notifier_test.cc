@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -31,7 +32,7 @@ struct Received {
 };
 
 // An Alertmanager stand-in: records every request, answers `status` after
-// `delay_ms`.
+// `delay_ms`, or after hold_answers() only once release() is called.
 class FakeAlertmanager {
  public:
   FakeAlertmanager()
@@ -44,11 +45,27 @@ class FakeAlertmanager {
                      std::string(req[boost::beast::http::field::user_agent]),
                      std::string(req[boost::beast::http::field::authorization])};
           {
-            std::lock_guard lock(mu_);
+            std::unique_lock lock(mu_);
             received_.push_back(std::move(r));
+            // Bounded: TestServer wants handlers to return soon after it stops.
+            released_.wait_for(lock, std::chrono::seconds(3), [&] { return !hold_; });
           }
           res.result(status.load());
         }) {}
+  ~FakeAlertmanager() { release(); }
+
+  // Answers wait for release() from now on.
+  void hold_answers() {
+    std::lock_guard lock(mu_);
+    hold_ = true;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mu_);
+      hold_ = false;
+    }
+    released_.notify_all();
+  }
 
   std::string address() const { return "127.0.0.1:" + std::to_string(server_.port()); }
   std::string url() const { return "http://" + address() + "/api/v2/alerts"; }
@@ -67,6 +84,8 @@ class FakeAlertmanager {
 
  private:
   mutable std::mutex mu_;
+  std::condition_variable released_;
+  bool hold_ = false;
   std::vector<Received> received_;
   TestServer server_;
 };
@@ -402,6 +421,27 @@ TEST_F(NotifierTest, StopDrainsTheQueue) {
   EXPECT_EQ(am.alerts_received(), 200u);
   EXPECT_EQ(counter("prometheus_notifications_dropped_total"), 0);
   EXPECT_EQ(n.queue_length(), 0u);
+}
+
+TEST_F(NotifierTest, DrainEndsAtItsBound) {
+  FakeAlertmanager am;
+  am.hold_answers();  // no answer until released: the drain cannot finish
+  NotifierOptions o = options();
+  o.drain_timeout_ms = 100;
+  Notifier n(o, &registry_);
+  NotifierConfig cfg;
+  cfg.alertmanagers.push_back(static_config({am.address()}));
+  ASSERT_TRUE(n.apply(cfg).ok());
+  std::vector<Alert> alerts;
+  for (int i = 0; i < 200; ++i) alerts.push_back(make_alert("A", i));
+  n.send(alerts);
+  n.start();
+  ASSERT_TRUE(eventually([&] { return am.received().size() == 1; }));
+  n.stop();  // the first batch is cancelled at the drain's end, the rest left
+  am.release();
+  EXPECT_EQ(counter("prometheus_notifications_dropped_total"), 200);
+  EXPECT_EQ(per_am("prometheus_notifications_errors_total", am.url()), 64);
+  EXPECT_EQ(am.received().size(), 1u);
 }
 
 TEST_F(NotifierTest, StopWithoutDrainDropsTheQueue) {
