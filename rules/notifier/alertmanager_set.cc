@@ -10,6 +10,10 @@ namespace strata::rules::notifier {
 absl::StatusOr<std::shared_ptr<AlertmanagerSet>> AlertmanagerSet::create(
     AlertmanagerConfig config, boost::asio::io_context& ioc, const std::string& user_agent,
     NotifierMetrics* metrics, scrape::DiscoveryMetrics* sd_metrics) {
+  // server/'s parser refuses it already; a config built elsewhere too.
+  if (config.api_version != "v2")
+    return absl::InvalidArgumentError(
+        "expected Alertmanager api version to be one of [v2] but got " + config.api_version);
   net::ClientOptions co;
   co.http = config.http;
   co.user_agent = user_agent;

@@ -33,7 +33,8 @@ namespace strata::rules::notifier {
 
 class AlertmanagerSet : public std::enable_shared_from_this<AlertmanagerSet> {
  public:
-  // Fails when the client cannot be built (e.g. an unreadable CA file, or
+  // Fails for an api_version other than "v2" (v1 is gone in Prometheus 3)
+  // and when the client cannot be built (e.g. an unreadable CA file, or
   // oauth2, which net::Client refuses). The io_context, metrics and
   // discovery metrics must outlive the set.
   static absl::StatusOr<std::shared_ptr<AlertmanagerSet>> create(

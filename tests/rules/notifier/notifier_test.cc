@@ -359,6 +359,12 @@ TEST_F(NotifierTest, ReloadKeepsTheQueueAndSwapsAlertmanagers) {
   NotifierConfig bad = cfg;
   bad.alertmanagers[0].http.tls_config.ca_file = "/nonexistent/ca.pem";
   EXPECT_FALSE(n.apply(bad).ok());
+  bad = cfg;
+  bad.alertmanagers[0].api_version = "v1";
+  auto st = n.apply(bad);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(st.message(),
+            "alertmanagers config 0: expected Alertmanager api version to be one of [v2] but got v1");
   EXPECT_EQ(n.alertmanagers().active, std::vector<std::string>{new_am.url()});
 }
 
