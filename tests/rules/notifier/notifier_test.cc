@@ -363,8 +363,9 @@ TEST_F(NotifierTest, ReloadKeepsTheQueueAndSwapsAlertmanagers) {
   bad.alertmanagers[0].api_version = "v1";
   auto st = n.apply(bad);
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(st.message(),
-            "alertmanagers config 0: expected Alertmanager api version to be one of [v2] but got v1");
+  EXPECT_EQ(
+      st.message(),
+      "alertmanagers config 0: expected Alertmanager api version to be one of [v2] but got v1");
   EXPECT_EQ(n.alertmanagers().active, std::vector<std::string>{new_am.url()});
 }
 
