@@ -107,18 +107,14 @@ void Notifier::start() {
 void Notifier::stop() {
   if (stopped_) return;
   bool started;
+  net::Deadline drain_deadline;
   {
     std::lock_guard lock(mu_);
     started = started_;
     stopping_ = true;
-    drain_deadline_ =
+    drain_deadline = drain_deadline_ =
         std::chrono::steady_clock::now() +
         std::chrono::milliseconds(opts_.drain_on_shutdown ? opts_.drain_timeout_ms : 0);
-  }
-  net::Deadline drain_deadline;
-  {
-    std::lock_guard lock(mu_);
-    drain_deadline = drain_deadline_;
   }
   if (!opts_.drain_on_shutdown) {
     cancel_.request_stop();
@@ -137,6 +133,7 @@ void Notifier::stop() {
   std::vector<std::shared_ptr<AlertmanagerSet>> sets;
   {
     std::lock_guard lock(mu_);
+    closed_ = true;
     sets.swap(sets_);
     if (!queue_.empty()) {
       metrics_.dropped->inc(double(queue_.size()));
@@ -188,6 +185,10 @@ void Notifier::send(const std::vector<Alert>& alerts) {
   }
   {
     std::lock_guard lock(mu_);
+    if (closed_) {  // nobody will send them
+      metrics_.dropped->inc(double(out.size()));
+      return;
+    }
     const size_t incoming = out.size() - first;
     if (queue_.size() + incoming > cap) {
       const size_t d = queue_.size() + incoming - cap;

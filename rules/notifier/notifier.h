@@ -30,6 +30,8 @@
 // requests in flight are cancelled); what is left is counted as dropped.
 // Without drain, requests in flight are cancelled and the queue is dropped.
 //
+// Alerts sent after stop() are counted as dropped.
+//
 // Threads: send(), alertmanagers() and queue_length() from any thread;
 // apply(), start() and stop() from one control thread (the Lifecycle).
 // apply() may come before start() (the usual order at startup) and again
@@ -132,6 +134,7 @@ class Notifier final : public AlertSink, public AlertmanagersView {
   std::shared_ptr<const NotifierConfig> config_ ABSL_GUARDED_BY(mu_);
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;  // stop() is done: send() drops
   bool stopped_ = false;  // control thread only
   net::Deadline drain_deadline_ ABSL_GUARDED_BY(mu_){};
 };

@@ -466,6 +466,9 @@ TEST_F(NotifierTest, StopWithoutDrainDropsTheQueue) {
   EXPECT_TRUE(am.received().empty());
   EXPECT_EQ(counter("prometheus_notifications_dropped_total"), 10);
   EXPECT_FALSE(n.apply(cfg).ok());
+  n.send({make_alert("late")});
+  EXPECT_EQ(n.queue_length(), 0u);
+  EXPECT_EQ(counter("prometheus_notifications_dropped_total"), 11);
 }
 
 }  // namespace
