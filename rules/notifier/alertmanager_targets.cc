@@ -1,7 +1,7 @@
 // Alertmanager target labels and URLs (rules/notifier/alertmanager_targets.h).
 #include "rules/notifier/alertmanager_targets.h"
 
-#include <set>
+#include <algorithm>
 
 #include "tsdb/labels/relabel.h"
 
@@ -34,10 +34,13 @@ std::string alertmanager_url(const tsdb::Labels& labels) {
 AlertmanagerTargets alertmanagers_from_groups(const std::vector<scrape::TargetGroup>& groups,
                                               const AlertmanagerConfig& cfg) {
   AlertmanagerTargets out;
-  std::set<std::string> seen;
   const std::string path = alerts_path(cfg.path_prefix);
   tsdb::relabel::LabelsBuilder lb;
+  std::vector<AlertmanagerTarget> active, dropped;
   for (const auto& g : groups) {
+    active.clear();
+    dropped.clear();
+    bool failed = false;
     for (const auto& target : g.targets) {
       lb.reset(target);
       lb.set(kSchemeLabel, cfg.scheme);
@@ -47,19 +50,27 @@ AlertmanagerTargets alertmanagers_from_groups(const std::vector<scrape::TargetGr
       tsdb::Labels before = lb.labels();
       if (!tsdb::relabel::process(lb, cfg.relabel_configs) || lb.get(kAddressLabel).empty()) {
         std::string url = alertmanager_url(before);
-        out.dropped.push_back({std::move(before), std::move(url)});
+        dropped.push_back({std::move(before), std::move(url)});
         continue;
       }
       const std::string_view addr = lb.get(kAddressLabel);
       if (addr.find('/') != std::string_view::npos) {
         out.errors.push_back(tsdb::go_quote(addr) + " is not a valid hostname");
-        continue;
+        failed = true;
+        break;
       }
       tsdb::Labels after = lb.labels();
       std::string url = alertmanager_url(after);
-      if (!seen.insert(url).second) continue;
-      out.active.push_back({std::move(after), std::move(url)});
+      active.push_back({std::move(after), std::move(url)});
     }
+    if (failed) continue;  // as Prometheus: the whole group is left out
+    for (auto& am : active) {
+      if (std::any_of(out.active.begin(), out.active.end(),
+                      [&](const AlertmanagerTarget& o) { return o.url == am.url; }))
+        continue;
+      out.active.push_back(std::move(am));
+    }
+    for (auto& am : dropped) out.dropped.push_back(std::move(am));
   }
   return out;
 }

@@ -8,7 +8,7 @@
 //      listed as dropped, with its labels from before relabeling;
 //   3. an empty __address__ after relabeling drops it too; an address with
 //      a '/' is refused as Prometheus does (`"a/b" is not a valid
-//      hostname`) and the target is left out (logged by the caller).
+//      hostname`) and its whole group is left out (logged by the caller).
 // The URL is __scheme__://__address__ + __alerts_path__. Within one
 // alertmanagers config a URL is kept once (Prometheus de-duplicates).
 //

@@ -89,8 +89,10 @@ TEST(AlertmanagerTargetsTest, RelabelingRewritesDropsAndEmptiesAddresses) {
 
 TEST(AlertmanagerTargetsTest, DeduplicatesUrlsAndRefusesPaths) {
   AlertmanagerConfig cfg;
-  auto t = alertmanagers_from_groups(
-      {group({"am:9093", "bad/host:1"}, {}, "0"), group({"am:9093", "other:9093"}, {}, "1")}, cfg);
+  auto t = alertmanagers_from_groups({group({"gone:9093", "bad/host:1"}, {}, "0"),
+                                      group({"am:9093", "other:9093", "am:9093"}, {}, "1")},
+                                     cfg);
+  // The group with the invalid address is left out whole.
   ASSERT_EQ(t.active.size(), 2u);
   EXPECT_EQ(t.active[0].url, "http://am:9093/api/v2/alerts");
   EXPECT_EQ(t.active[1].url, "http://other:9093/api/v2/alerts");

@@ -1,11 +1,11 @@
 // Alertmanager discovery against the real Prometheus 2.42 as the oracle: one
 // prometheus.yml (static and file SD, path prefixes, relabeling that drops
-// and rewrites targets and the alerts path) is parsed by server/'s parser
-// and run by the Notifier, and run by Prometheus; the active and dropped
-// Alertmanager URLs must be the same as Prometheus' /api/v1/alertmanagers
-// lists them (sorted: Prometheus keeps its configs in a Go map). Prometheus
-// runs on a free 127.0.0.1 port and is stopped by PID; no Alertmanager needs
-// to exist.
+// and rewrites targets and the alerts path, a group with an invalid address)
+// is parsed by server/'s parser and run by the Notifier, and run by
+// Prometheus; the active and dropped Alertmanager URLs must be the same as
+// Prometheus' /api/v1/alertmanagers lists them (sorted: Prometheus keeps its
+// configs in a Go map). Prometheus runs on a free 127.0.0.1 port and is
+// stopped by PID; no Alertmanager needs to exist.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -34,7 +34,8 @@ TEST(AlertmanagersOracleTest, SameActiveAndDroppedAsPrometheus) {
   ASSERT_TRUE(dir.ok());
   std::ofstream(dir.path() + "/ams.json") << R"([
     {"targets": ["am3:9093", "am1:9093"], "labels": {"role": "custom"}},
-    {"targets": ["am4:9093", "drop-me-too:1"]}
+    {"targets": ["am4:9093", "drop-me-too:1"]},
+    {"targets": ["am5:9093", "drop-me-three:1", "bad/host:1"]}
   ])";
   const std::string yaml = R"(global:
   external_labels:
