@@ -275,6 +275,52 @@ TEST_F(NotifierTest, SendsAuthorizationFromTheHttpConfig) {
   EXPECT_EQ(bearer.received()[0].authorization, "Bearer tok3n");
 }
 
+TEST_F(NotifierTest, SendsOverTlsWithTheConfiguredCaAndPathPrefix) {
+  testutil::TempDir dir("notifier_tls_");
+  ASSERT_TRUE(dir.ok());
+  // A CA and a server certificate for 127.0.0.1 from the openssl CLI (EC
+  // keys: quick); its output goes to a log.
+  const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+  const std::string script =
+      "cd " + dir.path() + " && exec >openssl.log 2>&1 && set -e\n" + "openssl req -x509 " + key +
+      " -keyout ca.key -out ca.pem -days 2 -subj /CN=notifier-test-ca\n" + "openssl req " + key +
+      " -keyout server.key -out server.csr -subj /CN=localhost\n" +
+      "printf \"subjectAltName=IP:127.0.0.1\\n\" > san.cnf\n" +
+      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem"
+      " -days 2 -extfile san.cnf\n";
+  const std::string script_file = dir.path() + "/certs.sh";
+  std::ofstream(script_file) << script;
+  ASSERT_EQ(std::system(("sh " + script_file).c_str()), 0) << "see " << dir.path();
+  std::mutex mu;
+  std::string target;
+  net::testing::TestServerOptions tls;
+  tls.cert_pem_file = dir.path() + "/server.pem";
+  tls.key_pem_file = dir.path() + "/server.key";
+  TestServer server(
+      [&](const ServerRequest& req, ServerResponse& res) {
+        std::lock_guard lock(mu);
+        target = std::string(req.target());
+        res.result(200);
+      },
+      tls);
+  Notifier n(options(), &registry_);
+  NotifierConfig cfg;
+  AlertmanagerConfig c = static_config({"127.0.0.1:" + std::to_string(server.port())});
+  c.scheme = "https";
+  c.path_prefix = "/am/";
+  c.http.tls_config.ca_file = dir.path() + "/ca.pem";
+  cfg.alertmanagers.push_back(c);
+  ASSERT_TRUE(n.apply(cfg).ok());
+  n.send({make_alert("A")});
+  n.start();
+  const std::string url =
+      "https://127.0.0.1:" + std::to_string(server.port()) + "/am/api/v2/alerts";
+  ASSERT_TRUE(eventually([&] { return per_am("prometheus_notifications_sent_total", url) == 1; }));
+  EXPECT_EQ(per_am("prometheus_notifications_errors_total", url), 0);
+  std::lock_guard lock(mu);
+  EXPECT_EQ(target, "/am/api/v2/alerts");
+}
+
 TEST_F(NotifierTest, CountsErrorsAndDropsUndeliveredBatches) {
   FakeAlertmanager ok, failing, slow;
   failing.status = 500;
