@@ -21,8 +21,15 @@
 //                  providers) and every HTTP exchange (net::Client).
 //
 // apply() swaps the alertmanagers configs, the alert relabeling and the
-// external labels (a reload); the queue is kept. A config whose HTTP client
-// cannot be built fails apply() and nothing changes.
+// external labels (a reload); the queue is kept, its alerts with the labels
+// they were queued with. The new configs' discovery starts before they
+// replace the old ones, so no batch meets a config that has not discovered
+// yet. A config whose HTTP client cannot be built fails apply() and nothing
+// changes.
+//
+// Not supported (rules::AlertmanagerConfig has no field for them): Prometheus
+// 3's per-alertmanager alert_relabel_configs, sigv4, and discovery other than
+// static_configs and file_sd_configs.
 //
 // Shutdown: stop() with drain_on_shutdown (Prometheus 3's
 // --alertmanager.drain-notification-queue-on-shutdown, default true) keeps
