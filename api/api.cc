@@ -147,6 +147,8 @@ void register_api_routes(Router& router, ApiContext& ctx) {
              wrap([c](const HttpRequest&, const Form& f) { return handle_rules(*c, f); }));
   router.add(get, "/api/v1/alerts",
              wrap([c](const HttpRequest&, const Form&) { return handle_alerts(*c); }));
+  router.add(get, "/api/v1/alertmanagers",
+             wrap([c](const HttpRequest&, const Form&) { return handle_alertmanagers(*c); }));
 }
 
 }  // namespace strata::api

@@ -10,6 +10,7 @@
 #include "api/http.h"
 #include "base/metrics.h"
 #include "promql/engine.h"
+#include "rules/notifier/alertmanagers_view.h"
 #include "rules/rules_view.h"
 #include "scrape/targets_view.h"
 #include "tsdb/db.h"
@@ -52,6 +53,7 @@ struct ApiContext {
   tsdb::StorageAdmin* admin = nullptr;
   const scrape::TargetsView* targets = nullptr;  // null: no scraping
   const rules::RulesView* rules = nullptr;        // null: no rules
+  const rules::notifier::AlertmanagersView* alertmanagers = nullptr;  // null: none
   GlobalUrlOptions global_url;
   promql::Engine* engine = nullptr;
   metrics::Registry* registry = nullptr;

@@ -36,6 +36,7 @@ ApiResult handle_scrape_pools(ApiContext& ctx);
 // rules_api.cc
 ApiResult handle_rules(ApiContext& ctx, const Form& form);
 ApiResult handle_alerts(ApiContext& ctx);
+ApiResult handle_alertmanagers(ApiContext& ctx);
 
 // admin_api.cc (answer 204 No Content on success, except snapshot)
 ApiResult handle_snapshot(ApiContext& ctx, const Form& form);

@@ -1,4 +1,5 @@
-// /api/v1/rules and /api/v1/alerts over rules::RulesView, in the shapes
+// /api/v1/rules and /api/v1/alerts over rules::RulesView, and
+// /api/v1/alertmanagers over the notifier's AlertmanagersView, in the shapes
 // Prometheus answers (Grafana's alerting views and its recording-rule
 // expansion read them).
 #include <algorithm>
@@ -171,6 +172,30 @@ ApiResult handle_alerts(ApiContext& ctx) {
     w.begin_array();
     for (const auto& a : alerts) write_alert(w, a);
     w.end_array();
+    w.end_object();
+  };
+  return r;
+}
+
+ApiResult handle_alertmanagers(ApiContext& ctx) {
+  rules::notifier::AlertmanagersSnapshot s;
+  if (ctx.alertmanagers) s = ctx.alertmanagers->alertmanagers();
+  ApiResult r;
+  r.data = [s = std::move(s)](JsonWriter& w) {
+    auto list = [&w](const char* key, const std::vector<std::string>& urls) {
+      w.key(key);
+      w.begin_array();
+      for (const auto& u : urls) {
+        w.begin_object();
+        w.key("url");
+        w.string(u);
+        w.end_object();
+      }
+      w.end_array();
+    };
+    w.begin_object();
+    list("activeAlertmanagers", s.active);
+    list("droppedAlertmanagers", s.dropped);
     w.end_object();
   };
   return r;

@@ -149,9 +149,11 @@ int run_server(const Flags& flags) {
   auto* storage = components.add(std::make_unique<Storage>(flags, &registry));
   auto* engine = components.add(std::make_unique<QueryEngine>(flags, &registry));
   auto* scraper = components.add(std::make_unique<Scraper>(flags, &registry, storage));
-  auto* rules = components.add(std::make_unique<Rules>(flags, &registry, storage, engine));
+  auto* notifications = components.add(std::make_unique<Notifications>(flags, &registry));
+  auto* rules =
+      components.add(std::make_unique<Rules>(flags, &registry, storage, engine, notifications));
   components.add(std::make_unique<Api>(flags, status_info(flags, config), &registry, web, storage,
-                                       engine, scraper, rules));
+                                       engine, scraper, notifications, rules));
   components.add(std::make_unique<Trimmer>(engine, &registry));
   if (absl::Status s = components.start_all(*config.current()); !s.ok()) {
     log::error("main", "Starting Strata failed", {{"err", std::string(s.message())}});

@@ -8,6 +8,8 @@
 #include "fmt/format.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/status.h"
+#include "server/build_info.h"
 #include "server/options.h"
 
 namespace strata::server {
@@ -87,6 +89,73 @@ absl::Status Scraper::stop() {
   return absl::OkStatus();
 }
 
+namespace {
+
+rules::notifier::NotifierConfig notifier_config(const Config& c) {
+  rules::notifier::NotifierConfig n;
+  n.alertmanagers = c.alertmanagers;
+  n.alert_relabel_configs = c.alert_relabel_configs;
+  n.external_labels = external_labels(c);
+  return n;
+}
+
+}  // namespace
+
+absl::Status Notifications::start(const Config& config) {
+  rules::notifier::NotifierOptions o;
+  o.queue_capacity = size_t(flags_.notification_queue_capacity);
+  o.drain_on_shutdown = flags_.drain_notification_queue;
+  o.user_agent = "Strata/" + build_info().version;
+  notifier_ = std::make_unique<rules::notifier::Notifier>(o, registry_);
+  STRATA_RETURN_IF_ERROR(notifier_->apply(notifier_config(config)));
+  notifier_->start();
+  if (!flags_.notifications_config_file.empty()) {
+    auto cfg = rules::dispatch::load_config_file(flags_.notifications_config_file);
+    if (!cfg.ok())
+      return absl::InvalidArgumentError("loading --notifications.config.file: " +
+                                        std::string(cfg.status().message()));
+    rules::dispatch::DispatcherOptions d;
+    d.data_dir = flags_.storage_path + "/notifications";
+    d.external_url = external_url(flags_);
+    d.registry = registry_;
+    d.user_agent = o.user_agent;
+    auto dispatcher = rules::dispatch::Dispatcher::create(std::move(*cfg), std::move(d));
+    if (!dispatcher.ok()) return dispatcher.status();
+    dispatcher_ = std::move(*dispatcher);
+    relabel_ = std::make_unique<rules::notifier::RelabelingSink>(dispatcher_.get());
+    const auto n = notifier_config(config);
+    relabel_->set(n.external_labels, n.alert_relabel_configs);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Notifications::apply(const Config& config) {
+  const auto n = notifier_config(config);
+  STRATA_RETURN_IF_ERROR(notifier_->apply(n));
+  if (dispatcher_) {
+    auto cfg = rules::dispatch::load_config_file(flags_.notifications_config_file);
+    if (!cfg.ok())
+      return absl::InvalidArgumentError("loading --notifications.config.file: " +
+                                        std::string(cfg.status().message()));
+    STRATA_RETURN_IF_ERROR(dispatcher_->apply_config(std::move(*cfg)));
+    relabel_->set(n.external_labels, n.alert_relabel_configs);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Notifications::stop() {
+  notifier_->stop();
+  relabel_.reset();
+  dispatcher_.reset();  // joins its thread; its log is on disk
+  return absl::OkStatus();
+}
+
+std::vector<rules::AlertSink*> Notifications::sinks() {
+  std::vector<rules::AlertSink*> out = {notifier_.get()};
+  if (relabel_) out.push_back(relabel_.get());
+  return out;
+}
+
 absl::Status Rules::start(const Config& config) {
   rules::GroupEnv env;
   env.engine = &engine_->engine();
@@ -96,6 +165,7 @@ absl::Status Rules::start(const Config& config) {
   env.outage_tolerance_ms = flags_.for_outage_tolerance_ms;
   env.grace_period_ms = flags_.for_grace_period_ms;
   env.utf8_names = env.engine->options().compat == promql::Compat::kV3;
+  env.sinks = notifications_->sinks();
   env.now_ms = [] { return now_ms(); };
   manager_ = std::make_unique<rules::Manager>(std::move(env), registry_);
   return manager_->apply(rules_config(config, flags_));
@@ -109,13 +179,15 @@ absl::Status Rules::stop() {
 }
 
 Api::Api(const Flags& flags, api::StatusInfo status, metrics::Registry* registry,
-         WebListener* web, Storage* storage, QueryEngine* engine, Scraper* scraper, Rules* rules)
+         WebListener* web, Storage* storage, QueryEngine* engine, Scraper* scraper,
+         Notifications* notifications, Rules* rules)
     : flags_(flags),
       registry_(registry),
       web_(web),
       storage_(storage),
       engine_(engine),
       scraper_(scraper),
+      notifications_(notifications),
       rules_(rules) {
   ctx_.status = std::move(status);
 }
@@ -131,6 +203,7 @@ absl::Status Api::start(const Config&) {
   ctx_.engine = &engine_->engine();
   ctx_.targets = scraper_->targets();
   ctx_.rules = rules_->view();
+  ctx_.alertmanagers = notifications_->alertmanagers();
   ctx_.global_url = global_url_options(flags_);
   ctx_.registry = registry_;
   ctx_.enable_admin_api = flags_.enable_admin_api;

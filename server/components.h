@@ -9,6 +9,10 @@
 //   Scraper        scrape::Manager: discovery and scrape loops for
 //                  scrape_configs; a reload keeps unchanged jobs running;
 //                  on stop no loop appends any more (storage closes next)
+//   Notifications  the Alertmanager notifier (alerting.alertmanagers) and,
+//                  with --notifications.config.file, the direct
+//                  notifications; both keep their queues across reloads and
+//                  stop after the rule manager (resolved alerts drain)
 //   Rules          rules::Manager: rule groups from rule_files, evaluated
 //                  on their own threads; a reload keeps unchanged groups
 //                  and the alerts of changed ones
@@ -17,8 +21,8 @@
 //                  (they use the engine and storage), so it stops first
 //   Trimmer        gives idle heap back to the kernel (MemoryTrimmer)
 //
-// The notifier and the remote-write sender join the list after Api's
-// dependencies and before Api. Each component's accessors are
+// The remote-write sender joins the list after Api's dependencies and
+// before Api. Each component's accessors are
 // valid between its start() and stop().
 #pragma once
 
@@ -29,7 +33,10 @@
 #include "api/api.h"
 #include "base/metrics.h"
 #include "promql/engine.h"
+#include "rules/dispatch/dispatcher.h"
 #include "rules/manager.h"
+#include "rules/notifier/alert_labels.h"
+#include "rules/notifier/notifier.h"
 #include "scrape/manager.h"
 #include "server/flags.h"
 #include "server/http_server.h"
@@ -103,10 +110,36 @@ class Scraper final : public Component {
   std::unique_ptr<scrape::Manager> manager_;
 };
 
+class Notifications final : public Component {
+ public:
+  Notifications(const Flags& flags, metrics::Registry* registry) : flags_(flags), registry_(registry) {}
+  std::string_view name() const override { return "notifier"; }
+  absl::Status start(const Config& config) override;
+  absl::Status apply(const Config& config) override;
+  absl::Status stop() override;
+  // Where the rule manager sends alerts.
+  std::vector<rules::AlertSink*> sinks();
+  const rules::notifier::AlertmanagersView* alertmanagers() const { return notifier_.get(); }
+
+ private:
+  const Flags& flags_;
+  metrics::Registry* registry_;
+  std::unique_ptr<rules::notifier::Notifier> notifier_;
+  std::unique_ptr<rules::dispatch::Dispatcher> dispatcher_;  // null without the flag
+  // The dispatcher sees the labels the notifier sends (external labels,
+  // alert_relabel_configs).
+  std::unique_ptr<rules::notifier::RelabelingSink> relabel_;
+};
+
 class Rules final : public Component {
  public:
-  Rules(const Flags& flags, metrics::Registry* registry, Storage* storage, QueryEngine* engine)
-      : flags_(flags), registry_(registry), storage_(storage), engine_(engine) {}
+  Rules(const Flags& flags, metrics::Registry* registry, Storage* storage, QueryEngine* engine,
+        Notifications* notifications)
+      : flags_(flags),
+        registry_(registry),
+        storage_(storage),
+        engine_(engine),
+        notifications_(notifications) {}
   std::string_view name() const override { return "rule manager"; }
   absl::Status start(const Config& config) override;
   absl::Status apply(const Config& config) override;
@@ -118,13 +151,15 @@ class Rules final : public Component {
   metrics::Registry* registry_;
   Storage* storage_;
   QueryEngine* engine_;
+  Notifications* notifications_;
   std::unique_ptr<rules::Manager> manager_;
 };
 
 class Api final : public Component {
  public:
   Api(const Flags& flags, api::StatusInfo status, metrics::Registry* registry, WebListener* web,
-      Storage* storage, QueryEngine* engine, Scraper* scraper, Rules* rules);
+      Storage* storage, QueryEngine* engine, Scraper* scraper, Notifications* notifications,
+      Rules* rules);
   std::string_view name() const override { return "api"; }
   absl::Status start(const Config&) override;
   absl::Status stop() override;
@@ -136,6 +171,7 @@ class Api final : public Component {
   Storage* storage_;
   QueryEngine* engine_;
   Scraper* scraper_;
+  Notifications* notifications_;
   Rules* rules_;
   api::ApiContext ctx_;
   api::Router router_;

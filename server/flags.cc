@@ -252,6 +252,22 @@ const std::vector<FlagDef>& defs() {
        "The capacity of the queue for pending Alertmanager notifications.", nullptr,
        [](const Flags& f) { return std::to_string(f.notification_queue_capacity); },
        [](Flags& f, S v) { return integer(v, 1, &f.notification_queue_capacity); }},
+      {"alertmanager.drain-notification-queue-on-shutdown", "",
+       "Send the alerts still queued for Alertmanager before shutting down (at most 30s).",
+       nullptr, [](const Flags& f) { return bool_text(f.drain_notification_queue); },
+       [](Flags& f, S v) {
+         f.drain_notification_queue = v == "true";
+         return absl::OkStatus();
+       }},
+      {"notifications.config.file", "<path>",
+       "Strata's direct notifications: receivers (webhook, Slack, e-mail) and routes in "
+       "Alertmanager's configuration format, for alerts without an Alertmanager. "
+       "Reloaded with the configuration.",
+       nullptr, [](const Flags& f) { return f.notifications_config_file; },
+       [](Flags& f, S v) {
+         f.notifications_config_file = v;
+         return absl::OkStatus();
+       }},
       {"query.compat", "<version>",
        "PromQL semantics to follow: v3 (Prometheus 3: left-open range windows, '.' "
        "matches newlines, quoted UTF-8 names) or v2 (Prometheus 2.x, holt_winters).",

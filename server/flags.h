@@ -59,6 +59,10 @@ struct Flags {
   std::string resend_delay = "1m";
   int64_t resend_delay_ms = 60 * 1000;
   int64_t notification_queue_capacity = 10000;
+  bool drain_notification_queue = true;
+  // Strata's own: direct notifications (webhook, Slack, e-mail) configured
+  // in an alertmanager.yml-style file; "" = none.
+  std::string notifications_config_file;
   std::vector<std::string> features;  // --enable-feature values, split at commas
   std::string log_level = "info";
   std::string log_format = "logfmt";

@@ -100,13 +100,17 @@ std::string external_url(const Flags& f) {
   return url;
 }
 
+tsdb::Labels external_labels(const Config& config) {
+  std::vector<tsdb::Label> ext;
+  for (const auto& [k, v] : config.global.external_labels) ext.push_back({k, v});
+  return tsdb::Labels(std::move(ext));
+}
+
 rules::RulesConfig rules_config(const Config& config, const Flags& flags) {
   rules::RulesConfig r;
   r.rule_files = config.rule_files;
   r.evaluation_interval_ms = config.global.evaluation_interval_ms;
-  std::vector<tsdb::Label> ext;
-  for (const auto& [k, v] : config.global.external_labels) ext.push_back({k, v});
-  r.external_labels = tsdb::Labels(std::move(ext));
+  r.external_labels = external_labels(config);
   r.external_url = external_url(flags);
   return r;
 }

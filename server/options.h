@@ -38,6 +38,9 @@ api::GlobalUrlOptions global_url_options(const Flags& flags);
 // slash, as Prometheus uses it in alerts' generator URLs.
 std::string external_url(const Flags& flags);
 
+// global.external_labels as a label set.
+tsdb::Labels external_labels(const Config& config);
+
 // The rule manager's settings from flags and prometheus.yml.
 rules::RulesConfig rules_config(const Config& config, const Flags& flags);
 

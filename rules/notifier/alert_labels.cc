@@ -14,4 +14,29 @@ std::optional<tsdb::Labels> alert_labels(const tsdb::Labels& labels,
   return lb.labels();
 }
 
+void RelabelingSink::set(tsdb::Labels external_labels,
+                         std::vector<tsdb::relabel::Config> relabel_configs) {
+  auto s = std::make_shared<Settings>(Settings{std::move(external_labels), std::move(relabel_configs)});
+  std::lock_guard lock(mu_);
+  settings_ = std::move(s);
+}
+
+void RelabelingSink::send(const std::vector<Alert>& alerts) {
+  std::shared_ptr<const Settings> s;
+  {
+    std::lock_guard lock(mu_);
+    s = settings_;
+  }
+  std::vector<Alert> out;
+  out.reserve(alerts.size());
+  tsdb::relabel::LabelsBuilder lb;
+  for (const Alert& a : alerts) {
+    auto labels = alert_labels(a.labels, s->external_labels, s->relabel_configs, lb);
+    if (!labels) continue;
+    out.push_back(a);
+    out.back().labels = std::move(*labels);
+  }
+  if (!out.empty()) next_->send(out);
+}
+
 }  // namespace strata::rules::notifier
