@@ -1,0 +1,672 @@
+#include "rules/template/parser.h"
+
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rules/template/str_cat.h"
+#include "base/float_format.h"
+#include "base/go_quote.h"
+#include "rules/template/lexer.h"
+
+namespace strata::rules::tmpl {
+namespace {
+
+// Internal to this file: unwinds the recursive descent to parse_template.
+struct ParseError {
+  std::string message;
+};
+
+int hex_val(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// strconv.UnquoteChar: one (possibly escaped) character at the start of `s`.
+bool unquote_char(std::string_view* s, char quote, std::string* out, int32_t* rune_out) {
+  if (s->empty()) return false;
+  auto c = static_cast<unsigned char>((*s)[0]);
+  if (c == static_cast<unsigned char>(quote) && (quote == '\'' || quote == '"')) return false;
+  if (c >= 0x80) {
+    DecodedRune r = decode_rune(*s);
+    append_utf8(out, r.rune);
+    *rune_out = r.rune;
+    s->remove_prefix(r.width);
+    return true;
+  }
+  if (c != '\\') {
+    out->push_back(static_cast<char>(c));
+    *rune_out = c;
+    s->remove_prefix(1);
+    return true;
+  }
+  if (s->size() <= 1) return false;
+  char e = (*s)[1];
+  s->remove_prefix(2);
+  int32_t r = 0;
+  switch (e) {
+    case 'a': r = '\a'; break;
+    case 'b': r = '\b'; break;
+    case 'f': r = '\f'; break;
+    case 'n': r = '\n'; break;
+    case 'r': r = '\r'; break;
+    case 't': r = '\t'; break;
+    case 'v': r = '\v'; break;
+    case 'x':
+    case 'u':
+    case 'U': {
+      size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+      if (s->size() < n) return false;
+      int64_t v = 0;
+      for (size_t i = 0; i < n; ++i) {
+        int h = hex_val((*s)[i]);
+        if (h < 0) return false;
+        v = v * 16 + h;
+      }
+      s->remove_prefix(n);
+      if (e == 'x') {
+        out->push_back(static_cast<char>(v));  // a single byte
+        *rune_out = static_cast<int32_t>(v);
+        return true;
+      }
+      if (v > 0x10FFFF || (v >= 0xD800 && v < 0xE000)) return false;
+      r = static_cast<int32_t>(v);
+      break;
+    }
+    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+      int v = e - '0';
+      if (s->size() < 2) return false;
+      for (int i = 0; i < 2; ++i) {
+        char d = (*s)[i];
+        if (d < '0' || d > '7') return false;
+        v = v * 8 + (d - '0');
+      }
+      if (v > 255) return false;
+      s->remove_prefix(2);
+      out->push_back(static_cast<char>(v));
+      *rune_out = v;
+      return true;
+    }
+    case '\\':
+      r = '\\';
+      break;
+    case '\'':
+    case '"':
+      if (e != quote) return false;
+      r = e;
+      break;
+    default:
+      return false;
+  }
+  append_utf8(out, r);
+  *rune_out = r;
+  return true;
+}
+
+// strconv.Unquote for "..." and `...` literals.
+std::optional<std::string> unquote(std::string_view q) {
+  if (q.size() < 2) return std::nullopt;
+  if (q[0] == '`') {
+    std::string out;
+    for (char c : q.substr(1, q.size() - 2)) {
+      if (c != '\r') out.push_back(c);
+    }
+    return out;
+  }
+  std::string_view s = q.substr(1, q.size() - 2);
+  std::string out;
+  while (!s.empty()) {
+    int32_t r;
+    if (!unquote_char(&s, '"', &out, &r)) return std::nullopt;
+  }
+  return out;
+}
+
+// strconv.ParseUint(text, 0, 64) on the unsigned part; nullopt on syntax
+// error; `overflow` set on range error.
+std::optional<uint64_t> parse_uint_base0(std::string_view s, bool* overflow) {
+  *overflow = false;
+  if (s.empty()) return std::nullopt;
+  int base = 10;
+  bool prefixed = false;
+  if (s[0] == '0' && s.size() > 1) {
+    char p = s[1];
+    if (p == 'x' || p == 'X') {
+      base = 16;
+      s.remove_prefix(2);
+      prefixed = true;
+    } else if (p == 'o' || p == 'O') {
+      base = 8;
+      s.remove_prefix(2);
+      prefixed = true;
+    } else if (p == 'b' || p == 'B') {
+      base = 2;
+      s.remove_prefix(2);
+      prefixed = true;
+    } else {
+      base = 8;
+      s.remove_prefix(1);
+      prefixed = true;
+    }
+  }
+  uint64_t v = 0;
+  bool any = false;
+  char last = prefixed ? '_' : 0;
+  for (char c : s) {
+    if (c == '_') {
+      if (!prefixed || last == '_') return std::nullopt;
+      last = c;
+      continue;
+    }
+    int d = hex_val(c);
+    if (d < 0 || d >= base) return std::nullopt;
+    if (v > (std::numeric_limits<uint64_t>::max() - d) / base) *overflow = true;
+    v = v * base + d;
+    any = true;
+    last = c;
+  }
+  if (last == '_' && any) return std::nullopt;
+  if (!any && !(base == 8 && !prefixed)) {
+    // "0x" alone is a syntax error; a lone "0" was handled as octal "".
+    if (!(base == 8 && s.empty())) return std::nullopt;
+  }
+  if (*overflow) return std::nullopt;
+  return v;
+}
+
+class Parser {
+ public:
+  Parser(std::string_view name, std::string_view text)
+      : name_(name), items_(lex_template(text)) {}
+
+  NodePtr parse() {
+    auto root = std::make_unique<Node>(NodeType::kList, peek().pos);
+    while (peek().type != ItemType::kEof) {
+      if (peek().type == ItemType::kLeftDelim) {
+        size_t save = idx_;
+        next();
+        ItemType t = next_non_space().type;
+        if (t == ItemType::kDefine) unsupported("define");
+        idx_ = save;
+      }
+      NodePtr n = text_or_action();
+      if (n->type == NodeType::kEnd || n->type == NodeType::kElse) {
+        errorf(cat("unexpected ", node_to_string(*n)));
+      }
+      root->nodes.push_back(std::move(n));
+    }
+    return root;
+  }
+
+ private:
+  [[noreturn]] void errorf(std::string_view msg) {
+    int line = items_[std::min(max_read_, items_.size() - 1)].line;
+    throw ParseError{cat("template: ", name_, ":", line, ": ", msg)};
+  }
+  [[noreturn]] void unsupported(std::string_view what) {
+    errorf(cat("{{", what, "}} is not supported"));
+  }
+
+  const Item& next() {
+    size_t i = std::min(idx_, items_.size() - 1);
+    if (idx_ < items_.size()) ++idx_;
+    if (i > max_read_ || !read_any_) max_read_ = i;
+    read_any_ = true;
+    return items_[i];
+  }
+  void backup() {
+    if (idx_ > 0) --idx_;
+  }
+  const Item& peek() {
+    const Item& it = next();
+    backup();
+    return it;
+  }
+  const Item& next_non_space() {
+    while (true) {
+      const Item& it = next();
+      if (it.type != ItemType::kSpace) return it;
+    }
+  }
+  const Item& peek_non_space() {
+    const Item& it = next_non_space();
+    backup();
+    return it;
+  }
+  const Item& expect(ItemType t, std::string_view context) {
+    const Item& it = next_non_space();
+    if (it.type != t) unexpected(it, context);
+    return it;
+  }
+  [[noreturn]] void unexpected(const Item& it, std::string_view context) {
+    if (it.type == ItemType::kError) {
+      std::string extra;
+      if (action_line_ != 0 && action_line_ != it.line) {
+        extra = cat(" in action started at ", name_, ":", action_line_);
+        if (it.val.ends_with(" action")) extra = extra.substr(std::string_view(" in action").size());
+      }
+      errorf(cat(it.val, extra));
+    }
+    errorf(cat("unexpected ", item_to_string(it), " in ", context));
+  }
+
+  void enter() {
+    if (++depth_ > kMaxParseDepth) errorf("max expression depth exceeded");
+  }
+
+  NodePtr text_or_action() {
+    const Item& it = next_non_space();
+    switch (it.type) {
+      case ItemType::kText: {
+        auto n = std::make_unique<Node>(NodeType::kText, it.pos);
+        n->text = it.val;
+        return n;
+      }
+      case ItemType::kLeftDelim: {
+        int saved = action_line_;
+        action_line_ = it.line;
+        NodePtr n = action();
+        action_line_ = saved == 0 ? 0 : saved;
+        action_line_ = 0;
+        return n;
+      }
+      default:
+        unexpected(it, "input");
+    }
+  }
+
+  NodePtr action() {
+    const Item& it = next_non_space();
+    switch (it.type) {
+      case ItemType::kBlock:
+        unsupported("block");
+      case ItemType::kTemplate:
+        unsupported("template");
+      case ItemType::kDefine:
+        unsupported("define");
+      case ItemType::kBreak:
+      case ItemType::kContinue: {
+        bool is_break = it.type == ItemType::kBreak;
+        int32_t pos = it.pos;
+        const Item& t = next_non_space();
+        if (t.type != ItemType::kRightDelim) unexpected(t, is_break ? "{{break}}" : "{{continue}}");
+        if (range_depth_ == 0) {
+          errorf(is_break ? "{{break}} outside {{range}}" : "{{continue}} outside {{range}}");
+        }
+        return std::make_unique<Node>(is_break ? NodeType::kBreak : NodeType::kContinue, pos);
+      }
+      case ItemType::kElse: {
+        const Item& p = peek_non_space();
+        if (p.type == ItemType::kIf) return std::make_unique<Node>(NodeType::kElse, p.pos);
+        const Item& t = expect(ItemType::kRightDelim, "else");
+        return std::make_unique<Node>(NodeType::kElse, t.pos);
+      }
+      case ItemType::kEnd: {
+        const Item& t = expect(ItemType::kRightDelim, "end");
+        return std::make_unique<Node>(NodeType::kEnd, t.pos);
+      }
+      case ItemType::kIf:
+        return control(NodeType::kIf, "if");
+      case ItemType::kRange:
+        return control(NodeType::kRange, "range");
+      case ItemType::kWith:
+        return control(NodeType::kWith, "with");
+      default:
+        break;
+    }
+    backup();
+    int32_t pos = peek().pos;
+    auto n = std::make_unique<Node>(NodeType::kAction, pos);
+    n->pipe = pipeline("command", ItemType::kRightDelim);
+    return n;
+  }
+
+  // parseControl, for if (with "else if"), range and with.
+  NodePtr control(NodeType type, std::string_view context) {
+    enter();
+    size_t vars_mark = vars_.size();
+    NodePtr pipe = pipeline(context, ItemType::kRightDelim);
+    if (type == NodeType::kRange) ++range_depth_;
+    auto [list, next_node] = item_list();
+    if (type == NodeType::kRange) --range_depth_;
+    NodePtr else_list;
+    if (next_node->type == NodeType::kElse) {
+      if (type == NodeType::kIf && peek().type == ItemType::kIf) {
+        next();  // the "if"
+        else_list = std::make_unique<Node>(NodeType::kList, next_node->pos);
+        else_list->nodes.push_back(control(NodeType::kIf, "if"));
+      } else {
+        auto [elist, enext] = item_list();
+        if (enext->type != NodeType::kEnd) {
+          errorf(cat("expected end; found ", node_to_string(*enext)));
+        }
+        else_list = std::move(elist);
+      }
+    }
+    vars_.resize(vars_mark);
+    --depth_;
+    auto n = std::make_unique<Node>(type, pipe->pos);
+    n->pipe = std::move(pipe);
+    n->list = std::move(list);
+    n->else_list = std::move(else_list);
+    return n;
+  }
+
+  std::pair<NodePtr, NodePtr> item_list() {
+    auto list = std::make_unique<Node>(NodeType::kList, peek_non_space().pos);
+    while (peek_non_space().type != ItemType::kEof) {
+      NodePtr n = text_or_action();
+      if (n->type == NodeType::kEnd || n->type == NodeType::kElse) {
+        return {std::move(list), std::move(n)};
+      }
+      list->nodes.push_back(std::move(n));
+    }
+    errorf("unexpected EOF");
+  }
+
+  NodePtr pipeline(std::string_view context, ItemType end) {
+    auto pipe = std::make_unique<Node>(NodeType::kPipe, peek_non_space().pos);
+    while (true) {  // decls
+      const Item& v = peek_non_space();
+      if (v.type != ItemType::kVariable) break;
+      size_t v_idx = idx_;
+      Item var = next();
+      const Item& after = peek();
+      ItemType after_type = after.type;
+      const Item& nx = peek_non_space();
+      if (nx.type == ItemType::kAssign || nx.type == ItemType::kDeclare) {
+        pipe->is_assign = nx.type == ItemType::kAssign;
+        next_non_space();
+        pipe->decl.push_back(new_variable(var.pos, var.val));
+        vars_.push_back(var.val);
+        break;
+      }
+      if (nx.type == ItemType::kChar && nx.val == ",") {
+        next_non_space();
+        pipe->decl.push_back(new_variable(var.pos, var.val));
+        vars_.push_back(var.val);
+        if (context == "range" && pipe->decl.size() < 2) {
+          ItemType t = peek_non_space().type;
+          if (t == ItemType::kVariable || t == ItemType::kRightDelim ||
+              t == ItemType::kRightParen) {
+            continue;
+          }
+          errorf("range can only initialize variables");
+        }
+        errorf(cat("too many declarations in ", context));
+      }
+      (void)after_type;
+      idx_ = v_idx;
+      break;
+    }
+    while (true) {
+      const Item& t = next_non_space();
+      if (t.type == end) {
+        check_pipeline(*pipe, context);
+        return pipe;
+      }
+      switch (t.type) {
+        case ItemType::kBool:
+        case ItemType::kCharConstant:
+        case ItemType::kComplex:
+        case ItemType::kDot:
+        case ItemType::kField:
+        case ItemType::kIdentifier:
+        case ItemType::kNumber:
+        case ItemType::kNil:
+        case ItemType::kRawString:
+        case ItemType::kString:
+        case ItemType::kVariable:
+        case ItemType::kLeftParen:
+          backup();
+          pipe->nodes.push_back(command());
+          break;
+        default:
+          unexpected(t, context);
+      }
+    }
+  }
+
+  void check_pipeline(const Node& pipe, std::string_view context) {
+    if (pipe.nodes.empty()) errorf(cat("missing value for ", context));
+    for (size_t i = 1; i < pipe.nodes.size(); ++i) {
+      switch (pipe.nodes[i]->nodes[0]->type) {
+        case NodeType::kBool:
+        case NodeType::kDot:
+        case NodeType::kNil:
+        case NodeType::kNumber:
+        case NodeType::kString:
+          errorf(cat("non executable command in pipeline stage ", i + 1));
+        default:
+          break;
+      }
+    }
+  }
+
+  NodePtr command() {
+    auto cmd = std::make_unique<Node>(NodeType::kCommand, peek_non_space().pos);
+    while (true) {
+      peek_non_space();
+      NodePtr op = operand();
+      if (op) cmd->nodes.push_back(std::move(op));
+      const Item& t = next();
+      if (t.type == ItemType::kSpace) continue;
+      if (t.type == ItemType::kRightDelim || t.type == ItemType::kRightParen) {
+        backup();
+      } else if (t.type != ItemType::kPipe) {
+        unexpected(t, "operand");
+      }
+      break;
+    }
+    if (cmd->nodes.empty()) errorf("empty command");
+    return cmd;
+  }
+
+  NodePtr operand() {
+    NodePtr node = term();
+    if (!node) return nullptr;
+    if (peek().type == ItemType::kField) {
+      int32_t chain_pos = peek().pos;
+      std::vector<std::string> fields;
+      while (peek().type == ItemType::kField) fields.push_back(next().val.substr(1));
+      switch (node->type) {
+        case NodeType::kField:
+        case NodeType::kVariable: {
+          auto n = std::make_unique<Node>(node->type, chain_pos);
+          n->ident = node->ident;
+          for (auto& f : fields) n->ident.push_back(f);
+          return n;
+        }
+        case NodeType::kBool:
+        case NodeType::kString:
+        case NodeType::kNumber:
+        case NodeType::kNil:
+        case NodeType::kDot:
+          errorf(cat("unexpected . after term ", go_quote(node_to_string(*node))));
+        default: {
+          auto chain = std::make_unique<Node>(NodeType::kChain, chain_pos);
+          chain->ident = std::move(fields);
+          chain->pipe = std::move(node);
+          return chain;
+        }
+      }
+    }
+    return node;
+  }
+
+  NodePtr new_variable(int32_t pos, std::string_view name) {
+    auto n = std::make_unique<Node>(NodeType::kVariable, pos);
+    size_t start = 0;
+    while (true) {
+      size_t dot = name.find('.', start);
+      n->ident.emplace_back(name.substr(start, dot == std::string_view::npos ? dot : dot - start));
+      if (dot == std::string_view::npos) break;
+      start = dot + 1;
+    }
+    return n;
+  }
+
+  NodePtr term() {
+    const Item& t = next_non_space();
+    switch (t.type) {
+      case ItemType::kIdentifier: {
+        const FuncSig* f = find_function(t.val);
+        if (f == nullptr) errorf(cat("function ", go_quote(t.val), " not defined"));
+        auto n = std::make_unique<Node>(NodeType::kIdentifier, t.pos);
+        n->text = t.val;
+        n->func = f;
+        return n;
+      }
+      case ItemType::kDot:
+        return std::make_unique<Node>(NodeType::kDot, t.pos);
+      case ItemType::kNil:
+        return std::make_unique<Node>(NodeType::kNil, t.pos);
+      case ItemType::kVariable: {
+        NodePtr v = new_variable(t.pos, t.val);
+        for (const auto& name : vars_) {
+          if (name == v->ident[0]) return v;
+        }
+        errorf(cat("undefined variable ", go_quote(v->ident[0])));
+      }
+      case ItemType::kField: {
+        auto n = std::make_unique<Node>(NodeType::kField, t.pos);
+        std::string_view rest = std::string_view(t.val).substr(1);
+        size_t start = 0;
+        while (true) {
+          size_t dot = rest.find('.', start);
+          n->ident.emplace_back(
+              rest.substr(start, dot == std::string_view::npos ? dot : dot - start));
+          if (dot == std::string_view::npos) break;
+          start = dot + 1;
+        }
+        return n;
+      }
+      case ItemType::kBool: {
+        auto n = std::make_unique<Node>(NodeType::kBool, t.pos);
+        n->truth = t.val == "true";
+        return n;
+      }
+      case ItemType::kCharConstant:
+      case ItemType::kComplex:
+      case ItemType::kNumber:
+        return new_number(t);
+      case ItemType::kLeftParen: {
+        enter();
+        NodePtr p = pipeline("parenthesized pipeline", ItemType::kRightParen);
+        --depth_;
+        return p;
+      }
+      case ItemType::kString:
+      case ItemType::kRawString: {
+        std::optional<std::string> s = unquote(t.val);
+        if (!s) errorf("invalid syntax");
+        auto n = std::make_unique<Node>(NodeType::kString, t.pos);
+        n->text = t.val;
+        n->str = std::move(*s);
+        return n;
+      }
+      default:
+        backup();
+        return nullptr;
+    }
+  }
+
+  NodePtr new_number(const Item& t) {
+    auto n = std::make_unique<Node>(NodeType::kNumber, t.pos);
+    const std::string& text = t.val;
+    n->text = text;
+    if (t.type == ItemType::kCharConstant) {
+      std::string_view s = std::string_view(text).substr(1);
+      std::string tmp;
+      int32_t r = 0;
+      if (!unquote_char(&s, '\'', &tmp, &r)) errorf("invalid syntax");
+      if (s != "'") errorf(cat("malformed character constant: ", text));
+      n->is_int = n->is_uint = n->is_float = true;
+      n->int_val = r;
+      n->uint_val = static_cast<uint64_t>(r);
+      n->float_val = r;
+      return n;
+    }
+    if (t.type == ItemType::kComplex || (!text.empty() && text.back() == 'i')) {
+      errorf(cat("complex constants are not supported: ", text));
+    }
+    bool neg = !text.empty() && text[0] == '-';
+    bool signed_text = !text.empty() && (text[0] == '-' || text[0] == '+');
+    std::string_view mag = signed_text ? std::string_view(text).substr(1) : text;
+    bool overflow = false;
+    std::optional<uint64_t> u = parse_uint_base0(mag, &overflow);
+    if (u && !signed_text) {
+      n->is_uint = true;
+      n->uint_val = *u;
+    }
+    if (u) {
+      if (neg && *u <= uint64_t{1} << 63) {
+        n->is_int = true;
+        n->int_val = static_cast<int64_t>(0 - *u);
+      } else if (!neg && *u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        n->is_int = true;
+        n->int_val = static_cast<int64_t>(*u);
+      }
+      if (n->is_int && n->int_val == 0) {
+        n->is_uint = true;
+        n->uint_val = 0;
+      }
+    }
+    if (n->is_int) {
+      n->is_float = true;
+      n->float_val = static_cast<double>(n->int_val);
+    } else if (n->is_uint) {
+      n->is_float = true;
+      n->float_val = static_cast<double>(n->uint_val);
+    } else {
+      std::optional<double> f = parse_go_float(text);
+      if (f && !std::isinf(*f)) {
+        if (text.find_first_of(".eEpP") == std::string::npos) {
+          errorf(cat("integer overflow: ", go_quote(text)));
+        }
+        n->is_float = true;
+        n->float_val = *f;
+        if (*f >= -9.2233720368547758e18 && *f < 9.2233720368547758e18 &&
+            static_cast<double>(static_cast<int64_t>(*f)) == *f) {
+          n->is_int = true;
+          n->int_val = static_cast<int64_t>(*f);
+        }
+        if (*f >= 0 && *f < 1.8446744073709552e19 &&
+            static_cast<double>(static_cast<uint64_t>(*f)) == *f) {
+          n->is_uint = true;
+          n->uint_val = static_cast<uint64_t>(*f);
+        }
+      }
+    }
+    if (!n->is_int && !n->is_uint && !n->is_float) {
+      errorf(cat("illegal number syntax: ", go_quote(text)));
+    }
+    return n;
+  }
+
+  std::string_view name_;
+  std::vector<Item> items_;
+  size_t idx_ = 0;
+  size_t max_read_ = 0;
+  bool read_any_ = false;
+  int action_line_ = 0;
+  int range_depth_ = 0;
+  int depth_ = 0;
+  std::vector<std::string> vars_{"$"};
+};
+
+}  // namespace
+
+absl::StatusOr<NodePtr> parse_template(std::string_view name, std::string_view text) {
+  try {
+    return Parser(name, text).parse();
+  } catch (const ParseError& e) {
+    return absl::InvalidArgumentError(e.message);
+  }
+}
+
+}  // namespace strata::rules::tmpl
