@@ -25,9 +25,9 @@ absl::StatusOr<AlertTemplate> AlertTemplate::parse(std::string_view alert_name,
   t.text_ = cat(kPrefix, text);
   t.prefix_len_ = kPrefix.size();
   t.is_plain_ = text.find("{{") == std::string_view::npos;
-  absl::StatusOr<tmpl::NodePtr> root = tmpl::parse_template(t.name_, t.text_);
-  if (!root.ok()) return root.status();
-  t.root_ = std::shared_ptr<const tmpl::Node>(std::move(*root));
+  absl::StatusOr<tmpl::Tree> tree = tmpl::parse_template(t.name_, t.text_);
+  if (!tree.ok()) return tree.status();
+  t.tree_ = std::make_shared<const tmpl::Tree>(*std::move(tree));
   return t;
 }
 
@@ -48,7 +48,7 @@ absl::StatusOr<std::string> AlertTemplate::execute(const AlertTemplateData& data
   env.t_ms = t_ms;
   env.query = query;
   env.limits = limits;
-  return tmpl::execute_template(*root_, env);
+  return tmpl::execute_template(*tree_, env);
 }
 
 std::string AlertTemplate::expand(const AlertTemplateData& data, int64_t t_ms,

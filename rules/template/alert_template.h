@@ -63,7 +63,7 @@ class AlertTemplate {
   std::string text_;  // prefix + source: what the parser and error positions see
   size_t prefix_len_ = 0;
   bool is_plain_ = false;  // no actions: the expansion is the source itself
-  std::shared_ptr<const tmpl::Node> root_;
+  std::shared_ptr<const tmpl::Tree> tree_;
 };
 
 // The parse-only check Prometheus' rule file loader (rulefmt) runs on every

@@ -1,5 +1,7 @@
 #include "rules/template/ast.h"
 
+#include "base/go_quote.h"
+
 namespace strata::rules::tmpl {
 namespace {
 
@@ -99,6 +101,15 @@ void write_node(const Node& n, std::string* sb) {
         if (i > 0) sb->push_back('.');
         sb->append(n.ident[i]);
       }
+      return;
+    case NodeType::kTemplate:
+      sb->append("{{template ");
+      sb->append(go_quote(n.str));
+      if (n.pipe) {
+        sb->push_back(' ');
+        write_node(*n.pipe, sb);
+      }
+      sb->append("}}");
       return;
     case NodeType::kBreak:
       sb->append("{{break}}");

@@ -14,7 +14,7 @@ namespace strata::rules::tmpl {
 
 enum class NodeType : uint8_t {
   kText, kAction, kBool, kChain, kCommand, kDot, kField, kIdentifier, kIf, kList, kNil,
-  kNumber, kPipe, kRange, kString, kVariable, kWith, kBreak, kContinue,
+  kNumber, kPipe, kRange, kString, kVariable, kWith, kBreak, kContinue, kTemplate,
   kElse, kEnd,  // transient: returned by the parser's item list, never in a tree
 };
 
@@ -28,7 +28,7 @@ struct Node {
   // kText: the text. kString: the quoted source. kNumber: the source text.
   // kIdentifier: the function name.
   std::string text;
-  std::string str;                 // kString: the unquoted value
+  std::string str;                 // kString: the unquoted value; kTemplate: the name
   std::vector<std::string> ident;  // kField (no dot), kVariable ($x, y), kChain: field names
   bool truth = false;              // kBool
 
@@ -45,11 +45,21 @@ struct Node {
   std::vector<NodePtr> decl;  // kPipe: declared/assigned variables
   bool is_assign = false;     // kPipe: "=" rather than ":="
 
-  NodePtr pipe;       // kAction, kIf, kRange, kWith; kChain: the term
+  NodePtr pipe;       // kAction, kIf, kRange, kWith, kTemplate (may be null); kChain: the term
   NodePtr list;       // kIf, kRange, kWith
   NodePtr else_list;  // kIf, kRange, kWith (may be null)
+  // kTemplate: the body of the named template, resolved after parsing;
+  // null when no such template is defined (an execution error, as in Go).
+  const Node* target = nullptr;
 
   explicit Node(NodeType t, int32_t p) : type(t), pos(p) {}
+};
+
+// A parsed template: the main tree and the templates it defines
+// ({{define}}, {{block}}), which kTemplate nodes point into.
+struct Tree {
+  NodePtr root;
+  std::vector<std::pair<std::string, NodePtr>> defines;
 };
 
 // Go's Node.String(): the source-like rendering used in error messages.

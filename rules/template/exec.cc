@@ -28,7 +28,7 @@ Value indirect_interface(const Value& v) { return v.kind() == Kind::kNil ? Value
 
 class State {
  public:
-  explicit State(const ExecEnv& env) : env_(env) {
+  explicit State(const ExecEnv& env) : env_(env), tmpl_name_(env.name) {
     vars_.emplace_back("$", Value::root(env.data));
   }
 
@@ -53,7 +53,7 @@ class State {
     size_t line = 1;
     for (char c : text) line += c == '\n';
     throw ExecError{cat("template: ", env_.name, ":", line, ":", col, ": executing \"",
-                                 env_.name, "\" at <", node_to_string(*node_), ">: ", msg)};
+                        tmpl_name_, "\" at <", node_to_string(*node_), ">: ", msg)};
   }
 
   void write(std::string_view s) {
@@ -67,7 +67,13 @@ class State {
 
   Flow walk(const Value& dot, const Node& n) {
     at(&n);
+    if (++steps_ > env_.limits.max_steps) {
+      errorf(cat("template execution exceeds ", env_.limits.max_steps, " steps"));
+    }
     switch (n.type) {
+      case NodeType::kTemplate:
+        walk_template(dot, n);
+        return Flow::kNormal;
       case NodeType::kAction: {
         Value v = eval_pipeline(dot, *n.pipe);
         if (n.pipe->decl.empty()) print_value(n, v);
@@ -94,6 +100,25 @@ class State {
       default:
         errorf(cat("unknown node: ", node_to_string(n)));
     }
+  }
+
+  void walk_template(const Value& dot, const Node& t) {
+    at(&t);
+    if (t.target == nullptr) errorf(cat("template ", go_quote(t.str), " not defined"));
+    if (depth_ >= env_.limits.max_template_depth) {
+      errorf(cat("exceeded maximum template depth (", env_.limits.max_template_depth, ")"));
+    }
+    // Variables the pipeline declares persist in the caller's scope.
+    Value new_dot = t.pipe ? eval_pipeline(dot, *t.pipe) : Value();
+    std::vector<std::pair<std::string, Value>> saved_vars = std::move(vars_);
+    std::string_view saved_name = tmpl_name_;
+    vars_ = {{"$", new_dot}};  // no dynamic scoping
+    tmpl_name_ = t.str;
+    ++depth_;
+    walk(new_dot, *t.target);
+    --depth_;
+    tmpl_name_ = saved_name;
+    vars_ = std::move(saved_vars);
   }
 
   Flow walk_if_or_with(const Value& dot, const Node& n) {
@@ -174,7 +199,7 @@ class State {
       case Kind::kNil:
         break;
       default:
-        at(&r);
+        // The error names the node evaluated last, as Go's does.
         errorf(cat("range can't iterate over ", printable(val)));
     }
     if (!iterated && r.else_list) walk(dot, *r.else_list);
@@ -455,6 +480,7 @@ class State {
       case NodeType::kDot:
         return validate_type(dot, t);
       case NodeType::kNil:
+        if (t == ParamType::kReflect) return Value();
         if (can_be_nil(t)) return zero_of(t);
         errorf(cat("cannot assign nil to ", param_type_name(t)));
       case NodeType::kField:
@@ -556,16 +582,19 @@ class State {
   std::string out_;
   std::vector<std::pair<std::string, Value>> vars_;
   const Node* node_ = nullptr;
+  std::string_view tmpl_name_;  // the template being executed ({{define}} names)
   int64_t iterations_ = 0;
+  int64_t steps_ = 0;
+  int depth_ = 0;
   int query_calls_ = 0;
   CallContext call_ctx_{&env_, &query_calls_};
 };
 
 }  // namespace
 
-absl::StatusOr<std::string> execute_template(const Node& root, const ExecEnv& env) {
+absl::StatusOr<std::string> execute_template(const Tree& tree, const ExecEnv& env) {
   try {
-    return State(env).run(root);
+    return State(env).run(*tree.root);
   } catch (const ExecError& e) {
     return absl::InvalidArgumentError(e.message);
   }

@@ -31,6 +31,8 @@ struct ExecLimits {
   int64_t max_range_iterations = 100000;  // summed over all range loops of one expansion
   size_t max_query_samples = 10000;       // per query call
   int max_query_calls = 100;              // per expansion: each runs a PromQL query
+  int64_t max_steps = 1000000;  // nodes walked per expansion ({{template}} can multiply them)
+  int max_template_depth = 100;  // nested {{template}} calls (Go allows 100000)
 };
 
 struct ExecEnv {
@@ -44,6 +46,6 @@ struct ExecEnv {
 
 // Executes `root` (a kList from parse_template). On failure the status
 // message is Go's execution error text.
-absl::StatusOr<std::string> execute_template(const Node& root, const ExecEnv& env);
+absl::StatusOr<std::string> execute_template(const Tree& tree, const ExecEnv& env);
 
 }  // namespace strata::rules::tmpl

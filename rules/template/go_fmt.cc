@@ -158,6 +158,7 @@ class Printer {
       f.zero = z;
       return;
     }
+    if (f.sharp && verb != 'b') sharpen(&num, verb, prec);
     if (f.plus || num[0] != '+') {
       if (f.zero && f.wid_present && f.wid > static_cast<int>(num.size())) {
         out_->push_back(num[0]);
@@ -169,6 +170,59 @@ class Printer {
       return;
     }
     pad(std::string_view(num).substr(1));
+  }
+
+  // The '#' flag: always a decimal point; %g, %v and %x keep trailing zeros
+  // up to the precision (6 when none is given).
+  static void sharpen(std::string* num, char verb, int prec) {
+    int digits = 0;
+    if (verb == 'v' || verb == 'g' || verb == 'G' || verb == 'x') digits = prec == -1 ? 6 : prec;
+    std::string tail;
+    bool has_point = false, saw_nonzero = false;
+    for (size_t i = 1; i < num->size(); ++i) {
+      char c = (*num)[i];
+      if (c == '.') {
+        has_point = true;
+        continue;
+      }
+      if (c == 'p' || c == 'P' || ((c == 'e' || c == 'E') && verb != 'x' && verb != 'X')) {
+        tail = num->substr(i);
+        num->resize(i);
+        break;
+      }
+      if (c != '0') saw_nonzero = true;
+      if (saw_nonzero) --digits;
+    }
+    if (!has_point) {
+      if (num->size() == 2 && (*num)[1] == '0') --digits;
+      num->push_back('.');
+    }
+    while (digits-- > 0) num->push_back('0');
+    num->append(tail);
+  }
+
+  // %#v of a map: Go syntax, map[string]string{"k":"v", ...}.
+  void print_go_syntax_map(const Value& v) {
+    out_->append(v.type_name());
+    out_->push_back('{');
+    bool first = true;
+    auto entry = [&](const std::string& k, const Value& e) {
+      if (!first) out_->append(", ");
+      first = false;
+      out_->append(go_quote(k));
+      out_->push_back(':');
+      if (e.kind() == Kind::kNil || e.kind() == Kind::kInvalid) {
+        out_->append("interface {}(nil)");
+      } else {
+        print_arg(e, 'v', 1);
+      }
+    };
+    if (v.kind() == Kind::kLabelMap) {
+      for (const auto& l : v.labels()) entry(l.name, Value::string(l.value));
+    } else {
+      for (const auto& [k, e] : v.any_map()) entry(k, e);
+    }
+    out_->push_back('}');
   }
 
   void bad_verb(char32_t verb, const Value* v) {
@@ -334,9 +388,17 @@ class Printer {
         }
       }
       case Kind::kLabelMap:
+        if (f.sharp_v) {
+          print_go_syntax_map(v);
+          return;
+        }
         print_labels(v.labels(), verb, depth);
         return;
       case Kind::kAnyMap: {
+        if (f.sharp_v) {
+          print_go_syntax_map(v);
+          return;
+        }
         out_->append("map[");
         bool first = true;
         for (const auto& [k, e] : v.any_map()) {

@@ -1,6 +1,8 @@
 #include "rules/template/humanize.h"
 
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "rules/template/str_cat.h"
@@ -21,6 +23,26 @@ bool looks_infinite(std::string_view s) {
   std::string lower;
   for (char c : s) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
   return lower == "inf" || lower == "infinity";
+}
+
+// A well-formed decimal float too large for float64 ("1e999"), which Go
+// rejects with ErrRange rather than ErrSyntax.
+bool decimal_overflows(const std::string& s) {
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  size_t digits = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++digits;
+  }
+  if (digits == 0 || i >= s.size() || (s[i] != 'e' && s[i] != 'E')) return false;
+  ++i;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  size_t exp_digits = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++exp_digits;
+  if (exp_digits == 0 || i != s.size()) return false;
+  return std::isinf(std::strtod(s.c_str(), nullptr));
 }
 
 std::string humanize_number(double v) {
@@ -110,6 +132,7 @@ absl::StatusOr<double> convert_to_float(const Value& v) {
     case Kind::kString: {
       const std::string& s = v.as_string();
       std::optional<double> f = parse_go_float(s);
+      if (!f && decimal_overflows(s)) f = HUGE_VAL;
       if (!f) return err(cat("strconv.ParseFloat: parsing ", go_quote(s), ": invalid syntax"));
       if (std::isinf(*f) && !looks_infinite(s)) {
         return err(cat("strconv.ParseFloat: parsing ", go_quote(s), ": value out of range"));
@@ -144,9 +167,7 @@ absl::StatusOr<Value> humanize(FuncId id, const Value& arg) {
       return Value::string(format_go_time(*t));
     }
     case FuncId::kToTime: {
-      if (std::isnan(v) || std::isinf(v)) {
-        return err(cat(g4(v), " cannot be represented as a nanoseconds timestamp"));
-      }
+      if (std::isnan(v) || std::isinf(v)) return err("value is NaN or Inf");
       absl::StatusOr<int64_t> t = float_to_time_ms(v);
       if (!t.ok()) return t.status();
       return Value::time_ms(*t);

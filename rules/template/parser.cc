@@ -183,14 +183,39 @@ class Parser {
   Parser(std::string_view name, std::string_view text)
       : name_(name), items_(lex_template(text)) {}
 
+  Tree parse_all() {
+    Tree tree;
+    tree.root = parse();
+    for (auto& [name, body] : defines_) tree.defines.emplace_back(name, std::move(body));
+    resolve(tree.root.get(), tree);
+    for (auto& d : tree.defines) resolve(d.second.get(), tree);
+    return tree;
+  }
+
+ private:
+  // Points every {{template}} at its definition (or leaves it null).
+  static void resolve(Node* n, const Tree& tree) {
+    if (n == nullptr) return;
+    if (n->type == NodeType::kTemplate) {
+      for (const auto& [name, body] : tree.defines) {
+        if (name == n->str) n->target = body.get();
+      }
+    }
+    for (auto& c : n->nodes) resolve(c.get(), tree);
+    resolve(n->list.get(), tree);
+    resolve(n->else_list.get(), tree);
+  }
+
   NodePtr parse() {
     auto root = std::make_unique<Node>(NodeType::kList, peek().pos);
     while (peek().type != ItemType::kEof) {
       if (peek().type == ItemType::kLeftDelim) {
         size_t save = idx_;
         next();
-        ItemType t = next_non_space().type;
-        if (t == ItemType::kDefine) unsupported("define");
+        if (next_non_space().type == ItemType::kDefine) {
+          parse_definition();
+          continue;
+        }
         idx_ = save;
       }
       NodePtr n = text_or_action();
@@ -202,13 +227,80 @@ class Parser {
     return root;
   }
 
- private:
   [[noreturn]] void errorf(std::string_view msg) {
     int line = items_[std::min(max_read_, items_.size() - 1)].line;
     throw ParseError{cat("template: ", name_, ":", line, ": ", msg)};
   }
-  [[noreturn]] void unsupported(std::string_view what) {
-    errorf(cat("{{", what, "}} is not supported"));
+  // Adds a named template; like Go's treeSet, a later non-empty body wins
+  // over an empty one, two non-empty bodies are an error.
+  void add_define(std::string name, NodePtr body) {
+    for (auto& [n, b] : defines_) {
+      if (n != name) continue;
+      if (!b->nodes.empty() && !body->nodes.empty()) {
+        errorf(cat("template: multiple definition of template ", go_quote(name)));
+      }
+      if (!body->nodes.empty()) b = std::move(body);
+      return;
+    }
+    defines_.emplace_back(std::move(name), std::move(body));
+  }
+
+  std::string template_name(const Item& t, std::string_view context) {
+    if (t.type != ItemType::kString && t.type != ItemType::kRawString) unexpected(t, context);
+    std::optional<std::string> s = unquote(t.val);
+    if (!s) errorf("invalid syntax");
+    return *s;
+  }
+
+  // A fresh variable scope, as Go's new Tree for a define or block body.
+  std::pair<NodePtr, NodePtr> item_list_in_new_scope() {
+    std::vector<std::string> saved_vars = std::move(vars_);
+    int saved_range = range_depth_;
+    vars_ = {"$"};
+    range_depth_ = 0;
+    auto r = item_list();
+    vars_ = std::move(saved_vars);
+    range_depth_ = saved_range;
+    return r;
+  }
+
+  void parse_definition() {
+    constexpr std::string_view kContext = "define clause";
+    const Item& t = next_non_space();
+    if (t.type != ItemType::kString && t.type != ItemType::kRawString) {
+      errorf(cat("unexpected ", item_to_string(t), " in ", kContext));
+    }
+    std::string name = template_name(t, kContext);
+    expect(ItemType::kRightDelim, kContext);
+    enter();
+    auto [body, end] = item_list_in_new_scope();
+    --depth_;
+    if (end->type != NodeType::kEnd) {
+      errorf(cat("unexpected ", node_to_string(*end), " in ", kContext));
+    }
+    add_define(std::move(name), std::move(body));
+  }
+
+  NodePtr template_control(bool is_block) {
+    std::string_view context = is_block ? "block clause" : "template clause";
+    const Item& t = next_non_space();
+    int32_t pos = t.pos;
+    auto n = std::make_unique<Node>(NodeType::kTemplate, pos);
+    n->str = template_name(t, context);
+    if (is_block) {
+      n->pipe = pipeline(context, ItemType::kRightDelim);
+      enter();
+      auto [body, end] = item_list_in_new_scope();
+      --depth_;
+      if (end->type != NodeType::kEnd) {
+        errorf(cat("unexpected ", node_to_string(*end), " in ", context));
+      }
+      add_define(n->str, std::move(body));
+    } else if (next_non_space().type != ItemType::kRightDelim) {
+      backup();
+      n->pipe = pipeline(context, ItemType::kRightDelim);
+    }
+    return n;
   }
 
   const Item& next() {
@@ -283,11 +375,9 @@ class Parser {
     const Item& it = next_non_space();
     switch (it.type) {
       case ItemType::kBlock:
-        unsupported("block");
+        return template_control(true);
       case ItemType::kTemplate:
-        unsupported("template");
-      case ItemType::kDefine:
-        unsupported("define");
+        return template_control(false);
       case ItemType::kBreak:
       case ItemType::kContinue: {
         bool is_break = it.type == ItemType::kBreak;
@@ -657,13 +747,14 @@ class Parser {
   int range_depth_ = 0;
   int depth_ = 0;
   std::vector<std::string> vars_{"$"};
+  std::vector<std::pair<std::string, NodePtr>> defines_;
 };
 
 }  // namespace
 
-absl::StatusOr<NodePtr> parse_template(std::string_view name, std::string_view text) {
+absl::StatusOr<Tree> parse_template(std::string_view name, std::string_view text) {
   try {
-    return Parser(name, text).parse();
+    return Parser(name, text).parse_all();
   } catch (const ParseError& e) {
     return absl::InvalidArgumentError(e.message);
   }

@@ -2,8 +2,8 @@
 // of ast.h, with Go's checks (functions and variables must be defined, empty
 // pipelines, misplaced else/end, break outside range) and Go's error texts:
 // `template: <name>:<line>: function "foo" not defined`. Nesting is bounded
-// so that a hostile template cannot exhaust the stack. `define`, `template`
-// and `block` are not supported (a parse error).
+// so that a hostile template cannot exhaust the stack. `define`, `block` and
+// `template` are supported; complex number constants are not.
 #pragma once
 
 #include <string_view>
@@ -17,6 +17,6 @@ namespace strata::rules::tmpl {
 inline constexpr int kMaxParseDepth = 200;
 
 // Parses `text` as the template `name`. InvalidArgument with Go's message.
-absl::StatusOr<NodePtr> parse_template(std::string_view name, std::string_view text);
+absl::StatusOr<Tree> parse_template(std::string_view name, std::string_view text);
 
 }  // namespace strata::rules::tmpl

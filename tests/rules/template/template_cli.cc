@@ -2,6 +2,7 @@
 // differential test against promtool (template_promtool_test.py).
 // Input on stdin, one JSON-free record per line, fields separated by TAB:
 //   <alertname> TAB <value> TAB <labels k=v;k=v (values \t \n \\ escaped)> TAB <template (escaped)>
+// The `query` function answers "vector(N)" with one sample of value N.
 // Output: one line per record, the expansion escaped the same way, or
 // "PARSE_ERROR<TAB><message>".
 #include <iostream>
@@ -81,9 +82,16 @@ int main() {
       std::cout << "PARSE_ERROR\t" << escape(std::string(t.status().message())) << "\n";
       continue;
     }
-    strata::rules::TemplateQueryFn query = [](std::string_view, int64_t)
+    // A stand-in for the PromQL engine: "vector(N)" is one sample without
+    // labels (as promtool's engine answers), anything else is empty.
+    strata::rules::TemplateQueryFn query = [](std::string_view q, int64_t)
         -> absl::StatusOr<std::vector<strata::rules::TemplateSample>> {
-      return std::vector<strata::rules::TemplateSample>{};
+      std::vector<strata::rules::TemplateSample> out;
+      if (q.starts_with("vector(") && q.ends_with(")")) {
+        auto v = strata::parse_go_float(q.substr(7, q.size() - 8));
+        if (v) out.push_back({strata::tsdb::Labels(), *v});
+      }
+      return out;
     };
     std::cout << escape(t->expand(data, 0, &query)) << "\n";
   }
