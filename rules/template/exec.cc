@@ -1,601 +1,207 @@
 #include "rules/template/exec.h"
 
-#include <optional>
-#include <utility>
-
-#include "rules/template/str_cat.h"
 #include "base/go_quote.h"
-#include "rules/template/call.h"
+#include "rules/template/exec_state.h"
 #include "rules/template/go_fmt.h"
+#include "rules/template/str_cat.h"
 
 namespace strata::rules::tmpl {
-namespace {
+namespace internal {
 
-// Internal to this file: unwinds execution to execute_template.
-struct ExecError {
-  std::string message;
-};
-
-enum class Flow { kNormal, kBreak, kContinue };
-
-bool is_hex_int(std::string_view s) {
-  return s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') &&
-         s.find_first_of("pP") == std::string_view::npos;
+std::string State::run(const Node& root) {
+  walk(Value::root(env_.data), root);
+  return std::move(out_);
 }
 
-// indirectInterface: a nil interface is no value at all.
-Value indirect_interface(const Value& v) { return v.kind() == Kind::kNil ? Value() : v; }
-
-class State {
- public:
-  explicit State(const ExecEnv& env) : env_(env), tmpl_name_(env.name) {
-    vars_.emplace_back("$", Value::root(env.data));
+void State::errorf(std::string_view msg) {
+  if (node_ == nullptr) {
+    throw ExecError{cat("template: ", env_.name, ": ", msg)};
   }
+  // Go's Tree.ErrorContext: 1-based line, 0-based byte column.
+  std::string_view text = env_.text.substr(0, std::min<size_t>(node_->pos, env_.text.size()));
+  size_t nl = text.rfind('\n');
+  size_t col = nl == std::string_view::npos ? text.size() : text.size() - (nl + 1);
+  size_t line = 1;
+  for (char c : text) line += c == '\n';
+  throw ExecError{cat("template: ", env_.name, ":", line, ":", col, ": executing \"",
+                      tmpl_name_, "\" at <", node_to_string(*node_), ">: ", msg)};
+}
 
-  std::string run(const Node& root) {
-    walk(Value::root(env_.data), root);
-    return std::move(out_);
+void State::write(std::string_view s) {
+  if (out_.size() + s.size() > env_.limits.max_output_bytes) {
+    errorf(cat("template output exceeds ", env_.limits.max_output_bytes, " bytes"));
   }
+  out_.append(s);
+}
 
- private:
-  // --- errors -------------------------------------------------------------
-
-  void at(const Node* n) { node_ = n; }
-
-  [[noreturn]] void errorf(std::string_view msg) {
-    if (node_ == nullptr) {
-      throw ExecError{cat("template: ", env_.name, ": ", msg)};
+Flow State::walk(const Value& dot, const Node& n) {
+  at(&n);
+  if (++steps_ > env_.limits.max_steps) {
+    errorf(cat("template execution exceeds ", env_.limits.max_steps, " steps"));
+  }
+  switch (n.type) {
+    case NodeType::kTemplate:
+      walk_template(dot, n);
+      return Flow::kNormal;
+    case NodeType::kAction: {
+      Value v = eval_pipeline(dot, *n.pipe);
+      if (n.pipe->decl.empty()) print_value(n, v);
+      return Flow::kNormal;
     }
-    // Go's Tree.ErrorContext: 1-based line, 0-based byte column.
-    std::string_view text = env_.text.substr(0, std::min<size_t>(node_->pos, env_.text.size()));
-    size_t nl = text.rfind('\n');
-    size_t col = nl == std::string_view::npos ? text.size() : text.size() - (nl + 1);
-    size_t line = 1;
-    for (char c : text) line += c == '\n';
-    throw ExecError{cat("template: ", env_.name, ":", line, ":", col, ": executing \"",
-                        tmpl_name_, "\" at <", node_to_string(*node_), ">: ", msg)};
-  }
-
-  void write(std::string_view s) {
-    if (out_.size() + s.size() > env_.limits.max_output_bytes) {
-      errorf(cat("template output exceeds ", env_.limits.max_output_bytes, " bytes"));
-    }
-    out_.append(s);
-  }
-
-  // --- walking ------------------------------------------------------------
-
-  Flow walk(const Value& dot, const Node& n) {
-    at(&n);
-    if (++steps_ > env_.limits.max_steps) {
-      errorf(cat("template execution exceeds ", env_.limits.max_steps, " steps"));
-    }
-    switch (n.type) {
-      case NodeType::kTemplate:
-        walk_template(dot, n);
-        return Flow::kNormal;
-      case NodeType::kAction: {
-        Value v = eval_pipeline(dot, *n.pipe);
-        if (n.pipe->decl.empty()) print_value(n, v);
-        return Flow::kNormal;
+    case NodeType::kBreak:
+      return Flow::kBreak;
+    case NodeType::kContinue:
+      return Flow::kContinue;
+    case NodeType::kIf:
+    case NodeType::kWith:
+      return walk_if_or_with(dot, n);
+    case NodeType::kList:
+      for (const auto& c : n.nodes) {
+        Flow f = walk(dot, *c);
+        if (f != Flow::kNormal) return f;
       }
-      case NodeType::kBreak:
-        return Flow::kBreak;
-      case NodeType::kContinue:
-        return Flow::kContinue;
-      case NodeType::kIf:
-      case NodeType::kWith:
-        return walk_if_or_with(dot, n);
-      case NodeType::kList:
-        for (const auto& c : n.nodes) {
-          Flow f = walk(dot, *c);
-          if (f != Flow::kNormal) return f;
-        }
-        return Flow::kNormal;
-      case NodeType::kRange:
-        return walk_range(dot, n);
-      case NodeType::kText:
-        write(n.text);
-        return Flow::kNormal;
-      default:
-        errorf(cat("unknown node: ", node_to_string(n)));
-    }
+      return Flow::kNormal;
+    case NodeType::kRange:
+      return walk_range(dot, n);
+    case NodeType::kText:
+      write(n.text);
+      return Flow::kNormal;
+    default:
+      errorf(cat("unknown node: ", node_to_string(n)));
   }
+}
 
-  void walk_template(const Value& dot, const Node& t) {
-    at(&t);
-    if (t.target == nullptr) errorf(cat("template ", go_quote(t.str), " not defined"));
-    if (depth_ >= env_.limits.max_template_depth) {
-      errorf(cat("exceeded maximum template depth (", env_.limits.max_template_depth, ")"));
-    }
-    // Variables the pipeline declares persist in the caller's scope.
-    Value new_dot = t.pipe ? eval_pipeline(dot, *t.pipe) : Value();
-    std::vector<std::pair<std::string, Value>> saved_vars = std::move(vars_);
-    std::string_view saved_name = tmpl_name_;
-    vars_ = {{"$", new_dot}};  // no dynamic scoping
-    tmpl_name_ = t.str;
-    ++depth_;
-    walk(new_dot, *t.target);
-    --depth_;
-    tmpl_name_ = saved_name;
-    vars_ = std::move(saved_vars);
+void State::walk_template(const Value& dot, const Node& t) {
+  at(&t);
+  if (t.target == nullptr) errorf(cat("template ", go_quote(t.str), " not defined"));
+  if (depth_ >= env_.limits.max_template_depth) {
+    errorf(cat("exceeded maximum template depth (", env_.limits.max_template_depth, ")"));
   }
+  // Variables the pipeline declares persist in the caller's scope.
+  Value new_dot = t.pipe ? eval_pipeline(dot, *t.pipe) : Value();
+  std::vector<std::pair<std::string, Value>> saved_vars = std::move(vars_);
+  std::string_view saved_name = tmpl_name_;
+  vars_ = {{"$", new_dot}};  // no dynamic scoping
+  tmpl_name_ = t.str;
+  ++depth_;
+  walk(new_dot, *t.target);
+  --depth_;
+  tmpl_name_ = saved_name;
+  vars_ = std::move(saved_vars);
+}
 
-  Flow walk_if_or_with(const Value& dot, const Node& n) {
-    size_t mark = vars_.size();
-    Value val = eval_pipeline(dot, *n.pipe);
-    bool truth = is_true(indirect_interface(val));
-    Flow f = Flow::kNormal;
-    if (truth) {
-      f = walk(n.type == NodeType::kWith ? val : dot, *n.list);
-    } else if (n.else_list) {
-      f = walk(dot, *n.else_list);
-    }
-    vars_.resize(mark);
-    return f;
+Flow State::walk_if_or_with(const Value& dot, const Node& n) {
+  size_t mark = vars_.size();
+  Value val = eval_pipeline(dot, *n.pipe);
+  bool truth = is_true(indirect_interface(val));
+  Flow f = Flow::kNormal;
+  if (truth) {
+    f = walk(n.type == NodeType::kWith ? val : dot, *n.list);
+  } else if (n.else_list) {
+    f = walk(dot, *n.else_list);
   }
+  vars_.resize(mark);
+  return f;
+}
 
-  void set_top_var(size_t n, const Value& v) { vars_[vars_.size() - n].second = v; }
-
-  Flow walk_range(const Value& dot, const Node& r) {
-    at(&r);
-    size_t outer_mark = vars_.size();
-    Value val = eval_pipeline(dot, *r.pipe);
-    size_t mark = vars_.size();
-    const Node& pipe = *r.pipe;
-    bool broke = false;
-    auto one = [&](const Value& index, const Value& elem) {
-      if (++iterations_ > env_.limits.max_range_iterations) {
-        at(&r);
-        errorf(cat("range iterations exceed ", env_.limits.max_range_iterations));
-      }
-      if (!pipe.decl.empty()) {
-        if (pipe.is_assign) {
-          set_var(pipe.decl[0]->ident[0], pipe.decl.size() > 1 ? index : elem);
-        } else {
-          set_top_var(1, elem);
-        }
-      }
-      if (pipe.decl.size() > 1) {
-        if (pipe.is_assign) {
-          set_var(pipe.decl[1]->ident[0], elem);
-        } else {
-          set_top_var(2, index);
-        }
-      }
-      Flow f = walk(elem, *r.list);
-      vars_.resize(mark);
-      if (f == Flow::kBreak) broke = true;
-    };
-    bool iterated = false;
-    switch (val.kind()) {
-      case Kind::kQueryResult: {
-        const SampleList& s = val.samples();
-        for (size_t i = 0; i < s.size() && !broke; ++i) {
-          one(Value::integer(static_cast<int64_t>(i)), Value::sample(s[i]));
-        }
-        iterated = !s.empty();
-        break;
-      }
-      case Kind::kLabelMap: {
-        auto keep = val;  // holds the map alive while iterating
-        for (const auto& l : keep.labels()) {
-          if (broke) break;
-          one(Value::string(l.name), Value::string(l.value));
-        }
-        iterated = !keep.labels().empty();
-        break;
-      }
-      case Kind::kAnyMap: {
-        auto keep = val;
-        for (const auto& [k, e] : keep.any_map()) {
-          if (broke) break;
-          one(Value::string(k), e);
-        }
-        iterated = !keep.any_map().empty();
-        break;
-      }
-      case Kind::kInvalid:
-      case Kind::kNil:
-        break;
-      default:
-        // The error names the node evaluated last, as Go's does.
-        errorf(cat("range can't iterate over ", printable(val)));
+Flow State::walk_range(const Value& dot, const Node& r) {
+  at(&r);
+  size_t outer_mark = vars_.size();
+  Value val = eval_pipeline(dot, *r.pipe);
+  size_t mark = vars_.size();
+  const Node& pipe = *r.pipe;
+  bool broke = false;
+  auto one = [&](const Value& index, const Value& elem) {
+    if (++iterations_ > env_.limits.max_range_iterations) {
+      at(&r);
+      errorf(cat("range iterations exceed ", env_.limits.max_range_iterations));
     }
-    if (!iterated && r.else_list) walk(dot, *r.else_list);
-    vars_.resize(outer_mark);
-    return Flow::kNormal;
-  }
-
-  void print_value(const Node& n, const Value& v) {
-    at(&n);
-    write(printable(v));
-  }
-
-  // --- variables ----------------------------------------------------------
-
-  void set_var(const std::string& name, const Value& v) {
-    for (size_t i = vars_.size(); i-- > 0;) {
-      if (vars_[i].first == name) {
-        vars_[i].second = v;
-        return;
-      }
-    }
-    errorf(cat("undefined variable: ", name));
-  }
-
-  Value var_value(const std::string& name) {
-    for (size_t i = vars_.size(); i-- > 0;) {
-      if (vars_[i].first == name) return vars_[i].second;
-    }
-    errorf(cat("undefined variable: ", name));
-  }
-
-  // --- evaluation ---------------------------------------------------------
-
-  using Final = std::optional<Value>;  // nullopt is Go's missingVal
-  using Args = std::vector<NodePtr>;
-
-  Value eval_pipeline(const Value& dot, const Node& pipe) {
-    at(&pipe);
-    Final value;
-    for (const auto& cmd : pipe.nodes) {
-      Value v = eval_command(dot, *cmd, value);
-      if (v.kind() == Kind::kNil) v = Value();  // interface{} results are unwrapped
-      value = std::move(v);
-    }
-    for (const auto& var : pipe.decl) {
+    if (!pipe.decl.empty()) {
       if (pipe.is_assign) {
-        set_var(var->ident[0], *value);
+        set_var(pipe.decl[0]->ident[0], pipe.decl.size() > 1 ? index : elem);
       } else {
-        vars_.emplace_back(var->ident[0], *value);
+        set_top_var(1, elem);
       }
     }
-    return *value;
-  }
-
-  void not_a_function(const Args& args, const Final& final) {
-    if (args.size() > 1 || final) {
-      errorf(cat("can't give argument to non-function ", node_to_string(*args[0])));
-    }
-  }
-
-  Value eval_command(const Value& dot, const Node& cmd, const Final& final) {
-    const Node& first = *cmd.nodes[0];
-    switch (first.type) {
-      case NodeType::kField:
-        return eval_field_node(dot, first, &cmd.nodes, final);
-      case NodeType::kChain:
-        return eval_chain_node(dot, first, &cmd.nodes, final);
-      case NodeType::kIdentifier:
-        return eval_function(dot, first, cmd, &cmd.nodes, final);
-      case NodeType::kPipe:
-        not_a_function(cmd.nodes, final);
-        return eval_pipeline(dot, first);
-      case NodeType::kVariable:
-        return eval_variable_node(dot, first, &cmd.nodes, final);
-      default:
-        break;
-    }
-    at(&first);
-    not_a_function(cmd.nodes, final);
-    switch (first.type) {
-      case NodeType::kBool:
-        return Value::boolean(first.truth);
-      case NodeType::kDot:
-        return dot;
-      case NodeType::kNil:
-        errorf("nil is not a command");
-      case NodeType::kNumber:
-        return ideal_constant(first);
-      case NodeType::kString:
-        return Value::string(first.str);
-      default:
-        errorf(cat("can't evaluate command ", go_quote(node_to_string(first))));
-    }
-  }
-
-  Value ideal_constant(const Node& c) {
-    at(&c);
-    if (c.is_float && !is_hex_int(c.text) && !(c.text.size() > 0 && c.text[0] == '\'') &&
-        c.text.find_first_of(".eEpP") != std::string::npos) {
-      return Value::floating(c.float_val);
-    }
-    if (c.is_int) return Value::integer(c.int_val);
-    if (c.is_uint) errorf(cat(c.text, " overflows int"));
-    return Value();
-  }
-
-  Value eval_field_node(const Value& dot, const Node& field, const Args* args,
-                        const Final& final) {
-    at(&field);
-    return eval_field_chain(dot, dot, field, field.ident, 0, args, final);
-  }
-
-  Value eval_chain_node(const Value& dot, const Node& chain, const Args* args,
-                        const Final& final) {
-    at(&chain);
-    if (chain.pipe->type == NodeType::kNil) {
-      errorf(cat("indirection through explicit nil in ", node_to_string(chain)));
-    }
-    Value pipe = eval_arg_untyped(dot, *chain.pipe);
-    return eval_field_chain(dot, pipe, chain, chain.ident, 0, args, final);
-  }
-
-  Value eval_variable_node(const Value& dot, const Node& var, const Args* args,
-                           const Final& final) {
-    at(&var);
-    Value value = var_value(var.ident[0]);
-    if (var.ident.size() == 1) {
-      if (args != nullptr) not_a_function(*args, final);
-      return value;
-    }
-    return eval_field_chain(dot, value, var, var.ident, 1, args, final);
-  }
-
-  Value eval_field_chain(const Value& dot, Value receiver, const Node& node,
-                         const std::vector<std::string>& ident, size_t from, const Args* args,
-                         const Final& final) {
-    size_t n = ident.size();
-    for (size_t i = from; i + 1 < n; ++i) {
-      receiver = eval_field(ident[i], node, nullptr, std::nullopt, receiver);
-    }
-    return eval_field(ident[n - 1], node, args, final, receiver);
-  }
-
-  Value eval_field(const std::string& name, const Node& node, const Args* args,
-                   const Final& final, const Value& receiver) {
-    (void)node;
-    if (!receiver.valid()) return Value();
-    std::string typ = receiver.type_name();
-    if (receiver.kind() == Kind::kNil) {
-      errorf(cat("nil pointer evaluating ", typ, ".", name));
-    }
-    bool has_args = (args != nullptr && args->size() > 1) || final.has_value();
-    switch (receiver.kind()) {
-      case Kind::kRoot: {
-        const AlertTemplateData& d = receiver.root();
-        Value v;
-        if (name == "Labels") {
-          v = Value::label_map(std::make_shared<tsdb::Labels>(d.labels));
-        } else if (name == "ExternalLabels") {
-          v = Value::label_map(std::make_shared<tsdb::Labels>(d.external_labels));
-        } else if (name == "ExternalURL") {
-          v = Value::string(d.external_url);
-        } else if (name == "Value") {
-          v = Value::floating(d.value);
-        } else {
-          break;
-        }
-        if (has_args) {
-          errorf(cat(name, " has arguments but cannot be invoked as function"));
-        }
-        return v;
+    if (pipe.decl.size() > 1) {
+      if (pipe.is_assign) {
+        set_var(pipe.decl[1]->ident[0], elem);
+      } else {
+        set_top_var(2, index);
       }
-      case Kind::kSample: {
-        if (name != "Labels" && name != "Value") break;
-        const Sample* s = receiver.sample_ptr();
-        if (s == nullptr) errorf(cat("nil pointer evaluating ", typ, ".", name));
-        if (has_args) {
-          errorf(cat(name, " has arguments but cannot be invoked as function"));
-        }
-        if (name == "Value") return Value::floating(s->value);
-        return Value::label_map(std::make_shared<tsdb::Labels>(s->labels));
+    }
+    Flow f = walk(elem, *r.list);
+    vars_.resize(mark);
+    if (f == Flow::kBreak) broke = true;
+  };
+  bool iterated = false;
+  switch (val.kind()) {
+    case Kind::kQueryResult: {
+      const SampleList& s = val.samples();
+      for (size_t i = 0; i < s.size() && !broke; ++i) {
+        one(Value::integer(static_cast<int64_t>(i)), Value::sample(s[i]));
       }
-      case Kind::kLabelMap: {
-        if (has_args) errorf(cat(name, " is not a method but has arguments"));
-        return Value::string(std::string(receiver.labels().get(name)));
+      iterated = !s.empty();
+      break;
+    }
+    case Kind::kLabelMap: {
+      auto keep = val;  // holds the map alive while iterating
+      for (const auto& l : keep.labels()) {
+        if (broke) break;
+        one(Value::string(l.name), Value::string(l.value));
       }
-      case Kind::kAnyMap: {
-        if (has_args) errorf(cat(name, " is not a method but has arguments"));
-        for (const auto& [k, v] : receiver.any_map()) {
-          if (k == name) return v;
-        }
-        return Value::nil();
+      iterated = !keep.labels().empty();
+      break;
+    }
+    case Kind::kAnyMap: {
+      auto keep = val;
+      for (const auto& [k, e] : keep.any_map()) {
+        if (broke) break;
+        one(Value::string(k), e);
       }
-      default:
-        break;
+      iterated = !keep.any_map().empty();
+      break;
     }
-    errorf(cat("can't evaluate field ", name, " in type ", typ));
+    case Kind::kInvalid:
+    case Kind::kNil:
+      break;
+    default:
+      // The error names the node evaluated last, as Go's does.
+      errorf(cat("range can't iterate over ", printable(val)));
   }
+  if (!iterated && r.else_list) walk(dot, *r.else_list);
+  vars_.resize(outer_mark);
+  return Flow::kNormal;
+}
 
-  Value eval_function(const Value& dot, const Node& ident, const Node& cmd, const Args* args,
-                      const Final& final) {
-    at(&ident);
-    return eval_call(dot, *ident.func, cmd, args, final);
-  }
+void State::print_value(const Node& n, const Value& v) {
+  at(&n);
+  write(printable(v));
+}
 
-  // evalArg with a nil type: any value, unconverted.
-  Value eval_arg_untyped(const Value& dot, const Node& n) {
-    at(&n);
-    switch (n.type) {
-      case NodeType::kDot:
-        return dot;
-      case NodeType::kField:
-        return eval_field_node(dot, n, nullptr, std::nullopt);
-      case NodeType::kVariable:
-        return eval_variable_node(dot, n, nullptr, std::nullopt);
-      case NodeType::kPipe:
-        return eval_pipeline(dot, n);
-      case NodeType::kIdentifier:
-        return eval_function(dot, n, n, nullptr, std::nullopt);
-      case NodeType::kChain:
-        return eval_chain_node(dot, n, nullptr, std::nullopt);
-      default:
-        errorf(cat("can't handle ", node_to_string(n), " for arg of type <nil>"));
+void State::set_var(const std::string& name, const Value& v) {
+  for (size_t i = vars_.size(); i-- > 0;) {
+    if (vars_[i].first == name) {
+      vars_[i].second = v;
+      return;
     }
   }
+  errorf(cat("undefined variable: ", name));
+}
 
-  static bool can_be_nil(ParamType t) {
-    return t == ParamType::kAny || t == ParamType::kQueryResult || t == ParamType::kSample;
+Value State::var_value(const std::string& name) {
+  for (size_t i = vars_.size(); i-- > 0;) {
+    if (vars_[i].first == name) return vars_[i].second;
   }
+  errorf(cat("undefined variable: ", name));
+}
 
-  static Value zero_of(ParamType t) {
-    switch (t) {
-      case ParamType::kAny:
-        return Value::nil();
-      case ParamType::kQueryResult:
-        return Value::query_result(nullptr);
-      case ParamType::kSample:
-        return Value::sample(nullptr);
-      default:
-        return Value();
-    }
-  }
-
-  Value validate_type(const Value& v, ParamType t) {
-    if (!v.valid()) {
-      if (can_be_nil(t)) return zero_of(t);
-      errorf(cat("invalid value; expected ", param_type_name(t)));
-    }
-    bool ok = false;
-    switch (t) {
-      case ParamType::kReflect:
-      case ParamType::kAny:
-        ok = true;
-        break;
-      case ParamType::kString:
-        ok = v.kind() == Kind::kString;
-        break;
-      case ParamType::kFloat:
-        ok = v.kind() == Kind::kFloat;
-        break;
-      case ParamType::kQueryResult:
-        ok = v.kind() == Kind::kQueryResult;
-        break;
-      case ParamType::kSample:
-        ok = v.kind() == Kind::kSample;
-        break;
-    }
-    if (!ok) {
-      errorf(cat("wrong type for value; expected ", param_type_name(t), "; got ",
-                          v.type_name()));
-    }
-    return v;
-  }
-
-  Value eval_arg(const Value& dot, ParamType t, const Node& n) {
-    at(&n);
-    switch (n.type) {
-      case NodeType::kDot:
-        return validate_type(dot, t);
-      case NodeType::kNil:
-        if (t == ParamType::kReflect) return Value();
-        if (can_be_nil(t)) return zero_of(t);
-        errorf(cat("cannot assign nil to ", param_type_name(t)));
-      case NodeType::kField:
-      case NodeType::kVariable:
-      case NodeType::kPipe:
-      case NodeType::kIdentifier:
-      case NodeType::kChain:
-        return validate_type(eval_arg_untyped(dot, n), t);
-      default:
-        break;
-    }
-    switch (t) {
-      case ParamType::kFloat:
-        if (n.type == NodeType::kNumber && n.is_float) return Value::floating(n.float_val);
-        errorf(cat("expected float; found ", node_to_string(n)));
-      case ParamType::kString:
-        if (n.type == NodeType::kString) return Value::string(n.str);
-        errorf(cat("expected string; found ", node_to_string(n)));
-      case ParamType::kAny:
-      case ParamType::kReflect:
-        switch (n.type) {
-          case NodeType::kBool:
-            return Value::boolean(n.truth);
-          case NodeType::kNumber:
-            return ideal_constant(n);
-          case NodeType::kString:
-            return Value::string(n.str);
-          default:
-            break;
-        }
-        errorf(cat("can't handle assignment of ", node_to_string(n),
-                            " to empty interface argument"));
-      default:
-        errorf(cat("can't handle ", node_to_string(n), " for arg of type ",
-                            param_type_name(t)));
-    }
-  }
-
-  Value eval_call(const Value& dot, const FuncSig& sig, const Node& node, const Args* args,
-                  const Final& final) {
-    std::vector<const Node*> argn;
-    if (args != nullptr) {
-      for (size_t i = 1; i < args->size(); ++i) argn.push_back((*args)[i].get());
-    }
-    const int num_params = sig.num_params;
-    int num_in = static_cast<int>(argn.size()) + (final ? 1 : 0);
-    int num_fixed = static_cast<int>(argn.size());
-    if (sig.variadic) {
-      num_fixed = num_params - 1;
-      if (num_in < num_fixed) {
-        errorf(cat("wrong number of args for ", sig.name, ": want at least ",
-                            num_params - 1, " got ", argn.size()));
-      }
-    } else if (num_in != num_params) {
-      errorf(cat("wrong number of args for ", sig.name, ": want ", num_params, " got ",
-                          num_in));
-    }
-    if (sig.id == FuncId::kAnd || sig.id == FuncId::kOr) {
-      bool want = sig.id == FuncId::kOr;
-      Value v;
-      for (const Node* a : argn) {
-        v = eval_arg(dot, ParamType::kReflect, *a);
-        if (is_true(indirect_interface(v)) == want) return v;
-      }
-      if (final) v = validate_type(*final, ParamType::kReflect);
-      return v;
-    }
-    std::vector<Value> argv;
-    argv.reserve(num_in);
-    size_t i = 0;
-    for (; static_cast<int>(i) < num_fixed && i < argn.size(); ++i) {
-      argv.push_back(eval_arg(dot, sig.params[i], *argn[i]));
-    }
-    if (sig.variadic) {
-      ParamType elem = sig.params[num_params - 1];
-      for (; i < argn.size(); ++i) argv.push_back(eval_arg(dot, elem, *argn[i]));
-    }
-    if (final) {
-      ParamType t = sig.params[num_params - 1];
-      if (sig.variadic && num_in - 1 < num_fixed) t = sig.params[num_in - 1];
-      argv.push_back(validate_type(*final, t));
-    }
-    absl::StatusOr<Value> r = sig.is_builtin ? call_builtin(sig.id, argv)
-                                             : call_prometheus(sig.id, argv, call_ctx_);
-    if (!r.ok()) {
-      at(&node);
-      errorf(cat("error calling ", sig.name, ": ", r.status().message()));
-    }
-    if ((r->kind() == Kind::kString || r->kind() == Kind::kHtml) &&
-        r->as_string().size() > env_.limits.max_output_bytes) {
-      at(&node);
-      errorf(cat("error calling ", sig.name, ": result exceeds ",
-                          env_.limits.max_output_bytes, " bytes"));
-    }
-    return *std::move(r);
-  }
-
-  const ExecEnv& env_;
-  std::string out_;
-  std::vector<std::pair<std::string, Value>> vars_;
-  const Node* node_ = nullptr;
-  std::string_view tmpl_name_;  // the template being executed ({{define}} names)
-  int64_t iterations_ = 0;
-  int64_t steps_ = 0;
-  int depth_ = 0;
-  int query_calls_ = 0;
-  CallContext call_ctx_{&env_, &query_calls_};
-};
-
-}  // namespace
+}  // namespace internal
 
 absl::StatusOr<std::string> execute_template(const Tree& tree, const ExecEnv& env) {
   try {
-    return State(env).run(*tree.root);
-  } catch (const ExecError& e) {
+    return internal::State(env).run(*tree.root);
+  } catch (const internal::ExecError& e) {
     return absl::InvalidArgumentError(e.message);
   }
 }
