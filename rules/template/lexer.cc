@@ -340,7 +340,7 @@ class Lexer {
       default:
         break;
     }
-    return r == '}';
+    return in_.substr(pos_).starts_with(kRightDelim);
   }
 
   bool lex_identifier() {

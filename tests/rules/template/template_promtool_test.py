@@ -8,7 +8,8 @@ annotation of every case is what Strata computes (strata_template_cli); the
 test passes when `promtool test rules` agrees on all of them. Cases Strata
 rejects at parse time go to `promtool check rules` instead, and the error
 lines must match. Cases are a hand-written table plus a seeded random mix
-of functions, printf verbs, values and odd label values.
+of functions, printf verbs, values and odd label values, and table
+templates with random edits (mostly parse errors, checked the same way).
 
 Usage: template_promtool_test.py <strata_template_cli> [--seed N] [--random N]
 Exit 0 on agreement, 1 on a mismatch, 77 (skipped) without promtool.
@@ -237,6 +238,32 @@ def random_cases(rng, n):
     return out
 
 
+def mutated_cases(rng, n):
+    """Table templates with 1-3 random edits: mostly parse errors, some odd
+    but valid templates. Templates using define/template are left out (Go
+    allows 100000 nested calls where Strata stops at 100), and so are those
+    calling query (a mutated PromQL expression needs the real engine)."""
+    alphabet = ['{', '}', '(', ')', '|', '$', '.', '-', '"', "'", '`', ' ', ',', ':', '=',
+                '/', '*', '\\', 'a', '1', 'e', '\n']
+    pool = [t for t in TABLE if "template" not in t and "define" not in t and "block" not in t
+            and "query" not in t]  # the CLI's stand-in for PromQL has no parse errors
+    out = []
+    for _ in range(n):
+        t = list(rng.choice(pool))
+        for _ in range(rng.randint(1, 3)):
+            k = rng.randrange(len(t) + 1)
+            op = rng.random()
+            if op < 0.4 and t:
+                del t[min(k, len(t) - 1)]
+            elif op < 0.8:
+                t.insert(k, rng.choice(alphabet))
+            elif t:
+                j = rng.randrange(len(t))
+                t.insert(k, t[j])
+        out.append("".join(t))
+    return out
+
+
 def run(cli, cases, workdir):
     """Returns a list of mismatch descriptions."""
     # cases: list of (value, labels dict, template)
@@ -345,6 +372,7 @@ def main():
     ap.add_argument("cli")
     ap.add_argument("--seed", type=int, default=20260603)
     ap.add_argument("--random", type=int, default=600)
+    ap.add_argument("--mutated", type=int, default=400)
     ap.add_argument("--only-table", action="store_true")
     args = ap.parse_args()
     if shutil.which("promtool") is None:
@@ -361,6 +389,8 @@ def main():
             if rng.random() < 0.5:
                 labels["other"] = rng.choice(LABEL_VALUES)
             cases.append((rng.choice(VALUES), labels, t))
+        for t in mutated_cases(rng, args.mutated):
+            cases.append((rng.choice(VALUES), {"inst": rng.choice(LABEL_VALUES)}, t))
     with tempfile.TemporaryDirectory() as d:
         problems = run(args.cli, cases, d)
     for p in problems:
