@@ -190,7 +190,33 @@ std::string parse_number_literal(const std::string& text, bool is_char, Node* n)
     return "";
   }
   if (!text.empty() && text.back() == 'i') {
-    return cat("complex constants are not supported: ", text);
+    // Imaginary and complex constants parse as in Go, but execution rejects
+    // them (Strata has no complex values); "0i" is also the number 0.
+    std::string_view body = std::string_view(text).substr(0, text.size() - 1);
+    size_t split = body.find_last_of("+-");
+    bool is_complex_item = split != std::string_view::npos && split > 0 &&
+                           body[split - 1] != 'e' && body[split - 1] != 'E' &&
+                           body[split - 1] != 'p' && body[split - 1] != 'P';
+    std::optional<double> imag = parse_go_float(is_complex_item ? body.substr(split) : body);
+    std::optional<double> real =
+        is_complex_item ? parse_go_float(body.substr(0, split)) : std::optional<double>(0.0);
+    if (!imag || !real) return cat("illegal number syntax: ", go_quote(text));
+    n->is_complex = true;
+    if (*imag == 0) {
+      n->is_float = true;
+      n->float_val = *real;
+      if (*real >= -9.2233720368547758e18 && *real < 9.2233720368547758e18 &&
+          static_cast<double>(static_cast<int64_t>(*real)) == *real) {
+        n->is_int = true;
+        n->int_val = static_cast<int64_t>(*real);
+      }
+      if (*real >= 0 && *real < 1.8446744073709552e19 &&
+          static_cast<double>(static_cast<uint64_t>(*real)) == *real) {
+        n->is_uint = true;
+        n->uint_val = static_cast<uint64_t>(*real);
+      }
+    }
+    return "";
   }
   bool neg = !text.empty() && text[0] == '-';
   bool signed_text = !text.empty() && (text[0] == '-' || text[0] == '+');
