@@ -136,9 +136,9 @@ Value State::eval_field(const std::string& name, const Node& node, const Args* a
       const AlertTemplateData& d = receiver.root();
       Value v;
       if (name == "Labels") {
-        v = Value::label_map(std::make_shared<tsdb::Labels>(d.labels));
+        v = Value::borrowed_label_map(&d.labels);
       } else if (name == "ExternalLabels") {
-        v = Value::label_map(std::make_shared<tsdb::Labels>(d.external_labels));
+        v = Value::borrowed_label_map(&d.external_labels);
       } else if (name == "ExternalURL") {
         v = Value::string(d.external_url);
       } else if (name == "Value") {
@@ -159,7 +159,7 @@ Value State::eval_field(const std::string& name, const Node& node, const Args* a
         errorf(cat(name, " has arguments but cannot be invoked as function"));
       }
       if (name == "Value") return Value::floating(s->value);
-      return Value::label_map(std::make_shared<tsdb::Labels>(s->labels));
+      return Value::label_map(std::shared_ptr<const tsdb::Labels>(receiver.sample_shared(), &s->labels));
     }
     case Kind::kLabelMap: {
       if (has_args) errorf(cat(name, " is not a method but has arguments"));

@@ -253,7 +253,7 @@ class Printer {
 
   void print_sample(const Sample& s, char32_t verb, int depth) {
     out_->push_back('{');
-    print_field("Labels", Value::label_map(std::make_shared<tsdb::Labels>(s.labels)), verb, depth);
+    print_field("Labels", Value::borrowed_label_map(&s.labels), verb, depth);
     out_->push_back(' ');
     print_field("Value", Value::floating(s.value), verb, depth);
     out_->push_back('}');
@@ -436,11 +436,11 @@ class Printer {
       case Kind::kRoot: {
         const AlertTemplateData& d = v.root();
         out_->push_back('{');
-        print_field("Labels", Value::label_map(std::make_shared<tsdb::Labels>(d.labels)), verb,
+        print_field("Labels", Value::borrowed_label_map(&d.labels), verb,
                     depth);
         out_->push_back(' ');
         print_field("ExternalLabels",
-                    Value::label_map(std::make_shared<tsdb::Labels>(d.external_labels)), verb,
+                    Value::borrowed_label_map(&d.external_labels), verb,
                     depth);
         out_->push_back(' ');
         print_field("ExternalURL", Value::string(d.external_url), verb, depth);

@@ -16,14 +16,31 @@ constexpr int32_t kEofRune = -1;
 
 bool is_space(int32_t r) { return r == ' ' || r == '\t' || r == '\r' || r == '\n'; }
 
-// unicode.IsLetter / IsDigit, approximated: ASCII exactly, and every
-// non-ASCII rune other than U+FFFD counts as a letter.
+// unicode.IsLetter || unicode.IsDigit, approximated by the letter and digit
+// blocks of the common scripts (Latin, Greek, Cyrillic, Armenian, Hebrew,
+// Arabic, Devanagari, kana, CJK, Hangul, fullwidth forms).
 bool is_alnum(int32_t r) {
   if (r == '_') return true;
   if (r >= 0 && r < 0x80) {
     return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9');
   }
-  return r > 0 && r != kRuneError && go_is_print(r) && r != 0xA0 && r != 0x3000;
+  struct Range {
+    int32_t lo, hi;
+  };
+  static constexpr Range kLetters[] = {
+      {0xAA, 0xAA},     {0xB5, 0xB5},     {0xBA, 0xBA},     {0xC0, 0xD6},
+      {0xD8, 0xF6},     {0xF8, 0x2C1},    {0x370, 0x374},   {0x376, 0x377},
+      {0x37B, 0x37D},   {0x386, 0x386},   {0x388, 0x3FF},   {0x400, 0x481},
+      {0x48A, 0x52F},   {0x531, 0x556},   {0x561, 0x587},   {0x5D0, 0x5EA},
+      {0x620, 0x64A},   {0x660, 0x669},   {0x904, 0x939},   {0x966, 0x96F},
+      {0x1E00, 0x1FBC}, {0x3041, 0x3096}, {0x30A1, 0x30FA}, {0x3400, 0x4DBF},
+      {0x4E00, 0x9FFF}, {0xAC00, 0xD7A3}, {0xFF10, 0xFF19}, {0xFF21, 0xFF3A},
+      {0xFF41, 0xFF5A},
+  };
+  for (const Range& g : kLetters) {
+    if (r >= g.lo && r <= g.hi) return true;
+  }
+  return false;
 }
 
 bool has_left_trim_marker(std::string_view s) {

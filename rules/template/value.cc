@@ -43,6 +43,10 @@ const AnyMap& Value::any_map() const {
 
 const Sample* Value::sample_ptr() const { return static_cast<const Sample*>(ref_.get()); }
 
+SamplePtr Value::sample_shared() const {
+  return std::static_pointer_cast<const Sample>(ref_);
+}
+
 const SampleList& Value::samples() const {
   static const SampleList kEmpty;
   return ref_ ? *static_cast<const SampleList*>(ref_.get()) : kEmpty;

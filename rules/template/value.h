@@ -59,6 +59,11 @@ class Value {
   static Value string(std::string s) { Value v(Kind::kString); v.s_ = std::move(s); return v; }
   static Value html(std::string s) { Value v(Kind::kHtml); v.s_ = std::move(s); return v; }
   static Value label_map(std::shared_ptr<const tsdb::Labels> m);
+  // A map[string]string that does not own `m`: for the alert's data, which
+  // outlives every value of the expansion that reads it.
+  static Value borrowed_label_map(const tsdb::Labels* m) {
+    return label_map(std::shared_ptr<const tsdb::Labels>(std::shared_ptr<const void>(), m));
+  }
   static Value any_map(std::shared_ptr<const AnyMap> m);
   static Value sample(SamplePtr s);
   static Value query_result(std::shared_ptr<const SampleList> r);
@@ -74,6 +79,7 @@ class Value {
   const tsdb::Labels& labels() const;                  // kLabelMap
   const AnyMap& any_map() const;                       // kAnyMap
   const Sample* sample_ptr() const;                    // kSample; may be null
+  SamplePtr sample_shared() const;                     // kSample; may be null
   const SampleList& samples() const;                   // kQueryResult
   const AlertTemplateData& root() const { return *root_; }
 

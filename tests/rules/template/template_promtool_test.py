@@ -13,6 +13,11 @@ templates with random edits (mostly parse errors, checked the same way).
 
 Usage: template_promtool_test.py <strata_template_cli> [--seed N] [--random N]
 Exit 0 on agreement, 1 on a mismatch, 77 (skipped) without promtool.
+
+Known, intended differences (not in the cases): complex constants ({{ 1i }})
+execute as errors in Strata; {{template}} nesting stops at depth 100 (Go:
+100000); pointers print as a fixed address; externalURL/pathPrefix, which
+panic in promtool (it has no external URL).
 """
 import argparse
 import os
@@ -124,7 +129,9 @@ TABLE = [
     "{{ \"a\" . }}", "{{ if 1 }}{{ else }}{{ else }}{{ end }}", "{{ with 1 }}{{ else if 2 }}{{ end }}",
     "{{", "x {{ 1 }", "a\n{{ if 1 }}\nb", "{{ print \"\\q\" }}", "{{ .x | 1 }}", "{{ $labels.a.b.c }}",
     "{{ define \"x\" }}{{ end }}", "{{ @ }}", "{{ nil.x }}", "{{ ( ) }}", "{{ -}}",
-    "{{- -}}", "{{ 1 -}}x", "{{ true.x }}", "{{ 'a }}", "{{ \"a\"\n }}", "{{ }}", "{{ 1 :}}",
+    "{{- -}}", "{{ 1 -}}x", "{{ $labels.héllo }}", "{{ $labels.日本 }}", "{{ $labels.a€ }}",
+    "{{ €x }}", "{{ .Ωmega }}", "{{ $x٣ := 1 }}{{ $x٣ }}", "{{ 0x1i }}",
+    "{{ toTime 1i.5 }}", "{{ true.x }}", "{{ 'a }}", "{{ \"a\"\n }}", "{{ }}", "{{ 1 :}}",
 ]
 
 
