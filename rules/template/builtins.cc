@@ -407,7 +407,7 @@ std::string eval_args_string(const std::vector<Value>& args) {
   return s;
 }
 
-absl::StatusOr<Value> call_builtin(FuncId id, const std::vector<Value>& args) {
+absl::StatusOr<Value> call_builtin(FuncId id, const std::vector<Value>& args, size_t max_bytes) {
   switch (id) {
     case FuncId::kNot:
       return Value::boolean(!is_true(indirect_interface(args[0])));
@@ -423,7 +423,7 @@ absl::StatusOr<Value> call_builtin(FuncId id, const std::vector<Value>& args) {
       return Value::string(go_sprintln(args));
     case FuncId::kPrintf: {
       std::vector<Value> rest(args.begin() + 1, args.end());
-      return Value::string(go_sprintf(args[0].as_string(), rest));
+      return Value::string(go_sprintf(args[0].as_string(), rest, max_bytes));
     }
     case FuncId::kEq: {
       auto r = eq(args);

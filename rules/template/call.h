@@ -20,7 +20,9 @@ struct CallContext {
 };
 
 // Go's builtins: and/or are handled by the executor (they short-circuit).
-absl::StatusOr<Value> call_builtin(FuncId id, const std::vector<Value>& args);
+// printf stops formatting once its result passes `max_bytes` (the caller
+// rejects such results), so a format cannot make it allocate without bound.
+absl::StatusOr<Value> call_builtin(FuncId id, const std::vector<Value>& args, size_t max_bytes);
 // Prometheus' template functions.
 absl::StatusOr<Value> call_prometheus(FuncId id, const std::vector<Value>& args,
                                       const CallContext& ctx);

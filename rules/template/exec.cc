@@ -39,6 +39,14 @@ Flow State::walk(const Value& dot, const Node& n) {
   if (++steps_ > env_.limits.max_steps) {
     errorf(cat("template execution exceeds ", env_.limits.max_steps, " steps"));
   }
+  if (nesting_ >= env_.limits.max_nesting) {
+    errorf(cat("template nesting exceeds ", env_.limits.max_nesting, " levels"));
+  }
+  struct Nest {
+    int* n;
+    explicit Nest(int* p) : n(p) { ++*n; }
+    ~Nest() { --*n; }
+  } nest(&nesting_);
   switch (n.type) {
     case NodeType::kTemplate:
       walk_template(dot, n);

@@ -33,6 +33,12 @@ struct ExecLimits {
   int max_query_calls = 100;              // per expansion: each runs a PromQL query
   int64_t max_steps = 1000000;  // nodes walked per expansion ({{template}} can multiply them)
   int max_template_depth = 100;  // nested {{template}} calls (Go allows 100000)
+  // Bytes of strings all function calls of one expansion may return: a
+  // printf in a range loop must not spin through gigabytes.
+  size_t max_work_bytes = 64 << 20;
+  // Nesting of control structures, counted across {{template}} calls: keeps
+  // execution's recursion within a thread's stack.
+  int max_nesting = 1000;
 };
 
 struct ExecEnv {

@@ -342,17 +342,25 @@ Value State::eval_call(const Value& dot, const FuncSig& sig, const Node& node, c
     if (sig.variadic && num_in - 1 < num_fixed) t = sig.params[num_in - 1];
     argv.push_back(validate_type(*final, t));
   }
-  absl::StatusOr<Value> r = sig.is_builtin ? call_builtin(sig.id, argv)
+  absl::StatusOr<Value> r = sig.is_builtin ? call_builtin(sig.id, argv, env_.limits.max_output_bytes)
                                            : call_prometheus(sig.id, argv, call_ctx_);
   if (!r.ok()) {
     at(&node);
     errorf(cat("error calling ", sig.name, ": ", r.status().message()));
   }
-  if ((r->kind() == Kind::kString || r->kind() == Kind::kHtml) &&
-      r->as_string().size() > env_.limits.max_output_bytes) {
-    at(&node);
-    errorf(cat("error calling ", sig.name, ": result exceeds ",
-                        env_.limits.max_output_bytes, " bytes"));
+  if (r->kind() == Kind::kString || r->kind() == Kind::kHtml) {
+    const size_t n = r->as_string().size();
+    if (n > env_.limits.max_output_bytes) {
+      at(&node);
+      errorf(cat("error calling ", sig.name, ": result exceeds ", env_.limits.max_output_bytes,
+                 " bytes"));
+    }
+    work_bytes_ += n;
+    if (work_bytes_ > env_.limits.max_work_bytes) {
+      at(&node);
+      errorf(cat("template functions produced more than ", env_.limits.max_work_bytes,
+                 " bytes"));
+    }
   }
   return *std::move(r);
 }

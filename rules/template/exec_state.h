@@ -118,6 +118,8 @@ class State {
   std::string_view tmpl_name_;  // the template being executed ({{define}} names)
   int64_t iterations_ = 0;
   int64_t steps_ = 0;
+  size_t work_bytes_ = 0;  // string bytes function calls returned
+  int nesting_ = 0;       // walk() recursion depth
   int depth_ = 0;
   int query_calls_ = 0;
   CallContext call_ctx_{&env_, &query_calls_};

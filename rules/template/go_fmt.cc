@@ -164,14 +164,14 @@ std::string go_format_float(double v, char fmt, int prec) {
   }
 }
 
-std::string go_sprintf(std::string_view format, const std::vector<Value>& a) {
+std::string go_sprintf(std::string_view format, const std::vector<Value>& a, size_t max_bytes) {
   std::string out;
   FmtFlags f;
   const size_t end = format.size();
   const int num_args = static_cast<int>(a.size());
   ArgCursor c;
   size_t i = 0;
-  while (i < end) {
+  while (i < end && out.size() <= max_bytes) {
     c.good_arg_num = true;
     size_t lasti = i;
     while (i < end && format[i] != '%') ++i;

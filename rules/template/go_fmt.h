@@ -5,6 +5,7 @@
 // addresses and we print as a fixed placeholder. Pure functions.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,7 +15,9 @@
 namespace strata::rules::tmpl {
 
 // fmt.Sprintf(format, args...). A kInvalid argument prints as Go's nil.
-std::string go_sprintf(std::string_view format, const std::vector<Value>& args);
+// Stops early (with a partial result) once the output exceeds `max_bytes`.
+std::string go_sprintf(std::string_view format, const std::vector<Value>& args,
+                       size_t max_bytes = SIZE_MAX);
 // fmt.Sprint(args...): a space between operands when neither is a string.
 std::string go_sprint(const std::vector<Value>& args);
 // fmt.Sprintln(args...): spaces between all operands, then "\n".

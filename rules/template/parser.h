@@ -14,7 +14,7 @@
 namespace strata::rules::tmpl {
 
 // Nesting depth of parentheses and control structures the parser accepts.
-inline constexpr int kMaxParseDepth = 200;
+inline constexpr int kMaxParseDepth = 100;
 
 // Parses `text` as the template `name`. InvalidArgument with Go's message.
 absl::StatusOr<Tree> parse_template(std::string_view name, std::string_view text);

@@ -125,6 +125,30 @@ TEST(AlertTemplateTest, BoundsAreEnforced) {
                 .expand(d, 0, &big, q)
                 .find("more than 2 queries"),
             std::string::npos);
+  // Bytes all calls produce: a big printf in a loop.
+  TemplateLimits work;
+  work.max_work_bytes = 1 << 20;
+  EXPECT_NE(must_parse("{{ range args 1 2 3 4 5 6 7 8 9 10 }}{{ $x := printf \"%0200000d\" 1 }}"
+                       "{{ end }}")
+                .expand(d, 0, nullptr, work)
+                .find("template functions produced more than 1048576 bytes"),
+            std::string::npos);
+  // One printf call with many huge verbs stops early.
+  std::string many = "{{ printf \"";
+  for (int i = 0; i < 200; ++i) many += "%0999999d";
+  many += "\"";
+  for (int i = 0; i < 200; ++i) many += " 1";
+  many += " }}";
+  EXPECT_NE(must_parse(many).expand(d, 0, nullptr).find("result exceeds 1048576 bytes"),
+            std::string::npos);
+  // Nesting across {{template}} calls.
+  std::string nest = "{{ define \"n\" }}";
+  for (int i = 0; i < 50; ++i) nest += "{{ if true }}";
+  nest += "{{ template \"n\" }}";
+  for (int i = 0; i < 50; ++i) nest += "{{ end }}";
+  nest += "{{ end }}{{ template \"n\" }}";
+  EXPECT_NE(must_parse(nest).expand(d, 0, nullptr).find("template nesting exceeds 1000 levels"),
+            std::string::npos);
   // Parse: nesting depth and text size.
   std::string deep(1000, '(');
   EXPECT_NE(std::string(check_alert_template("X", "{{ " + deep + "1" + std::string(1000, ')') + " }}")
