@@ -1,7 +1,7 @@
 #include "rules/template/alert_template.h"
 
-#include "rules/template/str_cat.h"
 #include "rules/template/parser.h"
+#include "rules/template/str_cat.h"
 
 namespace strata::rules {
 
@@ -16,9 +16,8 @@ constexpr std::string_view kPrefix =
 absl::StatusOr<AlertTemplate> AlertTemplate::parse(std::string_view alert_name,
                                                    std::string_view text) {
   if (text.size() > kMaxTemplateTextBytes) {
-    return absl::InvalidArgumentError(cat("template: __alert_", alert_name,
-                                                   ": text exceeds ", kMaxTemplateTextBytes,
-                                                   " bytes"));
+    return absl::InvalidArgumentError(
+        cat("template: __alert_", alert_name, ": text exceeds ", kMaxTemplateTextBytes, " bytes"));
   }
   AlertTemplate t;
   t.name_ = cat("__alert_", alert_name);
@@ -37,7 +36,7 @@ absl::StatusOr<std::string> AlertTemplate::execute(const AlertTemplateData& data
   if (is_plain_) {
     if (source().size() > limits.max_output_bytes) {
       return absl::InvalidArgumentError(cat("template: ", name_, ": template output exceeds ",
-                                                     limits.max_output_bytes, " bytes"));
+                                            limits.max_output_bytes, " bytes"));
     }
     return std::string(source());
   }
@@ -57,7 +56,7 @@ std::string AlertTemplate::expand(const AlertTemplateData& data, int64_t t_ms,
   absl::StatusOr<std::string> r = execute(data, t_ms, query, limits);
   if (r.ok()) return *std::move(r);
   return cat("<error expanding template: error executing template ", name_, ": ",
-                      r.status().message(), ">");
+             r.status().message(), ">");
 }
 
 absl::Status check_alert_template(std::string_view alert_name, std::string_view text) {

@@ -67,7 +67,9 @@ void write_node(const Node& n, std::string* sb) {
     case NodeType::kIf:
     case NodeType::kRange:
     case NodeType::kWith:
-      sb->append(n.type == NodeType::kIf ? "{{if " : n.type == NodeType::kRange ? "{{range " : "{{with ");
+      sb->append(n.type == NodeType::kIf      ? "{{if "
+                 : n.type == NodeType::kRange ? "{{range "
+                                              : "{{with ");
       write_node(*n.pipe, sb);
       sb->append("}}");
       write_list(n.list.get(), sb);

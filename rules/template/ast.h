@@ -13,9 +13,28 @@
 namespace strata::rules::tmpl {
 
 enum class NodeType : uint8_t {
-  kText, kAction, kBool, kChain, kCommand, kDot, kField, kIdentifier, kIf, kList, kNil,
-  kNumber, kPipe, kRange, kString, kVariable, kWith, kBreak, kContinue, kTemplate,
-  kElse, kEnd,  // transient: returned by the parser's item list, never in a tree
+  kText,
+  kAction,
+  kBool,
+  kChain,
+  kCommand,
+  kDot,
+  kField,
+  kIdentifier,
+  kIf,
+  kList,
+  kNil,
+  kNumber,
+  kPipe,
+  kRange,
+  kString,
+  kVariable,
+  kWith,
+  kBreak,
+  kContinue,
+  kTemplate,
+  kElse,
+  kEnd,  // transient: returned by the parser's item list, never in a tree
 };
 
 struct Node;

@@ -1,10 +1,10 @@
 // Go's text/template builtin functions (funcs.go), over template values.
 #include <string>
 
-#include "rules/template/str_cat.h"
 #include "base/go_quote.h"
 #include "rules/template/call.h"
 #include "rules/template/go_fmt.h"
+#include "rules/template/str_cat.h"
 
 namespace strata::rules::tmpl {
 namespace {
@@ -219,8 +219,8 @@ absl::StatusOr<bool> eq(const std::vector<Value>& args) {
         case BasicKind::kInvalid: {
           bool can = !a1.valid() || !a.valid() || a1.kind() == a.kind();
           if (!can) {
-            return err(cat("non-comparable types ", sprint_s(a1), ": ", a1.type_name(),
-                                    ", ", a.type_name(), ": ", sprint_s(a)));
+            return err(cat("non-comparable types ", sprint_s(a1), ": ", a1.type_name(), ", ",
+                           a.type_name(), ": ", sprint_s(a)));
           }
           if (is_nil(a1) || is_nil(a)) {
             truth = is_nil(a) == is_nil(a1);

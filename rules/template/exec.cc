@@ -23,8 +23,8 @@ void State::errorf(std::string_view msg) {
   size_t col = nl == std::string_view::npos ? text.size() : text.size() - (nl + 1);
   size_t line = 1;
   for (char c : text) line += c == '\n';
-  throw ExecError{cat("template: ", env_.name, ":", line, ":", col, ": executing \"",
-                      tmpl_name_, "\" at <", node_to_string(*node_), ">: ", msg)};
+  throw ExecError{cat("template: ", env_.name, ":", line, ":", col, ": executing \"", tmpl_name_,
+                      "\" at <", node_to_string(*node_), ">: ", msg)};
 }
 
 void State::write(std::string_view s) {

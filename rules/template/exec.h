@@ -27,11 +27,11 @@ using QueryFn =
     std::function<absl::StatusOr<std::vector<Sample>>(std::string_view expr, int64_t t_ms)>;
 
 struct ExecLimits {
-  size_t max_output_bytes = 1 << 20;  // per expansion; also caps any one string value
+  size_t max_output_bytes = 1 << 20;      // per expansion; also caps any one string value
   int64_t max_range_iterations = 100000;  // summed over all range loops of one expansion
   size_t max_query_samples = 10000;       // per query call
   int max_query_calls = 100;              // per expansion: each runs a PromQL query
-  int64_t max_steps = 1000000;  // nodes walked per expansion ({{template}} can multiply them)
+  int64_t max_steps = 1000000;   // nodes walked per expansion ({{template}} can multiply them)
   int max_template_depth = 100;  // nested {{template}} calls (Go allows 100000)
   // Bytes of strings all function calls of one expansion may return: a
   // printf in a range loop must not spin through gigabytes.
@@ -42,8 +42,8 @@ struct ExecLimits {
 };
 
 struct ExecEnv {
-  std::string_view name;  // template name, e.g. "__alert_HighLatency"
-  std::string_view text;  // the parsed text, for error positions
+  std::string_view name;                    // template name, e.g. "__alert_HighLatency"
+  std::string_view text;                    // the parsed text, for error positions
   const AlertTemplateData* data = nullptr;  // `.`; must outlive the call
   int64_t t_ms = 0;                         // evaluation time, for `query`
   const QueryFn* query = nullptr;           // null: `query` fails

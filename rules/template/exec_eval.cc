@@ -86,13 +86,13 @@ Value State::ideal_constant(const Node& c) {
 }
 
 Value State::eval_field_node(const Value& dot, const Node& field, const Args* args,
-                      const Final& final) {
+                             const Final& final) {
   at(&field);
   return eval_field_chain(dot, dot, field, field.ident, 0, args, final);
 }
 
 Value State::eval_chain_node(const Value& dot, const Node& chain, const Args* args,
-                      const Final& final) {
+                             const Final& final) {
   at(&chain);
   if (chain.pipe->type == NodeType::kNil) {
     errorf(cat("indirection through explicit nil in ", node_to_string(chain)));
@@ -102,7 +102,7 @@ Value State::eval_chain_node(const Value& dot, const Node& chain, const Args* ar
 }
 
 Value State::eval_variable_node(const Value& dot, const Node& var, const Args* args,
-                         const Final& final) {
+                                const Final& final) {
   at(&var);
   Value value = var_value(var.ident[0]);
   if (var.ident.size() == 1) {
@@ -113,8 +113,8 @@ Value State::eval_variable_node(const Value& dot, const Node& var, const Args* a
 }
 
 Value State::eval_field_chain(const Value& dot, Value receiver, const Node& node,
-                       const std::vector<std::string>& ident, size_t from, const Args* args,
-                       const Final& final) {
+                              const std::vector<std::string>& ident, size_t from, const Args* args,
+                              const Final& final) {
   size_t n = ident.size();
   for (size_t i = from; i + 1 < n; ++i) {
     receiver = eval_field(ident[i], node, nullptr, std::nullopt, receiver);
@@ -123,7 +123,7 @@ Value State::eval_field_chain(const Value& dot, Value receiver, const Node& node
 }
 
 Value State::eval_field(const std::string& name, const Node& node, const Args* args,
-                 const Final& final, const Value& receiver) {
+                        const Final& final, const Value& receiver) {
   (void)node;
   if (!receiver.valid()) return Value();
   std::string typ = receiver.type_name();
@@ -159,7 +159,8 @@ Value State::eval_field(const std::string& name, const Node& node, const Args* a
         errorf(cat(name, " has arguments but cannot be invoked as function"));
       }
       if (name == "Value") return Value::floating(s->value);
-      return Value::label_map(std::shared_ptr<const tsdb::Labels>(receiver.sample_shared(), &s->labels));
+      return Value::label_map(
+          std::shared_ptr<const tsdb::Labels>(receiver.sample_shared(), &s->labels));
     }
     case Kind::kLabelMap: {
       if (has_args) errorf(cat(name, " is not a method but has arguments"));
@@ -179,7 +180,7 @@ Value State::eval_field(const std::string& name, const Node& node, const Args* a
 }
 
 Value State::eval_function(const Value& dot, const Node& ident, const Node& cmd, const Args* args,
-                    const Final& final) {
+                           const Final& final) {
   at(&ident);
   return eval_call(dot, *ident.func, cmd, args, final);
 }
@@ -247,8 +248,7 @@ Value State::validate_type(const Value& v, ParamType t) {
       break;
   }
   if (!ok) {
-    errorf(cat("wrong type for value; expected ", param_type_name(t), "; got ",
-                        v.type_name()));
+    errorf(cat("wrong type for value; expected ", param_type_name(t), "; got ", v.type_name()));
   }
   return v;
 }
@@ -290,16 +290,14 @@ Value State::eval_arg(const Value& dot, ParamType t, const Node& n) {
         default:
           break;
       }
-      errorf(cat("can't handle assignment of ", node_to_string(n),
-                          " to empty interface argument"));
+      errorf(cat("can't handle assignment of ", node_to_string(n), " to empty interface argument"));
     default:
-      errorf(cat("can't handle ", node_to_string(n), " for arg of type ",
-                          param_type_name(t)));
+      errorf(cat("can't handle ", node_to_string(n), " for arg of type ", param_type_name(t)));
   }
 }
 
 Value State::eval_call(const Value& dot, const FuncSig& sig, const Node& node, const Args* args,
-                const Final& final) {
+                       const Final& final) {
   std::vector<const Node*> argn;
   if (args != nullptr) {
     for (size_t i = 1; i < args->size(); ++i) argn.push_back((*args)[i].get());
@@ -310,12 +308,11 @@ Value State::eval_call(const Value& dot, const FuncSig& sig, const Node& node, c
   if (sig.variadic) {
     num_fixed = num_params - 1;
     if (num_in < num_fixed) {
-      errorf(cat("wrong number of args for ", sig.name, ": want at least ",
-                          num_params - 1, " got ", argn.size()));
+      errorf(cat("wrong number of args for ", sig.name, ": want at least ", num_params - 1, " got ",
+                 argn.size()));
     }
   } else if (num_in != num_params) {
-    errorf(cat("wrong number of args for ", sig.name, ": want ", num_params, " got ",
-                        num_in));
+    errorf(cat("wrong number of args for ", sig.name, ": want ", num_params, " got ", num_in));
   }
   if (sig.id == FuncId::kAnd || sig.id == FuncId::kOr) {
     bool want = sig.id == FuncId::kOr;
@@ -342,8 +339,9 @@ Value State::eval_call(const Value& dot, const FuncSig& sig, const Node& node, c
     if (sig.variadic && num_in - 1 < num_fixed) t = sig.params[num_in - 1];
     argv.push_back(validate_type(*final, t));
   }
-  absl::StatusOr<Value> r = sig.is_builtin ? call_builtin(sig.id, argv, env_.limits.max_output_bytes)
-                                           : call_prometheus(sig.id, argv, call_ctx_);
+  absl::StatusOr<Value> r = sig.is_builtin
+                                ? call_builtin(sig.id, argv, env_.limits.max_output_bytes)
+                                : call_prometheus(sig.id, argv, call_ctx_);
   if (!r.ok()) {
     at(&node);
     errorf(cat("error calling ", sig.name, ": ", r.status().message()));
@@ -358,8 +356,7 @@ Value State::eval_call(const Value& dot, const FuncSig& sig, const Node& node, c
     work_bytes_ += n;
     if (work_bytes_ > env_.limits.max_work_bytes) {
       at(&node);
-      errorf(cat("template functions produced more than ", env_.limits.max_work_bytes,
-                 " bytes"));
+      errorf(cat("template functions produced more than ", env_.limits.max_work_bytes, " bytes"));
     }
   }
   return *std::move(r);

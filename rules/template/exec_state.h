@@ -78,21 +78,18 @@ class State {
 
   Value ideal_constant(const Node& c);
 
-  Value eval_field_node(const Value& dot, const Node& field, const Args* args,
-                        const Final& final);
+  Value eval_field_node(const Value& dot, const Node& field, const Args* args, const Final& final);
 
-  Value eval_chain_node(const Value& dot, const Node& chain, const Args* args,
-                        const Final& final);
+  Value eval_chain_node(const Value& dot, const Node& chain, const Args* args, const Final& final);
 
-  Value eval_variable_node(const Value& dot, const Node& var, const Args* args,
-                           const Final& final);
+  Value eval_variable_node(const Value& dot, const Node& var, const Args* args, const Final& final);
 
   Value eval_field_chain(const Value& dot, Value receiver, const Node& node,
                          const std::vector<std::string>& ident, size_t from, const Args* args,
                          const Final& final);
 
-  Value eval_field(const std::string& name, const Node& node, const Args* args,
-                   const Final& final, const Value& receiver);
+  Value eval_field(const std::string& name, const Node& node, const Args* args, const Final& final,
+                   const Value& receiver);
 
   Value eval_function(const Value& dot, const Node& ident, const Node& cmd, const Args* args,
                       const Final& final);
@@ -119,7 +116,7 @@ class State {
   int64_t iterations_ = 0;
   int64_t steps_ = 0;
   size_t work_bytes_ = 0;  // string bytes function calls returned
-  int nesting_ = 0;       // walk() recursion depth
+  int nesting_ = 0;        // walk() recursion depth
   int depth_ = 0;
   int query_calls_ = 0;
   CallContext call_ctx_{&env_, &query_calls_};

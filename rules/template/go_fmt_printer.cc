@@ -436,12 +436,9 @@ class Printer {
       case Kind::kRoot: {
         const AlertTemplateData& d = v.root();
         out_->push_back('{');
-        print_field("Labels", Value::borrowed_label_map(&d.labels), verb,
-                    depth);
+        print_field("Labels", Value::borrowed_label_map(&d.labels), verb, depth);
         out_->push_back(' ');
-        print_field("ExternalLabels",
-                    Value::borrowed_label_map(&d.external_labels), verb,
-                    depth);
+        print_field("ExternalLabels", Value::borrowed_label_map(&d.external_labels), verb, depth);
         out_->push_back(' ');
         print_field("ExternalURL", Value::string(d.external_url), verb, depth);
         out_->push_back(' ');

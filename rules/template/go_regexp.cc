@@ -2,8 +2,8 @@
 
 #include <vector>
 
-#include "rules/template/str_cat.h"
 #include "base/go_quote.h"
+#include "rules/template/str_cat.h"
 
 namespace strata::rules::tmpl {
 namespace {
@@ -137,8 +137,8 @@ absl::StatusOr<std::unique_ptr<RE2>> go_regexp_compile(std::string_view pattern)
   opts.set_max_mem(8 << 20);  // bounds a hostile pattern's automaton
   auto re = std::make_unique<RE2>(re2::StringPiece(pattern.data(), pattern.size()), opts);
   if (!re->ok()) {
-    return absl::InvalidArgumentError(cat(
-        "error parsing regexp: ", go_error_code(re->error_code()), ": `", std::string(re->error_arg()), "`"));
+    return absl::InvalidArgumentError(cat("error parsing regexp: ", go_error_code(re->error_code()),
+                                          ": `", std::string(re->error_arg()), "`"));
   }
   return re;
 }
@@ -158,13 +158,14 @@ absl::StatusOr<std::string> go_regexp_replace_all(const RE2& re, std::string_vie
   size_t last_match_end = 0;
   size_t search_pos = 0;
   while (search_pos <= src.size()) {
-    if (!re.Match(re2::StringPiece(src.data(), src.size()), search_pos, src.size(),
-                  RE2::UNANCHORED, pieces.data(), ngroups)) {
+    if (!re.Match(re2::StringPiece(src.data(), src.size()), search_pos, src.size(), RE2::UNANCHORED,
+                  pieces.data(), ngroups)) {
       break;
     }
     for (int g = 0; g < ngroups; ++g) {
-      groups[g] = pieces[g].data() == nullptr ? std::string_view()
-                                              : std::string_view(pieces[g].data(), pieces[g].size());
+      groups[g] = pieces[g].data() == nullptr
+                      ? std::string_view()
+                      : std::string_view(pieces[g].data(), pieces[g].size());
     }
     size_t a0 = groups[0].data() - src.data();
     size_t a1 = a0 + groups[0].size();

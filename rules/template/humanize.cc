@@ -5,10 +5,10 @@
 #include <cstdlib>
 #include <string>
 
-#include "rules/template/str_cat.h"
 #include "base/float_format.h"
 #include "base/go_quote.h"
 #include "rules/template/go_fmt.h"
+#include "rules/template/str_cat.h"
 
 namespace strata::rules::tmpl {
 namespace {
@@ -114,8 +114,9 @@ absl::StatusOr<int64_t> float_to_time_ms(double v) {
   if (ns > 9.2233720368547758e18 || ns < -9.2233720368547758e18) {
     std::string s;
     append_float_go_g(&s, v);
-    return err(cat(s, " cannot be represented as a nanoseconds timestamp since it "
-                               "overflows int64"));
+    return err(cat(s,
+                   " cannot be represented as a nanoseconds timestamp since it "
+                   "overflows int64"));
   }
   auto ns_int = ns >= 9.2233720368547758e18 ? INT64_MIN : static_cast<int64_t>(ns);
   return ns_int / 1000000;

@@ -53,7 +53,7 @@ enum class ItemType : uint8_t {
 struct Item {
   ItemType type = ItemType::kEof;
   int32_t pos = 0;   // byte offset of the item in the input
-  std::string val;  // the item's text (or the error message)
+  std::string val;   // the item's text (or the error message)
   int32_t line = 1;  // 1-based line where the item starts
 };
 

@@ -42,13 +42,27 @@ bool unquote_char(std::string_view* s, char quote, std::string* out, int32_t* ru
   s->remove_prefix(2);
   int32_t r = 0;
   switch (e) {
-    case 'a': r = '\a'; break;
-    case 'b': r = '\b'; break;
-    case 'f': r = '\f'; break;
-    case 'n': r = '\n'; break;
-    case 'r': r = '\r'; break;
-    case 't': r = '\t'; break;
-    case 'v': r = '\v'; break;
+    case 'a':
+      r = '\a';
+      break;
+    case 'b':
+      r = '\b';
+      break;
+    case 'f':
+      r = '\f';
+      break;
+    case 'n':
+      r = '\n';
+      break;
+    case 'r':
+      r = '\r';
+      break;
+    case 't':
+      r = '\t';
+      break;
+    case 'v':
+      r = '\v';
+      break;
     case 'x':
     case 'u':
     case 'U': {
@@ -70,7 +84,14 @@ bool unquote_char(std::string_view* s, char quote, std::string* out, int32_t* ru
       r = static_cast<int32_t>(v);
       break;
     }
-    case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7': {
       int v = e - '0';
       if (s->size() < 2) return false;
       for (int i = 0; i < 2; ++i) {
@@ -194,9 +215,9 @@ std::string parse_number_literal(const std::string& text, bool is_char, Node* n)
     // them (Strata has no complex values); "0i" is also the number 0.
     std::string_view body = std::string_view(text).substr(0, text.size() - 1);
     size_t split = body.find_last_of("+-");
-    bool is_complex_item = split != std::string_view::npos && split > 0 &&
-                           body[split - 1] != 'e' && body[split - 1] != 'E' &&
-                           body[split - 1] != 'p' && body[split - 1] != 'P';
+    bool is_complex_item = split != std::string_view::npos && split > 0 && body[split - 1] != 'e' &&
+                           body[split - 1] != 'E' && body[split - 1] != 'p' &&
+                           body[split - 1] != 'P';
     std::optional<double> imag = parse_go_float(is_complex_item ? body.substr(split) : body);
     std::optional<double> real =
         is_complex_item ? parse_go_float(body.substr(0, split)) : std::optional<double>(0.0);

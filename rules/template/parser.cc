@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "rules/template/str_cat.h"
 #include "base/float_format.h"
 #include "base/go_quote.h"
 #include "rules/template/lexer.h"
 #include "rules/template/literals.h"
+#include "rules/template/str_cat.h"
 
 namespace strata::rules::tmpl {
 namespace {
@@ -22,8 +22,7 @@ struct ParseError {
 
 class Parser {
  public:
-  Parser(std::string_view name, std::string_view text)
-      : name_(name), items_(lex_template(text)) {}
+  Parser(std::string_view name, std::string_view text) : name_(name), items_(lex_template(text)) {}
 
   Tree parse_all() {
     Tree tree;
@@ -181,7 +180,8 @@ class Parser {
       std::string extra;
       if (action_line_ != 0 && action_line_ != it.line) {
         extra = cat(" in action started at ", name_, ":", action_line_);
-        if (it.val.ends_with(" action")) extra = extra.substr(std::string_view(" in action").size());
+        if (it.val.ends_with(" action"))
+          extra = extra.substr(std::string_view(" in action").size());
       }
       errorf(cat(it.val, extra));
     }

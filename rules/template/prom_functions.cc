@@ -1,16 +1,17 @@
 // Prometheus' template function map (template/template.go, 2.42), except the
 // humanize family (humanize.cc).
-#include <algorithm>
 #include <arpa/inet.h>
+
+#include <algorithm>
 #include <cmath>
 #include <string>
 
-#include "rules/template/str_cat.h"
 #include "base/duration.h"
 #include "base/go_quote.h"
 #include "rules/template/call.h"
 #include "rules/template/go_regexp.h"
 #include "rules/template/humanize.h"
+#include "rules/template/str_cat.h"
 
 namespace strata::rules::tmpl {
 namespace {
@@ -58,7 +59,8 @@ int32_t to_lower_rune(int32_t r) {
 }
 
 bool is_ascii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 // strings.Map with a case function: invalid UTF-8 becomes U+FFFD.
@@ -155,7 +157,9 @@ std::string url_path(std::string_view u) {
   return std::string(rest.substr(0, end));
 }
 
-const Sample* sample_of(const Value& v) { return v.kind() == Kind::kSample ? v.sample_ptr() : nullptr; }
+const Sample* sample_of(const Value& v) {
+  return v.kind() == Kind::kSample ? v.sample_ptr() : nullptr;
+}
 
 absl::StatusOr<Value> query(const std::string& q, const CallContext& ctx) {
   const ExecEnv& env = *ctx.env;
@@ -167,7 +171,7 @@ absl::StatusOr<Value> query(const std::string& q, const CallContext& ctx) {
   if (!r.ok()) return errs(r.status().message());
   if (r->size() > env.limits.max_query_samples) {
     return err(cat("query returned ", r->size(), " samples, more than the limit of ",
-                            env.limits.max_query_samples));
+                   env.limits.max_query_samples));
   }
   auto list = std::make_shared<SampleList>();
   list->reserve(r->size());
@@ -207,9 +211,10 @@ absl::StatusOr<Value> call_prometheus(FuncId id, const std::vector<Value>& a,
     }
     case FuncId::kReReplaceAll: {
       auto re = go_regexp_compile(a[0].as_string());
-      if (!re.ok()) return err(go_must_compile_message(a[0].as_string(), std::string(re.status().message())));
-      auto r = go_regexp_replace_all(**re, a[2].as_string(), a[1].as_string(),
-                                     limits.max_output_bytes);
+      if (!re.ok())
+        return err(go_must_compile_message(a[0].as_string(), std::string(re.status().message())));
+      auto r =
+          go_regexp_replace_all(**re, a[2].as_string(), a[1].as_string(), limits.max_output_bytes);
       if (!r.ok()) return r.status();
       return Value::string(*std::move(r));
     }
@@ -227,11 +232,9 @@ absl::StatusOr<Value> call_prometheus(FuncId id, const std::vector<Value>& a,
     case FuncId::kToLower:
       return Value::string(map_runes(a[0].as_string(), to_lower_rune));
     case FuncId::kGraphLink:
-      return Value::string(
-          cat("/graph?g0.expr=", go_query_escape(a[0].as_string()), "&g0.tab=0"));
+      return Value::string(cat("/graph?g0.expr=", go_query_escape(a[0].as_string()), "&g0.tab=0"));
     case FuncId::kTableLink:
-      return Value::string(
-          cat("/graph?g0.expr=", go_query_escape(a[0].as_string()), "&g0.tab=1"));
+      return Value::string(cat("/graph?g0.expr=", go_query_escape(a[0].as_string()), "&g0.tab=1"));
     case FuncId::kSortByLabel: {
       auto list = std::make_shared<SampleList>(a[1].samples());
       const std::string& label = a[0].as_string();

@@ -43,9 +43,7 @@ const AnyMap& Value::any_map() const {
 
 const Sample* Value::sample_ptr() const { return static_cast<const Sample*>(ref_.get()); }
 
-SamplePtr Value::sample_shared() const {
-  return std::static_pointer_cast<const Sample>(ref_);
-}
+SamplePtr Value::sample_shared() const { return std::static_pointer_cast<const Sample>(ref_); }
 
 const SampleList& Value::samples() const {
   static const SampleList kEmpty;

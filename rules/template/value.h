@@ -52,12 +52,36 @@ class Value {
  public:
   Value() = default;  // kInvalid
   static Value nil() { return Value(Kind::kNil); }
-  static Value boolean(bool b) { Value v(Kind::kBool); v.i_ = b; return v; }
-  static Value integer(int64_t i) { Value v(Kind::kInt); v.i_ = i; return v; }
-  static Value uint8(uint8_t i) { Value v(Kind::kUint8); v.i_ = i; return v; }
-  static Value floating(double f) { Value v(Kind::kFloat); v.f_ = f; return v; }
-  static Value string(std::string s) { Value v(Kind::kString); v.s_ = std::move(s); return v; }
-  static Value html(std::string s) { Value v(Kind::kHtml); v.s_ = std::move(s); return v; }
+  static Value boolean(bool b) {
+    Value v(Kind::kBool);
+    v.i_ = b;
+    return v;
+  }
+  static Value integer(int64_t i) {
+    Value v(Kind::kInt);
+    v.i_ = i;
+    return v;
+  }
+  static Value uint8(uint8_t i) {
+    Value v(Kind::kUint8);
+    v.i_ = i;
+    return v;
+  }
+  static Value floating(double f) {
+    Value v(Kind::kFloat);
+    v.f_ = f;
+    return v;
+  }
+  static Value string(std::string s) {
+    Value v(Kind::kString);
+    v.s_ = std::move(s);
+    return v;
+  }
+  static Value html(std::string s) {
+    Value v(Kind::kHtml);
+    v.s_ = std::move(s);
+    return v;
+  }
   static Value label_map(std::shared_ptr<const tsdb::Labels> m);
   // A map[string]string that does not own `m`: for the alert's data, which
   // outlives every value of the expansion that reads it.
@@ -67,8 +91,16 @@ class Value {
   static Value any_map(std::shared_ptr<const AnyMap> m);
   static Value sample(SamplePtr s);
   static Value query_result(std::shared_ptr<const SampleList> r);
-  static Value time_ms(int64_t t_ms) { Value v(Kind::kTime); v.i_ = t_ms; return v; }
-  static Value root(const AlertTemplateData* d) { Value v(Kind::kRoot); v.root_ = d; return v; }
+  static Value time_ms(int64_t t_ms) {
+    Value v(Kind::kTime);
+    v.i_ = t_ms;
+    return v;
+  }
+  static Value root(const AlertTemplateData* d) {
+    Value v(Kind::kRoot);
+    v.root_ = d;
+    return v;
+  }
 
   Kind kind() const { return kind_; }
   bool valid() const { return kind_ != Kind::kInvalid; }

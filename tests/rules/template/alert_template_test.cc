@@ -39,8 +39,8 @@ TEST(AlertTemplateTest, PlainTextIsItself) {
 }
 
 TEST(AlertTemplateTest, ExternalDataAndURLFunctions) {
-  AlertTemplate t = must_parse(
-      "{{ $externalLabels.dc }} {{ .ExternalURL }} {{ externalURL }} {{ pathPrefix }}");
+  AlertTemplate t =
+      must_parse("{{ $externalLabels.dc }} {{ .ExternalURL }} {{ externalURL }} {{ pathPrefix }}");
   AlertTemplateData d;
   d.external_labels = tsdb::Labels::from_strings({"dc", "eu1"});
   d.external_url = "https://prom.example.com/prometheus?x=1";
@@ -88,8 +88,9 @@ TEST(AlertTemplateTest, BoundsAreEnforced) {
                 .find("template output exceeds 100 bytes"),
             std::string::npos);
   // One string value.
-  EXPECT_NE(must_parse("{{ $x := printf \"%0500d\" 1 }}").expand(d, 0, nullptr, small).find(
-                "result exceeds 100 bytes"),
+  EXPECT_NE(must_parse("{{ $x := printf \"%0500d\" 1 }}")
+                .expand(d, 0, nullptr, small)
+                .find("result exceeds 100 bytes"),
             std::string::npos);
   // Range iterations, over all loops.
   TemplateLimits few;
@@ -112,7 +113,8 @@ TEST(AlertTemplateTest, BoundsAreEnforced) {
   fan += "{{ define \"t30\" }}{{ end }}{{ template \"t0\" }}";
   EXPECT_NE(must_parse(fan).expand(d, 0, nullptr).find("steps"), std::string::npos);
   // Query result size and query count.
-  TemplateQueryFn big = [](std::string_view, int64_t) -> absl::StatusOr<std::vector<TemplateSample>> {
+  TemplateQueryFn big = [](std::string_view,
+                           int64_t) -> absl::StatusOr<std::vector<TemplateSample>> {
     return std::vector<TemplateSample>(20);
   };
   TemplateLimits q;
@@ -151,10 +153,11 @@ TEST(AlertTemplateTest, BoundsAreEnforced) {
             std::string::npos);
   // Parse: nesting depth and text size.
   std::string deep(1000, '(');
-  EXPECT_NE(std::string(check_alert_template("X", "{{ " + deep + "1" + std::string(1000, ')') + " }}")
-                            .message())
-                .find("max expression depth exceeded"),
-            std::string::npos);
+  EXPECT_NE(
+      std::string(
+          check_alert_template("X", "{{ " + deep + "1" + std::string(1000, ')') + " }}").message())
+          .find("max expression depth exceeded"),
+      std::string::npos);
   EXPECT_FALSE(check_alert_template("X", std::string(kMaxTemplateTextBytes + 1, 'x')).ok());
 }
 

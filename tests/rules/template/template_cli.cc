@@ -84,8 +84,9 @@ int main() {
     }
     // A stand-in for the PromQL engine: "vector(N)" is one sample without
     // labels (as promtool's engine answers), anything else is empty.
-    strata::rules::TemplateQueryFn query = [](std::string_view q, int64_t)
-        -> absl::StatusOr<std::vector<strata::rules::TemplateSample>> {
+    strata::rules::TemplateQueryFn query =
+        [](std::string_view q,
+           int64_t) -> absl::StatusOr<std::vector<strata::rules::TemplateSample>> {
       std::vector<strata::rules::TemplateSample> out;
       if (q.starts_with("vector(") && q.ends_with(")")) {
         auto v = strata::parse_go_float(q.substr(7, q.size() - 8));
