@@ -56,6 +56,7 @@ struct Node {
   int64_t int_val = 0;
   uint64_t uint_val = 0;
   double float_val = 0;
+  double complex_re = 0, complex_im = 0;  // kNumber with is_complex
 
   const FuncSig* func = nullptr;  // kIdentifier, resolved at parse time
 

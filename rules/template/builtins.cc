@@ -145,7 +145,7 @@ absl::StatusOr<Value> slice(const std::vector<Value>& args) {
   return Value::query_result(std::move(out));
 }
 
-enum class BasicKind { kInvalid, kBool, kInt, kUint, kFloat, kString };
+enum class BasicKind { kInvalid, kBool, kComplex, kInt, kUint, kFloat, kString };
 
 BasicKind basic_kind(const Value& v) {
   switch (v.kind()) {
@@ -157,6 +157,8 @@ BasicKind basic_kind(const Value& v) {
       return BasicKind::kUint;
     case Kind::kFloat:
       return BasicKind::kFloat;
+    case Kind::kComplex:
+      return BasicKind::kComplex;
     case Kind::kString:
     case Kind::kHtml:
       return BasicKind::kString;
@@ -213,6 +215,9 @@ absl::StatusOr<bool> eq(const std::vector<Value>& args) {
         case BasicKind::kFloat:
           truth = a1.as_float() == a.as_float();
           break;
+        case BasicKind::kComplex:
+          truth = a1.as_float() == a.as_float() && a1.imag() == a.imag();
+          break;
         case BasicKind::kString:
           truth = a1.as_string() == a.as_string();
           break;
@@ -259,6 +264,7 @@ absl::StatusOr<bool> lt(const Value& x, const Value& y) {
   }
   switch (k1) {
     case BasicKind::kBool:
+    case BasicKind::kComplex:
       return err(kBadComparisonType);
     case BasicKind::kFloat:
       return a1.as_float() < a2.as_float();

@@ -75,7 +75,7 @@ Value State::eval_command(const Value& dot, const Node& cmd, const Final& final)
 
 Value State::ideal_constant(const Node& c) {
   at(&c);
-  if (c.is_complex) errorf(cat("complex constants are not supported: ", c.text));
+  if (c.is_complex) return Value::complex(c.complex_re, c.complex_im);
   if (c.is_float && !is_hex_int(c.text) && !(c.text.size() > 0 && c.text[0] == '\'') &&
       c.text.find_first_of(".eEpP") != std::string::npos) {
     return Value::floating(c.float_val);

@@ -216,6 +216,35 @@ class Printer {
     out_->push_back('}');
   }
 
+  // pp.fmtFloat: false when `verb` does not apply to floats.
+  bool float_verb(double x, char32_t verb, bool dry_run = false) {
+    int prec;
+    char fmt = static_cast<char>(verb);
+    switch (verb) {
+      case 'v':
+        fmt = 'g';
+        prec = -1;
+        break;
+      case 'b':
+      case 'g':
+      case 'G':
+      case 'x':
+      case 'X':
+        prec = -1;
+        break;
+      case 'f':
+      case 'e':
+      case 'E':
+      case 'F':
+        prec = 6;
+        break;
+      default:
+        return false;
+    }
+    if (!dry_run) fmt_float(x, fmt, prec);
+    return true;
+  }
+
   void bad_verb(char32_t verb, const Value* v) {
     out_->append("%!");
     append_utf8(out_, static_cast<int32_t>(verb));
@@ -327,27 +356,23 @@ class Printer {
         }
       }
       case Kind::kFloat:
-        switch (verb) {
-          case 'v':
-            fmt_float(v.as_float(), 'g', -1);
-            return;
-          case 'b':
-          case 'g':
-          case 'G':
-          case 'x':
-          case 'X':
-            fmt_float(v.as_float(), static_cast<char>(verb), -1);
-            return;
-          case 'f':
-          case 'e':
-          case 'E':
-          case 'F':
-            fmt_float(v.as_float(), static_cast<char>(verb), 6);
-            return;
-          default:
-            bad_verb(verb, &v);
-            return;
+        if (!float_verb(v.as_float(), verb)) bad_verb(verb, &v);
+        return;
+      case Kind::kComplex: {
+        // fmtComplex: unsupported verbs are found before any output.
+        if (!float_verb(0, verb, /*dry_run=*/true)) {
+          bad_verb(verb, &v);
+          return;
         }
+        bool old_plus = f.plus;
+        out_->push_back('(');
+        float_verb(v.as_float(), verb);
+        f.plus = true;  // the imaginary part always has a sign
+        float_verb(v.imag(), verb);
+        out_->append("i)");
+        f.plus = old_plus;
+        return;
+      }
       case Kind::kString:
       case Kind::kHtml:
       case Kind::kTime: {

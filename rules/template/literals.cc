@@ -211,8 +211,8 @@ std::string parse_number_literal(const std::string& text, bool is_char, Node* n)
     return "";
   }
   if (!text.empty() && text.back() == 'i') {
-    // Imaginary and complex constants parse as in Go, but execution rejects
-    // them (Strata has no complex values); "0i" is also the number 0.
+    // Imaginary and complex constants, as Go's NumberNode; "0i" is also the
+    // number 0 (simplifyComplex).
     std::string_view body = std::string_view(text).substr(0, text.size() - 1);
     size_t split = body.find_last_of("+-");
     bool is_complex_item = split != std::string_view::npos && split > 0 && body[split - 1] != 'e' &&
@@ -223,6 +223,8 @@ std::string parse_number_literal(const std::string& text, bool is_char, Node* n)
         is_complex_item ? parse_go_float(body.substr(0, split)) : std::optional<double>(0.0);
     if (!imag || !real) return cat("illegal number syntax: ", go_quote(text));
     n->is_complex = true;
+    n->complex_re = *real;
+    n->complex_im = *imag;
     if (*imag == 0) {
       n->is_float = true;
       n->float_val = *real;

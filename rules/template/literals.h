@@ -22,7 +22,7 @@ std::optional<std::string> unquote(std::string_view quoted);
 
 // Fills the number fields of `n` from `text` (a number or, with is_char, a
 // character constant). Returns Go's parse error message, or "" on success.
-// Complex constants parse (is_complex), but execution rejects them.
+// Imaginary and complex constants (1i, 1+2i) set is_complex and complex_*.
 std::string parse_number_literal(const std::string& text, bool is_char, Node* n);
 
 }  // namespace strata::rules::tmpl

@@ -3,7 +3,7 @@
 // pipelines, misplaced else/end, break outside range) and Go's error texts:
 // `template: <name>:<line>: function "foo" not defined`. Nesting is bounded
 // so that a hostile template cannot exhaust the stack. `define`, `block` and
-// `template` are supported; complex number constants are not.
+// `template` are supported, and so are complex constants (1i, 1+2i).
 #pragma once
 
 #include <string_view>

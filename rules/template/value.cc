@@ -64,6 +64,8 @@ std::string Value::type_name() const {
       return "uint8";
     case Kind::kFloat:
       return "float64";
+    case Kind::kComplex:
+      return "complex128";
     case Kind::kString:
       return "string";
     case Kind::kHtml:
@@ -112,6 +114,8 @@ bool is_true(const Value& v) {
       return v.as_int() != 0;
     case Kind::kFloat:
       return v.as_float() != 0;  // NaN is true, as in Go
+    case Kind::kComplex:
+      return v.as_float() != 0 || v.imag() != 0;
     case Kind::kString:
     case Kind::kHtml:
     case Kind::kLabelMap:

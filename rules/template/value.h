@@ -38,6 +38,7 @@ enum class Kind : uint8_t {
   kInt,          // int (64-bit)
   kUint8,        // uint8 (a byte from `index` on a string)
   kFloat,        // float64
+  kComplex,      // complex128 (from constants such as 1i)
   kString,       // string
   kHtml,         // html/template.HTML (safeHtml)
   kLabelMap,     // map[string]string: .Labels, .ExternalLabels, a sample's labels
@@ -65,6 +66,13 @@ class Value {
   static Value uint8(uint8_t i) {
     Value v(Kind::kUint8);
     v.i_ = i;
+    return v;
+  }
+  static Value complex(double re, double im) {
+    Value v(Kind::kComplex);
+    v.f_ = re;
+    v.i_ = 0;
+    v.im_ = im;
     return v;
   }
   static Value floating(double f) {
@@ -106,7 +114,8 @@ class Value {
   bool valid() const { return kind_ != Kind::kInvalid; }
   bool as_bool() const { return i_ != 0; }
   int64_t as_int() const { return i_; }
-  double as_float() const { return f_; }
+  double as_float() const { return f_; }               // kFloat; the real part of kComplex
+  double imag() const { return im_; }                  // kComplex
   const std::string& as_string() const { return s_; }  // kString, kHtml
   const tsdb::Labels& labels() const;                  // kLabelMap
   const AnyMap& any_map() const;                       // kAnyMap
@@ -125,6 +134,7 @@ class Value {
   Kind kind_ = Kind::kInvalid;
   int64_t i_ = 0;
   double f_ = 0;
+  double im_ = 0;
   std::string s_;
   std::shared_ptr<const void> ref_;  // label map, any map, sample, query result
   const AlertTemplateData* root_ = nullptr;
