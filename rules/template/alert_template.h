@@ -33,6 +33,9 @@ inline constexpr size_t kMaxTemplateTextBytes = 1 << 20;
 
 class AlertTemplate {
  public:
+  // An empty template: expands to "".
+  AlertTemplate() = default;
+
   // Parses `text` for the alerting rule `alert_name`. The error is
   // InvalidArgument with Go's parse error text, e.g.
   // `template: __alert_X:1: function "foo" not defined`.
@@ -57,12 +60,10 @@ class AlertTemplate {
   std::string_view source() const { return std::string_view(text_).substr(prefix_len_); }
 
  private:
-  AlertTemplate() = default;
-
   std::string name_;
   std::string text_;  // prefix + source: what the parser and error positions see
   size_t prefix_len_ = 0;
-  bool is_plain_ = false;  // no actions: the expansion is the source itself
+  bool is_plain_ = true;  // no actions: the expansion is the source itself
   std::shared_ptr<const tmpl::Tree> tree_;
 };
 

@@ -36,6 +36,7 @@ TEST(AlertTemplateTest, ErrorTextAndColumnsCountThePrefix) {
 TEST(AlertTemplateTest, PlainTextIsItself) {
   AlertTemplate t = must_parse("no actions here } {");
   EXPECT_EQ(t.expand(AlertTemplateData{}, 0, nullptr), "no actions here } {");
+  EXPECT_EQ(AlertTemplate().expand(AlertTemplateData{}, 0, nullptr), "");
 }
 
 TEST(AlertTemplateTest, ExternalDataAndURLFunctions) {
