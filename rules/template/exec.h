@@ -19,13 +19,17 @@
 
 namespace strata::rules::tmpl {
 
-// Runs a PromQL instant query at `t_ms` for the `query` function. The
-// result must be an instant vector (Prometheus wraps a scalar as one sample
-// without labels); an error's message is shown to the user after
-// "error calling query: ".
+// Runs a PromQL instant query at `t_ms` for the `query` function. Like
+// Prometheus' EngineQueryFunc: an instant vector as is, a scalar as one
+// sample without labels, any other result type an error ("rule result is
+// not a vector or scalar"). An error's message is shown to the user after
+// "error calling query: ". Called on the expanding thread.
 using QueryFn =
     std::function<absl::StatusOr<std::vector<Sample>>(std::string_view expr, int64_t t_ms)>;
 
+// Bounds on what one expansion may consume. The defaults are far above any
+// real annotation (a few hundred bytes, a handful of calls) and low enough
+// that a hostile rule file costs at most tens of milliseconds and megabytes.
 struct ExecLimits {
   size_t max_output_bytes = 1 << 20;      // per expansion; also caps any one string value
   int64_t max_range_iterations = 100000;  // summed over all range loops of one expansion
@@ -50,8 +54,8 @@ struct ExecEnv {
   ExecLimits limits;
 };
 
-// Executes `root` (a kList from parse_template). On failure the status
-// message is Go's execution error text.
+// Executes `tree` (from parse_template). On failure the status message is
+// Go's execution error text (or one of ours when an ExecLimits bound trips).
 absl::StatusOr<std::string> execute_template(const Tree& tree, const ExecEnv& env);
 
 }  // namespace strata::rules::tmpl
