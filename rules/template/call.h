@@ -5,18 +5,26 @@
 // with "error calling <name>: ".
 #pragma once
 
+#include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "re2/re2.h"
 #include "rules/template/exec.h"
 #include "rules/template/functions.h"
 #include "rules/template/value.h"
 
 namespace strata::rules::tmpl {
 
+// Per-expansion state the functions share with the executor.
 struct CallContext {
   const ExecEnv* env;
-  int* query_calls;  // counts `query` calls against env->limits
+  int* query_calls;    // counts `query` calls against env->limits
+  size_t* work_bytes;  // bytes regexps scanned (the executor adds results)
+  // Compiled regexps by pattern, so a loop does not recompile them.
+  std::vector<std::pair<std::string, std::shared_ptr<const RE2>>>* regexps;
 };
 
 // Go's builtins: and/or are handled by the executor (they short-circuit).

@@ -29,16 +29,17 @@ using QueryFn =
 
 // Bounds on what one expansion may consume. The defaults are far above any
 // real annotation (a few hundred bytes, a handful of calls) and low enough
-// that a hostile rule file costs at most tens of milliseconds and megabytes.
+// that a hostile rule file costs at most about a second and tens of megabytes.
 struct ExecLimits {
-  size_t max_output_bytes = 1 << 20;      // per expansion; also caps any one string value
-  int64_t max_range_iterations = 100000;  // summed over all range loops of one expansion
-  size_t max_query_samples = 10000;       // per query call
-  int max_query_calls = 100;              // per expansion: each runs a PromQL query
+  size_t max_output_bytes = 1 << 20;     // per expansion; also caps any one string value
+  int64_t max_range_iterations = 10000;  // summed over all range loops of one expansion
+  size_t max_query_samples = 10000;      // per query call
+  int max_query_calls = 100;             // per expansion: each runs a PromQL query
   int64_t max_steps = 1000000;   // nodes walked per expansion ({{template}} can multiply them)
   int max_template_depth = 100;  // nested {{template}} calls (Go allows 100000)
-  // Bytes of strings all function calls of one expansion may return: a
-  // printf in a range loop must not spin through gigabytes.
+  // Bytes of strings all function calls of one expansion may return, plus
+  // the bytes regexps scan: a printf in a range loop must not spin through
+  // gigabytes.
   size_t max_work_bytes = 64 << 20;
   // Nesting of control structures, counted across {{template}} calls: keeps
   // execution's recursion within a thread's stack.

@@ -354,10 +354,10 @@ Value State::eval_call(const Value& dot, const FuncSig& sig, const Node& node, c
                  " bytes"));
     }
     work_bytes_ += n;
-    if (work_bytes_ > env_.limits.max_work_bytes) {
-      at(&node);
-      errorf(cat("template functions produced more than ", env_.limits.max_work_bytes, " bytes"));
-    }
+  }
+  if (work_bytes_ > env_.limits.max_work_bytes) {
+    at(&node);
+    errorf(cat("template functions produced more than ", env_.limits.max_work_bytes, " bytes"));
   }
   return *std::move(r);
 }

@@ -119,7 +119,8 @@ class State {
   int nesting_ = 0;        // walk() recursion depth
   int depth_ = 0;
   int query_calls_ = 0;
-  CallContext call_ctx_{&env_, &query_calls_};
+  std::vector<std::pair<std::string, std::shared_ptr<const RE2>>> regexps_;
+  CallContext call_ctx_{&env_, &query_calls_, &work_bytes_, &regexps_};
 };
 
 }  // namespace strata::rules::tmpl::internal

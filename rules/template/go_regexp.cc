@@ -143,12 +143,6 @@ absl::StatusOr<std::unique_ptr<RE2>> go_regexp_compile(std::string_view pattern)
   return re;
 }
 
-absl::StatusOr<bool> go_regexp_match(std::string_view pattern, std::string_view s) {
-  auto re = go_regexp_compile(pattern);
-  if (!re.ok()) return re.status();
-  return RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), **re);
-}
-
 absl::StatusOr<std::string> go_regexp_replace_all(const RE2& re, std::string_view src,
                                                   std::string_view repl, size_t max_bytes) {
   const int ngroups = 1 + re.NumberOfCapturingGroups();

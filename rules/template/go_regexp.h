@@ -1,7 +1,8 @@
 // Internal to rules/template/: Go's regexp package semantics on RE2 (the
 // same syntax): compile errors in Go's words ("error parsing regexp:
 // missing closing ): `(`"), MatchString, and ReplaceAllString with Go's
-// $1 / ${name} template expansion and empty-match rules.
+// $1 / ${name} template expansion and empty-match rules. MatchString is
+// RE2::PartialMatch on a compiled pattern.
 #pragma once
 
 #include <memory>
@@ -15,9 +16,6 @@ namespace strata::rules::tmpl {
 
 // regexp.Compile. The error message is Go's *syntax.Error text.
 absl::StatusOr<std::unique_ptr<RE2>> go_regexp_compile(std::string_view pattern);
-
-// regexp.MatchString(pattern, s).
-absl::StatusOr<bool> go_regexp_match(std::string_view pattern, std::string_view s);
 
 // re.ReplaceAllString(src, repl). `max_bytes` bounds the result; an error
 // when it would be exceeded.

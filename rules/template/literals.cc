@@ -196,7 +196,8 @@ std::optional<uint64_t> parse_uint_base0(std::string_view s, bool* overflow) {
 
 }  // namespace
 
-std::string parse_number_literal(const std::string& text, bool is_char, Node* n) {
+std::string parse_number_literal(const std::string& text, NumberItem item, Node* n) {
+  const bool is_char = item == NumberItem::kChar;
   n->text = text;
   if (is_char) {
     std::string_view s = std::string_view(text).substr(1);
@@ -214,13 +215,23 @@ std::string parse_number_literal(const std::string& text, bool is_char, Node* n)
     // Imaginary and complex constants, as Go's NumberNode; "0i" is also the
     // number 0 (simplifyComplex).
     std::string_view body = std::string_view(text).substr(0, text.size() - 1);
+    // A complex item ("1+2i") splits at its last sign that is not an
+    // exponent's; Go reads it with fmt.Sscan.
+    const bool complex_item = item == NumberItem::kComplex;
     size_t split = body.find_last_of("+-");
-    bool is_complex_item = split != std::string_view::npos && split > 0 && body[split - 1] != 'e' &&
-                           body[split - 1] != 'E' && body[split - 1] != 'p' &&
-                           body[split - 1] != 'P';
-    std::optional<double> imag = parse_go_float(is_complex_item ? body.substr(split) : body);
+    if (complex_item) {
+      while (split != std::string_view::npos && split > 0 &&
+             std::string_view("eEpP").find(body[split - 1]) != std::string_view::npos) {
+        split = split == 0 ? std::string_view::npos : body.find_last_of("+-", split - 1);
+      }
+      if (split == std::string_view::npos || split == 0) {
+        return "syntax error scanning complex number";
+      }
+    }
+    std::optional<double> imag = parse_go_float(complex_item ? body.substr(split) : body);
     std::optional<double> real =
-        is_complex_item ? parse_go_float(body.substr(0, split)) : std::optional<double>(0.0);
+        complex_item ? parse_go_float(body.substr(0, split)) : std::optional<double>(0.0);
+    if (complex_item && (!imag || !real)) return "syntax error scanning complex number";
     if (!imag || !real) return cat("illegal number syntax: ", go_quote(text));
     n->is_complex = true;
     n->complex_re = *real;

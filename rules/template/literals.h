@@ -20,9 +20,10 @@ bool unquote_char(std::string_view* s, char quote, std::string* out, int32_t* ru
 // strconv.Unquote of a quoted or raw (backquoted) string literal.
 std::optional<std::string> unquote(std::string_view quoted);
 
-// Fills the number fields of `n` from `text` (a number or, with is_char, a
-// character constant). Returns Go's parse error message, or "" on success.
-// Imaginary and complex constants (1i, 1+2i) set is_complex and complex_*.
-std::string parse_number_literal(const std::string& text, bool is_char, Node* n);
+// Fills the number fields of `n` from `text` (a number, character constant
+// or complex constant, as the lexer classified it). Returns Go's parse error message, or "" on
+// success. Imaginary and complex constants (1i, 1+2i) set is_complex and complex_*.
+enum class NumberItem { kNumber, kChar, kComplex };  // the lexer's item type
+std::string parse_number_literal(const std::string& text, NumberItem item, Node* n);
 
 }  // namespace strata::rules::tmpl

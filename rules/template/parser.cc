@@ -509,7 +509,10 @@ class Parser {
 
   NodePtr new_number(const Item& t) {
     auto n = std::make_unique<Node>(NodeType::kNumber, t.pos);
-    std::string error = parse_number_literal(t.val, t.type == ItemType::kCharConstant, n.get());
+    NumberItem item = t.type == ItemType::kCharConstant ? NumberItem::kChar
+                      : t.type == ItemType::kComplex    ? NumberItem::kComplex
+                                                        : NumberItem::kNumber;
+    std::string error = parse_number_literal(t.val, item, n.get());
     if (!error.empty()) errorf(error);
     return n;
   }

@@ -157,6 +157,22 @@ std::string url_path(std::string_view u) {
   return std::string(rest.substr(0, end));
 }
 
+// Compiles `pattern` once per expansion (at most kMaxCachedRegexps kept).
+// The error is Go's *syntax.Error text.
+constexpr size_t kMaxCachedRegexps = 32;
+
+absl::StatusOr<std::shared_ptr<const RE2>> cached_regexp(const std::string& pattern,
+                                                         const CallContext& ctx) {
+  for (const auto& [p, re] : *ctx.regexps) {
+    if (p == pattern) return re;
+  }
+  auto re = go_regexp_compile(pattern);
+  if (!re.ok()) return re.status();
+  std::shared_ptr<const RE2> shared(std::move(*re));
+  if (ctx.regexps->size() < kMaxCachedRegexps) ctx.regexps->emplace_back(pattern, shared);
+  return shared;
+}
+
 const Sample* sample_of(const Value& v) {
   return v.kind() == Kind::kSample ? v.sample_ptr() : nullptr;
 }
@@ -210,9 +226,11 @@ absl::StatusOr<Value> call_prometheus(FuncId id, const std::vector<Value>& a,
       return Value::any_map(std::move(m));
     }
     case FuncId::kReReplaceAll: {
-      auto re = go_regexp_compile(a[0].as_string());
-      if (!re.ok())
+      auto re = cached_regexp(a[0].as_string(), ctx);
+      if (!re.ok()) {
         return err(go_must_compile_message(a[0].as_string(), std::string(re.status().message())));
+      }
+      *ctx.work_bytes += a[2].as_string().size();
       auto r =
           go_regexp_replace_all(**re, a[2].as_string(), a[1].as_string(), limits.max_output_bytes);
       if (!r.ok()) return r.status();
@@ -221,9 +239,11 @@ absl::StatusOr<Value> call_prometheus(FuncId id, const std::vector<Value>& a,
     case FuncId::kSafeHtml:
       return Value::html(a[0].as_string());
     case FuncId::kMatch: {
-      auto r = go_regexp_match(a[0].as_string(), a[1].as_string());
-      if (!r.ok()) return r.status();
-      return Value::boolean(*r);
+      auto re = cached_regexp(a[0].as_string(), ctx);
+      if (!re.ok()) return errs(re.status().message());
+      const std::string& s = a[1].as_string();
+      *ctx.work_bytes += s.size();
+      return Value::boolean(RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), **re));
     }
     case FuncId::kTitle:
       return Value::string(title(a[0].as_string()));

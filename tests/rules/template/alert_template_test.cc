@@ -136,6 +136,12 @@ TEST(AlertTemplateTest, BoundsAreEnforced) {
                 .expand(d, 0, nullptr, work)
                 .find("template functions produced more than 1048576 bytes"),
             std::string::npos);
+  // Regexps count the bytes they scan.
+  EXPECT_NE(must_parse("{{ $big := printf \"%0500000d\" 1 }}{{ range args 1 2 3 4 5 }}"
+                       "{{ if match \"x\" $big }}{{ end }}{{ end }}")
+                .expand(d, 0, nullptr, work)
+                .find("at <match \"x\" $big>: template functions produced more than"),
+            std::string::npos);
   // One printf call with many huge verbs stops early.
   std::string many = "{{ printf \"";
   for (int i = 0; i < 200; ++i) many += "%0999999d";
