@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 
+#include "base/log.h"
 #include "net/url.h"
 #include "tsdb/labels/matcher.h"
 #include "tsdb/series.h"
@@ -47,17 +48,46 @@ const char* alert_state_name(AlertState s) {
   return "inactive";
 }
 
+absl::StatusOr<std::unique_ptr<AlertingRule>> AlertingRule::create(
+    const RuleNode& node, std::string query, promql::PreparedQuery prepared,
+    std::shared_ptr<const AlertingRuleEnv> env) {
+  auto parse = [&](const std::vector<KeyValue>& kvs, Templates* out) -> absl::Status {
+    for (const auto& [k, v] : kvs) {
+      auto t = AlertTemplate::parse(node.alert, v);
+      if (!t.ok()) return t.status();
+      out->emplace_back(k, std::move(*t));
+    }
+    return absl::OkStatus();
+  };
+  Templates labels, annotations;
+  if (auto s = parse(node.labels, &labels); !s.ok()) return s;
+  if (auto s = parse(node.annotations, &annotations); !s.ok()) return s;
+  return std::unique_ptr<AlertingRule>(new AlertingRule(node, std::move(query), std::move(prepared),
+                                                        std::move(env), std::move(labels),
+                                                        std::move(annotations)));
+}
+
 AlertingRule::AlertingRule(const RuleNode& node, std::string query, promql::PreparedQuery prepared,
-                           std::shared_ptr<const AlertingRuleEnv> env)
+                           std::shared_ptr<const AlertingRuleEnv> env, Templates labels,
+                           Templates annotations)
     : Rule(node.alert, std::move(query), std::move(prepared), node.labels),
       for_ms_(node.for_ms),
       keep_firing_for_ms_(node.keep_firing_for_ms),
       annotations_(node.annotations),
-      env_(std::move(env)) {}
+      env_(std::move(env)),
+      label_templates_(std::move(labels)),
+      annotation_templates_(std::move(annotations)) {}
 
-std::string AlertingRule::expand(const std::string& text, const tsdb::Labels&, double,
-                                 int64_t) const {
-  return text;
+std::string AlertingRule::expand(const AlertTemplate& t, const AlertTemplateData& data,
+                                 int64_t t_ms, const TemplateQueryFn& query) const {
+  if (env_->expansions) env_->expansions->inc();
+  auto r = t.execute(data, t_ms, &query);
+  if (r.ok()) return *std::move(r);
+  if (env_->expansion_failures) env_->expansion_failures->inc();
+  log::warn("rules", "Expanding alert template failed",
+            {{"alert", name()}, {"err", r.status().message()}});
+  return "<error expanding template: error executing template " + t.name() + ": " +
+         std::string(r.status().message()) + ">";
 }
 
 absl::StatusOr<promql::Vector> AlertingRule::eval(const EvalContext& ctx) {
@@ -65,20 +95,42 @@ absl::StatusOr<promql::Vector> AlertingRule::eval(const EvalContext& ctx) {
   if (!res.ok()) return res.status();
   const int64_t ts = ctx.t_ms;
 
+  // Templates' `query` runs at the evaluation time, through the same engine.
+  const TemplateQueryFn query_fn = [&ctx](std::string_view expr, int64_t t_ms)
+      -> absl::StatusOr<std::vector<TemplateSample>> {
+    auto r = ctx.engine->instant(*ctx.queryable, expr, t_ms);
+    if (!r.ok()) return r.status();
+    std::vector<TemplateSample> out;
+    if (auto* v = std::get_if<promql::Vector>(&r->value)) {
+      for (auto& s : *v) out.push_back({std::move(s.metric), s.v});
+    } else if (auto* sc = std::get_if<promql::Scalar>(&r->value)) {
+      out.push_back({tsdb::Labels(), sc->v});
+    } else {
+      return absl::InvalidArgumentError("rule result is not a vector or scalar");
+    }
+    return out;
+  };
+
   // This evaluation's alerts, by label hash.
   std::map<uint64_t, ActiveAlert> current;
+  AlertTemplateData data;
+  data.external_labels = env_->external_labels;
+  data.external_url = env_->external_url;
   for (const auto& s : *res) {
-    tsdb::Labels metric = s.metric.without_metric_name();
+    // $labels is the result series as it is, __name__ included.
+    data.labels = s.metric;
+    data.value = s.v;
+    const tsdb::Labels metric = s.metric.without_metric_name();
     std::vector<tsdb::Label> items(metric.begin(), metric.end());
-    for (const auto& [n, v] : labels()) {
-      std::string val = expand(v, metric, s.v, ts);
+    for (const auto& [n, t] : label_templates_) {
+      std::string val = expand(t, data, ts, query_fn);
       std::erase_if(items, [&](const tsdb::Label& l) { return l.name == n; });
       if (!val.empty()) items.push_back({n, std::move(val)});
     }
     std::erase_if(items, [](const tsdb::Label& l) { return l.name == kAlertName; });
     items.push_back({std::string(kAlertName), name()});
     std::vector<tsdb::Label> ann;
-    for (const auto& [n, v] : annotations_) ann.push_back({n, expand(v, metric, s.v, ts)});
+    for (const auto& [n, t] : annotation_templates_) ann.push_back({n, expand(t, data, ts, query_fn)});
 
     ActiveAlert a;
     a.labels = tsdb::Labels::from_unsorted(std::move(items));

@@ -21,8 +21,10 @@
 #include <string>
 #include <vector>
 
+#include "base/metrics.h"
 #include "rules/alert.h"
 #include "rules/rule.h"
+#include "rules/template/alert_template.h"
 
 namespace strata::rules {
 
@@ -49,6 +51,10 @@ struct ActiveAlert {
 struct AlertingRuleEnv {
   tsdb::Labels external_labels;  // $externalLabels
   std::string external_url;      // $externalURL, generator URLs
+  // prometheus_template_text_expansions_total and ..._failures_total; may
+  // be null (tests, stratatool).
+  metrics::Counter* expansions = nullptr;
+  metrics::Counter* expansion_failures = nullptr;
 };
 
 class AlertingRule final : public Rule {
@@ -56,8 +62,11 @@ class AlertingRule final : public Rule {
   // Resolved alerts are kept (and re-sent) this long.
   static constexpr int64_t kResolvedRetentionMs = 15 * 60 * 1000;
 
-  AlertingRule(const RuleNode& node, std::string query, promql::PreparedQuery prepared,
-               std::shared_ptr<const AlertingRuleEnv> env);
+  // Parses the label and annotation templates; their errors (already
+  // reported by the rule-file check) are returned here too.
+  static absl::StatusOr<std::unique_ptr<AlertingRule>> create(
+      const RuleNode& node, std::string query, promql::PreparedQuery prepared,
+      std::shared_ptr<const AlertingRuleEnv> env);
 
   absl::StatusOr<promql::Vector> eval(const EvalContext& ctx) override;
   AlertingRule* as_alerting() override { return this; }
@@ -89,13 +98,22 @@ class AlertingRule final : public Rule {
   void copy_state_from(const AlertingRule& old);
 
  private:
-  std::string expand(const std::string& text, const tsdb::Labels& labels, double value,
-                     int64_t t_ms) const;
+  using Templates = std::vector<std::pair<std::string, AlertTemplate>>;
+  AlertingRule(const RuleNode& node, std::string query, promql::PreparedQuery prepared,
+               std::shared_ptr<const AlertingRuleEnv> env, Templates labels, Templates annotations);
+
+  // One template expanded for an alert; a failure is logged, counted and
+  // shown as Prometheus shows it ("<error expanding template: ...>").
+  std::string expand(const AlertTemplate& t, const AlertTemplateData& data, int64_t t_ms,
+                     const TemplateQueryFn& query) const;
 
   const int64_t for_ms_;
   const int64_t keep_firing_for_ms_;
   const std::vector<KeyValue> annotations_;
   const std::shared_ptr<const AlertingRuleEnv> env_;
+  // Parsed once; expanded for every alert at every evaluation.
+  const Templates label_templates_;
+  const Templates annotation_templates_;
   bool restored_ = false;  // group thread only
   std::map<uint64_t, ActiveAlert> active_;  // by hash of the alert's labels; under mu_
 };

@@ -48,7 +48,11 @@ RuleMetrics::RuleMetrics(metrics::Registry* r)
       last_samples(&r->gauge_family("prometheus_rule_group_last_evaluation_samples",
                                     "The number of samples returned during the last rule group "
                                     "evaluation.",
-                                    {"rule_group"})) {}
+                                    {"rule_group"})),
+      template_expansions(&r->counter("prometheus_template_text_expansions_total",
+                                      "The total number of template text expansions.")),
+      template_failures(&r->counter("prometheus_template_text_expansion_failures_total",
+                                    "The total number of template text expansion failures.")) {}
 
 Group::Group(std::string file, std::string name, int64_t interval_ms, int64_t limit,
              int64_t query_offset_ms, std::vector<std::unique_ptr<Rule>> rules, const GroupEnv* env)

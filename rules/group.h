@@ -52,6 +52,8 @@ struct RuleMetrics {
   metrics::Family<metrics::Gauge>* last_duration;       // ..._rule_group_last_duration_seconds
   metrics::Family<metrics::Gauge>* rule_count;          // ..._rule_group_rules
   metrics::Family<metrics::Gauge>* last_samples;        // ..._last_evaluation_samples
+  metrics::Counter* template_expansions;  // prometheus_template_text_expansions_total
+  metrics::Counter* template_failures;    // ..._template_text_expansion_failures_total
 };
 
 // What every group of a manager shares. Pointers outlive the groups.

@@ -31,10 +31,13 @@ absl::StatusOr<std::vector<std::unique_ptr<Group>>> build_groups(
                                             r.name() + "\": " + std::string(s.message()));
         }
         std::string query = promql::parser::to_string(**expr, parse_opts.compat);
-        if (r.is_alert())
-          rules.push_back(std::make_unique<AlertingRule>(r, std::move(query), std::move(*prepared),
-                                                         alert_env));
-        else
+        if (r.is_alert()) {
+          auto a = AlertingRule::create(r, std::move(query), std::move(*prepared), alert_env);
+          if (!a.ok())
+            return absl::InvalidArgumentError(f.path + ": group \"" + g.name + "\", rule \"" +
+                                              r.name() + "\": " + std::string(a.status().message()));
+          rules.push_back(std::move(*a));
+        } else
           rules.push_back(std::make_unique<RecordingRule>(r.record, std::move(query),
                                                           std::move(*prepared), r.labels));
       }
@@ -69,6 +72,8 @@ absl::Status Manager::apply(const RulesConfig& cfg) {
   auto alert_env = std::make_shared<AlertingRuleEnv>();
   alert_env->external_labels = cfg.external_labels;
   alert_env->external_url = cfg.external_url;
+  alert_env->expansions = metrics_.template_expansions;
+  alert_env->expansion_failures = metrics_.template_failures;
   auto built = build_groups(files, cfg.evaluation_interval_ms, &env_, alert_env);
   if (!built.ok()) return built.status();
 

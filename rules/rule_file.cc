@@ -16,6 +16,7 @@
 #include "base/duration.h"
 #include "absl/strings/str_join.h"
 #include "base/go_quote.h"
+#include "rules/template/alert_template.h"
 #include "tsdb/storage.h"
 
 namespace strata::rules {
@@ -221,6 +222,14 @@ std::vector<std::pair<std::string, std::string>> validate_rule(const RuleNode& r
   }
   for (const auto& [k, v] : r.annotations)
     if (!valid_label_name(k, v3)) out.emplace_back("", "invalid annotation name: " + k);
+  if (!r.alert.empty()) {
+    for (const auto& [k, v] : r.labels)
+      if (auto s = check_alert_template(r.alert, v); !s.ok())
+        out.emplace_back("", fmt::format("label {}: {}", go_quote(k), std::string(s.message())));
+    for (const auto& [k, v] : r.annotations)
+      if (auto s = check_alert_template(r.alert, v); !s.ok())
+        out.emplace_back("", fmt::format("annotation {}: {}", go_quote(k), std::string(s.message())));
+  }
   return out;
 }
 

@@ -87,7 +87,7 @@ class RulesTest : public ::testing::Test {
     if (n.is_alert()) {
       auto env = std::make_shared<AlertingRuleEnv>();
       env->external_url = "http://strata:9090";
-      return std::make_unique<AlertingRule>(n, n.expr, std::move(*p), env);
+      return std::move(*AlertingRule::create(n, n.expr, std::move(*p), env));
     }
     return std::make_unique<RecordingRule>(n.record, n.expr, std::move(*p), n.labels);
   }

@@ -51,8 +51,11 @@ CHECK_TABLE = {
         expr: up
         annotations:
           "bad name": x
+          summary: "{{ foo }}"
+          description: "{{ $value | humanize }} {{ if }}"
         labels:
           __name__: z
+          team: "{{ .Labels.job"
       - record: "bad name"
         expr: up
         for: 1m
@@ -116,10 +119,13 @@ def mutate_rule_file(rng):
                 lines.append("        keep_firing_for: %s" % rng.choice(["1m", "0s"]))
             if rng.random() < 0.3:
                 lines.append("        labels:")
-                lines.append("          %s: %s" % (rng.choice(["severity", "__name__", "a-b", "ok_1"]), rng.choice(["page", "x"])))
+                lines.append("          %s: %s" % (rng.choice(["severity", "__name__", "a-b", "ok_1"]),
+                                                 rng.choice(["page", "x", "'{{ $labels.x }}'", "'{{ nope 1 }}'"])))
             if rng.random() < 0.3:
                 lines.append("        annotations:")
-                lines.append("          %s: %s" % (rng.choice(["summary", "bad name", "ok"]), "'text'"))
+                lines.append("          %s: %s" % (rng.choice(["summary", "bad name", "ok"]), rng.choice(
+                    ["'text'", "'{{ $labels.job }} at {{ $value | humanize }}'", "'{{ foo }}'", "'{{ if }}'",
+                     "'{{ .Labels.x'", "'{{ printf \"%.1f\" $value }}'", "'{{ range $i := }}'"])))
             if rng.random() < 0.05:
                 lines.append("        unknown: 1")
         groups.append("\n".join(lines))
