@@ -99,10 +99,15 @@ TEST_F(StrataE2ETest, Flags) {
   const std::string data_dir = server_->data_dir();
   const std::string address = "127.0.0.1:" + std::to_string(server_->port());
   expect_get("/api/v1/status/flags", 200,
-             success(R"({"config.file":"strata.yml","enable-feature":"","log.format":"logfmt",)"
-                     R"("log.level":"info","query.compat":"v3","query.lookback-delta":"5m",)"
+             success(R"({"alertmanager.drain-notification-queue-on-shutdown":"true",)"
+                     R"("alertmanager.notification-queue-capacity":"10000",)"
+                     R"("config.file":"strata.yml","enable-feature":"","log.format":"logfmt",)"
+                     R"("log.level":"info","notifications.config.file":"",)"
+                     R"("query.compat":"v3","query.lookback-delta":"5m",)"
                      R"("query.max-concurrency":"20","query.max-samples":"50000000",)"
-                     R"("query.timeout":"2m","storage.exemplars.exemplars-limit":"100000",)"
+                     R"("query.timeout":"2m","rules.alert.for-grace-period":"10m",)"
+                     R"("rules.alert.for-outage-tolerance":"1h","rules.alert.resend-delay":"1m",)"
+                     R"("storage.exemplars.exemplars-limit":"100000",)"
                      R"("storage.tsdb.out-of-order-time-window":"0s",)"
                      R"("storage.tsdb.path":")" +
                      data_dir +

@@ -189,7 +189,13 @@ TEST(FlagsTest, AsMapHasEveryFlagAsStatusFlagsShowsIt) {
   auto m = f.as_map();
   std::set<std::string> names;
   for (const auto& [k, v] : m) names.insert(k);
-  EXPECT_EQ(names, (std::set<std::string>{"config.file",
+  EXPECT_EQ(names, (std::set<std::string>{"alertmanager.drain-notification-queue-on-shutdown",
+                                          "alertmanager.notification-queue-capacity",
+                                          "notifications.config.file",
+                                          "rules.alert.for-grace-period",
+                                          "rules.alert.for-outage-tolerance",
+                                          "rules.alert.resend-delay",
+                                          "config.file",
                                           "enable-feature",
                                           "log.format",
                                           "log.level",
