@@ -43,6 +43,10 @@ absl::StatusOr<Url> resolve_reference(const Url& base, std::string_view location
 // that may not parse.
 std::string redact_unparsed(std::string_view url);
 
+// Go's net.SplitHostPort: false when `hostport` is not host:port; the
+// host comes without the brackets of an IPv6 literal. Views into `hostport`.
+bool split_host_port(std::string_view hostport, std::string_view* host, std::string_view* port);
+
 // Go's url.QueryEscape: a query-string value, unreserved bytes kept, space
 // as '+', everything else %XX (generator URLs of alerts, links).
 std::string query_escape(std::string_view s);

@@ -1,5 +1,7 @@
 #include "scrape/target_labels.h"
 
+#include "net/url.h"
+
 #include <string_view>
 #include <utility>
 
@@ -67,9 +69,9 @@ void escape(std::string_view s, Mode mode, std::string* out) {
 // scheme, as 2.x does).
 absl::Status add_default_port(LabelsBuilder& lb, const ScrapeConfig& cfg, std::string* addr) {
   std::string_view host, port;
-  if (split_host_port(*addr, &host, &port)) return absl::OkStatus();
+  if (net::split_host_port(*addr, &host, &port)) return absl::OkStatus();
   std::string probe = *addr + ":1234";
-  if (!split_host_port(probe, &host, &port)) return absl::OkStatus();
+  if (!net::split_host_port(probe, &host, &port)) return absl::OkStatus();
   std::string_view scheme = lb.get(kScheme);
   if (scheme == "http" || scheme.empty()) {
     addr->append(":80");
@@ -91,28 +93,6 @@ absl::StatusOr<int64_t> parse_target_duration(std::string_view text, const char*
 }
 
 }  // namespace
-
-bool split_host_port(std::string_view hp, std::string_view* host, std::string_view* port) {
-  size_t i = hp.rfind(':');
-  if (i == std::string_view::npos) return false;
-  size_t j = 0, k = 0;
-  if (!hp.empty() && hp[0] == '[') {
-    size_t end = hp.find(']');
-    if (end == std::string_view::npos) return false;
-    if (end + 1 == hp.size()) return false;  // missing port
-    if (end + 1 != i) return false;          // too many colons / missing port
-    *host = hp.substr(1, end - 1);
-    j = 1;
-    k = end + 1;
-  } else {
-    *host = hp.substr(0, i);
-    if (host->find(':') != std::string_view::npos) return false;  // too many colons
-  }
-  if (hp.substr(j).find('[') != std::string_view::npos) return false;
-  if (hp.substr(k).find(']') != std::string_view::npos) return false;
-  *port = hp.substr(i + 1);
-  return true;
-}
 
 std::string TargetLabels::url() const {
   std::string out;

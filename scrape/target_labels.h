@@ -87,7 +87,4 @@ TargetLabels populate_target_labels(const tsdb::Labels& target, const tsdb::Labe
 std::vector<TargetLabels> static_target_labels(const ScrapeConfig& cfg,
                                                const TargetLabelsOptions& opts = {});
 
-// Go's net.SplitHostPort: false when `hostport` is not host:port.
-bool split_host_port(std::string_view hostport, std::string_view* host, std::string_view* port);
-
 }  // namespace strata::scrape

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -158,6 +159,34 @@ int check_metrics() {
   return problems->empty() ? 0 : 3;
 }
 
+// --compat=v2|v3; false for any other word.
+bool compat_flag(const std::string& a, strata::promql::Compat* compat) {
+  if (a == "--compat=v2") *compat = strata::promql::Compat::kV2;
+  else if (a == "--compat=v3") *compat = strata::promql::Compat::kV3;
+  else return false;
+  return true;
+}
+
+// A subcommand's words: flags go to `flag` (false: unknown), the rest are
+// files, of which there must be one at least. Errors are printed in
+// promtool's words; false then.
+bool split_args(int argc, char** argv, const char* files_name,
+                const std::function<bool(const std::string&)>& flag, std::vector<std::string>* files) {
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("-", 0) != 0) {
+      files->push_back(a);
+    } else if (!flag(a)) {
+      std::fprintf(stderr, "stratatool: error: unknown flag %s, try --help\n", a.c_str());
+      return false;
+    }
+  }
+  if (files->empty())
+    std::fprintf(stderr, "stratatool: error: required argument '%s' not provided, try --help\n",
+                 files_name);
+  return !files->empty();
+}
+
 // Duplicate rules of one file (same name and labels), each reported once,
 // in promtool's words.
 std::string duplicate_rules_lint(const strata::rules::ParsedRuleFile& f) {
@@ -183,24 +212,15 @@ int check_rules(int argc, char** argv) {
   strata::rules::RuleFileOptions opts;
   bool lint_duplicates = true, lint_fatal = false;
   std::vector<std::string> files;
-  for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--compat=v2") opts.parse.compat = strata::promql::Compat::kV2;
-    else if (a == "--compat=v3") opts.parse.compat = strata::promql::Compat::kV3;
-    else if (a == "--lint=none") lint_duplicates = false;
+  auto flag = [&](const std::string& a) {
+    if (compat_flag(a, &opts.parse.compat)) return true;
+    if (a == "--lint=none") lint_duplicates = false;
     else if (a == "--lint=duplicate-rules") lint_duplicates = true;
     else if (a == "--lint-fatal") lint_fatal = true;
-    else if (a.rfind("-", 0) == 0) {
-      std::fprintf(stderr, "stratatool: error: unknown flag %s, try --help\n", a.c_str());
-      return 1;
-    } else {
-      files.push_back(a);
-    }
-  }
-  if (files.empty()) {
-    std::fprintf(stderr, "stratatool: error: required argument 'rule-files' not provided, try --help\n");
-    return 1;
-  }
+    else return false;
+    return true;
+  };
+  if (!split_args(argc, argv, "rule-files", flag, &files)) return 1;
   for (const auto& f : files) {
     std::error_code ec;
     if (!std::filesystem::exists(f, ec)) {
@@ -249,21 +269,8 @@ int test(int argc, char** argv) {
   }
   strata::ruletest::Options opts;
   std::vector<std::string> files;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--compat=v2") opts.compat = strata::promql::Compat::kV2;
-    else if (a == "--compat=v3") opts.compat = strata::promql::Compat::kV3;
-    else if (a.rfind("-", 0) == 0) {
-      std::fprintf(stderr, "stratatool: error: unknown flag %s, try --help\n", a.c_str());
-      return 1;
-    } else {
-      files.push_back(a);
-    }
-  }
-  if (files.empty()) {
-    std::fprintf(stderr, "stratatool: error: required argument 'test-rule-file' not provided, try --help\n");
-    return 1;
-  }
+  auto flag = [&](const std::string& a) { return compat_flag(a, &opts.compat); };
+  if (!split_args(argc - 1, argv + 1, "test-rule-file", flag, &files)) return 1;
   return strata::ruletest::test_rules_main(files, opts);
 }
 

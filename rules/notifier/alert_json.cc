@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "base/civil_date.h"
+
 namespace strata::rules::notifier {
 namespace {
 
@@ -39,19 +41,6 @@ void append_u_escape(std::string* out, uint32_t v) {
   for (int shift = 12; shift >= 0; shift -= 4) out->push_back(kHex[(v >> shift) & 0xF]);
 }
 
-// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's
-// civil_from_days).
-void civil_from_days(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2 ? 1 : 0);
-}
 
 void append_labels(std::string* out, const tsdb::Labels& ls) {
   out->push_back('{');

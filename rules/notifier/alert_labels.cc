@@ -21,21 +21,28 @@ void RelabelingSink::set(tsdb::Labels external_labels,
   settings_ = std::move(s);
 }
 
+std::vector<Alert> relabel_alerts(const std::vector<Alert>& alerts,
+                                  const tsdb::Labels& external_labels,
+                                  std::span<const tsdb::relabel::Config> relabel_configs) {
+  std::vector<Alert> out;
+  out.reserve(alerts.size());
+  tsdb::relabel::LabelsBuilder lb;
+  for (const Alert& a : alerts) {
+    auto labels = alert_labels(a.labels, external_labels, relabel_configs, lb);
+    if (!labels) continue;
+    out.push_back(a);
+    out.back().labels = std::move(*labels);
+  }
+  return out;
+}
+
 void RelabelingSink::send(const std::vector<Alert>& alerts) {
   std::shared_ptr<const Settings> s;
   {
     std::lock_guard lock(mu_);
     s = settings_;
   }
-  std::vector<Alert> out;
-  out.reserve(alerts.size());
-  tsdb::relabel::LabelsBuilder lb;
-  for (const Alert& a : alerts) {
-    auto labels = alert_labels(a.labels, s->external_labels, s->relabel_configs, lb);
-    if (!labels) continue;
-    out.push_back(a);
-    out.back().labels = std::move(*labels);
-  }
+  std::vector<Alert> out = relabel_alerts(alerts, s->external_labels, s->relabel_configs);
   if (!out.empty()) next_->send(out);
 }
 

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "rules/alert.h"
 #include "tsdb/labels/labels.h"
@@ -26,6 +27,11 @@ std::optional<tsdb::Labels> alert_labels(const tsdb::Labels& labels,
                                          const tsdb::Labels& external_labels,
                                          std::span<const tsdb::relabel::Config> relabel_configs,
                                          tsdb::relabel::LabelsBuilder& lb);
+
+// `alerts` with alert_labels() applied; dropped ones left out.
+std::vector<Alert> relabel_alerts(const std::vector<Alert>& alerts,
+                                  const tsdb::Labels& external_labels,
+                                  std::span<const tsdb::relabel::Config> relabel_configs);
 
 // Forwards alerts to `next` with alert_labels() applied; dropped alerts are
 // not forwarded. set() (a reload) and send() may run on any threads.

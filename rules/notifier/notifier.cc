@@ -164,16 +164,7 @@ void Notifier::send(const std::vector<Alert>& alerts) {
     std::lock_guard lock(mu_);
     cfg = config_;
   }
-  std::vector<Alert> out;
-  out.reserve(alerts.size());
-  tsdb::relabel::LabelsBuilder lb;
-  for (const Alert& a : alerts) {
-    auto labels = alert_labels(a.labels, cfg->external_labels, cfg->alert_relabel_configs, lb);
-    if (!labels) continue;
-    Alert copy = a;
-    copy.labels = std::move(*labels);
-    out.push_back(std::move(copy));
-  }
+  std::vector<Alert> out = relabel_alerts(alerts, cfg->external_labels, cfg->alert_relabel_configs);
   if (out.empty()) return;
   const size_t cap = opts_.queue_capacity;
   size_t first = 0;

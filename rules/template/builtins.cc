@@ -2,6 +2,7 @@
 #include <string>
 
 #include "base/go_quote.h"
+#include "net/url.h"
 #include "rules/template/call.h"
 #include "rules/template/go_fmt.h"
 #include "rules/template/str_cat.h"
@@ -370,25 +371,6 @@ std::string js_escape(std::string_view s) {
 
 }  // namespace
 
-// url.QueryEscape.
-std::string go_query_escape(std::string_view s) {
-  std::string out;
-  static const char* kHex = "0123456789ABCDEF";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string eval_args_string(const std::vector<Value>& args) {
   if (args.size() == 1 && args[0].kind() == Kind::kString) return args[0].as_string();
@@ -458,7 +440,7 @@ absl::StatusOr<Value> call_builtin(FuncId id, const std::vector<Value>& args, si
     case FuncId::kJs:
       return Value::string(js_escape(eval_args_string(args)));
     case FuncId::kUrlquery:
-      return Value::string(go_query_escape(eval_args_string(args)));
+      return Value::string(net::query_escape(eval_args_string(args)));
     case FuncId::kCall: {
       Value fn = indirect_interface(args[0]);
       if (!fn.valid()) return err("call of nil");

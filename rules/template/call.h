@@ -39,7 +39,4 @@ absl::StatusOr<Value> call_prometheus(FuncId id, const std::vector<Value>& args,
 // printable values.
 std::string eval_args_string(const std::vector<Value>& args);
 
-// url.QueryEscape: spaces as "+", unreserved bytes kept, others %XX.
-std::string go_query_escape(std::string_view s);
-
 }  // namespace strata::rules::tmpl

@@ -8,10 +8,12 @@
 
 #include "base/duration.h"
 #include "base/go_quote.h"
+#include "net/url.h"
 #include "rules/template/call.h"
 #include "rules/template/go_regexp.h"
 #include "rules/template/humanize.h"
 #include "rules/template/str_cat.h"
+#include "net/url.h"
 
 namespace strata::rules::tmpl {
 namespace {
@@ -105,29 +107,6 @@ std::string title(std::string_view s) {
   return out;
 }
 
-// net.SplitHostPort.
-bool split_host_port(std::string_view hp, std::string* host, std::string* port) {
-  size_t i = hp.rfind(':');
-  if (i == std::string_view::npos) return false;
-  size_t j = 0, k = 0;
-  if (!hp.empty() && hp[0] == '[') {
-    size_t end = hp.find(']');
-    if (end == std::string_view::npos) return false;
-    if (end + 1 == hp.size()) return false;
-    if (end + 1 != i) return false;
-    *host = std::string(hp.substr(1, end - 1));
-    j = 1;
-    k = end + 1;
-  } else {
-    *host = std::string(hp.substr(0, i));
-    if (host->find(':') != std::string::npos) return false;
-  }
-  if (hp.substr(j).find('[') != std::string_view::npos) return false;
-  if (hp.substr(k).find(']') != std::string_view::npos) return false;
-  *port = std::string(hp.substr(i + 1));
-  return true;
-}
-
 // net.ParseIP (no zones).
 bool is_ip(const std::string& s) {
   unsigned char buf[16];
@@ -135,8 +114,9 @@ bool is_ip(const std::string& s) {
 }
 
 std::string strip_domain(std::string_view hp) {
-  std::string host, port;
-  if (!split_host_port(hp, &host, &port)) host = std::string(hp);
+  std::string_view host_view, port_view;
+  if (!net::split_host_port(hp, &host_view, &port_view)) host_view = hp;
+  std::string host(host_view), port(port_view);
   if (is_ip(host)) return std::string(hp);
   host = host.substr(0, host.find('.'));
   if (!port.empty()) {
@@ -252,9 +232,9 @@ absl::StatusOr<Value> call_prometheus(FuncId id, const std::vector<Value>& a,
     case FuncId::kToLower:
       return Value::string(map_runes(a[0].as_string(), to_lower_rune));
     case FuncId::kGraphLink:
-      return Value::string(cat("/graph?g0.expr=", go_query_escape(a[0].as_string()), "&g0.tab=0"));
+      return Value::string(cat("/graph?g0.expr=", net::query_escape(a[0].as_string()), "&g0.tab=0"));
     case FuncId::kTableLink:
-      return Value::string(cat("/graph?g0.expr=", go_query_escape(a[0].as_string()), "&g0.tab=1"));
+      return Value::string(cat("/graph?g0.expr=", net::query_escape(a[0].as_string()), "&g0.tab=1"));
     case FuncId::kSortByLabel: {
       auto list = std::make_shared<SampleList>(a[1].samples());
       const std::string& label = a[0].as_string();
@@ -281,9 +261,9 @@ absl::StatusOr<Value> call_prometheus(FuncId id, const std::vector<Value>& a,
       return Value::floating(static_cast<double>(ns) / 1e9);
     }
     case FuncId::kStripPort: {
-      std::string host, port;
-      if (!split_host_port(a[0].as_string(), &host, &port)) return Value::string(a[0].as_string());
-      return Value::string(host);
+      std::string_view host, port;
+      if (!net::split_host_port(a[0].as_string(), &host, &port)) return Value::string(a[0].as_string());
+      return Value::string(std::string(host));
     }
     case FuncId::kStripDomain:
       return Value::string(strip_domain(a[0].as_string()));

@@ -1,5 +1,6 @@
 // scrape::populate_target_labels: Prometheus' target labels from discovery and
 // the scrape config, relabeling, the checks and their messages, the scrape URL.
+#include "net/url.h"
 #include "scrape/target_labels.h"
 
 #include <gtest/gtest.h>
@@ -166,18 +167,18 @@ TEST(TargetLabelsTest, StaticConfigs) {
 
 TEST(TargetLabelsTest, SplitHostPortAsGo) {
   std::string_view h, p;
-  EXPECT_TRUE(split_host_port("a:1", &h, &p));
+  EXPECT_TRUE(net::split_host_port("a:1", &h, &p));
   EXPECT_EQ(h, "a");
   EXPECT_EQ(p, "1");
-  EXPECT_TRUE(split_host_port("[::1]:80", &h, &p));
+  EXPECT_TRUE(net::split_host_port("[::1]:80", &h, &p));
   EXPECT_EQ(h, "::1");
-  EXPECT_TRUE(split_host_port("a:", &h, &p));
+  EXPECT_TRUE(net::split_host_port("a:", &h, &p));
   EXPECT_EQ(p, "");
-  EXPECT_FALSE(split_host_port("a", &h, &p));
-  EXPECT_FALSE(split_host_port("a:b:c", &h, &p));
-  EXPECT_FALSE(split_host_port("[::1]", &h, &p));
-  EXPECT_FALSE(split_host_port("[a]b:1", &h, &p));
-  EXPECT_FALSE(split_host_port("a]:1", &h, &p));
+  EXPECT_FALSE(net::split_host_port("a", &h, &p));
+  EXPECT_FALSE(net::split_host_port("a:b:c", &h, &p));
+  EXPECT_FALSE(net::split_host_port("[::1]", &h, &p));
+  EXPECT_FALSE(net::split_host_port("[a]b:1", &h, &p));
+  EXPECT_FALSE(net::split_host_port("a]:1", &h, &p));
 }
 
 }  // namespace

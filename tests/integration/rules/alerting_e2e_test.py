@@ -21,13 +21,14 @@ import http.server
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from oracle_util import free_port, wait_for  # noqa: E402
 
 LEVEL = {"value": 10}
 HOOKS = []
@@ -56,29 +57,9 @@ class App(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def get_json(url):
     with urllib.request.urlopen(url, timeout=10) as r:
         return json.loads(r.read())
-
-
-def wait_for(pred, seconds, what):
-    deadline = time.time() + seconds
-    last = None
-    while time.time() < deadline:
-        try:
-            last = pred()
-            if last:
-                return last
-        except Exception as e:  # not up yet
-            last = e
-        time.sleep(0.25)
-    raise AssertionError("timed out waiting for %s (last: %r)" % (what, last))
 
 
 def main():

@@ -13,18 +13,15 @@ app_flap disappears after a few seconds, so one alert resolves).
 usage: rules_oracle_test.py <path to strata>
 Every wait is bounded; every process is stopped by PID.
 """
-import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+from oracle_util import Procs, api, free_port, http, wait_for  # noqa: E402
 APP = os.path.join(HERE, "..", "scrape", "scrape_app.py")
 FLAP_AFTER_S = 6
 
@@ -91,67 +88,6 @@ groups:
 
 RULES_RELOADED = RULES.replace("app_queue_depth > 5", "app_queue_depth > 8").replace(
     "- name: limited\n  limit: 1", "- name: limited\n  limit: 5")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http(base, path, params=None, method="GET"):
-    url = base + path
-    if params:
-        url += "?" + urllib.parse.urlencode(params, doseq=True)
-    req = urllib.request.Request(url, method=method)
-    with urllib.request.urlopen(req, timeout=10) as r:
-        body = r.read()
-    return json.loads(body) if body.startswith(b"{") else body
-
-
-def api(base, path, params=None):
-    r = http(base, path, params)
-    assert r["status"] == "success", r
-    return r["data"]
-
-
-def wait_for(pred, seconds, what):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            if pred():
-                return
-        except Exception:  # not up yet
-            pass
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting for " + what)
-
-
-class Procs:
-    def __init__(self, tmp):
-        self.tmp = tmp
-        self.procs = []
-
-    def start(self, name, cmd):
-        log = open(os.path.join(self.tmp, name + ".log"), "wb")
-        p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-        self.procs.append((name, p))
-        return p
-
-    def stop_all(self):
-        for name, p in reversed(self.procs):
-            if p.poll() is None:
-                p.terminate()
-        for name, p in reversed(self.procs):
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-
-    def log(self, name):
-        with open(os.path.join(self.tmp, name + ".log"), "rb") as f:
-            return f.read().decode(errors="replace")[-3000:]
 
 
 TIMES = ("lastEvaluation", "evaluationTime", "activeAt", "keepFiringSince")

@@ -13,56 +13,16 @@ scrape_app.py (python3-prometheus-client). Strata runs with
 usage: scrape_oracle_test.py <path to strata>
 Every wait is bounded; every process is stopped by PID.
 """
-import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+from oracle_util import Procs, api, free_port, http, wait_for  # noqa: E402
 FLAP_AFTER_S = 8  # scrape_app.py drops app_flap this long after it starts
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http(base, path, params=None, method="GET"):
-    url = base + path
-    data = None
-    if params and method == "GET":
-        url += "?" + urllib.parse.urlencode(params, doseq=True)
-    elif params:
-        data = urllib.parse.urlencode(params, doseq=True).encode()
-    req = urllib.request.Request(url, data=data, method=method)
-    with urllib.request.urlopen(req, timeout=10) as r:
-        body = r.read()
-    return json.loads(body) if body.startswith(b"{") else body
-
-
-def api(base, path, params=None):
-    r = http(base, path, params)
-    assert r["status"] == "success", r
-    return r["data"]
-
-
-def wait_for(pred, seconds, what):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            if pred():
-                return
-        except Exception:  # not up yet
-            pass
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting for " + what)
 
 
 CONFIG = """
@@ -113,33 +73,6 @@ scrape_configs:
     regex: '127\\.0\\.0\\.1:{closed}'
     action: drop
 """
-
-
-class Procs:
-    def __init__(self, tmp):
-        self.tmp = tmp
-        self.procs = []
-
-    def start(self, name, cmd):
-        log = open(os.path.join(self.tmp, name + ".log"), "wb")
-        p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-        self.procs.append((name, p))
-        return p
-
-    def stop_all(self):
-        for name, p in reversed(self.procs):
-            if p.poll() is None:
-                p.terminate()
-        for name, p in reversed(self.procs):
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-
-    def log(self, name):
-        with open(os.path.join(self.tmp, name + ".log"), "rb") as f:
-            return f.read().decode(errors="replace")[-3000:]
 
 
 def label_key(d):
