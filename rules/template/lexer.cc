@@ -274,7 +274,7 @@ class Lexer {
           emit(ItemType::kPipe);
           continue;
         case '"':
-          if (!lex_quote()) return State::kDone;
+          if (!lex_quoted('"', ItemType::kString, "unterminated quoted string")) return State::kDone;
           continue;
         case '`':
           if (!lex_raw_quote()) return State::kDone;
@@ -283,7 +283,8 @@ class Lexer {
           if (!lex_variable()) return State::kDone;
           continue;
         case '\'':
-          if (!lex_char()) return State::kDone;
+          if (!lex_quoted('\'', ItemType::kCharConstant, "unterminated character constant"))
+            return State::kDone;
           continue;
         case '(':
           emit(ItemType::kLeftParen);
@@ -411,7 +412,9 @@ class Lexer {
     return true;
   }
 
-  bool lex_char() {
+  // A character constant ('x') or a quoted string ("x") up to its closing
+  // `quote`: escapes skip a rune; a newline or the end is an error.
+  bool lex_quoted(int32_t quote, ItemType type, const char* unterminated) {
     while (true) {
       int32_t r = next();
       if (r == '\\') {
@@ -419,29 +422,12 @@ class Lexer {
         if (r != kEofRune && r != '\n') continue;
       }
       if (r == kEofRune || r == '\n') {
-        errorf("unterminated character constant");
+        errorf(unterminated);
         return false;
       }
-      if (r == '\'') break;
+      if (r == quote) break;
     }
-    emit(ItemType::kCharConstant);
-    return true;
-  }
-
-  bool lex_quote() {
-    while (true) {
-      int32_t r = next();
-      if (r == '\\') {
-        r = next();
-        if (r != kEofRune && r != '\n') continue;
-      }
-      if (r == kEofRune || r == '\n') {
-        errorf("unterminated quoted string");
-        return false;
-      }
-      if (r == '"') break;
-    }
-    emit(ItemType::kString);
+    emit(type);
     return true;
   }
 

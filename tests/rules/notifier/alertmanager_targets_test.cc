@@ -1,4 +1,5 @@
 #include "rules/notifier/alertmanager_targets.h"
+#include "tests/rules/notifier/relabel_rule.h"
 
 #include <gtest/gtest.h>
 
@@ -7,19 +8,6 @@ namespace {
 
 using tsdb::Labels;
 namespace relabel = tsdb::relabel;
-
-relabel::Config rule(relabel::Action action, std::vector<std::string> sources,
-                     const std::string& regex, const std::string& target = "",
-                     const std::string& replacement = "$1") {
-  relabel::Config c = relabel::default_config();
-  c.action = action;
-  c.source_labels = std::move(sources);
-  c.regex_text = regex;
-  c.regex = *relabel::compile_regex(regex);
-  c.target_label = target;
-  c.replacement = replacement;
-  return c;
-}
 
 scrape::TargetGroup group(std::vector<std::string> addresses, Labels common = {},
                           const std::string& source = "0") {

@@ -15,6 +15,7 @@
 #include "tests/net/test_server.h"
 #include "tests/testutil/eventually.h"
 #include "tests/testutil/temp_dir.h"
+#include "tests/rules/notifier/relabel_rule.h"
 
 namespace strata::rules::notifier {
 namespace {
@@ -104,19 +105,6 @@ Alert make_alert(const std::string& name, int i = 0) {
   a.ends_at_ms = 1714557900000;
   a.generator_url = "http://strata:9090/graph?g0.expr=up&g0.tab=1";
   return a;
-}
-
-relabel::Config rule(relabel::Action action, std::vector<std::string> sources,
-                     const std::string& regex, const std::string& target = "",
-                     const std::string& replacement = "$1") {
-  relabel::Config c = relabel::default_config();
-  c.action = action;
-  c.source_labels = std::move(sources);
-  c.regex_text = regex;
-  c.regex = *relabel::compile_regex(regex);
-  c.target_label = target;
-  c.replacement = replacement;
-  return c;
 }
 
 class NotifierTest : public ::testing::Test {
