@@ -15,7 +15,8 @@
 namespace strata::rules {
 
 absl::StatusOr<std::vector<std::unique_ptr<Group>>> build_groups(
-    const std::vector<ParsedRuleFile>& files, int64_t default_interval_ms, const GroupEnv* env,
+    const std::vector<ParsedRuleFile>& files, int64_t default_interval_ms,
+    int64_t default_query_offset_ms, const GroupEnv* env,
     std::shared_ptr<const AlertingRuleEnv> alert_env) {
   const auto parse_opts = promql::parser::options_for(env->engine->options());
   std::vector<std::unique_ptr<Group>> out;
@@ -42,7 +43,8 @@ absl::StatusOr<std::vector<std::unique_ptr<Group>>> build_groups(
                                                           std::move(*prepared), r.labels));
       }
       int64_t interval = g.interval_ms > 0 ? g.interval_ms : default_interval_ms;
-      out.push_back(std::make_unique<Group>(f.path, g.name, interval, g.limit, g.query_offset_ms,
+      out.push_back(std::make_unique<Group>(f.path, g.name, interval, g.limit,
+                                            g.query_offset_ms.value_or(default_query_offset_ms),
                                             std::move(rules), env));
     }
   }
@@ -74,7 +76,7 @@ absl::Status Manager::apply(const RulesConfig& cfg) {
   alert_env->external_url = cfg.external_url;
   alert_env->expansions = metrics_.template_expansions;
   alert_env->expansion_failures = metrics_.template_failures;
-  auto built = build_groups(files, cfg.evaluation_interval_ms, &env_, alert_env);
+  auto built = build_groups(files, cfg.evaluation_interval_ms, cfg.query_offset_ms, &env_, alert_env);
   if (!built.ok()) return built.status();
 
   std::unique_lock lock(mu_);

@@ -38,6 +38,7 @@ namespace strata::rules {
 struct RulesConfig {
   std::vector<std::string> rule_files;  // globs
   int64_t evaluation_interval_ms = 60'000;
+  int64_t query_offset_ms = 0;  // global.rule_query_offset: groups without their own
   tsdb::Labels external_labels;
   std::string external_url;  // generator URLs, $externalURL
 };
@@ -46,7 +47,8 @@ struct RulesConfig {
 // for the manager and for `stratatool test rules`. Errors: the first rule
 // whose expression the engine refuses.
 absl::StatusOr<std::vector<std::unique_ptr<Group>>> build_groups(
-    const std::vector<ParsedRuleFile>& files, int64_t default_interval_ms, const GroupEnv* env,
+    const std::vector<ParsedRuleFile>& files, int64_t default_interval_ms,
+    int64_t default_query_offset_ms, const GroupEnv* env,
     std::shared_ptr<const AlertingRuleEnv> alert_env);
 
 class Manager final : public RulesView {

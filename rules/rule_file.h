@@ -32,6 +32,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -60,7 +61,7 @@ struct RuleNode {
 struct RuleGroupNode {
   std::string name;
   int64_t interval_ms = 0;  // 0: the global evaluation_interval
-  int64_t query_offset_ms = 0;
+  std::optional<int64_t> query_offset_ms;  // unset: global.rule_query_offset
   int64_t limit = 0;        // 0: no limit
   std::vector<RuleNode> rules;
 };

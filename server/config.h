@@ -41,6 +41,8 @@ struct GlobalConfig {
   int64_t scrape_interval_ms = 60 * 1000;
   int64_t scrape_timeout_ms = 10 * 1000;
   int64_t evaluation_interval_ms = 60 * 1000;
+  // Prometheus 3: how far back rules evaluate, unless their group says.
+  int64_t rule_query_offset_ms = 0;
   std::string query_log_file;
   std::map<std::string, std::string> external_labels;
   // Defaults for every scrape config (Prometheus 2.45+); 0 = none.

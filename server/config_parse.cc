@@ -53,7 +53,8 @@ void check_targets(const YAML::Node& at, const std::vector<StaticConfig>& scs) {
 }
 
 GlobalConfig global_config(const YAML::Node& n) {
-  Fields f(n, {"scrape_interval", "scrape_timeout", "evaluation_interval", "query_log_file",
+  Fields f(n, {"scrape_interval", "scrape_timeout", "evaluation_interval", "rule_query_offset",
+               "query_log_file",
                "external_labels", "body_size_limit", "sample_limit", "target_limit",
                "label_limit", "label_name_length_limit", "label_value_length_limit"},
            "config.plain");
@@ -66,6 +67,7 @@ GlobalConfig global_config(const YAML::Node& n) {
   g.scrape_timeout_ms = timeout ? timeout : std::min(GlobalConfig().scrape_timeout_ms, g.scrape_interval_ms);
   if (auto v = f.get("evaluation_interval")) g.evaluation_interval_ms = duration(*v);
   if (g.evaluation_interval_ms == 0) g.evaluation_interval_ms = GlobalConfig().evaluation_interval_ms;
+  if (auto v = f.get("rule_query_offset")) g.rule_query_offset_ms = duration(*v);
   if (auto v = f.get("query_log_file")) g.query_log_file = str(*v);
   if (auto v = f.get("external_labels")) g.external_labels = labels(*v);
   if (auto v = f.get("body_size_limit")) g.body_size_limit_bytes = bytes(*v);

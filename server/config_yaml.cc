@@ -213,6 +213,7 @@ std::string Config::to_yaml() const {
   g.set("scrape_interval", dur(global.scrape_interval_ms));
   g.set("scrape_timeout", dur(global.scrape_timeout_ms));
   g.set("evaluation_interval", dur(global.evaluation_interval_ms));
+  if (global.rule_query_offset_ms) g.set("rule_query_offset", dur(global.rule_query_offset_ms));
   if (!global.query_log_file.empty()) g.set("query_log_file", YamlNode::str(global.query_log_file));
   if (!global.external_labels.empty())
     g.set("external_labels", YamlNode::string_map(global.external_labels));

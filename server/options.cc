@@ -110,6 +110,7 @@ rules::RulesConfig rules_config(const Config& config, const Flags& flags) {
   rules::RulesConfig r;
   r.rule_files = config.rule_files;
   r.evaluation_interval_ms = config.global.evaluation_interval_ms;
+  r.query_offset_ms = config.global.rule_query_offset_ms;
   r.external_labels = external_labels(config);
   r.external_url = external_url(flags);
   return r;

@@ -303,6 +303,20 @@ TEST_F(RulesTest, RestoreForStateAfterRestart) {
   EXPECT_EQ(a->state(), AlertState::kFiring);
 }
 
+TEST_F(RulesTest, QueryOffsetEvaluatesAndStoresEarlier) {
+  add(Labels::from_strings({"__name__", "req"}), 0, 1);
+  add(Labels::from_strings({"__name__", "req"}), kMin, 2);
+  add(Labels::from_strings({"__name__", "req"}), 2 * kMin, 3);
+  std::vector<std::unique_ptr<Rule>> rules;
+  rules.push_back(rule(record("x", "req")));
+  Group g("rules.yml", "g", kMin, 0, kMin, std::move(rules), &env_);
+  g.eval(2 * kMin);
+  auto s = raw("x", 0, 3 * kMin);
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].t, kMin);
+  EXPECT_EQ(s[0].v, 2);
+}
+
 TEST_F(RulesTest, GroupScheduleIsAlignedAndStable) {
   auto g = group({record("x", "vector(1)")});
   int64_t t = g->next_eval_ms(1'000'000);

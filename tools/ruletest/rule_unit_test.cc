@@ -287,7 +287,7 @@ std::vector<std::string> run_group(const TestFile& file, const TestGroup& tg, co
   auto alert_env = std::make_shared<rules::AlertingRuleEnv>();
   alert_env->external_labels = from_map(tg.external_labels);
   alert_env->external_url = tg.external_url;
-  auto built = rules::build_groups(parsed, file.evaluation_interval_ms, &env, alert_env);
+  auto built = rules::build_groups(parsed, file.evaluation_interval_ms, 0, &env, alert_env);
   if (!built.ok()) return {"    " + std::string(built.status().message())};
   std::vector<std::unique_ptr<rules::Group>> groups = std::move(*built);
 
