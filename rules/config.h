@@ -22,6 +22,9 @@ struct AlertmanagerConfig {
   int64_t timeout_ms = 10 * 1000;
   std::string api_version = "v2";
   std::vector<tsdb::relabel::Config> relabel_configs;
+  // Prometheus 3: relabeling of the alerts sent to these Alertmanagers only,
+  // after the global alert_relabel_configs.
+  std::vector<tsdb::relabel::Config> alert_relabel_configs;
   std::vector<scrape::FileSdConfig> file_sd_configs;
   std::vector<scrape::StaticConfig> static_configs;
 };

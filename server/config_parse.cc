@@ -254,6 +254,7 @@ void alerting_config(const YAML::Node& n, Config* c, const ParseContext& ctx) {
         fail(*v, "expected Alertmanager api version to be one of [v2] but got " + am.api_version);
     }
     if (auto v = a.get("relabel_configs")) am.relabel_configs = relabel_configs(*v);
+    if (auto v = a.get("alert_relabel_configs")) am.alert_relabel_configs = relabel_configs(*v);
     if (auto v = a.get("file_sd_configs")) am.file_sd_configs = file_sd_configs(*v, ctx);
     if (auto v = a.get("static_configs")) {
       am.static_configs = static_configs(*v);

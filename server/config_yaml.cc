@@ -242,6 +242,8 @@ std::string Config::to_yaml() const {
         m.set("timeout", dur(am.timeout_ms));
         m.set("api_version", YamlNode::str(am.api_version));
         if (!am.relabel_configs.empty()) m.set("relabel_configs", relabels(am.relabel_configs));
+        if (!am.alert_relabel_configs.empty())
+          m.set("alert_relabel_configs", relabels(am.alert_relabel_configs));
         discovery(m, {.files = &am.file_sd_configs, .statics = &am.static_configs});
         seq.push(std::move(m));
       }

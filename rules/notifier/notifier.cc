@@ -223,9 +223,20 @@ bool Notifier::send_batch(const std::vector<Alert>& batch,
   state->delivered.assign(sets.size(), false);
   std::vector<bool> has_ams(sets.size(), false);
   std::vector<std::vector<AlertmanagerTarget>> ams(sets.size());
+  // A set with its own alert_relabel_configs gets its own body (and none
+  // when relabeling drops every alert of the batch).
+  std::vector<std::optional<std::string>> own_body(sets.size());
+  std::vector<double> own_count(sets.size(), double(batch.size()));
   size_t total = 0;
   for (size_t i = 0; i < sets.size(); ++i) {
     ams[i] = sets[i]->active();
+    const auto& relabel = sets[i]->config().alert_relabel_configs;
+    if (!ams[i].empty() && !relabel.empty()) {
+      std::vector<Alert> mine = relabel_alerts(batch, tsdb::Labels(), relabel);
+      if (mine.empty()) ams[i].clear();
+      own_count[i] = double(mine.size());
+      own_body[i] = encode_alerts(mine);
+    }
     has_ams[i] = !ams[i].empty();
     total += ams[i].size();
   }
@@ -233,7 +244,6 @@ bool Notifier::send_batch(const std::vector<Alert>& batch,
   // counted it as dropped).
   if (total == 0) return true;
   state->pending = total;
-  const double count = double(batch.size());
   const auto now = std::chrono::steady_clock::now();
   for (size_t i = 0; i < sets.size(); ++i) {
     net::Deadline deadline = now + std::chrono::milliseconds(sets[i]->config().timeout_ms);
@@ -243,7 +253,8 @@ bool Notifier::send_batch(const std::vector<Alert>& batch,
       req.method = "POST";
       req.url = am.url;
       req.headers = {{"Content-Type", "application/json"}};
-      req.body = body;
+      req.body = own_body[i] ? *own_body[i] : body;
+      const double count = own_count[i];
       req.body_limit_bytes = 1 << 20;  // Alertmanager answers with nothing much
       sets[i]->client().async_send(
           std::move(req), deadline,

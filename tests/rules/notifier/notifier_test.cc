@@ -219,6 +219,29 @@ TEST_F(NotifierTest, AlertsWhoseLabelsBecomeEmptyAreDropped) {
             0);  // dropped by config, not counted
 }
 
+TEST_F(NotifierTest, PerAlertmanagerAlertRelabelingAppliesToItsSetOnly) {
+  FakeAlertmanager all, pages;
+  Notifier n(options(), &registry_);
+  NotifierConfig cfg;
+  cfg.alertmanagers.push_back(static_config({all.address()}));
+  AlertmanagerConfig only_a = static_config({pages.address()});
+  only_a.alert_relabel_configs = {rule(relabel::Action::kKeep, {"alertname"}, "A")};
+  cfg.alertmanagers.push_back(only_a);
+  ASSERT_TRUE(n.apply(cfg).ok());
+  n.start();
+  ASSERT_TRUE(eventually([&] { return n.alertmanagers().active.size() == 2; }));
+  n.send({make_alert("A"), make_alert("B")});
+  ASSERT_TRUE(eventually([&] { return all.alerts_received() == 2 && pages.alerts_received() == 1; }));
+  EXPECT_EQ(nlohmann::json::parse(pages.received()[0].body)[0]["labels"]["alertname"], "A");
+  ASSERT_TRUE(
+      eventually([&] { return per_am("prometheus_notifications_sent_total", pages.url()) == 1; }));
+  // A batch the set's relabeling drops entirely is not sent to it.
+  n.send({make_alert("B", 1)});
+  ASSERT_TRUE(eventually([&] { return all.alerts_received() == 3; }));
+  EXPECT_EQ(pages.received().size(), 1u);
+  n.stop();
+}
+
 TEST_F(NotifierTest, FullQueueDropsTheOldest) {
   FakeAlertmanager am;
   NotifierOptions o = options();
