@@ -145,8 +145,9 @@ absl::StatusOr<OutRequest> Client::Impl::build(const Url& url, const std::string
   // repeats are added, so a request can send a header twice on purpose.
   std::vector<std::string_view> seen;
   for (const auto& [k, v] : given) {
+    const std::string_view name = k;  // clang 14 cannot capture a structured binding
     bool again = std::any_of(seen.begin(), seen.end(),
-                             [&](std::string_view s) { return iequals(s, k); });
+                             [&](std::string_view s) { return iequals(s, name); });
     if (again) f.add(k, v);
     else f.set(k, v);
     seen.push_back(k);

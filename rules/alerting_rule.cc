@@ -123,9 +123,7 @@ absl::StatusOr<promql::Vector> AlertingRule::eval(const EvalContext& ctx) {
     const tsdb::Labels metric = s.metric.without_metric_name();
     std::vector<tsdb::Label> items(metric.begin(), metric.end());
     for (const auto& [n, t] : label_templates_) {
-      std::string val = expand(t, data, ts, query_fn);
-      std::erase_if(items, [&](const tsdb::Label& l) { return l.name == n; });
-      if (!val.empty()) items.push_back({n, std::move(val)});
+      set_label(&items, n, expand(t, data, ts, query_fn));
     }
     std::erase_if(items, [](const tsdb::Label& l) { return l.name == kAlertName; });
     items.push_back({std::string(kAlertName), name()});

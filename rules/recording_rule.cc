@@ -17,10 +17,7 @@ absl::StatusOr<promql::Vector> RecordingRule::eval(const EvalContext& ctx) {
     for (const auto& l : s.metric)
       if (l.name != tsdb::kMetricName) items.push_back(l);
     // Rule labels override the result's; an empty value removes the label.
-    for (const auto& [n, val] : labels()) {
-      std::erase_if(items, [&](const tsdb::Label& l) { return l.name == n; });
-      if (!val.empty()) items.push_back({n, val});
-    }
+    for (const auto& [n, val] : labels()) set_label(&items, n, val);
     items.push_back({std::string(tsdb::kMetricName), name()});
     s.metric = tsdb::Labels::from_unsorted(std::move(items));
     s.t = ctx.t_ms;

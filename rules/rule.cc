@@ -14,6 +14,11 @@ const char* rule_health_name(RuleHealth h) {
   return "unknown";
 }
 
+void set_label(std::vector<tsdb::Label>* items, const std::string& name, std::string value) {
+  std::erase_if(*items, [&name](const tsdb::Label& l) { return l.name == name; });
+  if (!value.empty()) items->push_back({name, std::move(value)});
+}
+
 RuleStatus Rule::status() const {
   std::lock_guard lock(mu_);
   return status_;

@@ -32,6 +32,10 @@ struct EvalContext {
   int64_t limit;      // the group's limit; 0 = none
 };
 
+// labels.Builder's Set on a label list: replaces `name`; an empty value
+// removes it.
+void set_label(std::vector<tsdb::Label>* items, const std::string& name, std::string value);
+
 struct RuleStatus {
   RuleHealth health = RuleHealth::kUnknown;
   std::string last_error;

@@ -167,7 +167,8 @@ RuleNode decode_rule(Decoder& d, const YAML::Node& n, RulePos* pos) {
   RuleNode r;
   auto fs = d.fields(n, {"record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"},
                      "rulefmt.RuleNode");
-  for (const auto& [k, v] : fs) {
+  for (const auto& [k, value] : fs) {
+    const YAML::Node& v = value;  // clang 14 cannot capture a structured binding
     // record, alert and expr are yaml.Nodes in rulefmt: any node is taken,
     // only a scalar has a value.
     auto node_value = [&](Pos* p) {
