@@ -1,5 +1,6 @@
 // stratatool: Strata's companion command line, in the spirit of promtool.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <iostream>
 
 #include "base/stack.h"
+#include "net/client.h"
 #include "rules/rule_file.h"
 #include "server/config.h"
 #include "tools/check/metrics_lint.h"
@@ -56,6 +58,10 @@ Commands:
       promql_expr_test with exp_samples, group_eval_order,
       external_labels/external_url). Prints "SUCCESS" or "FAILED" with each
       difference per file like promtool; exits 1 when any test fails.
+  healthcheck [--url=URL]
+      Asks a running Strata whether it is healthy: GET URL/-/healthy
+      (default http://localhost:9090) within 5 s. Exits 0 on 200, 1 otherwise
+      with the reason on stderr. For container HEALTHCHECKs and scripts.
   help
       This text.
 )";
@@ -274,6 +280,38 @@ int test(int argc, char** argv) {
   return strata::ruletest::test_rules_main(files, opts);
 }
 
+int healthcheck(int argc, char** argv) {
+  std::string url = "http://localhost:9090";
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("--url=", 0) == 0) {
+      url = a.substr(6);
+    } else {
+      std::fprintf(stderr, "stratatool: error: unknown argument %s, try --help\n", a.c_str());
+      return 2;
+    }
+  }
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  auto client = strata::net::Client::create(strata::net::ClientOptions{.user_agent = "stratatool"});
+  if (!client.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(client.status().message()).c_str());
+    return 1;
+  }
+  strata::net::Request req;
+  req.url = url + "/-/healthy";
+  req.body_limit_bytes = 64 << 10;
+  auto r = (*client)->send(req, std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(r.status().message()).c_str());
+    return 1;
+  }
+  if (r->status != 200) {
+    std::fprintf(stderr, "%s: HTTP %d\n", req.url.c_str(), r->status);
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -288,6 +326,7 @@ int main(int argc, char** argv) {
     return strata::run_with_stack(strata::kQueryThreadStackBytes,
                                   [&] { return promqltest(argc - 2, argv + 2); });
   if (!std::strcmp(argv[1], "check")) return check(argc - 2, argv + 2);
+  if (!std::strcmp(argv[1], "healthcheck")) return healthcheck(argc - 2, argv + 2);
   if (!std::strcmp(argv[1], "test"))
     return strata::run_with_stack(strata::kQueryThreadStackBytes,
                                   [&] { return test(argc - 2, argv + 2); });
