@@ -351,7 +351,8 @@ RuleFileList expand_rule_globs(const std::vector<std::string>& globs) {
   std::set<std::string> seen;
   for (const auto& pattern : globs) {
     glob_t g{};
-    int rc = ::glob(pattern.c_str(), GLOB_ERR, nullptr, &g);
+    // Like Go's filepath.Glob: unreadable or missing directories match nothing.
+    int rc = ::glob(pattern.c_str(), 0, nullptr, &g);
     if (rc == 0) {
       for (size_t i = 0; i < g.gl_pathc; ++i) seen.insert(g.gl_pathv[i]);
     } else if (rc != GLOB_NOMATCH) {
