@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 PACKAGES := $(shell grep -v '^\#' deps/debian-packages.txt | grep -v '^$$')
 RUN_FLAGS ?=
 
-.PHONY: all deps build run test bench fuzz clean
+.PHONY: all deps build run test bench fuzz clean package
 
 all: build
 
@@ -33,6 +33,10 @@ run: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# A Debian package in $(BUILD_DIR)/package/ (deploy/packaging.cmake).
+package: build
+	cd $(BUILD_DIR) && cpack
 
 bench: build
 	./bench/compare
