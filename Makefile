@@ -21,6 +21,10 @@ deps:
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
 	  for s in prometheus prometheus-node-exporter victoria-metrics dnsmasq; do $$SUDO systemctl disable --now $$s >/dev/null 2>&1 || true; done; \
 	else echo "deps: all $(words $(PACKAGES)) packages present"; fi
+	@# npm (offline validation of deploy/kubernetes, later the web UI): Debian's
+	@# unless a Node.js that brings its own npm is installed.
+	@command -v npm >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends npm; }
 
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSTRATA_SANITIZE=$(SANITIZE)
