@@ -22,8 +22,8 @@ Grafana and their queries must work against Strata and Prometheus alike.
    /api/v1/label/<label>/values, query_result(q) -> /api/v1/query,
    metrics(re) -> /api/v1/label/__name__/values; each must succeed everywhere.
 4. The published originals of the queries the dashboards had to fix (listed
-   below, and named in the dashboards' descriptions) are rejected by every
-   server with 400 bad_data, so each fix is a real one.
+   below) are quoted in a dashboard's description, and every server rejects
+   them with 400 bad_data, so each fix is a real one.
 
 usage: dashboards_test.py <strata binary> [<dashboards dir>]
 Exit status: 0 all passed, 1 a failure (each printed), 77 when
@@ -47,8 +47,10 @@ PROMETHEUS = "/usr/bin/prometheus"
 DS_UID = "${DS_PROMETHEUS}"
 PANEL_TYPES = {"timeseries", "stat", "gauge", "bargauge", "table", "heatmap", "piechart", "text", "row"}
 
-# The queries as originally published; each is invalid PromQL ("by" only
-# follows an aggregation operator), and the dashboards carry fixed versions.
+# The queries as originally published (the bots framework guide's panel and
+# example queries); each is invalid PromQL ("by" only follows an aggregation
+# operator). The dashboards carry fixed versions, and each original is quoted
+# in the description of the dashboard that fixed it.
 BROKEN_ORIGINALS = [
     '(rate(bot_cost_total_usd[5m]) by (provider) / ignoring(provider) group_left sum(rate(bot_cost_total_usd[5m]))) * 100',
     'rate(bot_cost_total_usd[5m]) by (provider) / rate(bot_api_calls_total{status="success"}[5m]) by (provider)',
@@ -56,6 +58,29 @@ BROKEN_ORIGINALS = [
     'topk(5, rate(bot_tool_execution_duration_sum[5m]) / rate(bot_tool_execution_duration_count[5m]) by (tool_name))',
     'rate(bot_errors_total[5m]) by (operation)',
     'rate(bot_tool_failures_total[5m]) by (error_type)',
+    # llm-bot-usage.json: the guide's per-dimension examples
+    'rate(bot_api_calls_total[5m]) by (provider)',
+    'rate(bot_api_calls_total[5m]) by (model)',
+    'topk(5, rate(bot_api_calls_total[5m]) by (model))',
+    'rate(bot_tool_calls_total[5m]) by (tool_name)',
+    'topk(10, rate(bot_tool_calls_total[5m]) by (tool_name))',
+    'rate(bot_tool_execution_duration_sum[5m]) / rate(bot_tool_execution_duration_count[5m]) by (tool_name)',
+    'rate(bot_tokens_used[5m]) by (provider)',
+    'rate(bot_tokens_used[5m]) by (model)',
+    'topk(5, rate(bot_tokens_used[5m]) by (model))',
+    'rate(bot_api_call_duration_sum[5m]) / rate(bot_api_call_duration_count[5m]) by (model)',
+    'rate(bot_api_call_duration_sum[5m]) / rate(bot_api_call_duration_count[5m]) by (status)',
+    'rate(bot_message_building_duration_sum[5m]) / rate(bot_message_building_duration_count[5m]) by (provider)',
+    'rate(bot_cost_total_usd[5m]) by (provider)',
+    'rate(bot_cost_total_usd[5m]) by (model)',
+    'rate(bot_cost_usd_sum[5m]) / rate(bot_cost_usd_count[5m]) by (provider)',
+    'rate(bot_cost_usd_sum[5m]) / rate(bot_cost_usd_count[5m]) by (model)',
+    'topk(5, rate(bot_cost_usd_sum[5m]) / rate(bot_cost_usd_count[5m]) by (model))',
+    'rate(bot_errors_total[5m]) by (provider)',
+    'rate(bot_errors_total[5m]) by (error_type)',
+    'topk(5, rate(bot_errors_total[5m]) by (error_type))',
+    'rate(bot_tool_failures_total[5m]) by (tool_name)',
+    'topk(5, rate(bot_tool_failures_total[5m]) by (tool_name))',
 ]
 
 # Grafana's built-in variables, as a 1h dashboard range with a 15s step
@@ -287,6 +312,12 @@ def main():
             continue
         check_structure(name, d, uids)
         dashboards[name] = d
+
+    # Every fixed original is named in some dashboard's description.
+    described = " ".join(d.get("description") or "" for d in dashboards.values())
+    for e in BROKEN_ORIGINALS:
+        if e not in described:
+            fail("original query %r is not quoted in any dashboard's description (its fix is not documented)" % e)
 
     # Queries to check: (where, expr) and variable requests (where, path, params).
     exprs, var_reqs = [], []
