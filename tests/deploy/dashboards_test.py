@@ -165,6 +165,16 @@ def check_structure(name, d, uids):
             refids.add(t.get("refId"))
             if not is_ds_placeholder(t.get("datasource")):
                 fail(where + ": target %s datasource is not ${DS_PROMETHEUS}" % t.get("refId"))
+    top = [p for p in d.get("panels") or [] if isinstance(p.get("gridPos"), dict)]
+    for i, a in enumerate(top):
+        for b in top[i + 1:]:
+            ga, gb = a["gridPos"], b["gridPos"]
+            try:
+                if ga["x"] < gb["x"] + gb["w"] and gb["x"] < ga["x"] + ga["w"] and \
+                        ga["y"] < gb["y"] + gb["h"] and gb["y"] < ga["y"] + ga["h"]:
+                    fail("%s: panels %r and %r overlap" % (name, a.get("title"), b.get("title")))
+            except (KeyError, TypeError):
+                pass  # reported above
     for v in (d.get("templating") or {}).get("list") or []:
         if v.get("type") == "query" and not is_ds_placeholder(v.get("datasource")):
             fail("%s: variable %s: datasource is not ${DS_PROMETHEUS}" % (name, v.get("name")))
