@@ -297,6 +297,17 @@ std::vector<QueryCase> query_cases(int64_t t0) {
        "",
        "Method Not Allowed\n"},
       {"PUT to buildinfo", "PUT", "/api/v1/status/buildinfo", {}, 405, "", "Method Not Allowed\n"},
+      // Rules and alerts
+      {"unknown rule type",
+       "GET",
+       "/api/v1/rules",
+       {{"type", "foo"}},
+       400,
+       "bad_data",
+       "invalid parameter \"type\": not supported value \"foo\""},
+      {"POST to rules", "POST", "/api/v1/rules", {}, 405, "", "Method Not Allowed\n"},
+      {"PUT to alerts", "PUT", "/api/v1/alerts", {}, 405, "", "Method Not Allowed\n"},
+      {"POST to alertmanagers", "POST", "/api/v1/alertmanagers", {}, 405, "", "Method Not Allowed\n"},
   };
 }
 
