@@ -338,6 +338,10 @@ def test_scrape(tag, name, workdir):
         check(bool(query(base, 'up{job="host"} == 1')), 'up{job="host"} 1')
         rc, _, _ = podman("exec", name, "/usr/bin/stratatool", "healthcheck", "--url=" + base, check_rc=False)
         check(rc == 0, "stratatool healthcheck --url=%s in the container" % base)
+        closed = free_port()
+        rc, _, err = podman("exec", name, "/usr/bin/stratatool", "healthcheck",
+                            "--url=http://127.0.0.1:%d" % closed, check_rc=False)
+        check(rc == 1, "stratatool healthcheck exits 1 when nothing listens (%d: %s)" % (rc, err.strip()[:100]))
         took, code = stop(name, "term")
         check(took < 5 and code == 0, "SIGTERM: exited %s in %.2f s" % (code, took))
         check(any(f.startswith("wal") for f in os.listdir(data)), "the host directory holds the WAL (%s)"

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Builds Strata's container image with podman from this checkout:
+#   deploy/container/build.sh [TAG]        (default localhost/strata:latest)
+# Runs setup.sh first (podman with runc, the base images built locally with
+# debootstrap when missing), then `podman build --format docker` (the docker
+# format keeps the HEALTHCHECK; the OCI format drops it). ccache's and apt's
+# caches are buildah cache mounts, kept between builds. Needs root.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+tag=${1:-localhost/strata:latest}
+"$here/setup.sh"
+start=$(date +%s)
+podman build --pull=never --format docker -f "$root/deploy/Dockerfile" -t "$tag" "$root"
+end=$(date +%s)
+echo "built $tag in $((end - start)) s: $(podman image inspect --format '{{.Size}}' "$tag" | awk '{ printf "%.1f MB", $1 / 1e6 }')"
