@@ -169,10 +169,18 @@ def eventually(fn, timeout, interval=0.5):
 def build_image(root, tag):
     ids = lambda: {i.replace("sha256:", "") for i in podman("images", "-a", "-q", "--no-trunc")[1].split()}
     before = ids()
+    working = lambda: set(podman("ps", "-a", "--external", "-q", "--no-trunc")[1].split())
+    containers = working()
     t0 = time.monotonic()
-    rc, out, err = run(["podman", "build", "--pull=never", "--format", "docker",
-                        "-f", os.path.join(root, "deploy/Dockerfile"), "-t", tag, root],
-                       timeout=BUILD_TIMEOUT, check_rc=False)
+    try:
+        rc, out, err = run(["podman", "build", "--pull=never", "--format", "docker",
+                            "-f", os.path.join(root, "deploy/Dockerfile"), "-t", tag, root],
+                           timeout=BUILD_TIMEOUT, check_rc=False)
+    finally:
+        # A build that fails or times out leaves buildah's working containers.
+        left = working() - containers
+        if left:
+            podman("rm", "-f", *left, check_rc=False)
     took = time.monotonic() - t0
     after = ids()
     if rc != 0:
@@ -383,7 +391,7 @@ def main():
         log("FAIL " + failures[-1])
     finally:
         for c in (server, scraper):
-            podman("rm", "-f", "-t", "0", c, check_rc=False, timeout=60)
+            podman("rm", "-f", "-v", "-t", "0", c, check_rc=False, timeout=60)
         podman("volume", "rm", "-f", volume, check_rc=False)
         if not keep:
             podman("rmi", "-f", tag, check_rc=False, timeout=120)
