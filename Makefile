@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 PACKAGES := $(shell grep -v '^\#' deps/debian-packages.txt | grep -v '^$$')
 RUN_FLAGS ?=
 
-.PHONY: all deps build run test bench fuzz clean package
+.PHONY: all deps build run test test-deploy bench fuzz clean package
 
 all: build
 
@@ -37,6 +37,11 @@ run: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# The container image (deploy/Dockerfile) built and run for real with podman
+# (root); also part of `make test` (ctest deploy_container).
+test-deploy: deps
+	/usr/bin/python3 tests/deploy/container_test.py $(CURDIR)
 
 # A Debian package in $(BUILD_DIR)/package/ (deploy/packaging.cmake).
 package: build
