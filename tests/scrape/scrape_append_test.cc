@@ -6,6 +6,7 @@
 
 #include "re2/re2.h"
 #include "tests/scrape/scrape_test_util.h"
+#include "tests/testutil/relabel_rule.h"
 #include "tsdb/labels/relabel.h"
 
 namespace strata::scrape {
@@ -41,14 +42,7 @@ class ScrapeAppenderTest : public ::testing::Test {
   }
   static tsdb::relabel::Config rule(tsdb::relabel::Action a, std::vector<std::string> sources, const std::string& regex,
                                     const std::string& target = "", const std::string& replacement = "$1") {
-    tsdb::relabel::Config c = tsdb::relabel::default_config();
-    c.action = a;
-    c.source_labels = std::move(sources);
-    c.regex_text = regex;
-    c.regex = *tsdb::relabel::compile_regex(regex);
-    c.target_label = target;
-    c.replacement = replacement;
-    return c;
+    return testutil::relabel_rule(a, std::move(sources), regex, target, replacement);
   }
 
   testing::MemDb mem_;

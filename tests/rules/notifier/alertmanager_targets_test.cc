@@ -1,5 +1,5 @@
 #include "rules/notifier/alertmanager_targets.h"
-#include "tests/rules/notifier/relabel_rule.h"
+#include "tests/testutil/relabel_rule.h"
 
 #include <gtest/gtest.h>
 
@@ -58,10 +58,10 @@ TEST(AlertmanagerTargetsTest, ConfigSchemeWinsOverDiscoveredButGroupLabelsDoNot)
 TEST(AlertmanagerTargetsTest, RelabelingRewritesDropsAndEmptiesAddresses) {
   AlertmanagerConfig cfg;
   cfg.relabel_configs = {
-      rule(relabel::Action::kDrop, {"__address__"}, "dropme:.*"),
-      rule(relabel::Action::kReplace, {"__address__"}, "(.*):9093", "__address__", "$1:19093"),
-      rule(relabel::Action::kReplace, {"__address__"}, "empty:.*", "__address__", ""),
-      rule(relabel::Action::kReplace, {"role"}, "(.+)", "__alerts_path__", "/$1/api/v2/alerts"),
+      testutil::relabel_rule(relabel::Action::kDrop, {"__address__"}, "dropme:.*"),
+      testutil::relabel_rule(relabel::Action::kReplace, {"__address__"}, "(.*):9093", "__address__", "$1:19093"),
+      testutil::relabel_rule(relabel::Action::kReplace, {"__address__"}, "empty:.*", "__address__", ""),
+      testutil::relabel_rule(relabel::Action::kReplace, {"role"}, "(.+)", "__alerts_path__", "/$1/api/v2/alerts"),
   };
   scrape::TargetGroup g = group({"am:9093", "dropme:9093", "empty:1"});
   g.targets.push_back(Labels::from_strings({"__address__", "r:1", "role", "x"}));

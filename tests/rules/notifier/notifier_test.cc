@@ -15,7 +15,7 @@
 #include "tests/net/test_server.h"
 #include "tests/testutil/eventually.h"
 #include "tests/testutil/temp_dir.h"
-#include "tests/rules/notifier/relabel_rule.h"
+#include "tests/testutil/relabel_rule.h"
 
 namespace strata::rules::notifier {
 namespace {
@@ -188,9 +188,9 @@ TEST_F(NotifierTest, AddsExternalLabelsThenRelabels) {
   cfg.alertmanagers.push_back(static_config({am.address()}));
   cfg.external_labels = Labels::from_strings({"alertname", "ext", "env", "prod", "region", "eu"});
   cfg.alert_relabel_configs = {
-      rule(relabel::Action::kDrop, {"severity"}, "none"),
-      rule(relabel::Action::kLabelDrop, {}, "tmp"),
-      rule(relabel::Action::kReplace, {"env"}, "(.*)", "stage", "${1}-1"),
+      testutil::relabel_rule(relabel::Action::kDrop, {"severity"}, "none"),
+      testutil::relabel_rule(relabel::Action::kLabelDrop, {}, "tmp"),
+      testutil::relabel_rule(relabel::Action::kReplace, {"env"}, "(.*)", "stage", "${1}-1"),
   };
   ASSERT_TRUE(n.apply(cfg).ok());
   Alert kept = make_alert("Kept");
@@ -211,7 +211,7 @@ TEST_F(NotifierTest, AddsExternalLabelsThenRelabels) {
 TEST_F(NotifierTest, AlertsWhoseLabelsBecomeEmptyAreDropped) {
   Notifier n(options(), &registry_);
   NotifierConfig cfg;
-  cfg.alert_relabel_configs = {rule(relabel::Action::kLabelDrop, {}, ".*")};
+  cfg.alert_relabel_configs = {testutil::relabel_rule(relabel::Action::kLabelDrop, {}, ".*")};
   ASSERT_TRUE(n.apply(cfg).ok());
   n.send({make_alert("A")});
   EXPECT_EQ(n.queue_length(), 0u);
@@ -225,7 +225,7 @@ TEST_F(NotifierTest, PerAlertmanagerAlertRelabelingAppliesToItsSetOnly) {
   NotifierConfig cfg;
   cfg.alertmanagers.push_back(static_config({all.address()}));
   AlertmanagerConfig only_a = static_config({pages.address()});
-  only_a.alert_relabel_configs = {rule(relabel::Action::kKeep, {"alertname"}, "A")};
+  only_a.alert_relabel_configs = {testutil::relabel_rule(relabel::Action::kKeep, {"alertname"}, "A")};
   cfg.alertmanagers.push_back(only_a);
   ASSERT_TRUE(n.apply(cfg).ok());
   n.start();
@@ -443,9 +443,9 @@ TEST_F(NotifierTest, DiscoversAlertmanagersFromStaticAndFileConfigs) {
   f.files = {dir.path() + "/*.json"};
   c.file_sd_configs.push_back(f);
   c.relabel_configs = {
-      rule(relabel::Action::kDrop, {"__address__"}, "dropme:.*"),
+      testutil::relabel_rule(relabel::Action::kDrop, {"__address__"}, "dropme:.*"),
       // The file's targets keep their path prefix; a label moves the static one.
-      rule(relabel::Action::kReplace, {"__meta_filepath"}, ".+", "__alerts_path__",
+      testutil::relabel_rule(relabel::Action::kReplace, {"__meta_filepath"}, ".+", "__alerts_path__",
            "/api/v2/alerts"),
   };
   cfg.alertmanagers.push_back(c);
