@@ -4,15 +4,10 @@
 #include <cstring>
 
 #include "fmt/format.h"
+#include "server/build_revision.h"  // generated: STRATA_REVISION, STRATA_BRANCH
 
 #ifndef STRATA_VERSION
 #error "STRATA_VERSION must be defined by the build"
-#endif
-#ifndef STRATA_REVISION
-#define STRATA_REVISION ""
-#endif
-#ifndef STRATA_BRANCH
-#define STRATA_BRANCH ""
 #endif
 #ifndef STRATA_BUILD_USER
 #define STRATA_BUILD_USER ""

@@ -11,6 +11,10 @@ root=$(cd "$here/../.." && pwd)
 tag=${1:-localhost/strata:latest}
 "$here/setup.sh"
 start=$(date +%s)
-podman build --pull=never --format docker -f "$root/deploy/Dockerfile" -t "$tag" "$root"
+# The build context leaves .git out; the revision goes in as build arguments.
+revision=$(git -C "$root" rev-parse HEAD 2>/dev/null || true)
+branch=$(git -C "$root" rev-parse --abbrev-ref HEAD 2>/dev/null || true)
+podman build --pull=never --format docker -f "$root/deploy/Dockerfile" \
+  --build-arg STRATA_REVISION="$revision" --build-arg STRATA_BRANCH="$branch" -t "$tag" "$root"
 end=$(date +%s)
 echo "built $tag in $((end - start)) s: $(podman image inspect --format '{{.Size}}' "$tag" | awk '{ printf "%.1f MB", $1 / 1e6 }')"

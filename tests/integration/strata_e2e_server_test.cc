@@ -22,6 +22,7 @@
 #include "tests/testutil/server_process.h"
 #include "tests/testutil/strata.h"
 #include "tests/testutil/tcp_connection.h"
+#include "server/build_revision.h"  // STRATA_REVISION, STRATA_BRANCH of this build
 
 namespace strata::integration {
 namespace {
@@ -341,8 +342,8 @@ TEST(StrataServerTest, HelpAndVersion) {
   ASSERT_TRUE(version.ok()) << version.status();
   EXPECT_EQ(version->exit_code, 0);
   EXPECT_THAT(version->output, StartsWith(std::string("strata, version ") + STRATA_E2E_VERSION +
-                                          " (branch: " + STRATA_E2E_BRANCH +
-                                          ", revision: " + STRATA_E2E_REVISION + ")\n"));
+                                          " (branch: " + STRATA_BRANCH +
+                                          ", revision: " + STRATA_REVISION + ")\n"));
 }
 
 // Runs strata with `args` through sh, keeping only stderr (or only stdout).

@@ -24,6 +24,7 @@
 #include "tests/testutil/http_client.h"
 #include "tests/testutil/server_process.h"
 #include "tests/testutil/strata.h"
+#include "server/build_revision.h"  // STRATA_REVISION, STRATA_BRANCH of this build
 
 namespace strata::integration {
 namespace {
@@ -63,8 +64,8 @@ TEST_F(StrataE2ETest, BuildInfo) {
                                             "buildDate", "goVersion"}));
   const auto& d = j["data"];
   EXPECT_EQ(d["version"], STRATA_E2E_VERSION);
-  EXPECT_EQ(d["revision"], STRATA_E2E_REVISION);
-  EXPECT_EQ(d["branch"], STRATA_E2E_BRANCH);
+  EXPECT_EQ(d["revision"], STRATA_REVISION);
+  EXPECT_EQ(d["branch"], STRATA_BRANCH);
   EXPECT_NE(d["buildUser"], "");
   EXPECT_NE(d["buildDate"], "");
   EXPECT_NE(d["goVersion"], "");
