@@ -166,6 +166,12 @@ def eventually(fn, timeout, interval=0.5):
 
 # --- the steps ---
 
+def git_revision(root):
+    """(revision, branch) of the checkout, as deploy/container/build.sh passes them."""
+    git = lambda *a: subprocess.run(["git", "-C", root, *a], text=True, capture_output=True).stdout.strip()
+    return git("rev-parse", "HEAD"), git("rev-parse", "--abbrev-ref", "HEAD")
+
+
 def build_image(root, tag):
     ids = lambda: {i.replace("sha256:", "") for i in podman("images", "-a", "-q", "--no-trunc")[1].split()}
     before = ids()
@@ -174,7 +180,9 @@ def build_image(root, tag):
     t0 = time.monotonic()
     try:
         rc, out, err = run(["podman", "build", "--pull=never", "--format", "docker",
-                            "-f", os.path.join(root, "deploy/Dockerfile"), "-t", tag, root],
+                            "-f", os.path.join(root, "deploy/Dockerfile"), "-t", tag,
+                            "--build-arg", "STRATA_REVISION=" + git_revision(root)[0],
+                            "--build-arg", "STRATA_BRANCH=" + git_revision(root)[1], root],
                            timeout=BUILD_TIMEOUT, check_rc=False)
     finally:
         # A build that fails or times out leaves buildah's working containers.
@@ -190,7 +198,7 @@ def build_image(root, tag):
     return after - before
 
 
-def check_image(tag):
+def check_image(tag, root):
     cfg = json.loads(podman("image", "inspect", tag)[1])[0]
     c = cfg["Config"]
     size = cfg["Size"]
@@ -214,6 +222,10 @@ def check_image(tag):
     lines = out.split()
     check(lines[:1] == [str(NOBODY)], "no curl or wget in the image, uid %d (%r)" % (NOBODY, out.strip()))
     check(rc == 0 and "SUCCESS" in out, "stratatool check config accepts the shipped /etc/strata/strata.yml")
+    rc, out, _ = podman("run", "--rm", "--network=none", tag, "--version", check_rc=False)
+    rev, branch = git_revision(root)
+    check(rc == 0 and ("(branch: %s, revision: %s)" % (branch, rev)) in out,
+          "strata --version names the git branch %s and revision %s (%r)" % (branch, rev, out.splitlines()[:1]))
 
 
 def wait_healthy(name, timeout=60):
@@ -379,7 +391,7 @@ def main():
     new_images = set()
     try:
         new_images = build_image(root, tag)
-        check_image(tag)
+        check_image(tag, root)
         test_server(tag, server, volume)
         test_scrape(tag, scraper, workdir)
     except Fatal as e:
