@@ -6,9 +6,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "remote/codec.h"
 #include "remote/write_ingest.h"
+#include "remote/write_view.h"
 #include "remote/wire_check.h"
 #include "api/remote/write_handler.h"
 #include "bench/loadgen/workload.h"
@@ -66,6 +68,17 @@ void BM_RemoteWrite_ParseNoArena(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * int64_t(raw.size()));
 }
 BENCHMARK(BM_RemoteWrite_ParseNoArena);
+
+// The receiver's fast path: decoded in place into a reused view (no
+// libprotobuf, no per-string allocation); compare with Parse + CheckKnownFields.
+void BM_RemoteWrite_DecodeView(benchmark::State& state) {
+  const std::string raw = raw_body();
+  remote::WriteRequestView view;
+  for (auto _ : state) benchmark::DoNotOptimize(remote::decode_write_request_view(raw, &view));
+  state.SetItemsProcessed(state.iterations() * body().samples);
+  state.SetBytesProcessed(state.iterations() * int64_t(raw.size()));
+}
+BENCHMARK(BM_RemoteWrite_DecodeView);
 
 void BM_RemoteWrite_CheckKnownFields(benchmark::State& state) {
   const std::string raw = raw_body();
@@ -133,6 +146,16 @@ void BM_RemoteWrite_IngestNullStorage(benchmark::State& state) {
 }
 BENCHMARK(BM_RemoteWrite_IngestNullStorage);
 
+void BM_RemoteWrite_IngestViewNullStorage(benchmark::State& state) {
+  const std::string raw = raw_body();
+  NullAppendable sink;
+  remote::WriteRequestView view;
+  remote::decode_write_request_view(raw, &view);
+  for (auto _ : state) benchmark::DoNotOptimize(remote::ingest_write_request(view, sink));
+  state.SetItemsProcessed(state.iterations() * body().samples);
+}
+BENCHMARK(BM_RemoteWrite_IngestViewNullStorage);
+
 // The whole handler into a real head: decode, validate, append, commit.
 // Each iteration sends the next round (later timestamps) of the same series.
 void BM_RemoteWrite_HandleIntoHead(benchmark::State& state) {
@@ -167,6 +190,46 @@ void BM_RemoteWrite_HandleIntoHead(benchmark::State& state) {
   state.SetItemsProcessed(samples);
 }
 BENCHMARK(BM_RemoteWrite_HandleIntoHead);
+
+// Decompressed body to committed head samples, arg 0 through libprotobuf
+// (parse, wire check, ingest moving the strings), arg 1 through the in-place
+// view (the receiver's fast path): the ratio is what the view saves.
+void BM_RemoteWrite_DecodeIngestIntoHead(benchmark::State& state) {
+  constexpr int kRounds = 64;
+  const Workload& w = workload(kRounds);
+  std::vector<std::string> raws;
+  for (int r = 0; r < kRounds; ++r) raws.push_back(remote::snappy_decode(w.bodies[size_t(r)][0].compressed).value());
+  metrics::Registry reg;
+  tsdb::DBOptions opts;
+  opts.dir = "";
+  auto db = std::move(tsdb::DB::open(opts, &reg).value());
+  const bool view_path = state.range(0) == 1;
+  prometheus::WriteRequest msg;
+  remote::WriteRequestView view;
+  int round = 0;
+  int64_t samples = 0;
+  for (auto _ : state) {
+    if (round == kRounds) {
+      state.PauseTiming();
+      db = std::move(tsdb::DB::open(opts, &reg).value());
+      round = 0;
+      state.ResumeTiming();
+    }
+    const std::string& raw = raws[size_t(round)];
+    tsdb::IngestResult r;
+    if (view_path) {
+      remote::decode_write_request_view(raw, &view);
+      r = remote::ingest_write_request(view, *db);
+    } else {
+      if (!remote::parse_write_request_into(raw, &msg).ok()) state.SkipWithError("parse");
+      r = remote::ingest_write_request(msg, *db);
+    }
+    samples += int64_t(r.samples_written);
+    ++round;
+  }
+  state.SetItemsProcessed(samples);
+}
+BENCHMARK(BM_RemoteWrite_DecodeIngestIntoHead)->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace strata::bench

@@ -68,6 +68,45 @@ tsdb::IngestResult ingest_write_request(prometheus::WriteRequest& req, tsdb::App
   return batch.commit();
 }
 
+tsdb::IngestResult ingest_write_request(const WriteRequestView& req, tsdb::Appendable& db,
+                                        const tsdb::IngestOptions& opts) {
+  tsdb::IngestOptions o = opts;
+  o.item_name = "timeseries";
+  tsdb::IngestBatch batch(db, o);
+  for (size_t i = 0; i < req.series.size(); ++i) {
+    const WriteRequestView::Series& ts = req.series[i];
+    std::span<const tsdb::LabelView> views(req.labels.data() + ts.labels_begin,
+                                           ts.labels_end - ts.labels_begin);
+    auto take = [views] { return tsdb::labels_from_views(views); };
+    tsdb::IngestBatch::Series s = batch.begin_series(int(i), views, take, ts.samples_end - ts.samples_begin,
+                                                     0, ts.exemplars_end - ts.exemplars_begin);
+    if (!s.valid()) continue;
+    for (uint32_t k = ts.samples_begin; k < ts.samples_end; ++k) {
+      if (!s.append(req.samples[k].t_ms, req.samples[k].value)) return batch.abort();
+    }
+    for (uint32_t k = ts.exemplars_begin; k < ts.exemplars_end; ++k) {
+      const WriteRequestView::Exemplar& pe = req.exemplars[k];
+      std::vector<tsdb::Label> items;
+      items.reserve(pe.labels_end - pe.labels_begin);
+      for (uint32_t j = pe.labels_begin; j < pe.labels_end; ++j)
+        items.push_back({std::string(req.exemplar_labels[j].first), std::string(req.exemplar_labels[j].second)});
+      tsdb::Exemplar e;
+      e.labels = tsdb::Labels::from_unsorted(std::move(items));
+      e.value = pe.value;
+      e.t_ms = pe.t_ms;
+      s.exemplar(e);
+    }
+  }
+  for (const WriteRequestView::Metadata& md : req.metadata) {
+    tsdb::MetricMetadata m;
+    m.type = metric_type_name(md.type);
+    m.help = std::string(md.help);
+    m.unit = std::string(md.unit);
+    batch.metadata(std::string(md.family), std::move(m));
+  }
+  return batch.commit();
+}
+
 const char* metric_type_name(int type) {
   switch (type) {
     case prometheus::MetricMetadata::COUNTER: return "counter";

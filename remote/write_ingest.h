@@ -1,4 +1,5 @@
-// Writes a decoded remote-write 1.0 request into storage through one
+// Writes a decoded remote-write 1.0 request (parsed by libprotobuf, or decoded
+// in place by remote/write_view.h) into storage through one
 // tsdb::IngestBatch (tsdb/ingest.h: empty labels dropped, labels sorted and
 // validated, per-sample rejections counted by reason, everything valid
 // committed). What is specific to the wire format lives here: walking the
@@ -10,6 +11,7 @@
 #pragma once
 
 #include "remote/remote.pb.h"
+#include "remote/write_view.h"
 #include "tsdb/ingest.h"
 #include "tsdb/storage.h"
 
@@ -18,6 +20,11 @@ namespace strata::remote {
 // `req` is consumed: label strings are moved out of it. Messages name input
 // series as `timeseries[i]`.
 tsdb::IngestResult ingest_write_request(prometheus::WriteRequest& req, tsdb::Appendable& db,
+                                        const tsdb::IngestOptions& opts = {});
+
+// The same for a request decoded in place (remote/write_view.h): label
+// strings are copied only for series storage does not have yet.
+tsdb::IngestResult ingest_write_request(const WriteRequestView& req, tsdb::Appendable& db,
                                         const tsdb::IngestOptions& opts = {});
 
 // Lower-case Prometheus name of a metadata type ("counter", "gaugehistogram",

@@ -1,0 +1,250 @@
+#include "remote/write_view.h"
+
+#include <cstring>
+
+namespace strata::remote {
+namespace {
+
+// Wire types of the protobuf encoding.
+constexpr uint32_t kVarint = 0, kFixed64 = 1, kLen = 2, kFixed32 = 5;
+
+// A cursor over one message's bytes. Every read checks the bounds; a failed
+// read makes the whole decode fall back to libprotobuf.
+struct Reader {
+  const uint8_t* p;
+  const uint8_t* end;
+
+  bool done() const { return p >= end; }
+
+  // protobuf reads at most 10 bytes; a 10th byte above 1 carries bits beyond
+  // 64, which its parser truncates; such encodings are left to it.
+  bool varint(uint64_t* v) {
+    if (p < end && *p < 0x80) {  // one byte: most tags, lengths and small values
+      *v = *p++;
+      return true;
+    }
+    uint64_t r = 0;
+    for (int i = 0; i < 10; ++i) {
+      if (p >= end) return false;
+      uint8_t b = *p++;
+      if (i == 9 && b > 1) return false;
+      r |= uint64_t(b & 0x7f) << (7 * i);
+      if (b < 0x80) {
+        *v = r;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // A field key: field number >= 1 that fits 29 bits, wire type. Tags longer
+  // than 5 bytes are left to protobuf.
+  bool tag(uint32_t* field, uint32_t* wire) {
+    const uint8_t* start = p;
+    uint64_t t;
+    if (!varint(&t) || p - start > 5 || t > 0xffffffffu) return false;
+    *field = uint32_t(t >> 3);
+    *wire = uint32_t(t & 7);
+    return *field != 0;
+  }
+
+  bool fixed64(uint64_t* v) {
+    if (end - p < 8) return false;
+    std::memcpy(v, p, 8);  // little-endian hosts only (x86-64, arm64)
+    p += 8;
+    return true;
+  }
+
+  bool bytes(std::string_view* s) {
+    uint64_t n;
+    if (!varint(&n) || n > uint64_t(end - p) || n > 0x7fffffffu) return false;
+    *s = std::string_view(reinterpret_cast<const char*>(p), size_t(n));
+    p += n;
+    return true;
+  }
+
+  bool sub(Reader* r) {
+    std::string_view s;
+    if (!bytes(&s)) return false;
+    *r = Reader{reinterpret_cast<const uint8_t*>(s.data()), reinterpret_cast<const uint8_t*>(s.data()) + s.size()};
+    return true;
+  }
+
+  // Skips a field whose number the message does not know.
+  bool skip(uint32_t wire) {
+    uint64_t v;
+    std::string_view s;
+    switch (wire) {
+      case kVarint: return varint(&v);
+      case kFixed64: return fixed64(&v);
+      case kLen: return bytes(&s);
+      case kFixed32:
+        if (end - p < 4) return false;
+        p += 4;
+        return true;
+      default: return false;  // groups (3, 4) and invalid wire types 6, 7
+    }
+  }
+};
+
+double as_double(uint64_t bits) {
+  double d;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+bool decode_label(Reader r, std::vector<tsdb::LabelView>* out) {
+  std::string_view name, value;
+  uint32_t field, wire;
+  while (!r.done()) {
+    if (!r.tag(&field, &wire)) return false;
+    if (field == 1 || field == 2) {
+      if (wire != kLen || !r.bytes(field == 1 ? &name : &value)) return false;
+    } else if (!r.skip(wire)) {
+      return false;
+    }
+  }
+  out->emplace_back(name, value);
+  return true;
+}
+
+bool decode_sample(Reader r, std::vector<WriteRequestView::Sample>* out) {
+  WriteRequestView::Sample s{0, 0.0};
+  uint32_t field, wire;
+  uint64_t v;
+  while (!r.done()) {
+    if (!r.tag(&field, &wire)) return false;
+    if (field == 1) {
+      if (wire != kFixed64 || !r.fixed64(&v)) return false;
+      s.value = as_double(v);
+    } else if (field == 2) {
+      if (wire != kVarint || !r.varint(&v)) return false;
+      s.t_ms = int64_t(v);
+    } else if (!r.skip(wire)) {
+      return false;
+    }
+  }
+  out->push_back(s);
+  return true;
+}
+
+bool decode_exemplar(Reader r, WriteRequestView* out) {
+  WriteRequestView::Exemplar e{uint32_t(out->exemplar_labels.size()), 0, 0.0, 0};
+  uint32_t field, wire;
+  uint64_t v;
+  Reader sub;
+  while (!r.done()) {
+    if (!r.tag(&field, &wire)) return false;
+    if (field == 1) {
+      if (wire != kLen || !r.sub(&sub) || !decode_label(sub, &out->exemplar_labels)) return false;
+    } else if (field == 2) {
+      if (wire != kFixed64 || !r.fixed64(&v)) return false;
+      e.value = as_double(v);
+    } else if (field == 3) {
+      if (wire != kVarint || !r.varint(&v)) return false;
+      e.t_ms = int64_t(v);
+    } else if (!r.skip(wire)) {
+      return false;
+    }
+  }
+  e.labels_end = uint32_t(out->exemplar_labels.size());
+  out->exemplars.push_back(e);
+  return true;
+}
+
+bool decode_series(Reader r, WriteRequestView* out) {
+  WriteRequestView::Series s;
+  s.labels_begin = uint32_t(out->labels.size());
+  s.samples_begin = uint32_t(out->samples.size());
+  s.exemplars_begin = uint32_t(out->exemplars.size());
+  uint32_t field, wire;
+  Reader sub;
+  while (!r.done()) {
+    if (!r.tag(&field, &wire)) return false;
+    switch (field) {
+      case 1:
+        if (wire != kLen || !r.sub(&sub) || !decode_label(sub, &out->labels)) return false;
+        break;
+      case 2:
+        if (wire != kLen || !r.sub(&sub) || !decode_sample(sub, &out->samples)) return false;
+        break;
+      case 3:
+        if (wire != kLen || !r.sub(&sub) || !decode_exemplar(sub, out)) return false;
+        break;
+      case 4:
+        return false;  // native histograms: the full parser
+      default:
+        if (!r.skip(wire)) return false;
+    }
+  }
+  s.labels_end = uint32_t(out->labels.size());
+  s.samples_end = uint32_t(out->samples.size());
+  s.exemplars_end = uint32_t(out->exemplars.size());
+  out->series.push_back(s);
+  return true;
+}
+
+bool decode_metadata(Reader r, std::vector<WriteRequestView::Metadata>* out) {
+  WriteRequestView::Metadata m{0, {}, {}, {}};
+  uint32_t field, wire;
+  uint64_t v;
+  while (!r.done()) {
+    if (!r.tag(&field, &wire)) return false;
+    switch (field) {
+      case 1:
+        if (wire != kVarint || !r.varint(&v)) return false;
+        m.type = int(int32_t(uint32_t(v)));  // an int32 enum: the low 32 bits
+        break;
+      case 2:
+        if (wire != kLen || !r.bytes(&m.family)) return false;
+        break;
+      case 4:
+        if (wire != kLen || !r.bytes(&m.help)) return false;
+        break;
+      case 5:
+        if (wire != kLen || !r.bytes(&m.unit)) return false;
+        break;
+      default:
+        if (!r.skip(wire)) return false;
+    }
+  }
+  out->push_back(m);
+  return true;
+}
+
+}  // namespace
+
+void WriteRequestView::clear() {
+  series.clear();
+  labels.clear();
+  samples.clear();
+  exemplars.clear();
+  exemplar_labels.clear();
+  metadata.clear();
+}
+
+size_t WriteRequestView::capacity_bytes() const {
+  return series.capacity() * sizeof(Series) + labels.capacity() * sizeof(tsdb::LabelView) +
+         samples.capacity() * sizeof(Sample) + exemplars.capacity() * sizeof(Exemplar) +
+         exemplar_labels.capacity() * sizeof(tsdb::LabelView) + metadata.capacity() * sizeof(Metadata);
+}
+
+DecodeResult decode_write_request_view(std::string_view raw, WriteRequestView* out) {
+  out->clear();
+  Reader r{reinterpret_cast<const uint8_t*>(raw.data()), reinterpret_cast<const uint8_t*>(raw.data()) + raw.size()};
+  uint32_t field, wire;
+  Reader sub;
+  while (!r.done()) {
+    if (!r.tag(&field, &wire)) return DecodeResult::kFallback;
+    if (field == 1) {
+      if (wire != kLen || !r.sub(&sub) || !decode_series(sub, out)) return DecodeResult::kFallback;
+    } else if (field == 3) {
+      if (wire != kLen || !r.sub(&sub) || !decode_metadata(sub, &out->metadata)) return DecodeResult::kFallback;
+    } else if (!r.skip(wire)) {
+      return DecodeResult::kFallback;
+    }
+  }
+  return DecodeResult::kOk;
+}
+
+}  // namespace strata::remote

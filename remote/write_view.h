@@ -1,0 +1,74 @@
+// A remote-write 1.0 WriteRequest decoded in place, without libprotobuf: the
+// fast path of the receiver. Label names and values, metadata strings are
+// views into the decompressed body; samples are copied out as (t, v) pairs.
+// Nothing is allocated per string, and the vectors are reused request after
+// request (clear() keeps their capacity).
+//
+// The decoder accepts exactly what protobuf's parser plus check_known_fields
+// (remote/wire_check.h) accept for these messages, and decodes it to the same
+// values (the last occurrence of a scalar field wins, repeated fields keep
+// their order, unknown field numbers are skipped). Whatever it does not
+// handle itself it hands back with kFallback, and the caller parses the body
+// with libprotobuf (parse_write_request_into), which then either accepts it
+// or produces the precise error message:
+//   - any malformation (truncated or over-long varint, length past the end,
+//     field number 0, invalid wire type),
+//   - a known field with the wrong wire type,
+//   - groups (wire types 3 and 4) anywhere,
+//   - native histograms (TimeSeries field 4): rare, and rejected per sample
+//     after a full parse anyway.
+// tests/remote/write_view_test.cc checks the equivalence on generated and
+// mutated requests against libprotobuf.
+//
+// Not thread-safe (one view per worker thread); pure otherwise.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "tsdb/ingest.h"
+
+namespace strata::remote {
+
+struct WriteRequestView {
+  struct Series {
+    uint32_t labels_begin = 0, labels_end = 0;        // into `labels`
+    uint32_t samples_begin = 0, samples_end = 0;      // into `samples`
+    uint32_t exemplars_begin = 0, exemplars_end = 0;  // into `exemplars`
+  };
+  struct Sample {
+    int64_t t_ms;
+    double value;
+  };
+  struct Exemplar {
+    uint32_t labels_begin, labels_end;  // into `exemplar_labels`
+    double value;
+    int64_t t_ms;
+  };
+  struct Metadata {
+    int type;  // MetricMetadata.MetricType (open enum: any int32)
+    std::string_view family, help, unit;
+  };
+
+  std::vector<Series> series;
+  std::vector<tsdb::LabelView> labels;  // of the series, each series' contiguous
+  std::vector<Sample> samples;
+  std::vector<Exemplar> exemplars;
+  std::vector<tsdb::LabelView> exemplar_labels;
+  std::vector<Metadata> metadata;
+
+  void clear();
+  // Bytes held by the vectors (to drop them after an unusually large request).
+  size_t capacity_bytes() const;
+};
+
+enum class DecodeResult { kOk, kFallback };
+
+// Decodes `raw` (a decompressed WriteRequest) into `out`, which it clears
+// first. The views in `out` point into `raw`. On kFallback `out` holds a
+// partial decode to be ignored.
+DecodeResult decode_write_request_view(std::string_view raw, WriteRequestView* out);
+
+}  // namespace strata::remote
