@@ -5,6 +5,11 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <utility>
+
+// XXH3 compiled in (static inline functions): no library to link.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 namespace strata {
 
@@ -48,6 +53,23 @@ inline uint64_t hash64(const void* data, size_t len, uint64_t seed = 0x9e3779b97
 
 inline uint64_t hash64(std::string_view s, uint64_t seed = 0x9e3779b97f4a7c15ULL) {
   return hash64(s.data(), s.size(), seed);
+}
+
+// A 128-bit hash (XXH3), for keys that stand for their bytes without a
+// comparison: two different inputs collide with probability ~2^-128, so ten
+// million keys see a collision with probability ~10^-25.
+struct Hash128 {
+  uint64_t lo = 0, hi = 0;
+  bool operator==(const Hash128&) const = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const Hash128& k) {
+    return H::combine(std::move(h), k.lo);  // lo is already uniformly distributed
+  }
+};
+
+inline Hash128 hash128(std::string_view s) {
+  XXH128_hash_t h = XXH3_128bits(s.data(), s.size());
+  return {h.low64, h.high64};
 }
 
 }  // namespace strata

@@ -40,6 +40,9 @@ Sends Prometheus remote-write 1.0 requests and reports the ingest rate.
   --interval MS       timestamp step between rounds in ms (default 15000)
   --start MS          timestamp of the first round in ms (default now - rounds*interval)
   --metrics MIX       series shares, e.g. counter=50,gauge=30,histogram=20 (the default)
+  --values STYLE      realistic (exporter-like precision: integer counters, byte
+                      gauges in 4 KiB steps, one-decimal temperatures; the default)
+                      or random-walk (worst case: full-precision random-walk gauges)
   --seed N            random seed for the generated values (default 1)
   --help              this text
 )";
@@ -94,7 +97,14 @@ bool parse_flags(int argc, char** argv, Flags* f) {
     else if (name == "--interval") { if (!need(numeric, 1)) return false; f->work.interval_ms = n; }
     else if (name == "--start") { if (!need(numeric, INT64_MIN)) return false; f->work.start_ms = n; f->start_set = true; }
     else if (name == "--seed") { if (!need(numeric, 0)) return false; f->work.seed = uint64_t(n); }
-    else if (name == "--metrics") {
+    else if (name == "--values") {
+      if (value == "realistic") f->work.values = ValueStyle::kRealistic;
+      else if (value == "random-walk") f->work.values = ValueStyle::kRandomWalkGauges;
+      else {
+        std::fprintf(stderr, "loadgen: --values: want realistic or random-walk, not \"%s\"\n", value.c_str());
+        return false;
+      }
+    } else if (name == "--metrics") {
       std::string err;
       if (!parse_metric_mix(value, &f->work.mix, &err)) {
         std::fprintf(stderr, "loadgen: --metrics: %s\n", err.c_str());

@@ -10,6 +10,7 @@
 
 #include "remote/codec.h"
 #include "remote/write_ingest.h"
+#include "remote/series_ref_cache.h"
 #include "remote/write_view.h"
 #include "remote/wire_check.h"
 #include "api/remote/write_handler.h"
@@ -193,7 +194,7 @@ BENCHMARK(BM_RemoteWrite_HandleIntoHead);
 
 // Decompressed body to committed head samples, arg 0 through libprotobuf
 // (parse, wire check, ingest moving the strings), arg 1 through the in-place
-// view (the receiver's fast path): the ratio is what the view saves.
+// view, arg 2 the view plus the series cache (the receiver's fast path).
 void BM_RemoteWrite_DecodeIngestIntoHead(benchmark::State& state) {
   constexpr int kRounds = 64;
   const Workload& w = workload(kRounds);
@@ -203,7 +204,9 @@ void BM_RemoteWrite_DecodeIngestIntoHead(benchmark::State& state) {
   tsdb::DBOptions opts;
   opts.dir = "";
   auto db = std::move(tsdb::DB::open(opts, &reg).value());
-  const bool view_path = state.range(0) == 1;
+  const bool view_path = state.range(0) >= 1;
+  remote::SeriesRefCache cache;
+  remote::SeriesRefCache* use_cache = state.range(0) == 2 ? &cache : nullptr;
   prometheus::WriteRequest msg;
   remote::WriteRequestView view;
   int round = 0;
@@ -212,6 +215,8 @@ void BM_RemoteWrite_DecodeIngestIntoHead(benchmark::State& state) {
     if (round == kRounds) {
       state.PauseTiming();
       db = std::move(tsdb::DB::open(opts, &reg).value());
+      cache.~SeriesRefCache();  // refs of the old head
+      new (&cache) remote::SeriesRefCache();
       round = 0;
       state.ResumeTiming();
     }
@@ -219,7 +224,7 @@ void BM_RemoteWrite_DecodeIngestIntoHead(benchmark::State& state) {
     tsdb::IngestResult r;
     if (view_path) {
       remote::decode_write_request_view(raw, &view);
-      r = remote::ingest_write_request(view, *db);
+      r = remote::ingest_write_request(view, *db, {}, use_cache);
     } else {
       if (!remote::parse_write_request_into(raw, &msg).ok()) state.SkipWithError("parse");
       r = remote::ingest_write_request(msg, *db);
@@ -229,7 +234,7 @@ void BM_RemoteWrite_DecodeIngestIntoHead(benchmark::State& state) {
   }
   state.SetItemsProcessed(samples);
 }
-BENCHMARK(BM_RemoteWrite_DecodeIngestIntoHead)->Arg(0)->Arg(1);
+BENCHMARK(BM_RemoteWrite_DecodeIngestIntoHead)->Arg(0)->Arg(1)->Arg(2);
 
 }  // namespace
 }  // namespace strata::bench

@@ -69,7 +69,7 @@ tsdb::IngestResult ingest_write_request(prometheus::WriteRequest& req, tsdb::App
 }
 
 tsdb::IngestResult ingest_write_request(const WriteRequestView& req, tsdb::Appendable& db,
-                                        const tsdb::IngestOptions& opts) {
+                                        const tsdb::IngestOptions& opts, SeriesRefCache* cache) {
   tsdb::IngestOptions o = opts;
   o.item_name = "timeseries";
   tsdb::IngestBatch batch(db, o);
@@ -78,12 +78,15 @@ tsdb::IngestResult ingest_write_request(const WriteRequestView& req, tsdb::Appen
     std::span<const tsdb::LabelView> views(req.labels.data() + ts.labels_begin,
                                            ts.labels_end - ts.labels_begin);
     auto take = [views] { return tsdb::labels_from_views(views); };
-    tsdb::IngestBatch::Series s = batch.begin_series(int(i), views, take, ts.samples_end - ts.samples_begin,
+    const bool cached = cache != nullptr && !ts.raw_labels.empty();
+    const tsdb::SeriesRef hint = cached ? cache->get(ts.raw_labels) : 0;
+    tsdb::IngestBatch::Series s = batch.begin_series(int(i), hint, views, take, ts.samples_end - ts.samples_begin,
                                                      0, ts.exemplars_end - ts.exemplars_begin);
     if (!s.valid()) continue;
     for (uint32_t k = ts.samples_begin; k < ts.samples_end; ++k) {
       if (!s.append(req.samples[k].t_ms, req.samples[k].value)) return batch.abort();
     }
+    if (cached && s.ref() != 0 && s.ref() != hint) cache->put(ts.raw_labels, s.ref());
     for (uint32_t k = ts.exemplars_begin; k < ts.exemplars_end; ++k) {
       const WriteRequestView::Exemplar& pe = req.exemplars[k];
       std::vector<tsdb::Label> items;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "remote/remote.pb.h"
+#include "remote/series_ref_cache.h"
 #include "remote/write_view.h"
 #include "tsdb/ingest.h"
 #include "tsdb/storage.h"
@@ -24,8 +25,11 @@ tsdb::IngestResult ingest_write_request(prometheus::WriteRequest& req, tsdb::App
 
 // The same for a request decoded in place (remote/write_view.h): label
 // strings are copied only for series storage does not have yet.
+// With `cache`, series are found by their raw label bytes first
+// (remote/series_ref_cache.h) and the cache learns the refs of the others.
 tsdb::IngestResult ingest_write_request(const WriteRequestView& req, tsdb::Appendable& db,
-                                        const tsdb::IngestOptions& opts = {});
+                                        const tsdb::IngestOptions& opts = {},
+                                        SeriesRefCache* cache = nullptr);
 
 // Lower-case Prometheus name of a metadata type ("counter", "gaugehistogram",
 // ...); "unknown" for values this build does not know.

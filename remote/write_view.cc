@@ -159,11 +159,20 @@ bool decode_series(Reader r, WriteRequestView* out) {
   s.exemplars_begin = uint32_t(out->exemplars.size());
   uint32_t field, wire;
   Reader sub;
+  // The label fields' bytes [raw_begin, raw_end) while no other field
+  // interrupts them.
+  const uint8_t* raw_begin = nullptr;
+  const uint8_t* raw_end = nullptr;
+  bool contiguous = true;
   while (!r.done()) {
+    const uint8_t* field_start = r.p;
     if (!r.tag(&field, &wire)) return false;
     switch (field) {
       case 1:
         if (wire != kLen || !r.sub(&sub) || !decode_label(sub, &out->labels)) return false;
+        if (raw_begin == nullptr) raw_begin = field_start;
+        else if (raw_end != field_start) contiguous = false;
+        raw_end = r.p;
         break;
       case 2:
         if (wire != kLen || !r.sub(&sub) || !decode_sample(sub, &out->samples)) return false;
@@ -178,6 +187,8 @@ bool decode_series(Reader r, WriteRequestView* out) {
     }
   }
   s.labels_end = uint32_t(out->labels.size());
+  if (contiguous && raw_begin != nullptr)
+    s.raw_labels = std::string_view(reinterpret_cast<const char*>(raw_begin), size_t(raw_end - raw_begin));
   s.samples_end = uint32_t(out->samples.size());
   s.exemplars_end = uint32_t(out->exemplars.size());
   out->series.push_back(s);

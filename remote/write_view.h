@@ -37,6 +37,11 @@ struct WriteRequestView {
     uint32_t labels_begin = 0, labels_end = 0;        // into `labels`
     uint32_t samples_begin = 0, samples_end = 0;      // into `samples`
     uint32_t exemplars_begin = 0, exemplars_end = 0;  // into `exemplars`
+    // The series' label fields as they are on the wire (tags, lengths and
+    // bytes), when they are contiguous (as every sender writes them); empty
+    // otherwise. The same bytes always mean the same label set: the key of
+    // remote/series_ref_cache.h.
+    std::string_view raw_labels;
   };
   struct Sample {
     int64_t t_ms;

@@ -91,11 +91,23 @@ IngestBatch::Series IngestBatch::begin_series(int index, std::span<const LabelVi
                                               absl::FunctionRef<Labels()> take,
                                               uint64_t n_samples, uint64_t n_histograms,
                                               uint64_t n_exemplars) {
+  return begin_series(index, 0, views, take, n_samples, n_histograms, n_exemplars);
+}
+
+IngestBatch::Series IngestBatch::begin_series(int index, SeriesRef hint,
+                                              std::span<const LabelView> views,
+                                              absl::FunctionRef<Labels()> take,
+                                              uint64_t n_samples, uint64_t n_histograms,
+                                              uint64_t n_exemplars) {
   ++r_.series;
   r_.samples_received += n_samples;
   r_.histograms_received += n_histograms;
   r_.exemplars_received += n_exemplars;
   Series s(this, index, take, n_samples);
+  if (hint != 0) {
+    s.ref_ = hint;
+    return s;
+  }
 
   // Known series whose input labels are already canonical (sorted, unique
   // names) skip building and validating Labels: most of an input's cost.

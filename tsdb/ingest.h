@@ -161,6 +161,13 @@ class IngestBatch {
                       absl::FunctionRef<Labels()> take, uint64_t n_samples,
                       uint64_t n_histograms, uint64_t n_exemplars);
 
+  // The same with the ref a cache of the caller's (remote/series_ref_cache.h)
+  // remembers for exactly these input labels: non-zero skips the lookup; a
+  // stale one is handled like a series dropped since a lookup.
+  Series begin_series(int index, SeriesRef hint, std::span<const LabelView> views,
+                      absl::FunctionRef<Labels()> take, uint64_t n_samples,
+                      uint64_t n_histograms, uint64_t n_exemplars);
+
   // A series the caller identified itself (a scrape's per-target cache):
   // `labels` canonical (sorted, no empty values) and validated when the
   // caller first built them; `ref` from an earlier batch, or 0. Only when

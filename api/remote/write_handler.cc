@@ -67,7 +67,10 @@ WriteHandler::WriteHandler(tsdb::Appendable& db, metrics::Registry& registry,
                                           "write.")),
       request_bytes_(registry.histogram("strata_remote_write_request_bytes",
                                         "Size of remote-write request bodies (compressed).",
-                                        metrics::exponential_buckets(256, 4, 10))) {
+                                        metrics::exponential_buckets(256, 4, 10))),
+      series_cache_entries_(registry.gauge("strata_remote_write_series_cache_entries",
+                                           "Series the remote-write receiver finds by their raw "
+                                           "label bytes (each ~40 bytes of memory).")) {
   auto& rejected = registry.counter_family(
       "strata_remote_write_samples_rejected_total",
       "Remote-write samples not written, by reason.", {"reason"});
@@ -117,7 +120,9 @@ void WriteHandler::handle(const HttpRequest& req, HttpResponse& resp) {
       }
     } release_view;
     if (decode_write_request_view(*raw, &view) == DecodeResult::kOk) {
-      return respond_ingest(resp, ingest_write_request(view, db_, opts_.ingest));
+      IngestResult r = ingest_write_request(view, db_, opts_.ingest, &series_cache_);
+      series_cache_entries_.set(double(series_cache_.size()));
+      return respond_ingest(resp, r);
     }
 
     // Native histograms, groups and malformed bodies: libprotobuf, which

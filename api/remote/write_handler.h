@@ -44,6 +44,12 @@
 // strata_remote_write_exemplars_rejected_total, strata_remote_write_metadata_received_total,
 // strata_remote_write_request_bytes (compressed body size histogram).
 //
+// Decoding: in place (remote/write_view.h), with libprotobuf only for native
+// histograms and bodies that need its exact error message. Series are found
+// by their raw label bytes through a SeriesRefCache shared by all requests
+// (remote/series_ref_cache.h; ~40 bytes per series sent, bounded), reported
+// as strata_remote_write_series_cache_entries.
+//
 // Thread-safe: handle() may run concurrently on any number of threads. The
 // Appendable and Registry must outlive the handler.
 #pragma once
@@ -57,6 +63,7 @@
 #include "api/http.h"
 #include "base/metrics.h"
 #include "remote/codec.h"
+#include "remote/series_ref_cache.h"
 #include "remote/write_ingest.h"
 #include "tsdb/ingest.h"
 #include "tsdb/storage.h"
@@ -97,7 +104,9 @@ class WriteHandler {
   metrics::Counter& metadata_received_;
   std::array<metrics::Counter*, tsdb::kNumRejectReasons> rejected_{};
   metrics::Histogram& request_bytes_;
+  metrics::Gauge& series_cache_entries_;
   std::atomic<int64_t> last_log_ms_{0};
+  ::strata::remote::SeriesRefCache series_cache_;
 };
 
 }  // namespace strata::api::remote

@@ -14,6 +14,15 @@ namespace {
 
 enum class Kind { kCounter, kGauge, kHistogram };
 
+// What a family's values look like in the realistic style.
+enum class Shape {
+  kInteger,     // counters of events or bytes
+  kCentiCount,  // counters in seconds with two decimals (CPU time)
+  kBytes,       // gauges of bytes, multiples of 4,096
+  kTenths,      // gauges with one decimal (temperatures)
+  kSmallInt,    // gauges of small integers (queue lengths, goroutines)
+};
+
 struct Dim {
   const char* label;
   std::vector<const char*> values;
@@ -21,6 +30,7 @@ struct Dim {
 struct Family {
   const char* name;
   std::vector<Dim> dims;
+  Shape shape = Shape::kInteger;
 };
 
 // What exporters of a typical service fleet expose (node_exporter, a Go HTTP
@@ -40,22 +50,25 @@ const std::vector<Family>& families(Kind k) {
       {"grpc_server_handled_total",
        {kGrpcService, kGrpcMethod, {"grpc_code", {"OK", "NotFound", "Unavailable", "Internal"}}}},
       {"node_network_receive_bytes_total", {{"device", {"eth0", "eth1", "lo", "docker0"}}}},
-      {"process_cpu_seconds_total", {}},
+      {"process_cpu_seconds_total", {}, Shape::kCentiCount},
   };
   static const std::vector<Family> kGauges = {
       {"node_filesystem_avail_bytes",
        {{"device", {"sda1", "sda2", "nvme0n1p1", "nvme0n1p2"}},
         {"mountpoint", {"/", "/var", "/home", "/data"}},
-        {"fstype", {"ext4", "xfs"}}}},
+        {"fstype", {"ext4", "xfs"}}},
+       Shape::kBytes},
       {"queue_depth",
        {{"queue", {"orders", "emails", "payments", "events", "audit", "billing"}},
-        {"priority", {"high", "low"}}}},
+        {"priority", {"high", "low"}}},
+       Shape::kSmallInt},
       {"node_hwmon_temp_celsius",
        {{"chip", {"platform_coretemp_0", "platform_coretemp_1", "pci0000:00_0000:00:03_1",
                   "thermal_thermal_zone0"}},
-        {"sensor", {"temp1", "temp2", "temp3", "temp4", "temp5", "temp6", "temp7", "temp8"}}}},
-      {"go_goroutines", {}},
-      {"process_resident_memory_bytes", {}},
+        {"sensor", {"temp1", "temp2", "temp3", "temp4", "temp5", "temp6", "temp7", "temp8"}}},
+       Shape::kTenths},
+      {"go_goroutines", {}, Shape::kSmallInt},
+      {"process_resident_memory_bytes", {}, Shape::kBytes},
   };
   static const std::vector<Family> kHistograms = {
       {"http_request_duration_seconds", {kMethod, kHandler}},
@@ -126,6 +139,7 @@ struct Series {
   double value = 0;
   double param = 0;    // counters: rate per second; gauges: step sigma
   Kind kind;
+  Shape shape = Shape::kInteger;
   int32_t histogram = -1;  // index into histograms when part of one
 };
 
@@ -201,14 +215,27 @@ class Generator {
     ls.emplace_back("__name__", f.name);
     Series s;
     s.kind = kind;
+    s.shape = f.shape;
     s.labels = encode_labels(std::move(ls));
     if (kind == Kind::kCounter) {
-      s.param = log_uniform(0.01, 100);
-      s.value = std::floor(s.param * log_uniform(100, 1e6));  // running for a while
-    } else {
+      const double u = std::uniform_real_distribution<double>(0, 1)(rng_);
+      if (!realistic()) s.param = log_uniform(0.01, 100);
+      else if (u < 0.3) s.param = 0;  // idle: error codes, rare methods
+      else if (u < 0.7) s.param = log_uniform(0.01, 1);
+      else s.param = log_uniform(1, 100);
+      s.value = std::floor(std::max(s.param, 0.01) * log_uniform(100, 1e6));  // running for a while
+      if (realistic() && s.shape == Shape::kCentiCount) s.param /= 100;  // seconds of CPU, not events
+    } else if (!realistic()) {
       s.value = log_uniform(1, 1e9);
       s.param = s.value * 0.02;
+    } else {
+      switch (s.shape) {
+        case Shape::kBytes: s.value = log_uniform(1e6, 1e12); s.param = s.value * 0.002; break;
+        case Shape::kTenths: s.value = 30 + 50 * std::uniform_real_distribution<double>(0, 1)(rng_); s.param = 0.3; break;
+        default: s.value = std::floor(log_uniform(1, 500)); s.param = std::max(1.0, s.value * 0.05); break;
+      }
     }
+    round_value(&s);
     series_.push_back(std::move(s));
   }
 
@@ -248,6 +275,20 @@ class Generator {
     add(std::string(f.name) + "_count", nullptr);
   }
 
+  bool realistic() const { return o_.values == ValueStyle::kRealistic; }
+
+  // The precision an exporter would print the value at.
+  void round_value(Series* s) const {
+    if (!realistic()) return;
+    switch (s->shape) {
+      case Shape::kInteger:
+      case Shape::kSmallInt: s->value = std::round(s->value); break;
+      case Shape::kCentiCount: s->value = std::round(s->value * 100) / 100; break;
+      case Shape::kBytes: s->value = std::round(s->value / 4096) * 4096; break;
+      case Shape::kTenths: s->value = std::round(s->value * 10) / 10; break;
+    }
+  }
+
   // Values for round r (round 0 keeps the initial values).
   void advance(int r) {
     if (r == 0) return;
@@ -257,10 +298,14 @@ class Generator {
       if (s.histogram >= 0) continue;
       if (s.kind == Kind::kCounter) {
         if (u(rng_) < 0.0005) s.value = 0;  // process restart
-        s.value += std::floor(s.param * dt_s * (0.5 + u(rng_)) + u(rng_));
+        if (s.shape == Shape::kCentiCount && realistic())
+          s.value += s.param * dt_s * (0.5 + u(rng_));
+        else
+          s.value += std::floor(s.param * dt_s * (0.5 + u(rng_)) + (s.param > 0 ? u(rng_) : 0));
       } else {
         s.value = std::max(0.0, s.value + std::normal_distribution<double>(0, s.param)(rng_));
       }
+      round_value(&s);
     }
     for (const HistogramState& h : hists_) {
       Series* ss = &series_[h.first_series];
@@ -282,6 +327,7 @@ class Generator {
         ss[k].value += cum;  // cumulative: bucket k gains every increment up to k
       }
       ss[kBuckets].value += sum;
+      if (realistic()) ss[kBuckets].value = std::round(ss[kBuckets].value * 1000) / 1000;  // ms
       ss[kBuckets + 1].value = ss[kBuckets - 1].value;  // _count == +Inf bucket
     }
   }

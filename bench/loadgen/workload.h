@@ -26,6 +26,15 @@ struct MetricMix {
 // Parses "counter=50,gauge=30,histogram=20" (any subset, any order).
 bool parse_metric_mix(const std::string& s, MetricMix* out, std::string* error);
 
+// How values move. kRealistic looks like real exporters: counters mostly
+// integers (a third idle, slow or fast; CPU seconds with two decimals),
+// byte gauges in multiples of 4,096, temperatures with one decimal, small
+// integer gauges, histogram buckets as integers and `_sum` in milliseconds.
+// kRandomWalkGauges is the worst case for compression: every gauge a
+// full-precision random walk (the loadgen's only style before); counters
+// and histograms as in kRealistic but with unrounded `_sum`s.
+enum class ValueStyle { kRealistic, kRandomWalkGauges };
+
 struct WorkloadOptions {
   uint64_t series = 100000;
   int rounds = 10;
@@ -33,6 +42,7 @@ struct WorkloadOptions {
   int64_t interval_ms = 15000;    // between rounds' timestamps
   int64_t start_ms = 0;           // first round's timestamp
   MetricMix mix;
+  ValueStyle values = ValueStyle::kRealistic;
   uint64_t seed = 1;
 };
 

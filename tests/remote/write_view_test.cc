@@ -14,7 +14,10 @@
 #include "remote/codec.h"
 #include "remote/remote.pb.h"
 #include "remote/write_ingest.h"
+#include "remote/series_ref_cache.h"
 #include "remote/write_view.h"
+#include "tsdb/db.h"
+#include "base/metrics.h"
 #include "tests/remote/remote_test_util.h"
 
 namespace strata::remote {
@@ -273,6 +276,69 @@ TEST(WriteViewTest, IngestOfBothFormsWritesTheSame) {
       EXPECT_EQ(a.committed[k].v, b.committed[k].v);
     }
   }
+}
+
+}  // namespace
+}  // namespace strata::remote
+
+namespace strata::remote {
+namespace {
+
+// The series cache: a second request finds every series by its raw label
+// bytes; a stale ref (the head no longer has it) still lands the samples in
+// the right series and the cache learns the new ref.
+TEST(SeriesRefCacheTest, HitsAndStaleRefs) {
+  metrics::Registry reg;
+  tsdb::DBOptions o;
+  o.dir = "";
+  auto db = std::move(tsdb::DB::open(o, &reg).value());
+  SeriesRefCache cache;
+  auto request = [](int64_t t) {
+    prometheus::WriteRequest req;
+    for (int i = 0; i < 50; ++i)
+      testing::add_series(&req, {"__name__", "m", "i", std::to_string(i)}, {{t, double(i)}});
+    return req.SerializeAsString();
+  };
+  WriteRequestView v;
+  std::string r1 = request(1000);
+  ASSERT_EQ(decode_write_request_view(r1, &v), DecodeResult::kOk);
+  EXPECT_EQ(ingest_write_request(v, *db, {}, &cache).samples_written, 50u);
+  EXPECT_EQ(cache.size(), 50u);
+  for (const auto& s : v.series) EXPECT_NE(cache.get(s.raw_labels), 0u);
+
+  // A stale ref for series 7, and one pointing at another series' ref is
+  // impossible by construction (refs are never reused), so only stale ones
+  // need handling.
+  std::string r2 = request(2000);
+  ASSERT_EQ(decode_write_request_view(r2, &v), DecodeResult::kOk);
+  cache.put(v.series[7].raw_labels, tsdb::SeriesRef(1) << 40);
+  tsdb::IngestResult res = ingest_write_request(v, *db, {}, &cache);
+  EXPECT_EQ(res.samples_written, 50u) << res.first_error;
+  EXPECT_EQ(cache.size(), 50u);
+  EXPECT_NE(cache.get(v.series[7].raw_labels), tsdb::SeriesRef(1) << 40);
+  auto got = testing::read_series(*db, tsdb::Labels({{"__name__", "m"}, {"i", "7"}}));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1], std::make_pair(int64_t(2000), 7.0));
+  EXPECT_EQ(testing::count_series(*db, "m"), 50u);
+}
+
+TEST(SeriesRefCacheTest, RawLabelsOnlyWhenContiguous) {
+  Wire ts;
+  ts.msg(1, Wire::label("__name__", "up")).msg(2, Wire::sample(1, 1000)).msg(1, Wire::label("job", "x"));
+  Wire req;
+  req.msg(1, ts);
+  WriteRequestView v;
+  ASSERT_EQ(decode_write_request_view(req.str(), &v), DecodeResult::kOk);
+  EXPECT_TRUE(v.series[0].raw_labels.empty());
+
+  Wire ts2;
+  ts2.msg(1, Wire::label("__name__", "up")).msg(1, Wire::label("job", "x")).msg(2, Wire::sample(1, 1000));
+  Wire req2;
+  req2.msg(1, ts2);
+  ASSERT_EQ(decode_write_request_view(req2.str(), &v), DecodeResult::kOk);
+  Wire labels;
+  labels.msg(1, Wire::label("__name__", "up")).msg(1, Wire::label("job", "x"));
+  EXPECT_EQ(std::string(v.series[0].raw_labels), labels.str());
 }
 
 }  // namespace
