@@ -1,6 +1,7 @@
 #include "tools/dashlint/expr_checks.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "base/duration.h"
 #include "promql/parser/functions.h"
@@ -82,6 +83,12 @@ int needed_intervals(FunctionId id) {
   }
 }
 
+std::string shortest(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 bool is_counter_function(FunctionId id) {
   return id == FunctionId::kRate || id == FunctionId::kIncrease || id == FunctionId::kIrate;
 }
@@ -125,7 +132,7 @@ class Checker {
     if (id == FunctionId::kHistogramQuantile && c.args.size() == 2) {
       if (const auto* phi = c.args[0]->dyn<NumberLiteral>(); phi && (phi->value < 0 || phi->value > 1))
         issues.push_back({Severity::kWarning, Check::kHistogramQuantilePhi,
-                          "histogram_quantile with φ " + std::to_string(phi->value) +
+                          "histogram_quantile with φ " + shortest(phi->value) +
                               " outside [0, 1] returns ±Inf"});
       if (const Aggregate* a = le_dropping_aggregation(*c.args[1])) {
         bool buckets = selects_buckets(*a);

@@ -89,10 +89,11 @@ class DashboardLinter {
   }
 
   // The datasource `ref` resolves to; an unresolved one is reported at
-  // `where`, once per dashboard and reference.
+  // `where` (a literal uid, a warning, once per dashboard).
   DatasourceKind datasource(const DatasourceRef& ref, const Finding& where) {
     ResolvedDatasource r = resolver_.resolve(ref);
-    if (r.unresolved && reported_datasources_.insert(ref.uid).second)
+    if (r.unresolved &&
+        (r.severity == Severity::kError || reported_datasources_.insert(ref.uid).second))
       add(where, r.severity, Check::kDatasource, r.problem);
     return r.kind;
   }
