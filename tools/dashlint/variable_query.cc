@@ -59,6 +59,14 @@ VariableQuery parse_variable_query(std::string_view q) {
     }
     while (out.arg_start < out.arg_end && is_blank(q[out.arg_start])) ++out.arg_start;
     while (out.arg_end > out.arg_start && is_blank(q[out.arg_end - 1])) --out.arg_end;
+    // Grafana's patterns need an argument here ((.+)); without one the text
+    // is a series selector (and a bad one).
+    if (out.arg_start == out.arg_end &&
+        (f.kind == VariableQueryKind::kQueryResult || f.kind == VariableQueryKind::kMetrics)) {
+      out.kind = VariableQueryKind::kSeries;
+      out.arg_start = b;
+      out.arg_end = e;
+    }
     return out;
   }
   return out;
