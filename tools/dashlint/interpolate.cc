@@ -365,24 +365,25 @@ Interpolated interpolate(std::string_view src, const VariableScope& scope, const
     ref.in_end = m->end;
     ref.name = std::string(m->name);
     ref.out_start = int(out.text.size());
-    std::optional<Format> fmt = Format::kPrometheus;
-    if (m->has_format) {
-      fmt = format_named(m->format);
-      // Grafana falls back to glob for a format it does not know.
-      if (!fmt) {
-        fmt = Format::kGlob;
-        ref.unknown_format = true;
-      }
-    }
     std::string value;
     // Dashboard variables may not shadow the built-ins: Grafana passes those
-    // as scoped variables, which win.
+    // as scoped variables, which win. Their formats (${__from:date:seconds})
+    // do not change what kind of text they are, so they are not applied.
     Builtin b = m->name.starts_with("__") ? builtin_named(m->name) : Builtin::kNone;
     if (b != Builtin::kNone) {
       ref.builtin = b;
       value = builtin_value(b, t);
     } else if (const ResolvedVariable* rv = scope.find(m->name)) {
       ref.variable = rv;
+      std::optional<Format> fmt = Format::kPrometheus;
+      if (m->has_format) {
+        fmt = format_named(m->format);
+        // Grafana falls back to glob for a format it does not know.
+        if (!fmt) {
+          fmt = Format::kGlob;
+          ref.unknown_format = true;
+        }
+      }
       // Grafana inserts a custom all value as it is, unless the format is text.
       if (rv->custom_all && *fmt != Format::kText && *fmt != Format::kPercentEncode)
         value = *rv->custom_all;
