@@ -79,7 +79,10 @@ Commands:
       Errors: PromQL syntax errors (Prometheus' message, positioned in the
       query as written), histogram_quantile over an aggregation of *_bucket
       series that drops "le", a datasource placeholder (${DS_X}) that is
-      neither in __inputs nor a datasource variable. Warnings: rate(),
+      neither in __inputs nor a datasource variable, a query field that is
+      not a string. Warnings: the same histogram_quantile over other series
+      (native histograms need no "le"), a literal quantile outside [0, 1],
+      metrics() regexes that do not compile, rate(),
       increase(), delta(), deriv() over less than 4 scrape intervals (irate,
       idelta: 2) unless the range is $__rate_interval, ranges shorter than
       one scrape interval, rate() of an aggregated subquery, multi-value or
