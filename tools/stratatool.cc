@@ -16,7 +16,9 @@
 #include "net/client.h"
 #include "rules/rule_file.h"
 #include "server/config.h"
+#include "base/duration.h"
 #include "tools/check/metrics_lint.h"
+#include "tools/dashlint/lint.h"
 #include "tools/ruletest/rule_unit_test.h"
 #include "tools/promqltest/runner.h"
 #include "tools/promqltest/script.h"
@@ -58,6 +60,47 @@ Commands:
       promql_expr_test with exp_samples, group_eval_order,
       external_labels/external_url). Prints "SUCCESS" or "FAILED" with each
       difference per file like promtool; exits 1 when any test fails.
+  lint dashboard [--url=URL] [--format=text|json] [--strict]
+                 [--scrape-interval=DURATION] [--datasource-uid=UID]...
+                 [--compat=v3|v2] [--enable-feature=promql-experimental-functions]
+                 FILE|DIR...
+      Lints Grafana dashboard JSON (as Grafana 9-11 exports it; a directory
+      stands for its *.json files). Every Prometheus query of a panel target,
+      annotation and query variable is checked after template variables are
+      replaced by sample values as Grafana replaces them ($var, ${var},
+      ${var:format}, [[var]]; multi-value and All as the regex (a|b) or the
+      custom all value; each variable at its saved current value, else its
+      first option; $__interval from the dashboard's time range (default 6h)
+      over 1000 points, at least the scrape interval and the panel's min
+      interval; $__rate_interval = max($__interval + scrape interval,
+      4 x scrape interval); $__range and friends from the time range).
+      label_values(), label_names(), metrics() and query_result() variable
+      queries are checked in the grammar Grafana sends them in.
+      Errors: PromQL syntax errors (Prometheus' message, positioned in the
+      query as written), histogram_quantile over an aggregation of *_bucket
+      series that drops "le", a datasource placeholder (${DS_X}) that is
+      neither in __inputs nor a datasource variable, a query field that is
+      not a string. Warnings: the same histogram_quantile over other series
+      (native histograms need no "le"), a literal quantile outside [0, 1],
+      metrics() regexes that do not compile, rate(),
+      increase(), delta(), deriv() over less than 4 scrape intervals (irate,
+      idelta: 2) unless the range is $__rate_interval, ranges shorter than
+      one scrape interval, rate() of an aggregated subquery, multi-value or
+      All variables inside = matchers, unknown variables and formats, empty
+      targets, duplicate refIds, literal datasource uids (they resolve only in
+      the Grafana the dashboard came from; --datasource-uid names ones that
+      exist where it goes). Targets of other datasources, -- Grafana -- and
+      -- Dashboard -- are skipped; -- Mixed -- panels are linted per target.
+      With --url (a Strata or Prometheus): warnings for metric names without
+      series (/api/v1/label/__name__/values) and rate/increase/irate of a
+      metric whose /api/v1/metadata type is gauge; the global scrape_interval
+      of /api/v1/status/config replaces the default 15s unless
+      --scrape-interval is given.
+      Output: one line per finding, FILE: panel "TITLE" (id N) target REFID:
+      error|warning: MESSAGE [check], or with --format=json one document with
+      every field (expression as written and as expanded). Exit status 0
+      when clean, 1 with errors (with --strict also with warnings), 2 on bad
+      usage, unreadable files, invalid JSON or an unreachable --url.
   healthcheck [--url=URL]
       Asks a running Strata whether it is healthy: GET URL/-/healthy
       (default http://localhost:9090) within 5 s. Exits 0 on 200, 1 otherwise
@@ -280,6 +323,71 @@ int test(int argc, char** argv) {
   return strata::ruletest::test_rules_main(files, opts);
 }
 
+// lint dashboard: flags take their value after `=` or as the next word.
+int lint(int argc, char** argv) {
+  if (argc < 1 || std::strcmp(argv[0], "dashboard")) {
+    std::fprintf(stderr, "stratatool lint: expected \"dashboard\" (see stratatool help)\n");
+    return 2;
+  }
+  strata::dashlint::MainOptions opts;
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("-", 0) != 0) {
+      files.push_back(a);
+      continue;
+    }
+    std::string name = a, value;
+    bool has_value = false;
+    if (size_t eq = a.find('='); eq != std::string::npos) {
+      name = a.substr(0, eq);
+      value = a.substr(eq + 1);
+      has_value = true;
+    }
+    auto take_value = [&]() {
+      if (has_value) return true;
+      if (i + 1 >= argc) return false;
+      value = argv[++i];
+      return true;
+    };
+    bool ok = true;
+    if (name == "--strict" && !has_value) {
+      opts.strict = true;
+    } else if (name == "--url") {
+      ok = take_value() && !value.empty();
+      opts.url = value;
+    } else if (name == "--format") {
+      ok = take_value() && (value == "text" || value == "json");
+      opts.json = value == "json";
+    } else if (name == "--scrape-interval") {
+      auto ms = take_value() ? strata::parse_duration(value) : absl::InvalidArgumentError("missing");
+      ok = ms.ok() && *ms > 0;
+      if (ok) opts.lint.scrape_interval_ms = *ms;
+      opts.scrape_interval_given = true;
+    } else if (name == "--datasource-uid") {
+      ok = take_value() && !value.empty();
+      opts.lint.datasource_uids.push_back(value);
+    } else if (name == "--compat") {
+      ok = take_value() && compat_flag("--compat=" + value, &opts.lint.parse.compat);
+    } else if (name == "--enable-feature") {
+      ok = take_value() && value == "promql-experimental-functions";
+      opts.lint.parse.experimental_functions = true;
+    } else {
+      std::fprintf(stderr, "stratatool: error: unknown flag %s, try --help\n", a.c_str());
+      return 2;
+    }
+    if (!ok) {
+      std::fprintf(stderr, "stratatool: error: invalid value for %s, try --help\n", name.c_str());
+      return 2;
+    }
+  }
+  if (files.empty()) {
+    std::fprintf(stderr, "stratatool: error: required argument 'dashboard-files' not provided, try --help\n");
+    return 2;
+  }
+  return strata::dashlint::lint_main(files, std::move(opts));
+}
+
 int healthcheck(int argc, char** argv) {
   std::string url = "http://localhost:9090";
   for (int i = 0; i < argc; ++i) {
@@ -327,6 +435,9 @@ int main(int argc, char** argv) {
                                   [&] { return promqltest(argc - 2, argv + 2); });
   if (!std::strcmp(argv[1], "check")) return check(argc - 2, argv + 2);
   if (!std::strcmp(argv[1], "healthcheck")) return healthcheck(argc - 2, argv + 2);
+  if (!std::strcmp(argv[1], "lint"))
+    return strata::run_with_stack(strata::kQueryThreadStackBytes,
+                                  [&] { return lint(argc - 2, argv + 2); });
   if (!std::strcmp(argv[1], "test"))
     return strata::run_with_stack(strata::kQueryThreadStackBytes,
                                   [&] { return test(argc - 2, argv + 2); });

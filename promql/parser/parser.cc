@@ -147,6 +147,21 @@ absl::StatusOr<ExprPtr> parse_expr(std::string_view query, const ParseOptions& o
   return e;
 }
 
+ParseResult<ExprPtr> parse_expr_detailed(std::string_view query, const ParseOptions& opts) {
+  Parser p(query, opts);
+  ExprPtr e = p.parse_query();
+  if (!e) return p.error();
+  return e;
+}
+
+ParseResult<tsdb::Matchers> parse_metric_selector_detailed(std::string_view text,
+                                                           const ParseOptions& opts) {
+  Parser p(text, opts);
+  auto vs = p.parse_selector_query();
+  if (!vs) return p.error();
+  return std::move(vs->matchers);
+}
+
 absl::StatusOr<tsdb::Matchers> parse_metric_selector(std::string_view text,
                                                      const ParseOptions& opts) {
   Parser p(text, opts);

@@ -8,7 +8,9 @@
 // first error is reported. All functions are thread-safe and never throw.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <variant>
 
 #include "absl/status/statusor.h"
 #include "promql/parser/ast.h"
@@ -39,6 +41,23 @@ ParseOptions options_for(const EngineOpts& o) {
 
 // Parses and type-checks a PromQL expression.
 absl::StatusOr<ExprPtr> parse_expr(std::string_view query, const ParseOptions& opts = {});
+
+// The first error of a parse as data (what Prometheus' ParseErr holds): the
+// byte offset into the query and the message without the position prefix.
+// format_parse_error(query, pos, message) is the text parse_expr() returns.
+struct ParseError {
+  int pos = 0;
+  std::string message;
+};
+template <typename T>
+using ParseResult = std::variant<T, ParseError>;
+
+// parse_expr() and parse_metric_selector() with a typed error, for callers
+// that place the error themselves (the dashboard linter maps it back to the
+// expression as written, before template variables were substituted).
+ParseResult<ExprPtr> parse_expr_detailed(std::string_view query, const ParseOptions& opts = {});
+ParseResult<tsdb::Matchers> parse_metric_selector_detailed(std::string_view text,
+                                                           const ParseOptions& opts = {});
 
 // Parses a series selector as used by `match[]` (`up`, `{job="a"}`,
 // `foo{a=~"b"}`) into its matchers, `__name__` included. Like Prometheus'

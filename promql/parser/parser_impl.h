@@ -54,6 +54,10 @@ class Parser {
   std::unique_ptr<VectorSelector> parse_selector_query();
 
   absl::Status status() const;
+  // The first error (parsing failed iff there is one).
+  ParseError error() const {
+    return error_ ? ParseError{error_->first, error_->second} : ParseError{0, "no error"};
+  }
 
  private:
   bool v3() const { return opts_.compat == Compat::kV3; }

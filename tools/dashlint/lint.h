@@ -1,0 +1,51 @@
+// `stratatool lint dashboard`: checks every Prometheus query of a Grafana
+// dashboard (panel targets, annotations, query variables) after substituting
+// template variables with sample values, and reports Findings.
+//
+// Per query: Prometheus' parse errors with the position in the query as
+// written (interpolate.h maps it back through the substitutions), the
+// expression checks of expr_checks.h, datasource references (datasource.h),
+// unknown variables and formats; with ServerFacts also metrics without series
+// and rate()/increase()/irate() of gauges. Stateless; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "promql/parser/parser.h"
+#include "tools/dashlint/dashboard.h"
+#include "tools/dashlint/finding.h"
+#include "tools/dashlint/server_facts.h"
+
+namespace strata::dashlint {
+
+struct LintOptions {
+  promql::parser::ParseOptions parse;
+  // The scrape interval the range checks assume; the server's when known.
+  int64_t scrape_interval_ms = 15'000;
+  // Literal datasource uids/names that exist where the dashboard goes.
+  std::vector<std::string> datasource_uids;
+  const ServerFacts* server = nullptr;  // --url; nullptr: no server checks
+};
+
+// Findings for one dashboard, in the order of the file (variables,
+// annotations, panels); `file` names it in each finding.
+std::vector<Finding> lint_dashboard(const Dashboard& d, const std::string& file,
+                                    const LintOptions& opts);
+
+// Reads and lints the files (a directory stands for its *.json files, in
+// name order), prints the findings (text lines or one JSON document) to
+// stdout and returns the exit status: 0 clean, 1 with errors (or, with
+// `strict`, warnings), 2 when a file could not be read or parsed as JSON or
+// the server could not be asked.
+struct MainOptions {
+  LintOptions lint;
+  std::string url;  // "" = no server checks
+  bool json = false;
+  bool strict = false;
+  bool scrape_interval_given = false;  // --scrape-interval wins over the server's
+};
+int lint_main(const std::vector<std::string>& files, MainOptions opts);
+
+}  // namespace strata::dashlint
