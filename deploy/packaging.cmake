@@ -4,6 +4,7 @@
 #   /lib/systemd/system/strata.service   deploy/systemd/strata.service, run from /usr/bin
 #   /etc/strata/strata.yml, /etc/default/strata   conffiles (kept on upgrade)
 #   /usr/share/doc/strata/README.md, strata.help.txt (`strata --help`)
+#   /usr/share/man/man1/strata.1.gz, stratatool.1.gz (help2man)
 #
 # Dependencies come from dpkg-shlibdeps on the binaries. Included from the
 # top-level CMakeLists.txt after the targets exist.
@@ -29,6 +30,27 @@ add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/package/strata.help.txt
 add_custom_target(strata_help_text ALL DEPENDS ${CMAKE_BINARY_DIR}/package/strata.help.txt)
 install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_BINARY_DIR}/package/strata.help.txt
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
+
+# Man pages made from --help by help2man (Debian's help2man), gzipped as
+# Debian policy wants them; without help2man the package has none.
+find_program(HELP2MAN help2man)
+if(HELP2MAN)
+  foreach(_prog strata stratatool)
+    if(_prog STREQUAL "strata")
+      set(_what "Prometheus-compatible metrics server")
+    else()
+      set(_what "check, test and lint tool of the Strata metrics server")
+    endif()
+    add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/package/${_prog}.1.gz
+      COMMAND ${HELP2MAN} --no-info --name=${_what} --version-string=${PROJECT_VERSION}
+              --output=${CMAKE_BINARY_DIR}/package/${_prog}.1 $<TARGET_FILE:${_prog}>
+      COMMAND gzip -9nf ${CMAKE_BINARY_DIR}/package/${_prog}.1
+      DEPENDS ${_prog} VERBATIM)
+    list(APPEND _man_pages ${CMAKE_BINARY_DIR}/package/${_prog}.1.gz)
+  endforeach()
+  add_custom_target(strata_man_pages ALL DEPENDS ${_man_pages})
+  install(FILES ${_man_pages} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+endif()
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME strata)

@@ -62,9 +62,9 @@ const BuildInfo& build_info() {
   return kInfo;
 }
 
-std::string version_text() {
+std::string version_text(std::string_view program) {
   const BuildInfo& b = build_info();
-  return "strata, version " + b.version + " (branch: " + b.branch + ", revision: " + b.revision +
+  return std::string(program) + ", version " + b.version + " (branch: " + b.branch + ", revision: " + b.revision +
          ")\n"
          "  build user:       " + b.build_user + "\n"
          "  build date:       " + b.build_date + "\n"

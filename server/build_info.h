@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace strata::server {
 
@@ -25,7 +26,8 @@ const BuildInfo& build_info();
 //   strata, version 0.1.0 (branch: main, revision: 173e997...)
 //     build user:       root@host
 //     ...
-std::string version_text();
+// `program` names the binary in the first line (stratatool shares the text).
+std::string version_text(std::string_view program = "strata");
 // "(version=0.1.0, branch=main, revision=...)" for the startup log line.
 std::string version_summary();
 // "(compiler=gcc 12.2.0, platform=linux/amd64, user=..., date=...)".

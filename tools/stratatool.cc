@@ -15,6 +15,7 @@
 #include "base/stack.h"
 #include "net/client.h"
 #include "rules/rule_file.h"
+#include "server/build_info.h"
 #include "server/config.h"
 #include "base/duration.h"
 #include "tools/check/metrics_lint.h"
@@ -105,8 +106,10 @@ Commands:
       Asks a running Strata whether it is healthy: GET URL/-/healthy
       (default http://localhost:9090) within 5 s. Exits 0 on 200, 1 otherwise
       with the reason on stderr. For container HEALTHCHECKs and scripts.
-  help
+  help, --help, -h (also after any command)
       This text.
+  version, --version
+      The version, git revision and build facts, like strata --version.
 )";
 
 int promqltest(int argc, char** argv) {
@@ -427,6 +430,17 @@ int main(int argc, char** argv) {
       !std::strcmp(argv[1], "-h")) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
+  }
+  if (!std::strcmp(argv[1], "--version") || !std::strcmp(argv[1], "version")) {
+    std::fputs(strata::server::version_text("stratatool").c_str(), stdout);
+    return 0;
+  }
+  // `stratatool <command> ... --help`: the usage, which covers every command.
+  for (int i = 2; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
   }
   // Queries are parsed and evaluated on a thread with a server worker's stack,
   // so that nesting the server accepts is accepted here too.

@@ -37,7 +37,8 @@ def main():
     rc, listing, _ = run(["dpkg-deb", "-c", deb])
     for path in ("./usr/bin/strata", "./usr/bin/stratatool", "./lib/systemd/system/strata.service",
                  "./etc/strata/strata.yml", "./etc/default/strata", "./usr/share/doc/strata/README.md",
-                 "./usr/share/doc/strata/strata.help.txt"):
+                 "./usr/share/doc/strata/strata.help.txt", "./usr/share/man/man1/strata.1.gz",
+                 "./usr/share/man/man1/stratatool.1.gz"):
         if path not in listing:
             failures.append("package lacks " + path)
     with tempfile.TemporaryDirectory(prefix="strata-package-") as d:
@@ -49,6 +50,11 @@ def main():
         rc, _, err = run(["dpkg-deb", "-x", deb, root])
         if rc != 0:
             failures.append("dpkg-deb -x: " + err)
+        # The man pages render, naming the program and its flags.
+        for prog, want in (("strata", "--storage.tsdb.path"), ("stratatool", "healthcheck")):
+            rc, page, err = run(["man", "-l", os.path.join(root, "usr/share/man/man1/%s.1.gz" % prog)])
+            if rc != 0 or want not in page or prog.upper() + "(1)" not in page:
+                failures.append("man page of %s: exit %d, %r" % (prog, rc, (page + err)[:300]))
         rc, out, err = run([os.path.join(root, "usr/bin/strata"), "--version"])
         if rc != 0 or not out.startswith("strata, version "):
             failures.append("strata --version: exit %d %r %r" % (rc, out, err))
