@@ -24,7 +24,8 @@ const { chromium } = createRequire(join(modulesDir, 'x.js'))('playwright-core');
 mkdirSync(outDir, { recursive: true });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(what, fn, ms = 20000) {
+// Generous: ctest runs this beside heavy tests on two cores.
+async function until(what, fn, ms = 60000) {
   const deadline = Date.now() + ms;
   let last;
   while (Date.now() < deadline) {
@@ -178,6 +179,28 @@ try {
     await page.click('.graph .u-legend .u-series:nth-child(2) .u-label');
     expect(await page.$$eval('.graph .u-legend .u-series.u-off', (xs) => xs.length) === 1, 'series toggle');
     await shot('query-graph');
+  });
+
+  await check('moment_input and end_input from a Prometheus link', async () => {
+    const q = new URLSearchParams({
+      'g0.expr': 'ui_test_temperature_celsius',
+      'g0.tab': 'table',
+      'g0.moment_input': '2001-02-03 04:05:06',
+      'g1.expr': 'ui_test_temperature_celsius',
+      'g1.tab': 'graph',
+      'g1.end_input': '2001-02-03 04:05:06',
+      'g1.range_input': '2h',
+      'g1.step_input': '60',
+    });
+    await page.goto(base + '/query?' + q);
+    await page.waitForSelector('.panel:nth-child(1) .eval-time');
+    expect((await page.textContent('.panel:nth-child(1) .eval-time')).includes('2001-02-03 04:05:06'), 'eval time');
+    expect((await page.$$('.panel:nth-child(1) table.result-table tr')).length === 0, 'no rows in 2001');
+    await page.waitForSelector('.panel:nth-child(2) .graph');
+    expect((await page.getAttribute('.panel:nth-child(2) .graph', 'data-series-count')) === '0', 'no series in 2001');
+    expect((await page.inputValue('.panel:nth-child(2) input.time')) === '2001-02-03 04:05:06', 'end input');
+    expect((await page.inputValue('.panel:nth-child(2) input.step')) === '60', 'step input');
+    expect((await page.inputValue('.panel:nth-child(2) input.range')) === '2h', 'range input');
   });
 
   await check('several panels, errors and warnings shown', async () => {

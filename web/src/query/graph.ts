@@ -38,7 +38,9 @@ export function renderGraph(result: MatrixSeries[], range: GraphRange, stacked: 
   });
   // Stacked: each series drawn on top of the ones before it; the legend
   // still shows a series' own value.
-  let drawn = raw;
+  // NaN and ±Inf cannot be drawn (they would wreck the y scale); they are
+  // gaps in the line and show as themselves in the legend.
+  let drawn = raw.map((ys) => ys.map((v) => (v === null || !isFinite(v) ? null : v)));
   if (stacked) {
     const acc: number[] = new Array(xs.length).fill(0);
     drawn = raw.map((ys) =>
@@ -67,7 +69,7 @@ export function renderGraph(result: MatrixSeries[], range: GraphRange, stacked: 
         spanGaps: false,
         value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) => {
           const v = idx === null ? null : raw[i][idx];
-          return v === null ? '—' : formatValue(v);
+          return v === null ? '—' : isFinite(v) ? formatValue(v) : String(v).replace('Infinity', 'Inf');
         },
       })),
     ],
