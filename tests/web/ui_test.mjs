@@ -9,7 +9,7 @@
 // SKIP) only when chromium is not installed.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, get as httpGet } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +128,33 @@ try {
   await until('three scraped series', async () => (await api('query?query=ui_test_temperature_celsius')).result.length === 3);
   await until('alerts firing', async () => (await api('alerts')).alerts.filter((a) => a.state === 'firing').length === 2);
   await sleep(2500);
+
+  // The listener must pass the pre-gzipped bytes through untouched and
+  // answer 304 itself (the handler-level cases are in server_test UiRoutes*).
+  await check('assets over HTTP: gzip once, ETag, 304', async () => {
+    const raw = (path, headers) =>
+      new Promise((resolve, reject) =>
+        httpGet(base + path, { headers }, (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+        }).on('error', reject)
+      );
+    const html = await raw('/query', { 'accept-encoding': 'gzip' });
+    expect(html.status === 200 && html.headers['cache-control'] === 'no-cache', JSON.stringify(html.headers));
+    const { gunzipSync } = await import('node:zlib');
+    const js = /src="(\/assets\/[^"]+\.js)"/.exec(html.headers['content-encoding'] === 'gzip' ? gunzipSync(html.body).toString() : html.body.toString())[1];
+    const a = await raw(js, { 'accept-encoding': 'gzip' });
+    expect(a.status === 200 && a.headers['content-encoding'] === 'gzip' && a.headers['content-type'].startsWith('text/javascript'), JSON.stringify(a.headers));
+    expect(gunzipSync(a.body).length > a.body.length, 'gzipped once');
+    expect(/immutable/.test(a.headers['cache-control']), a.headers['cache-control']);
+    const again = await raw(js, { 'accept-encoding': 'gzip', 'if-none-match': a.headers.etag });
+    expect(again.status === 304 && again.body.length === 0, `304: ${again.status}`);
+    const plain = await raw(js, {});
+    expect(plain.status === 200 && !plain.headers['content-encoding'] && plain.body.equals(gunzipSync(a.body)), 'identity');
+    expect((await raw('/assets/%2e%2e/%2e%2e/etc/passwd', {})).status === 404, 'encoded dot-dot');
+    expect((await raw('/assets/nope.js', {})).status === 404, 'unknown asset');
+  });
 
   browser = await chromium.launch({ executablePath: kChromium, args: ['--headless=new', '--disable-gpu', '--disable-dev-shm-usage'] });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
