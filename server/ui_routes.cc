@@ -13,8 +13,8 @@ namespace {
 // Prometheus 3's routes, so bookmarks made on Prometheus open here.
 const std::vector<std::string>& ui_pages() {
   static const std::vector<std::string> pages = {
-      "/query",  "/alerts",      "/targets", "/rules",      "/service-discovery",
-      "/status", "/tsdb-status", "/flags",   "/config",     "/alertmanager-discovery"};
+      "/query",  "/alerts",      "/targets", "/rules",  "/service-discovery",
+      "/status", "/tsdb-status", "/flags",   "/config", "/alertmanager-discovery"};
   return pages;
 }
 
@@ -81,14 +81,15 @@ void add_ui_routes(api::Router& router, std::set<std::string>* paths, const std:
   const std::vector<std::string> get_head = {"GET", "HEAD"};
   const UiAsset* index = find_asset("/index.html");
   if (!index) {
-    std::string page = "Strata " + version +
-                       ", a Prometheus-compatible metrics server.\n\n"
-                       "The web UI was not built into this binary (-DSTRATA_WEB_UI=OFF or no npm "
-                       "at build time).\n\n"
-                       "Prometheus HTTP API:  /api/v1/query, /api/v1/query_range, /api/v1/series, ...\n"
-                       "Remote write:         POST /api/v1/write\n"
-                       "Own metrics:          /metrics\n"
-                       "Health and readiness: /-/healthy, /-/ready\n";
+    std::string page =
+        "Strata " + version +
+        ", a Prometheus-compatible metrics server.\n\n"
+        "The web UI was not built into this binary (-DSTRATA_WEB_UI=OFF or no npm "
+        "at build time).\n\n"
+        "Prometheus HTTP API:  /api/v1/query, /api/v1/query_range, /api/v1/series, ...\n"
+        "Remote write:         POST /api/v1/write\n"
+        "Own metrics:          /metrics\n"
+        "Health and readiness: /-/healthy, /-/ready\n";
     auto plain = [page](const api::HttpRequest&, api::HttpResponse& r) {
       r.content_type = "text/plain; charset=utf-8";
       r.body = page;
@@ -101,35 +102,51 @@ void add_ui_routes(api::Router& router, std::set<std::string>* paths, const std:
     }
     return;
   }
-  router.add(get_head, "/", [](const api::HttpRequest&, api::HttpResponse& r) {
-    r.status = 302;
-    r.content_type.clear();
-    r.set_header("Location", "/query");
-  }, "/");
-  router.add(get_head, "/graph", [](const api::HttpRequest& req, api::HttpResponse& r) {
-    r.status = 302;
-    r.content_type.clear();
-    r.set_header("Location", req.query.empty() ? "/query" : "/query?" + req.query);
-  }, "/graph");
+  router.add(
+      get_head, "/",
+      [](const api::HttpRequest&, api::HttpResponse& r) {
+        r.status = 302;
+        r.content_type.clear();
+        r.set_header("Location", "/query");
+      },
+      "/");
+  router.add(
+      get_head, "/graph",
+      [](const api::HttpRequest& req, api::HttpResponse& r) {
+        r.status = 302;
+        r.content_type.clear();
+        r.set_header("Location", req.query.empty() ? "/query" : "/query?" + req.query);
+      },
+      "/graph");
   paths->insert("/");
   paths->insert("/graph");
   for (const std::string& p : ui_pages()) {
-    router.add(get_head, p, [index](const api::HttpRequest& req, api::HttpResponse& r) {
-      serve_asset(*index, req, r);
-    }, "/ui");
+    router.add(
+        get_head, p,
+        [index](const api::HttpRequest& req, api::HttpResponse& r) { serve_asset(*index, req, r); },
+        "/ui");
     paths->insert(p);
   }
-  router.add(get_head, "/favicon.svg", [](const api::HttpRequest& req, api::HttpResponse& r) {
-    if (const UiAsset* a = find_asset("/favicon.svg")) serve_asset(*a, req, r);
-    else not_found(r);
-  }, "/ui");
+  router.add(
+      get_head, "/favicon.svg",
+      [](const api::HttpRequest& req, api::HttpResponse& r) {
+        if (const UiAsset* a = find_asset("/favicon.svg"))
+          serve_asset(*a, req, r);
+        else
+          not_found(r);
+      },
+      "/ui");
   paths->insert("/favicon.svg");
-  router.add_prefix(get_head, std::string(kUiAssetPrefix),
-                    [](const api::HttpRequest& req, api::HttpResponse& r) {
-                      const UiAsset* a = find_asset(req.path);
-                      if (a && a->immutable) serve_asset(*a, req, r);
-                      else not_found(r);
-                    }, "/assets");
+  router.add_prefix(
+      get_head, std::string(kUiAssetPrefix),
+      [](const api::HttpRequest& req, api::HttpResponse& r) {
+        const UiAsset* a = find_asset(req.path);
+        if (a && a->immutable)
+          serve_asset(*a, req, r);
+        else
+          not_found(r);
+      },
+      "/assets");
 }
 
 }  // namespace strata::server

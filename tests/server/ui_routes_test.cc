@@ -29,7 +29,8 @@ class UiRoutesTest : public ::testing::Test {
     routes_->set_ready(&api_);
   }
 
-  api::HttpResponse get(std::string path, std::vector<std::pair<std::string, std::string>> headers = {},
+  api::HttpResponse get(std::string path,
+                        std::vector<std::pair<std::string, std::string>> headers = {},
                         std::string method = "GET") {
     api::HttpRequest req;
     req.method = std::move(method);
@@ -132,12 +133,11 @@ TEST_F(UiRoutesTest, UnknownAndOddPathsAre404) {
   if (ui_assets().empty()) GTEST_SKIP() << "built without the UI";
   const UiAsset* js = script();
   std::string name(js->path.substr(kUiAssetPrefix.size()));
-  for (std::string path : {std::string("/assets/"), std::string("/assets/nope.js"),
-                           "/assets/../assets/" + name, "/assets//" + name,
-                           "/assets/" + name + "%00", "/assets/" + name + std::string(1, '\0'),
-                           std::string("/assets/../../etc/passwd"), std::string("/assets/index.html"),
-                           "/assets/" + std::string(100000, 'a'), std::string("/queryx"),
-                           std::string("/query/")}) {
+  for (std::string path :
+       {std::string("/assets/"), std::string("/assets/nope.js"), "/assets/../assets/" + name,
+        "/assets//" + name, "/assets/" + name + "%00", "/assets/" + name + std::string(1, '\0'),
+        std::string("/assets/../../etc/passwd"), std::string("/assets/index.html"),
+        "/assets/" + std::string(100000, 'a'), std::string("/queryx"), std::string("/query/")}) {
     SCOPED_TRACE(path.substr(0, 80));
     auto r = get(path);
     EXPECT_EQ(r.status, 404);
