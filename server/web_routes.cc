@@ -2,6 +2,7 @@
 
 #include "base/log.h"
 #include "server/build_info.h"
+#include "server/ui_routes.h"
 
 namespace strata::server {
 namespace {
@@ -46,15 +47,8 @@ ServerRoutes::ServerRoutes(Options opts, metrics::Registry* registry)
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     registry_->write_text(&r.body);
   });
-  own_.add(get, "/", [](const api::HttpRequest&, api::HttpResponse& r) {
-    text(r, 200,
-         "Strata " + build_info().version + ", a Prometheus-compatible metrics server.\n\n"
-         "Prometheus HTTP API:  /api/v1/query, /api/v1/query_range, /api/v1/series, ...\n"
-         "Remote write:         POST /api/v1/write\n"
-         "Own metrics:          /metrics\n"
-         "Health and readiness: /-/healthy, /-/ready\n");
-  });
-  own_paths_ = {"/-/healthy", "/-/ready", "/-/reload", "/-/quit", "/metrics", "/"};
+  own_paths_ = {"/-/healthy", "/-/ready", "/-/reload", "/-/quit", "/metrics"};
+  add_ui_routes(own_, &own_paths_, build_info().version);
 }
 
 void ServerRoutes::set_ready(const api::Router* api) {
@@ -63,7 +57,9 @@ void ServerRoutes::set_ready(const api::Router* api) {
 }
 
 std::string ServerRoutes::route(const api::HttpRequest& req, api::HttpResponse& resp) const {
-  if (own_paths_.count(req.path)) return own_.route(req, resp);
+  if (own_paths_.count(req.path) || req.path.starts_with(kUiAssetPrefix)) {
+    return own_.route(req, resp);
+  }
   const api::Router* api = api_.load(std::memory_order_acquire);
   if (!api) {
     text(resp, 503, "Service Unavailable");

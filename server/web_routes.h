@@ -6,7 +6,7 @@
 //   /-/reload   POST/PUT  reloads the configuration (--web.enable-lifecycle)
 //   /-/quit     POST/PUT  stops the server (--web.enable-lifecycle)
 //   /metrics    GET       the Registry in text format 0.0.4
-//   /           GET       a short pointer to the API (until the UI exists)
+//   /, /query, /graph, /targets, ..., /assets/*  the web UI (server/ui_routes.h)
 // Every other path goes to the API router published with set_ready(); until
 // then it answers 503 "Service Unavailable", as Prometheus does while it
 // replays its WAL.
