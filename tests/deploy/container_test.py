@@ -27,6 +27,7 @@ Exit status: 0 passed, 1 failed, 77 skipped (not root: podman needs root here).
 import http.server
 import json
 import os
+import re
 import shutil
 import socket
 import struct
@@ -267,6 +268,12 @@ def test_server(tag, name, volume):
     if not wait_healthy(name):
         raise Fatal("not healthy:\n" + logs(name)[-3000:])
     check(eventually(lambda: fetch(base + "/-/ready")[0] == 200, 30), "/-/ready through -p 127.0.0.1:%d:9090" % port)
+    # The web UI is built into the image's binary (node and npm in the build stage).
+    code, page = fetch(base + "/query")
+    assets = re.findall(r'/assets/[^"]+\.js', page)
+    js = fetch(base + assets[0]) if assets else (None, "")
+    check(code == 200 and assets and js[0] == 200 and len(js[1]) > 100000,
+          "the web UI is embedded: /query -> %s, %s -> %s (%d bytes)" % (code, assets[:1], js[0], len(js[1])))
 
     # The image's own configuration: Strata scrapes itself.
     ok = eventually(lambda: query(base, 'up{job="strata"} == 1'), 40, 1)
