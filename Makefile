@@ -38,10 +38,12 @@ run: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
-# The container image (deploy/Dockerfile) built and run for real with podman
-# (root); also part of `make test` (ctest deploy_container).
+# The container image (deploy/Dockerfile) and the compose stack
+# (deploy/compose, deploy/stack) built and run for real with podman (root);
+# also part of `make test` (ctest deploy_container, deploy_compose).
 test-deploy: deps
 	/usr/bin/python3 tests/deploy/container_test.py $(CURDIR)
+	/usr/bin/python3 tests/deploy/compose_test.py $(CURDIR)
 
 # A Debian package in $(BUILD_DIR)/package/ (deploy/packaging.cmake).
 package: build

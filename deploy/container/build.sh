@@ -14,7 +14,12 @@ start=$(date +%s)
 # The build context leaves .git out; the revision goes in as build arguments.
 revision=$(git -C "$root" rev-parse HEAD 2>/dev/null || true)
 branch=$(git -C "$root" rev-parse --abbrev-ref HEAD 2>/dev/null || true)
-podman build --pull=never --format docker -f "$root/deploy/Dockerfile" \
+# The host's CA bundle as the optional secret `ca`: npm ci inside the build
+# then trusts what the host trusts (a TLS-inspecting proxy's CA, for one).
+ca=""
+[ -f /etc/ssl/certs/ca-certificates.crt ] && ca="--secret id=ca,src=/etc/ssl/certs/ca-certificates.crt"
+# shellcheck disable=SC2086  # $ca is empty or two words
+podman build --pull=never --format docker -f "$root/deploy/Dockerfile" $ca \
   --build-arg STRATA_REVISION="$revision" --build-arg STRATA_BRANCH="$branch" -t "$tag" "$root"
 end=$(date +%s)
 echo "built $tag in $((end - start)) s: $(podman image inspect --format '{{.Size}}' "$tag" | awk '{ printf "%.1f MB", $1 / 1e6 }')"

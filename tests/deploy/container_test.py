@@ -40,6 +40,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+# The host's CA bundle for npm ci inside the build, as deploy/container/build.sh passes it.
+CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+CA_SECRET = ["--secret", "id=ca,src=" + CA_BUNDLE] if os.path.exists(CA_BUNDLE) else []
 BUILD_TIMEOUT = 3600  # a cold build (no ccache) takes ~11 min on 2 cores
 MAX_COMPRESSED = 60 * 1000 * 1000
 NOBODY = 65534
@@ -183,7 +186,7 @@ def build_image(root, tag):
         rc, out, err = run(["podman", "build", "--pull=never", "--format", "docker",
                             "-f", os.path.join(root, "deploy/Dockerfile"), "-t", tag,
                             "--build-arg", "STRATA_REVISION=" + git_revision(root)[0],
-                            "--build-arg", "STRATA_BRANCH=" + git_revision(root)[1], root],
+                            "--build-arg", "STRATA_BRANCH=" + git_revision(root)[1]] + CA_SECRET + [root],
                            timeout=BUILD_TIMEOUT, check_rc=False)
     finally:
         # A build that fails or times out leaves buildah's working containers.
