@@ -29,7 +29,6 @@ Exit status: 0 passed, 1 failed, 77 skipped (not root: podman needs root here).
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -38,18 +37,8 @@ import urllib.request
 
 import yaml
 
-failures = []
-
-
-def log(msg):
-    print("[%s] %s" % (time.strftime("%H:%M:%S"), msg), flush=True)
-
-
-def check(ok, what):
-    log(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
-    return ok
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklog import check, failures, finish, free_port, log  # noqa: E402
 
 
 def run(cmd, env=None, timeout=600, check_rc=True):
@@ -58,12 +47,6 @@ def run(cmd, env=None, timeout=600, check_rc=True):
     if check_rc and res.returncode != 0:
         raise RuntimeError("%s exited %d:\n%s" % (" ".join(cmd), res.returncode, res.stdout[-6000:]))
     return res
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get_json(url):
@@ -280,11 +263,7 @@ def main():
         import traceback
         failures.append(traceback.format_exc())
         log("FAIL " + failures[-1])
-    if failures:
-        print("\n%d failure(s):\n  %s" % (len(failures), "\n  ".join(failures)))
-        return 1
-    print("\nPASS")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

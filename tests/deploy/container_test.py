@@ -29,7 +29,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import struct
 import subprocess
 import sys
@@ -40,26 +39,15 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklog import check, failures, finish, free_port, log  # noqa: E402
+
 # The host's CA bundle for npm ci inside the build, as deploy/container/build.sh passes it.
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 CA_SECRET = ["--secret", "id=ca,src=" + CA_BUNDLE] if os.path.exists(CA_BUNDLE) else []
 BUILD_TIMEOUT = 3600  # a cold build (no ccache) takes ~11 min on 2 cores
 MAX_COMPRESSED = 60 * 1000 * 1000
 NOBODY = 65534
-
-failures = []
-
-
-def log(msg):
-    print("[%s] %s" % (time.strftime("%H:%M:%S"), msg), flush=True)
-
-
-def check(ok, what):
-    log(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
-    return ok
-
 
 class Fatal(Exception):
     pass
@@ -78,12 +66,6 @@ def run(cmd, timeout=120, check_rc=True, **kw):
 
 def podman(*args, timeout=120, check_rc=True):
     return run(["podman"] + list(args), timeout=timeout, check_rc=check_rc)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- remote write 1.0 by hand: protobuf WriteRequest, snappy block format ---
@@ -427,11 +409,7 @@ def main():
                 podman("rmi", "-f", *left, check_rc=False, timeout=120)
         shutil.rmtree(workdir, ignore_errors=True)
 
-    if failures:
-        print("\n%d failure(s):\n  %s" % (len(failures), "\n  ".join(failures)))
-        return 1
-    print("\nPASS")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":
