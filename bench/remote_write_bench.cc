@@ -3,6 +3,8 @@
 // labels each, one sample per series, like Prometheus' default batches).
 #include <benchmark/benchmark.h>
 
+#include <filesystem>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -159,12 +161,22 @@ BENCHMARK(BM_RemoteWrite_IngestViewNullStorage);
 
 // The whole handler into a real head: decode, validate, append, commit.
 // Each iteration sends the next round (later timestamps) of the same series.
+// Arg 0: in memory (the receive path alone); arg 1: with the WAL in a
+// temporary directory (default fsync policy), so the difference is the WAL.
 void BM_RemoteWrite_HandleIntoHead(benchmark::State& state) {
   constexpr int kRounds = 64;
   const Workload& w = workload(kRounds);
   metrics::Registry reg;
   tsdb::DBOptions opts;
-  opts.dir = "";  // in memory: this measures the receive path, not the WAL
+  std::string tmp;
+  auto fresh_dir = [&] {
+    if (state.range(0) == 0) return std::string();
+    if (!tmp.empty()) std::filesystem::remove_all(tmp);
+    char templ[] = "/tmp/strata-bench-wal.XXXXXX";
+    tmp = mkdtemp(templ);
+    return tmp;
+  };
+  opts.dir = fresh_dir();
   auto db = std::move(tsdb::DB::open(opts, &reg).value());
   auto handler = std::make_unique<api::remote::WriteHandler>(*db, reg);
   api::HttpRequest req;
@@ -176,6 +188,8 @@ void BM_RemoteWrite_HandleIntoHead(benchmark::State& state) {
     if (round == kRounds) {  // start over on a fresh head, untimed
       state.PauseTiming();
       handler.reset();
+      db.reset();
+      opts.dir = fresh_dir();
       db = std::move(tsdb::DB::open(opts, &reg).value());
       handler = std::make_unique<api::remote::WriteHandler>(*db, reg);
       round = 0;
@@ -189,8 +203,11 @@ void BM_RemoteWrite_HandleIntoHead(benchmark::State& state) {
     ++round;
   }
   state.SetItemsProcessed(samples);
+  handler.reset();
+  db.reset();
+  if (!tmp.empty()) std::filesystem::remove_all(tmp);
 }
-BENCHMARK(BM_RemoteWrite_HandleIntoHead);
+BENCHMARK(BM_RemoteWrite_HandleIntoHead)->Arg(0)->Arg(1);
 
 // Decompressed body to committed head samples, arg 0 through libprotobuf
 // (parse, wire check, ingest moving the strings), arg 1 through the in-place
