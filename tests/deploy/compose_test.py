@@ -155,6 +155,21 @@ def check_grafana_provisioning(root, compose):
 
 # --- the live stack -------------------------------------------------------------
 
+def image_chain(tags):
+    """The image ids of `tags` and of their parents, without the base images."""
+    bases = {run(["podman", "image", "inspect", "--format", "{{.Id}}", b], check_rc=False).stdout.strip()
+             for b in ("debian:bookworm", "debian:bookworm-slim")}
+    out = set()
+    for tag in tags:
+        res = run(["podman", "image", "inspect", "--format", "{{.Id}}", tag], check_rc=False)
+        image = res.stdout.strip() if res.returncode == 0 else ""
+        while image and image not in bases and image not in out:
+            out.add(image)
+            image = run(["podman", "image", "inspect", "--format", "{{.Parent}}", image],
+                        check_rc=False).stdout.strip()
+    return out
+
+
 def test_stack(root, ds):
     pid = os.getpid()
     env = dict(os.environ)
@@ -169,8 +184,8 @@ def test_stack(root, ds):
     for var in ("STRATA_PORT", "ALERTMANAGER_PORT", "NODE_EXPORTER_PORT", "DEMO_PORT", "GRAFANA_PORT"):
         env[var] = str(free_port())
     stack = [os.path.join(root, "deploy/stack")]
-    image_ids = lambda: set(run(["podman", "images", "-a", "-q", "--no-trunc"]).stdout.split())
-    images_before = image_ids()
+    tags = [env[n] for n in ("STRATA_IMAGE", "ALERTMANAGER_IMAGE", "NODE_EXPORTER_IMAGE", "DEMO_IMAGE")]
+    chain = set()  # our images and their parents, up to the base images
     services = ["strata", "alertmanager", "node-exporter", "demo"]
     strata = "http://127.0.0.1:%s" % env["STRATA_PORT"]
     try:
@@ -232,6 +247,7 @@ def test_stack(root, ds):
         check(n_after >= n_before, "after down and up Strata still has the earlier samples (%d >= %d)"
               % (n_after, n_before))
     finally:
+        chain = image_chain(tags)
         res = run(stack + ["clean"], env=env, timeout=300, check_rc=False)
         print(res.stdout[-2000:], flush=True)
     left = run(["podman", "ps", "-a", "-q", "--filter",
@@ -242,10 +258,12 @@ def test_stack(root, ds):
               if run(["podman", "image", "exists", env[n]], check_rc=False).returncode == 0]
     check(not left and not vols and not images, "clean removes containers %s, volumes %s, images %s"
           % (left, vols, images))
-    new = image_ids() - images_before
-    check(not new, "clean leaves no image of the builds behind (%s)" % sorted(new))
-    if new:
-        run(["podman", "rmi", "-f", *new], check_rc=False)
+    # Only this stack's images are checked: other builds may run on the machine.
+    left_images = sorted(i for i in chain if run(["podman", "image", "exists", i], check_rc=False).returncode == 0)
+    check(not left_images, "clean leaves none of the stack's images or their layers behind (%s of %d)"
+          % (left_images, len(chain)))
+    for i in left_images:
+        run(["podman", "rmi", i], check_rc=False)
     nets = run(["podman", "network", "ls", "-q", "--filter", "name=" + env["STACK_PROJECT"]]).stdout.split()
     check(not nets, "clean removes the stack's network (%s)" % nets)
 

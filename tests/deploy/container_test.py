@@ -161,20 +161,14 @@ def git_revision(root):
 def build_image(root, tag):
     ids = lambda: {i.replace("sha256:", "") for i in podman("images", "-a", "-q", "--no-trunc")[1].split()}
     before = ids()
-    working = lambda: set(podman("ps", "-a", "--external", "-q", "--no-trunc")[1].split())
-    containers = working()
     t0 = time.monotonic()
-    try:
-        rc, out, err = run(["podman", "build", "--pull=never", "--format", "docker",
-                            "-f", os.path.join(root, "deploy/Dockerfile"), "-t", tag,
-                            "--build-arg", "STRATA_REVISION=" + git_revision(root)[0],
-                            "--build-arg", "STRATA_BRANCH=" + git_revision(root)[1]] + CA_SECRET + [root],
-                           timeout=BUILD_TIMEOUT, check_rc=False)
-    finally:
-        # A build that fails or times out leaves buildah's working containers.
-        left = working() - containers
-        if left:
-            podman("rm", "-f", *left, check_rc=False)
+    # --force-rm: a failed build removes its own working containers (other
+    # builds on the machine, e.g. another checkout's tests, keep theirs).
+    rc, out, err = run(["podman", "build", "--pull=never", "--format", "docker", "--force-rm",
+                        "-f", os.path.join(root, "deploy/Dockerfile"), "-t", tag,
+                        "--build-arg", "STRATA_REVISION=" + git_revision(root)[0],
+                        "--build-arg", "STRATA_BRANCH=" + git_revision(root)[1]] + CA_SECRET + [root],
+                       timeout=BUILD_TIMEOUT, check_rc=False)
     took = time.monotonic() - t0
     after = ids()
     if rc != 0:
@@ -405,8 +399,9 @@ def main():
                 rc, out, _ = podman("image", "inspect", "--format", "{{.Id}}", b, check_rc=False)
                 bases.add(out.strip().replace("sha256:", ""))
             left = [i for i in new_images if i not in bases]
-            if left:
-                podman("rmi", "-f", *left, check_rc=False, timeout=120)
+            # Without -f: an image another build on the machine uses stays.
+            for image in left:
+                podman("rmi", image, check_rc=False, timeout=120)
         shutil.rmtree(workdir, ignore_errors=True)
 
     return finish()
