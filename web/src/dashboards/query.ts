@@ -89,9 +89,10 @@ export async function queryPanel(panel: Json, ctx: QueryContext, widthPx: number
             }
           }
         } else {
-          // Aligned to the step, as Grafana does, so refreshes hit the same grid.
+          // Both ends floored to the step, as Grafana aligns them, so
+          // refreshes hit the same grid.
           const start = Math.floor(ctx.range.fromMs / 1000 / stepS) * stepS;
-          const end = Math.ceil(ctx.range.toMs / 1000 / stepS) * stepS;
+          const end = Math.floor(ctx.range.toMs / 1000 / stepS) * stepS;
           const r = await apiGet<{ resultType: string; result: unknown }>('query_range', { query: expr, start: String(start), end: String(end), step: String(stepS) }, ctx.signal);
           if (!r.ok) throw new Error(r.error ?? `HTTP ${r.httpStatus}`);
           for (const s of (r.data!.result as { metric: Record<string, string>; values: [number, string][] }[]) ?? []) {
