@@ -77,7 +77,11 @@ export function renderGauge(panel: Json, frames: Frame[], el: HTMLElement): void
     const g = svg('svg', { viewBox: '0 0 100 90', class: 'gauge-svg' });
     g.appendChild(svg('path', { d: arc(0, 1), stroke: '#e5e7eb', 'stroke-width': 10, fill: 'none' }));
     if (frac > 0.001) g.appendChild(svg('path', { d: arc(0, frac), stroke: color, 'stroke-width': 10, fill: 'none' }));
-    const cell = h('div', { class: 'gauge' }, h('div', { class: 'stat-value', style: `color:${color}` }, d.text), h('div', { class: 'stat-name' }, it.name));
+    // The value inside the arc, so it scales with the gauge and is never cut off.
+    const text = svg('text', { x: 50, y: 58, 'text-anchor': 'middle', 'font-size': 15, 'font-weight': 600, fill: color, class: 'stat-value' });
+    text.textContent = d.text;
+    g.appendChild(text);
+    const cell = h('div', { class: 'gauge' }, h('div', { class: 'stat-name' }, it.name));
     cell.prepend(g);
     box.appendChild(cell);
   }
