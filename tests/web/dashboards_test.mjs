@@ -83,6 +83,8 @@ mkdirSync(dashDir);
 const seeds = readdirSync(join(repo, 'deploy/dashboards')).filter((f) => f.endsWith('.json')).sort();
 for (const f of seeds) copyFileSync(join(repo, 'deploy/dashboards', f), join(dashDir, f));
 copyFileSync(join(repo, 'tests/web/fixtures/broken-query.json'), join(dashDir, 'zz-broken-query.json'));
+copyFileSync(join(repo, 'tests/web/fixtures/legacy-features.json'), join(dashDir, 'zz-legacy-features.json'));
+const kFixtures = ['broken-query', 'legacy-features'];
 
 const procs = [];
 const logs = { demo: '', strata: '' };
@@ -141,11 +143,11 @@ try {
 
   const list = await api('strata/dashboards');
   await check('the list holds every seed dashboard', async () => {
-    expect(list.length === seeds.length + 1, `listed ${list.length}, expected ${seeds.length + 1}`);
+    expect(list.length === seeds.length + kFixtures.length, `listed ${list.length}, expected ${seeds.length + kFixtures.length}`);
     await page.goto(base + '/dashboards');
     await page.waitForSelector('table.dash-list');
     const n = await page.locator('table.dash-list a[data-uid]').count();
-    expect(n === seeds.length + 1, `page lists ${n}`);
+    expect(n === seeds.length + kFixtures.length, `page lists ${n}`);
     expect((await page.locator('nav a.active').textContent()) === 'Dashboards', 'nav entry');
     await shot('list');
   });
@@ -172,7 +174,7 @@ try {
     );
   }
 
-  for (const d of list.filter((x) => x.uid !== 'broken-query')) {
+  for (const d of list.filter((x) => !kFixtures.includes(x.uid))) {
     await check(`dashboard ${d.uid} renders every panel with data`, async () => {
       const before = consoleErrors.length;
       // 15 minutes: the stand-in's history is a few seconds long.
@@ -235,6 +237,26 @@ try {
     for (let i = consoleErrors.length - 1; i >= 0; i--) if (consoleErrors[i].includes('status of 400')) consoleErrors.splice(i, 1);
   });
 
+  await check('legacy rows, graph panel, repeats, collapsed rows, variable kinds', async () => {
+    await page.goto(`${base}/dashboards/legacy-features`);
+    await page.waitForSelector('.dash-panel');
+    await until('panels settled', async () => (await page.locator('.dash-panel[data-state="loading"]').count()) === 0, 45000);
+    const titles = await page.$$eval('.dash-panel .panel-title', (els) => els.map((e) => e.textContent));
+    expect(JSON.stringify(titles) === JSON.stringify(['up of llm-bot', 'up of batch-worker']), 'repeated titles ' + JSON.stringify(titles));
+    expect((await page.locator('.dash-panel[data-panel-type="graph"][data-state="data"] canvas').count()) === 2, 'graphs drawn');
+    const opts = Object.fromEntries(await page.$$eval('.var[data-var-name]', (els) => els.map((e) => [e.dataset.varName, Number(e.dataset.options)])));
+    expect(opts.scrapejob === kJobs.length && opts.metric > 3 && opts.label > 2 && opts.iv === 2 && opts.job === 3, 'options ' + JSON.stringify(opts));
+    expect(!('konst' in opts), 'hidden variable shown');
+    await page.click('.dash-row.collapsed');
+    await until('expanded', async () => (await page.locator('.dash-panel[data-panel-type="singlestat"][data-state="data"] .stat-value').count()) === 1);
+    expect((await page.textContent('.dash-panel[data-panel-type="singlestat"] .panel-title')) === 'targets up (hello)', 'textbox value');
+    // Choosing one value of the repeat variable leaves one panel, and the URL says so.
+    await page.selectOption('.var[data-var-name="job"] select', ['api-gateway']);
+    await until('one repeat', async () => (await page.locator('.dash-panel[data-panel-type="graph"]').count()) === 1);
+    expect(new URL(page.url()).searchParams.getAll('var-job').join() === 'api-gateway', 'url ' + page.url());
+    await shot('legacy-features');
+  });
+
   await check('an uploaded file renders without being stored', async () => {
     await page.goto(base + '/dashboards');
     await page.setInputFiles('input.upload', join(repo, 'deploy/dashboards', 'llm-bot-cost.json'));
@@ -242,7 +264,7 @@ try {
     await until('panels settled', async () => (await page.locator('.dash-panel[data-state="loading"]').count()) === 0, 45000);
     expect((await page.locator('.dash-panel[data-state="data"]').count()) > 0, 'no data');
     expect((await page.textContent('h1')).includes('uploaded'), 'upload marker');
-    expect((await api('strata/dashboards')).length === seeds.length + 1, 'stored');
+    expect((await api('strata/dashboards')).length === seeds.length + kFixtures.length, 'stored');
   });
 
   await check('no console errors', async () => {

@@ -114,15 +114,21 @@ export function renderTimeseries(panel: Json, frames: Frame[], range: TimeRange,
       return s;
     }),
   ];
-  const scaleRange = (_u: uPlot, lo: number, hi: number): [number, number] => {
-    let min = st.min ?? (lo === hi ? lo - 1 : Math.min(0, lo) === 0 && lo >= 0 && st.draw === 'bars' ? 0 : lo);
-    let max = st.max ?? (lo === hi ? hi + 1 : hi);
-    if (st.stack === 'percent') {
-      min = 0;
-      max = 1;
+  const scaleRange = (_u: uPlot, lo: number | null, hi: number | null): [number, number] => {
+    if (st.stack === 'percent') return [0, 1];
+    if (lo === null || hi === null || !isFinite(lo) || !isFinite(hi)) {
+      lo = st.min ?? 0;
+      hi = st.max ?? 1;
     }
-    if (!isFinite(min) || !isFinite(max)) return [0, 1];
-    return [min, max === min ? min + 1 : max];
+    // uPlot's padded range; a flat or nearly flat series (values equal up to
+    // rounding) gets room around it, or the axis would need billions of ticks.
+    const spread = Math.max(hi - lo, Math.abs(hi) * 1e-6, 1e-9);
+    let [min, max] = uPlot.rangeNum(lo, lo + spread, 0.1, true) as [number, number];
+    if (st.draw === 'bars' && lo >= 0) min = 0;
+    if (st.min !== undefined) min = st.min;
+    if (st.max !== undefined) max = st.max;
+    if (!(max > min) || !isFinite(min) || !isFinite(max)) return [min, min + 1];
+    return [min, max];
   };
   const opts: uPlot.Options = {
     width: 400,
