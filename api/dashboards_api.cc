@@ -64,7 +64,9 @@ ApiResult handle_lint_dashboard(ApiContext&, const HttpRequest& req, const Form&
   dashlint::LintOptions opts;
   if (form.has("scrape_interval")) {
     auto d = parse_duration(form.value("scrape_interval"));
-    if (!d.ok() || *d <= 0) return invalid_param("scrape_interval", absl::InvalidArgumentError("not a positive duration"));
+    if (!d.ok() || *d <= 0)
+      return invalid_param("scrape_interval",
+                           absl::InvalidArgumentError("not a positive duration"));
     opts.scrape_interval_ms = *d;
   }
   auto dash = dashlint::parse_dashboard(req.body);

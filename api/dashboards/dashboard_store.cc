@@ -34,7 +34,8 @@ absl::Status parse_stored_dashboard(const std::string& text, const std::string& 
     return absl::InvalidArgumentError("invalid JSON");
   }
   // The HTTP API's shape: {"dashboard": {...}, "meta": {...}}.
-  if (j.is_object() && j.contains("dashboard") && j["dashboard"].is_object() && !j.contains("panels"))
+  if (j.is_object() && j.contains("dashboard") && j["dashboard"].is_object() &&
+      !j.contains("panels"))
     j = j["dashboard"];
   if (!j.is_object()) return absl::InvalidArgumentError("not a JSON object");
   out->uid = string_field(j, "uid");
@@ -83,7 +84,9 @@ absl::Status DashboardStore::load() {
   int read = 0;
   for (const fs::path& p : files) {
     const std::string name = p.filename().string();
-    auto problem = [&](std::string message) { set->problems.push_back({name, std::move(message)}); };
+    auto problem = [&](std::string message) {
+      set->problems.push_back({name, std::move(message)});
+    };
     if (read >= opts_.max_files) {
       problem("not read: more than " + std::to_string(opts_.max_files) + " dashboard files");
       continue;

@@ -254,6 +254,8 @@ try {
     await page.selectOption('.var[data-var-name="job"] select', ['api-gateway']);
     await until('one repeat', async () => (await page.locator('.dash-panel[data-panel-type="graph"]').count()) === 1);
     expect(new URL(page.url()).searchParams.getAll('var-job').join() === 'api-gateway', 'url ' + page.url());
+    await page.waitForSelector('.lint-summary');
+    expect((await page.getAttribute('.lint-summary', 'data-count')) === '0', 'lint: ' + (await page.textContent('.lint-section')));
     await shot('legacy-features');
   });
 

@@ -149,6 +149,16 @@ async function fillPanel(el: HTMLElement, p: Placed, ctx: QueryContext, gen: num
     state('data');
     return;
   }
+  // Queries of other data sources (Loki, TestData, ...) have no `expr`:
+  // say so instead of "No data".
+  const targets = Array.isArray(p.panel.targets) ? (p.panel.targets as Json[]) : [];
+  if (targets.length > 0 && !targets.some((t) => typeof t.expr === 'string')) {
+    const ds = (p.panel.datasource ?? targets[0].datasource) as Json | string | undefined;
+    const dsType = typeof ds === 'object' && ds ? String(ds.type ?? ds.uid ?? '') : String(ds ?? '');
+    clear(body, h('div', { class: 'placeholder' }, `this panel's queries are not PromQL${dsType ? ` (data source ${dsType})` : ''}: Strata renders Prometheus queries only`));
+    state('unsupported');
+    return;
+  }
   let data: PanelData;
   try {
     // Layout first: the query's resolution depends on the panel's width.
