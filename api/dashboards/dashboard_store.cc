@@ -108,13 +108,13 @@ absl::Status DashboardStore::load() {
       continue;
     }
     ++read;
-    // Reads at most the limit, in case the file grew since file_size().
-    std::string text(size_t(opts_.max_file_bytes) + 1, '\0');
+    // One byte more than file_size() said: a file that grew meanwhile is
+    // noticed, and never more than the limit is held.
+    std::string text(size_t(size) + 1, '\0');
     in.read(text.data(), std::streamsize(text.size()));
     text.resize(size_t(in.gcount()));
-    if (text.size() > size_t(opts_.max_file_bytes)) {
-      problem("not read: larger than the limit of " + std::to_string(opts_.max_file_bytes) +
-              " bytes");
+    if (text.size() > size) {
+      problem("not read: the file changed while it was read");
       continue;
     }
     StoredDashboard d;

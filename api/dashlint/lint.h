@@ -1,4 +1,6 @@
-// `stratatool lint dashboard`: checks every Prometheus query of a Grafana
+// The dashboard linter's core, used by `stratatool lint dashboard`
+// (tools/dashlint/lint_main.h) and the server's /api/v1/strata/lint/dashboard:
+// checks every Prometheus query of a Grafana
 // dashboard (panel targets, annotations, query variables) after substituting
 // template variables with sample values, and reports Findings.
 //
@@ -33,6 +35,5 @@ struct LintOptions {
 // annotations, panels); `file` names it in each finding.
 std::vector<Finding> lint_dashboard(const Dashboard& d, const std::string& file,
                                     const LintOptions& opts);
-
 
 }  // namespace strata::dashlint

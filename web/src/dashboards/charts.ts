@@ -8,7 +8,7 @@ import { fieldFor, seriesColorFor } from './fields';
 import { heatmapBuckets } from './heatmap_data';
 import { Frame } from './query';
 import { TimeRange } from './time';
-import { formatUnit } from './units';
+import { formatUnit, grafanaColor } from './units';
 
 type Json = Record<string, unknown>;
 
@@ -57,6 +57,13 @@ function styleOf(panel: Json): Style {
   };
 }
 
+// Enough decimals to tell ticks apart (the unit's own scaling aside).
+function tickDecimals(incr: number, unit: string | undefined): number | undefined {
+  if (!(incr > 0) || incr >= 1 || (unit && unit !== 'short' && unit !== 'none' && !unit.startsWith('percent'))) return undefined;
+  const scale = unit === 'percentunit' ? 100 : 1;
+  return Math.min(10, Math.max(0, Math.ceil(-Math.log10(incr * scale))));
+}
+
 function alpha(color: string, a: number): string {
   if (/^#[0-9a-fA-F]{6}$/.test(color)) {
     return color + Math.round(Math.max(0, Math.min(1, a)) * 255).toString(16).padStart(2, '0');
@@ -97,7 +104,9 @@ export function renderTimeseries(panel: Json, frames: Frame[], range: TimeRange,
   const series: uPlot.Series[] = [
     {},
     ...frames.map((f, i) => {
-      const color = seriesColorFor(fields[i], i);
+      // The legacy graph's colours by series name.
+      const alias = ((panel.aliasColors ?? {}) as Record<string, unknown>)[f.name];
+      const color = typeof alias === 'string' ? grafanaColor(alias) : seriesColorFor(fields[i], i);
       const s: uPlot.Series = {
         label: fields[i].displayName ?? f.name,
         stroke: color,
@@ -121,9 +130,14 @@ export function renderTimeseries(panel: Json, frames: Frame[], range: TimeRange,
       hi = st.max ?? 1;
     }
     // uPlot's padded range; a flat or nearly flat series (values equal up to
-    // rounding) gets room around it, or the axis would need billions of ticks.
-    const spread = Math.max(hi - lo, Math.abs(hi) * 1e-6, 1e-9);
-    let [min, max] = uPlot.rangeNum(lo, lo + spread, 0.1, true) as [number, number];
+    // rounding) gets 10% room around it, or the axis would need billions of
+    // ticks that all read the same.
+    if (hi - lo <= Math.abs(hi) * 1e-6) {
+      const pad = Math.abs(hi) * 0.1 || 1;
+      lo -= lo >= 0 && lo - pad < 0 ? lo : pad;
+      hi += pad;
+    }
+    let [min, max] = uPlot.rangeNum(lo, hi, 0.1, true) as [number, number];
     if (st.draw === 'bars' && lo >= 0) min = 0;
     if (st.min !== undefined) min = st.min;
     if (st.max !== undefined) max = st.max;
@@ -134,7 +148,7 @@ export function renderTimeseries(panel: Json, frames: Frame[], range: TimeRange,
     width: 400,
     height: 200,
     series,
-    axes: [{ stroke: '#555', grid: { stroke: '#eee' } }, { stroke: '#555', grid: { stroke: '#eee' }, size: 70, values: (_u: uPlot, vals: number[]) => vals.map((v) => formatUnit(v, unit, st.decimals)) }],
+    axes: [{ stroke: '#555', grid: { stroke: '#eee' } }, { stroke: '#555', grid: { stroke: '#eee' }, size: 70, values: (_u: uPlot, vals: number[], _ax: number, _space: number, incr: number) => vals.map((v) => formatUnit(v, unit, st.decimals ?? tickDecimals(incr, unit))) }],
     scales: { x: { time: true, range: () => [range.fromMs / 1000, range.toMs / 1000] }, y: { range: scaleRange } },
     legend: { show: st.legend, live: true },
     cursor: { focus: { prox: 16 } },
@@ -153,10 +167,14 @@ export function renderTimeseries(panel: Json, frames: Frame[], range: TimeRange,
     } else plot.setSize({ width: w, height: hgt });
   };
   const obs = new ResizeObserver(() => draw());
-  requestAnimationFrame(() => {
+  // Drawn at once when the element is in the document (the panel's state
+  // then says "data" only with the chart there), else on the next frame.
+  const first = () => {
     draw();
     obs.observe(el);
-  });
+  };
+  if (el.isConnected) first();
+  else requestAnimationFrame(first);
   return () => {
     obs.disconnect();
     plot?.destroy();
@@ -191,9 +209,13 @@ export function renderHeatmap(panel: Json, frames: Frame[], el: HTMLElement): ()
     );
   };
   const obs = new ResizeObserver(() => draw());
-  requestAnimationFrame(() => {
+  // Drawn at once when the element is in the document (the panel's state
+  // then says "data" only with the chart there), else on the next frame.
+  const first = () => {
     draw();
     obs.observe(el);
-  });
+  };
+  if (el.isConnected) first();
+  else requestAnimationFrame(first);
   return () => obs.disconnect();
 }

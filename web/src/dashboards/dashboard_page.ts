@@ -148,7 +148,8 @@ function renderView(root: HTMLElement, dash: Json, uploadedName: string | null):
     if (st.refresh) p.set('refresh', st.refresh);
     for (const v of st.vars) {
       if (v.type === 'constant' || v.type === 'datasource') continue;
-      for (const c of v.current) p.append('var-' + v.name, c === kAll ? 'All' : c);
+      // "$__all" for All, as Grafana writes it.
+      for (const c of v.current) p.append('var-' + v.name, c);
     }
     history.replaceState(null, '', location.pathname + '?' + p.toString());
   };

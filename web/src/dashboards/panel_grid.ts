@@ -23,6 +23,10 @@ export interface ViewState {
 }
 
 const kCellHeightPx = 30;
+// An uploaded file can hold anything: more panels (or repeats) than this
+// would only flood the server with queries, so the rest are not drawn.
+const kMaxPanels = 500;
+const kMaxRepeats = 100;
 const kSupported = new Set(['timeseries', 'graph', 'stat', 'singlestat', 'gauge', 'bargauge', 'table', 'table-old', 'heatmap', 'piechart', 'text']);
 // Collapsed rows the user opened stay open across refreshes.
 const expanded = new Set<string>();
@@ -45,7 +49,7 @@ function expandRepeats(items: Placed[], vars: VarState[], scoped?: Record<string
     const pos = { ...it.pos, y: it.pos.y + (it.pos.y >= shiftFrom ? shift : 0) };
     const name = typeof it.panel.repeat === 'string' ? it.panel.repeat : '';
     const v = name ? vars.find((x) => x.name === name) : undefined;
-    const values = v ? selectedValues(v) : [];
+    const values = v ? selectedValues(v).slice(0, kMaxRepeats) : [];
     if (!v || values.length === 0) {
       out.push({ ...it, pos, scoped });
       continue;
@@ -75,6 +79,7 @@ export function renderPanels(root: HTMLElement, st: ViewState, gen: number, curr
   clear(root);
   const ctxBase: QueryContext = { range: st.range, vars: st.vars, scrapeIntervalMs: st.scrapeIntervalMs };
   const secs = sections(st.dash);
+  let drawn = 0;
   secs.forEach((sec, si) => {
     // Row repeats: the whole section once per value.
     const rowVar = typeof sec.row?.repeat === 'string' ? st.vars.find((v) => v.name === sec.row!.repeat) : undefined;
@@ -108,6 +113,7 @@ export function renderPanels(root: HTMLElement, st: ViewState, gen: number, curr
       const gridEl = h('div', { class: 'dash-grid', style: `grid-template-rows: repeat(${rows}, ${kCellHeightPx}px)` });
       root.appendChild(gridEl);
       for (const p of placed) {
+        if (++drawn > kMaxPanels) break;
         const el = panelShell(p, st);
         gridEl.appendChild(el);
         void fillPanel(el, p, { ...ctxBase, scoped: p.scoped }, gen, currentGen);
@@ -115,6 +121,7 @@ export function renderPanels(root: HTMLElement, st: ViewState, gen: number, curr
     });
   });
   if (secs.length === 0) root.appendChild(h('div', { class: 'notice info' }, 'This dashboard has no panels.'));
+  if (drawn > kMaxPanels) root.appendChild(h('div', { class: 'notice warning' }, `Only the first ${kMaxPanels} panels are shown.`));
 }
 
 function panelShell(p: Placed, st: ViewState): HTMLElement {
