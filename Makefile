@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 PACKAGES := $(shell grep -v '^\#' deps/debian-packages.txt | grep -v '^$$')
 RUN_FLAGS ?=
 
-.PHONY: all deps build run test test-deploy bench fuzz clean package
+.PHONY: all deps build run run-demo test test-deploy bench fuzz clean package
 
 all: build
 
@@ -34,6 +34,19 @@ build: deps $(BUILD_DIR)/build.ninja
 
 run: build
 	./$(BUILD_DIR)/strata $(RUN_FLAGS)
+
+# The seeds' Grafana dashboards with live data: the stand-in service of
+# deploy/compose/demo on 127.0.0.1:8000, scraped with the compose stack's jobs
+# and rules, and --web.dashboards.dir=deploy/dashboards. Open
+# http://localhost:9090/dashboards; Ctrl-C stops both.
+run-demo: build
+	sed -e 's/demo:8000/127.0.0.1:8000/' -e 's#/etc/strata/rules/#$(CURDIR)/deploy/rules/#' \
+	  -e '/stack.rules.yml/d' -e '/^alerting:/,/alertmanager:9093/d' \
+	  deploy/compose/strata.yml > $(BUILD_DIR)/demo-strata.yml
+	/usr/bin/python3 deploy/compose/demo/demo_service.py --listen 127.0.0.1:8000 & demo=$$!; \
+	trap 'kill $$demo' EXIT INT TERM; \
+	./$(BUILD_DIR)/strata --config.file=$(BUILD_DIR)/demo-strata.yml \
+	  --storage.tsdb.path=$(BUILD_DIR)/demo-data --web.dashboards.dir=deploy/dashboards $(RUN_FLAGS)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900

@@ -149,6 +149,17 @@ void register_api_routes(Router& router, ApiContext& ctx) {
              wrap([c](const HttpRequest&, const Form&) { return handle_alerts(*c); }));
   router.add(get, "/api/v1/alertmanagers",
              wrap([c](const HttpRequest&, const Form&) { return handle_alertmanagers(*c); }));
+  router.add(get, "/api/v1/strata/dashboards",
+             wrap([c](const HttpRequest&, const Form&) { return handle_dashboards(*c); }));
+  router.add_prefix(get, "/api/v1/strata/dashboards/",
+                    wrap([c](const HttpRequest& req, const Form&) {
+                      return handle_dashboard(
+                          *c, req.path.substr(std::string_view("/api/v1/strata/dashboards/").size()));
+                    }));
+  router.add({"POST"}, "/api/v1/strata/lint/dashboard",
+             wrap([c](const HttpRequest& req, const Form& f) {
+               return handle_lint_dashboard(*c, req, f);
+             }));
 }
 
 }  // namespace strata::api

@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "api/dashboards/dashboard_store.h"
 #include "api/http.h"
 #include "base/metrics.h"
 #include "promql/engine.h"
@@ -61,6 +62,8 @@ struct ApiContext {
   bool enable_admin_api = false;
   // --web.cors.origin: browsers from matching origins may call the API.
   std::string cors_origin = ".*";
+  // --web.dashboards.dir, for the UI's dashboards page; null: none.
+  const DashboardStore* dashboards = nullptr;
 };
 
 // Registers /api/v1/* routes (query, series, labels, metadata, status,

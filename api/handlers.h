@@ -48,4 +48,11 @@ absl::StatusOr<size_t> parse_limit(const Form& form);
 // Parses an optional time parameter, `def` when absent.
 absl::StatusOr<int64_t> parse_time_param(const Form& form, const char* name, int64_t def);
 
+// dashboards_api.cc
+// Bounds the lint endpoint's body: a large dashboard is a few hundred KiB.
+inline constexpr int64_t kMaxLintBodyBytes = 4 << 20;
+ApiResult handle_dashboards(ApiContext& ctx);
+ApiResult handle_dashboard(ApiContext& ctx, const std::string& uid);
+ApiResult handle_lint_dashboard(ApiContext& ctx, const HttpRequest& req, const Form& form);
+
 }  // namespace strata::api

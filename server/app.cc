@@ -152,8 +152,9 @@ int run_server(const Flags& flags) {
   auto* notifications = components.add(std::make_unique<Notifications>(flags, &registry));
   auto* rules =
       components.add(std::make_unique<Rules>(flags, &registry, storage, engine, notifications));
+  auto* dashboards = components.add(std::make_unique<Dashboards>(flags));
   components.add(std::make_unique<Api>(flags, status_info(flags, config), &registry, web, storage,
-                                       engine, scraper, notifications, rules));
+                                       engine, scraper, notifications, rules, dashboards));
   components.add(std::make_unique<Trimmer>(engine, &registry));
   if (absl::Status s = components.start_all(*config.current()); !s.ok()) {
     log::error("main", "Starting Strata failed", {{"err", std::string(s.message())}});

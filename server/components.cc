@@ -178,9 +178,38 @@ absl::Status Rules::stop() {
   return absl::OkStatus();
 }
 
+Dashboards::Dashboards(const Flags& flags)
+    : store_(api::DashboardStoreOptions{.dir = flags.dashboards_dir}) {}
+
+absl::Status Dashboards::start(const Config&) {
+  if (absl::Status s = store_.load(); !s.ok())
+    return absl::InvalidArgumentError("--web.dashboards.dir: " + std::string(s.message()));
+  auto set = store_.snapshot();
+  if (!store_.options().dir.empty())
+    log::info("main", "Loaded dashboards",
+              {{"dir", store_.options().dir},
+               {"dashboards", std::to_string(set->dashboards.size())},
+               {"problems", std::to_string(set->problems.size())}});
+  for (const auto& p : set->problems)
+    log::warn("main", "Dashboard file not loaded", {{"file", p.file}, {"err", p.message}});
+  return absl::OkStatus();
+}
+
+// A directory that went away keeps the dashboards last read: the rest of the
+// reload (scrape jobs, rules) should not fail because of the UI's files.
+absl::Status Dashboards::apply(const Config&) {
+  if (absl::Status s = store_.load(); !s.ok()) {
+    log::error("main", "Error reloading dashboards", {{"err", std::string(s.message())}});
+    return absl::OkStatus();
+  }
+  for (const auto& p : store_.snapshot()->problems)
+    log::warn("main", "Dashboard file not loaded", {{"file", p.file}, {"err", p.message}});
+  return absl::OkStatus();
+}
+
 Api::Api(const Flags& flags, api::StatusInfo status, metrics::Registry* registry,
          WebListener* web, Storage* storage, QueryEngine* engine, Scraper* scraper,
-         Notifications* notifications, Rules* rules)
+         Notifications* notifications, Rules* rules, Dashboards* dashboards)
     : flags_(flags),
       registry_(registry),
       web_(web),
@@ -188,7 +217,8 @@ Api::Api(const Flags& flags, api::StatusInfo status, metrics::Registry* registry
       engine_(engine),
       scraper_(scraper),
       notifications_(notifications),
-      rules_(rules) {
+      rules_(rules),
+      dashboards_(dashboards) {
   ctx_.status = std::move(status);
 }
 
@@ -208,6 +238,7 @@ absl::Status Api::start(const Config&) {
   ctx_.registry = registry_;
   ctx_.enable_admin_api = flags_.enable_admin_api;
   ctx_.cors_origin = flags_.cors_origin;
+  ctx_.dashboards = dashboards_->store();
   api::register_api_routes(router_, ctx_);
   web_->routes().set_ready(&router_);
   return absl::OkStatus();

@@ -155,11 +155,25 @@ class Rules final : public Component {
   std::unique_ptr<rules::Manager> manager_;
 };
 
+// --web.dashboards.dir: the dashboards the UI lists; re-read on every reload.
+class Dashboards final : public Component {
+ public:
+  explicit Dashboards(const Flags& flags);
+  std::string_view name() const override { return "dashboards"; }
+  absl::Status start(const Config&) override;
+  absl::Status apply(const Config&) override;
+  absl::Status stop() override { return absl::OkStatus(); }
+  const api::DashboardStore* store() const { return &store_; }
+
+ private:
+  api::DashboardStore store_;
+};
+
 class Api final : public Component {
  public:
   Api(const Flags& flags, api::StatusInfo status, metrics::Registry* registry, WebListener* web,
       Storage* storage, QueryEngine* engine, Scraper* scraper, Notifications* notifications,
-      Rules* rules);
+      Rules* rules, Dashboards* dashboards);
   std::string_view name() const override { return "api"; }
   absl::Status start(const Config&) override;
   absl::Status stop() override;
@@ -173,6 +187,7 @@ class Api final : public Component {
   Scraper* scraper_;
   Notifications* notifications_;
   Rules* rules_;
+  Dashboards* dashboards_;
   api::ApiContext ctx_;
   api::Router router_;
 };

@@ -268,6 +268,14 @@ const std::vector<FlagDef>& defs() {
          f.notifications_config_file = v;
          return absl::OkStatus();
        }},
+      {"web.dashboards.dir", "<path>",
+       "Directory of Grafana dashboard JSON files (*.json) that the UI's /dashboards page "
+       "lists and renders with data from this server. Re-read on SIGHUP and POST /-/reload.",
+       "none", [](const Flags& f) { return f.dashboards_dir; },
+       [](Flags& f, S v) {
+         f.dashboards_dir = v;
+         return absl::OkStatus();
+       }},
       {"query.compat", "<version>",
        "PromQL semantics to follow: v3 (Prometheus 3: left-open range windows, '.' "
        "matches newlines, quoted UTF-8 names) or v2 (Prometheus 2.x, holt_winters).",

@@ -63,6 +63,9 @@ struct Flags {
   // Strata's own: direct notifications (webhook, Slack, e-mail) configured
   // in an alertmanager.yml-style file; "" = none.
   std::string notifications_config_file;
+  // Strata's own: Grafana dashboard JSON files for the UI's dashboards page;
+  // "" = none.
+  std::string dashboards_dir;
   std::vector<std::string> features;  // --enable-feature values, split at commas
   std::string log_level = "info";
   std::string log_format = "logfmt";

@@ -14,7 +14,8 @@ namespace {
 const std::vector<std::string>& ui_pages() {
   static const std::vector<std::string> pages = {
       "/query",  "/alerts",      "/targets", "/rules",  "/service-discovery",
-      "/status", "/tsdb-status", "/flags",   "/config", "/alertmanager-discovery"};
+      "/status", "/tsdb-status", "/flags",   "/config", "/alertmanager-discovery",
+      "/dashboards"};
   return pages;
 }
 
@@ -100,6 +101,7 @@ void add_ui_routes(api::Router& router, std::set<std::string>* paths, const std:
       router.add(get_head, p, plain, "/ui");
       paths->insert(p);
     }
+    router.add_prefix(get_head, std::string(kUiDashboardsPrefix), plain, "/ui");
     return;
   }
   router.add(
@@ -127,6 +129,11 @@ void add_ui_routes(api::Router& router, std::set<std::string>* paths, const std:
         "/ui");
     paths->insert(p);
   }
+  // /dashboards/<uid>: one dashboard; the page reads the uid from the path.
+  router.add_prefix(
+      get_head, std::string(kUiDashboardsPrefix),
+      [index](const api::HttpRequest& req, api::HttpResponse& r) { serve_asset(*index, req, r); },
+      "/ui");
   router.add(
       get_head, "/favicon.svg",
       [](const api::HttpRequest& req, api::HttpResponse& r) {

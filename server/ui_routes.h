@@ -1,7 +1,8 @@
 // The web UI's routes, served from the embedded assets (server/ui_assets.h):
 //   /                 302 to /query (Prometheus 3's start page)
 //   /graph            302 to /query, keeping the query string (old links)
-//   /query, /targets, /rules, /alerts, ... (the UI's pages)  index.html
+//   /query, /targets, /rules, /alerts, /dashboards, ... (the UI's pages)  index.html
+//   /dashboards/<uid> index.html (the page reads the uid from the path)
 //   /assets/<name>    bundled scripts and styles, content-hashed names
 // Bodies are sent gzip-compressed to clients that accept it (decompressed
 // otherwise), with a strong ETag, 304 on a matching If-None-Match, a year's
@@ -25,5 +26,7 @@ void add_ui_routes(api::Router& router, std::set<std::string>* paths, const std:
 
 // Prefix every asset lives under ("/assets/").
 inline constexpr std::string_view kUiAssetPrefix = "/assets/";
+// One dashboard's page: /dashboards/<uid>, answered with index.html.
+inline constexpr std::string_view kUiDashboardsPrefix = "/dashboards/";
 
 }  // namespace strata::server

@@ -57,7 +57,8 @@ void ServerRoutes::set_ready(const api::Router* api) {
 }
 
 std::string ServerRoutes::route(const api::HttpRequest& req, api::HttpResponse& resp) const {
-  if (own_paths_.count(req.path) || req.path.starts_with(kUiAssetPrefix)) {
+  if (own_paths_.count(req.path) || req.path.starts_with(kUiAssetPrefix) ||
+      req.path.starts_with(kUiDashboardsPrefix)) {
     return own_.route(req, resp);
   }
   const api::Router* api = api_.load(std::memory_order_acquire);

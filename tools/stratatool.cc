@@ -19,7 +19,7 @@
 #include "server/config.h"
 #include "base/duration.h"
 #include "tools/check/metrics_lint.h"
-#include "tools/dashlint/lint.h"
+#include "tools/dashlint/lint_main.h"
 #include "tools/ruletest/rule_unit_test.h"
 #include "tools/promqltest/runner.h"
 #include "tools/promqltest/script.h"

@@ -115,7 +115,8 @@ TEST_F(StrataE2ETest, Flags) {
                      R"(",)"
                      R"("storage.tsdb.retention.size":"0B","storage.tsdb.retention.time":"15d",)"
                      R"("storage.tsdb.too-far-in-future.time-window":"10m",)"
-                     R"("storage.tsdb.wal-sync":"interval","web.cors.origin":".*","web.enable-admin-api":"false",)"
+                     R"("storage.tsdb.wal-sync":"interval","web.cors.origin":".*","web.dashboards.dir":"",)"
+                     R"("web.enable-admin-api":"false",)"
                      R"("web.enable-lifecycle":"false","web.enable-remote-write-receiver":"false",)"
                      R"("web.external-url":"","web.listen-address":")" +
                      address +

@@ -212,6 +212,7 @@ TEST(FlagsTest, AsMapHasEveryFlagAsStatusFlagsShowsIt) {
                                           "storage.tsdb.too-far-in-future.time-window",
                                           "storage.tsdb.wal-sync",
                                           "web.cors.origin",
+                                          "web.dashboards.dir",
                                           "web.enable-admin-api",
                                           "web.enable-lifecycle",
                                           "web.enable-remote-write-receiver",

@@ -79,7 +79,8 @@ TEST_F(UiRoutesTest, RootAndGraphRedirectToQuery) {
 TEST_F(UiRoutesTest, PagesServeTheHtmlUncached) {
   if (ui_assets().empty()) GTEST_SKIP() << "built without the UI";
   for (const char* page : {"/query", "/targets", "/rules", "/alerts", "/status", "/tsdb-status",
-                           "/flags", "/config", "/service-discovery"}) {
+                           "/flags", "/config", "/service-discovery", "/dashboards",
+                           "/dashboards/llm-bot-usage", "/dashboards/a%20b/../x"}) {
     SCOPED_TRACE(page);
     auto r = get(page);
     EXPECT_EQ(r.status, 200);
@@ -90,6 +91,14 @@ TEST_F(UiRoutesTest, PagesServeTheHtmlUncached) {
   }
   EXPECT_EQ(get("/query", {}, "HEAD").status, 200);
   EXPECT_EQ(get("/query", {}, "POST").status, 405);
+}
+
+// /dashboards/<uid> is the UI's page, whatever the uid; the dashboards' data
+// comes from the API under /api/v1/strata/, never from this prefix.
+TEST_F(UiRoutesTest, DashboardPagesAreTheUiNotTheApi) {
+  if (ui_assets().empty()) GTEST_SKIP() << "built without the UI";
+  EXPECT_EQ(get("/dashboards/x", {}, "POST").status, 405);
+  EXPECT_EQ(get("/dashboardsx").status, 404);
 }
 
 TEST_F(UiRoutesTest, AssetsGzippedForClientsThatAcceptIt) {

@@ -1,4 +1,4 @@
-// lint_main(): files in, findings out, exit status (see lint.h).
+// lint_main(): files in, findings out, exit status (see lint_main.h).
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "tools/dashlint/lint.h"
+#include "tools/dashlint/lint_main.h"
 
 namespace strata::dashlint {
 namespace {

@@ -22,12 +22,17 @@ export async function apiGet<T>(
     for (const one of Array.isArray(v) ? v : [v]) q.append(k, one);
   }
   const url = '/api/v1/' + path + (q.toString() ? '?' + q.toString() : '');
-  let resp: Response;
-  try {
-    resp = await fetch(url, { signal, headers: { Accept: 'application/json' } });
-  } catch (e) {
-    if ((e as Error).name === 'AbortError') throw e;
-    return { ok: false, error: 'cannot reach the server: ' + String(e), warnings: [], infos: [], missing: false, httpStatus: 0 };
+  let resp: Response | null = null;
+  // One retry: a GET is safe to repeat, and a dropped connection (a
+  // network change, a server restart) should not leave a panel empty.
+  for (let attempt = 0; !resp; attempt++) {
+    try {
+      resp = await fetch(url, { signal, headers: { Accept: 'application/json' } });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      if (attempt > 0) return { ok: false, error: 'cannot reach the server: ' + String(e), warnings: [], infos: [], missing: false, httpStatus: 0 };
+      await new Promise((r) => setTimeout(r, 300));
+    }
   }
   let body: Record<string, unknown> | null = null;
   try {

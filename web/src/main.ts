@@ -10,11 +10,13 @@ import { rulesPage } from './pages/rules';
 import { serviceDiscoveryPage, targetsPage } from './pages/targets';
 import { tsdbStatusPage } from './pages/tsdb_status';
 import { alertmanagersPage } from './pages/alertmanagers';
+import { dashboardsPage } from './dashboards/dashboard_page';
 
 type Page = (root: HTMLElement) => void | Promise<void>;
 
 const pages: [string, string, Page][] = [
   ['/query', 'Query', queryPage],
+  ['/dashboards', 'Dashboards', dashboardsPage],
   ['/alerts', 'Alerts', alertsPage],
   ['/rules', 'Rules', rulesPage],
   ['/targets', 'Targets', targetsPage],
@@ -28,7 +30,8 @@ const pages: [string, string, Page][] = [
 
 function render(): void {
   const path = location.pathname;
-  const page = pages.find((p) => p[0] === path) ?? pages[0];
+  // /dashboards/<uid> belongs to /dashboards.
+  const page = pages.find((p) => p[0] === path || path.startsWith(p[0] + '/')) ?? pages[0];
   clear(
     document.getElementById('nav')!,
     h('a', { class: 'brand', href: '/query' }, 'Strata'),

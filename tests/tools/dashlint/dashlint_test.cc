@@ -6,12 +6,12 @@
 #include <variant>
 
 #include "promql/parser/parser.h"
-#include "tools/dashlint/dashboard.h"
-#include "tools/dashlint/datasource.h"
-#include "tools/dashlint/expr_checks.h"
-#include "tools/dashlint/interpolate.h"
-#include "tools/dashlint/lint.h"
-#include "tools/dashlint/variable_query.h"
+#include "api/dashlint/dashboard.h"
+#include "api/dashlint/datasource.h"
+#include "api/dashlint/expr_checks.h"
+#include "api/dashlint/interpolate.h"
+#include "api/dashlint/lint.h"
+#include "api/dashlint/variable_query.h"
 
 namespace strata::dashlint {
 namespace {

@@ -1,4 +1,6 @@
-// `stratatool lint dashboard`: checks every Prometheus query of a Grafana
+// The dashboard linter's core, used by `stratatool lint dashboard`
+// (tools/dashlint/lint_main.h) and the server's /api/v1/strata/lint/dashboard:
+// checks every Prometheus query of a Grafana
 // dashboard (panel targets, annotations, query variables) after substituting
 // template variables with sample values, and reports Findings.
 //
@@ -14,9 +16,9 @@
 #include <vector>
 
 #include "promql/parser/parser.h"
-#include "tools/dashlint/dashboard.h"
-#include "tools/dashlint/finding.h"
-#include "tools/dashlint/server_facts.h"
+#include "api/dashlint/dashboard.h"
+#include "api/dashlint/finding.h"
+#include "api/dashlint/server_facts.h"
 
 namespace strata::dashlint {
 
@@ -33,19 +35,5 @@ struct LintOptions {
 // annotations, panels); `file` names it in each finding.
 std::vector<Finding> lint_dashboard(const Dashboard& d, const std::string& file,
                                     const LintOptions& opts);
-
-// Reads and lints the files (a directory stands for its *.json files, in
-// name order), prints the findings (text lines or one JSON document) to
-// stdout and returns the exit status: 0 clean, 1 with errors (or, with
-// `strict`, warnings), 2 when a file could not be read or parsed as JSON or
-// the server could not be asked.
-struct MainOptions {
-  LintOptions lint;
-  std::string url;  // "" = no server checks
-  bool json = false;
-  bool strict = false;
-  bool scrape_interval_given = false;  // --scrape-interval wins over the server's
-};
-int lint_main(const std::vector<std::string>& files, MainOptions opts);
 
 }  // namespace strata::dashlint

@@ -25,8 +25,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "tools/dashlint/dashboard.h"
-#include "tools/dashlint/finding.h"
+#include "api/dashlint/dashboard.h"
+#include "api/dashlint/finding.h"
 
 namespace strata::dashlint {
 

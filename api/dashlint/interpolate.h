@@ -29,7 +29,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "tools/dashlint/dashboard.h"
+#include "api/dashlint/dashboard.h"
 
 namespace strata::dashlint {
 

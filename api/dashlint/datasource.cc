@@ -1,4 +1,4 @@
-#include "tools/dashlint/datasource.h"
+#include "api/dashlint/datasource.h"
 
 namespace strata::dashlint {
 namespace {

@@ -1,4 +1,4 @@
-#include "tools/dashlint/dashboard.h"
+#include "api/dashlint/dashboard.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,13 +1,13 @@
-#include "tools/dashlint/lint.h"
+#include "api/dashlint/lint.h"
 
 #include <algorithm>
 #include <set>
 
 #include "base/duration.h"
-#include "tools/dashlint/datasource.h"
-#include "tools/dashlint/expr_checks.h"
-#include "tools/dashlint/interpolate.h"
-#include "tools/dashlint/variable_query.h"
+#include "api/dashlint/datasource.h"
+#include "api/dashlint/expr_checks.h"
+#include "api/dashlint/interpolate.h"
+#include "api/dashlint/variable_query.h"
 #include "tsdb/labels/matcher.h"
 
 namespace strata::dashlint {

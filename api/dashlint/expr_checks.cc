@@ -1,4 +1,4 @@
-#include "tools/dashlint/expr_checks.h"
+#include "api/dashlint/expr_checks.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "tools/dashlint/interpolate.h"
+#include "api/dashlint/interpolate.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "tools/dashlint/finding.h"
+#include "api/dashlint/finding.h"
 
 #include <nlohmann/json.hpp>
 

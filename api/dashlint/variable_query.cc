@@ -1,4 +1,4 @@
-#include "tools/dashlint/variable_query.h"
+#include "api/dashlint/variable_query.h"
 
 namespace strata::dashlint {
 namespace {

@@ -1,4 +1,4 @@
-#include "tools/dashlint/server_facts.h"
+#include "api/dashlint/server_facts.h"
 
 #include <chrono>
 

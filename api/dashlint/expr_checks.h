@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "promql/parser/ast.h"
-#include "tools/dashlint/finding.h"
-#include "tools/dashlint/interpolate.h"
+#include "api/dashlint/finding.h"
+#include "api/dashlint/interpolate.h"
 
 namespace strata::dashlint {
 
