@@ -1,8 +1,11 @@
 #include "tsdb/head/head.h"
 
 #include <cstring>
+#include <thread>
 
 #include "base/hash.h"
+#include "base/log.h"
+#include "base/status.h"
 
 namespace strata::tsdb {
 namespace {
@@ -83,7 +86,20 @@ Head::~Head() {
 
 absl::Status Head::close() {
   if (!wal_) return absl::OkStatus();
-  return wal_->close();
+  std::lock_guard<std::mutex> lock(close_mu_);
+  if (closed_) return absl::OkStatus();
+  closed_ = true;
+  STRATA_RETURN_IF_ERROR(wal_->close());
+  // A commit whose WAL write landed before the close may still be applying
+  // its samples; the snapshot must hold them (its WAL position covers them).
+  while (inflight_writes_.load() > 0) std::this_thread::yield();
+  if (!opts_.snapshot_on_shutdown) return absl::OkStatus();
+  if (absl::Status s = write_snapshot(); !s.ok()) {
+    log::warn("tsdb", "Head snapshot not written; the next start replays the WAL",
+              {{"err", std::string(s.message())}});
+    (void)remove_snapshot();
+  }
+  return absl::OkStatus();
 }
 
 void Head::set_by_id(uint32_t id, MemSeries* s) {

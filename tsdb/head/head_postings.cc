@@ -43,6 +43,16 @@ void HeadPostings::add(uint32_t id, const std::vector<std::pair<uint32_t, uint32
   insert_sorted(all_, id);
 }
 
+void HeadPostings::add_sorted(
+    const std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>>>& series) {
+  std::unique_lock lock(mu_);
+  all_.reserve(all_.size() + series.size());
+  for (const auto& [id, pairs] : series) {
+    for (const auto& [n, v] : pairs) insert_sorted(index_[n][v], id);
+    all_.push_back(id);
+  }
+}
+
 void HeadPostings::remove(
     const std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>>>& series) {
   if (series.empty()) return;

@@ -20,6 +20,10 @@ class HeadPostings {
  public:
   // Adds id to (name, value) for each pair and to the all-series list.
   void add(uint32_t id, const std::vector<std::pair<uint32_t, uint32_t>>& label_syms);
+  // add() for many series at once under one lock; ids increasing and above
+  // every id already added (snapshot loading).
+  void add_sorted(
+      const std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>>>& series);
   // Removes every id of `series` (id, its label pairs) in one pass per list.
   void remove(
       const std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>>>& series);
