@@ -43,14 +43,15 @@ void HeadPostings::add(uint32_t id, const std::vector<std::pair<uint32_t, uint32
   insert_sorted(all_, id);
 }
 
-void HeadPostings::add_sorted(
-    const std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>>>& series) {
+void HeadPostings::add_names(const std::vector<uint32_t>& names) {
   std::unique_lock lock(mu_);
-  all_.reserve(all_.size() + series.size());
-  for (const auto& [id, pairs] : series) {
-    for (const auto& [n, v] : pairs) insert_sorted(index_[n][v], id);
-    all_.push_back(id);
-  }
+  for (uint32_t n : names) index_[n];
+}
+
+void HeadPostings::add_all(const std::vector<uint32_t>& ids) {
+  std::unique_lock lock(mu_);
+  all_.reserve(all_.size() + ids.size());
+  for (uint32_t id : ids) insert_sorted(all_, id);
 }
 
 void HeadPostings::remove(

@@ -20,10 +20,22 @@ class HeadPostings {
  public:
   // Adds id to (name, value) for each pair and to the all-series list.
   void add(uint32_t id, const std::vector<std::pair<uint32_t, uint32_t>>& label_syms);
-  // add() for many series at once under one lock; ids increasing and above
-  // every id already added (snapshot loading).
-  void add_sorted(
-      const std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>>>& series);
+  // Bulk loading into an index nobody reads yet (snapshot loading): first
+  // add_names() with every label name to come and add_all() with all ids
+  // (increasing, above those present); then set_values() for each name, from
+  // several threads at once as long as each passes other names.
+  using ValueLists = absl::flat_hash_map<uint32_t, PostingList>;
+  void add_names(const std::vector<uint32_t>& names);
+  void add_all(const std::vector<uint32_t>& ids);
+  void set_values(uint32_t name, ValueLists values) { index_.find(name)->second = std::move(values); }
+  // f(name, value, list) for every list, the lists of one name one after
+  // another. f is called with the lock held and must not call back in.
+  template <typename F>
+  void for_each_list(F&& f) const {
+    std::shared_lock lock(mu_);
+    for (const auto& [name, values] : index_)
+      for (const auto& [value, list] : values) f(name, value, list);
+  }
   // Removes every id of `series` (id, its label pairs) in one pass per list.
   void remove(
       const std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>>>& series);

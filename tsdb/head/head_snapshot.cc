@@ -94,13 +94,15 @@ struct Header {
   uint64_t num_series = 0;
 };
 
-// A decoded series; views point into the mapped file.
+// A decoded series; views point into the mapped file. One is reused for
+// every series of a section, so decoding allocates nothing once warm.
 struct SnapChunk {
   int64_t mint, maxt;
   std::string_view bytes;
 };
 struct SnapSeries {
   uint32_t id;
+  uint64_t hash;
   uint8_t flags;
   std::vector<std::pair<uint32_t, uint32_t>> labels;  // snapshot symbol indexes
   std::vector<SnapChunk> sealed;
@@ -113,9 +115,9 @@ struct SnapSeries {
 };
 
 bool read_chunks(Cursor* c, std::vector<SnapChunk>* out) {
+  out->clear();
   uint64_t n = c->uv();
   if (!c->ok || n > uint64_t(c->end - c->p)) return false;
-  out->reserve(n);
   for (uint64_t i = 0; i < n && c->ok; ++i) {
     SnapChunk k;
     k.mint = c->sv();
@@ -127,20 +129,22 @@ bool read_chunks(Cursor* c, std::vector<SnapChunk>* out) {
   return c->ok;
 }
 
-// Decodes one series section: ids strictly increasing, labels referring to
-// known symbols, chunk state within its ranges.
-bool decode_series(std::string_view payload, uint64_t num_symbols, uint32_t next_id,
-                   std::vector<SnapSeries>* out) {
+// Decodes one series section, calling sink(series) for each: ids strictly
+// increasing and below next_id, labels referring to known symbols, chunk
+// state within its ranges. False when anything is off.
+template <typename Sink>
+bool parse_series(std::string_view payload, uint64_t num_symbols, uint32_t next_id, Sink&& sink) {
   Cursor c{payload.data(), payload.data() + payload.size()};
   uint64_t n = c.uv();
   if (!c.ok || n > payload.size()) return false;
-  out->resize(n);
+  SnapSeries s;
   int64_t prev = -1;
-  for (SnapSeries& s : *out) {
+  for (uint64_t k = 0; k < n; ++k) {
     uint64_t id = c.uv();
     if (!c.ok || int64_t(id) <= prev || id >= next_id) return false;
     prev = int64_t(id);
     s.id = uint32_t(id);
+    s.hash = c.f64();
     s.flags = c.u8() & MemSeries::kHasTombstones;
     uint64_t nl = c.uv();
     if (!c.ok || nl > 0xffff || nl > uint64_t(c.end - c.p)) return false;
@@ -166,6 +170,7 @@ bool decode_series(std::string_view payload, uint64_t num_symbols, uint32_t next
       if (!c.ok || s.open_bytes.empty() || o.n == 0 || o.free_bits > 7) return false;
     }
     s.has_ooo = c.u8() != 0;
+    s.ooo_open.clear();
     if (s.has_ooo) {
       uint64_t m = c.uv();
       if (!c.ok || m > OooChunks::kMaxOpen) return false;
@@ -177,9 +182,16 @@ bool decode_series(std::string_view payload, uint64_t num_symbols, uint32_t next
       if (!read_chunks(&c, &s.ooo_sealed)) return false;
     }
     if (!c.ok) return false;
+    sink(s);
   }
   return c.ok && c.p == c.end;
 }
+
+// A fixed label set whose hash the snapshot records: series hashes are
+// stored (so loading need not read every label string), and they are only
+// valid while the head hashes labels the same way.
+constexpr LabelView kProbeLabels[] = {{"__name__", "strata_head_snapshot_probe"},
+                                      {"job", "\x01\xff"}};
 
 // Runs f(i) for i in [0, n) on up to two threads.
 template <typename F>
@@ -258,14 +270,17 @@ absl::Status Head::write_snapshot() {
     series_part.clear();
     in_part = 0;
   };
+  std::vector<bool> written(h.next_id);
   for (uint32_t id = 0; id < h.next_id; ++id) {
     MemSeries* s = by_id(id);
     if (!s || s->id != id) continue;
     std::lock_guard<std::mutex> lock(series_lock(id));
     // A series without a series record has no committed sample either.
     if (!s->logged.load() && s->empty()) continue;
+    written[id] = true;
     std::string& o = series_part;
     put_uvarint(&o, id);
+    put_fixed64(&o, s->hash);
     o.push_back(char(s->flags & MemSeries::kHasTombstones));
     put_uvarint(&o, s->num_labels());
     s->for_each_label([&](uint32_t n, uint32_t v) {
@@ -299,6 +314,40 @@ absl::Status Head::write_snapshot() {
   }
   if (in_part > 0) end_part();
 
+  // The postings, one section per label name, so that loading copies lists
+  // instead of re-deriving ~10 list entries per series.
+  std::vector<std::string> postings_sections;
+  {
+    std::string body;
+    uint32_t cur_name = 0;
+    uint64_t nvalues = 0;
+    std::vector<uint32_t> ids;
+    auto end_name = [&] {
+      if (nvalues == 0) return;
+      std::string p;
+      put_uvarint(&p, cur_name);
+      put_uvarint(&p, nvalues);
+      p += body;
+      postings_sections.push_back(std::move(p));
+      body.clear();
+      nvalues = 0;
+    };
+    postings_.for_each_list([&](uint32_t name, uint32_t value, const PostingList& list) {
+      if (name != cur_name) end_name();
+      cur_name = name;
+      ids.clear();
+      // Series left out above (never logged) drop out of their lists too.
+      for (uint32_t id : list)
+        if (id < h.next_id && written[id]) ids.push_back(id);
+      if (ids.empty()) return;
+      put_uvarint(&body, value);
+      put_uvarint(&body, ids.size());
+      for (uint32_t id : ids) put_fixed32(&body, id);
+      ++nvalues;
+    });
+    end_name();
+  }
+
   put_fixed32(&payload, h.wal_segment);
   put_fixed64(&payload, h.wal_offset);
   put_fixed32(&payload, h.next_id);
@@ -307,6 +356,8 @@ absl::Status Head::write_snapshot() {
   put_fixed64(&payload, uint64_t(h.min_valid_time));
   put_fixed64(&payload, h.num_series);
   put_fixed32(&payload, uint32_t(series_sections.size()));
+  put_fixed64(&payload, hash_labels(std::span<const LabelView>(kProbeLabels)));
+  put_fixed32(&payload, uint32_t(postings_sections.size()));
   STRATA_RETURN_IF_ERROR(section(SnapshotSection::kHeader));
 
   // Every interned string, by id (series refer to them by id).
@@ -318,6 +369,11 @@ absl::Status Head::write_snapshot() {
   for (std::string& p : series_sections) {
     payload.swap(p);
     STRATA_RETURN_IF_ERROR(section(SnapshotSection::kSeries));
+    std::string().swap(p);
+  }
+  for (std::string& p : postings_sections) {
+    payload.swap(p);
+    STRATA_RETURN_IF_ERROR(section(SnapshotSection::kPostings));
     std::string().swap(p);
   }
   {
@@ -401,10 +457,10 @@ std::optional<uint32_t> Head::load_snapshot() {
       frames[1].type != SnapshotSection::kSymbols || frames.back().type != SnapshotSection::kEnd)
     return reject("missing sections");
   Header h;
-  uint32_t n_series_sections;
+  uint32_t n_series_sections, n_postings_sections;
   {
     std::string_view p = frames[0].payload;
-    if (p.size() != 4 + 8 + 4 + 8 * 4 + 4) return reject("malformed header");
+    if (p.size() != 4 + 8 + 4 + 8 * 4 + 4 + 8 + 4) return reject("malformed header");
     const char* q = p.data();
     h.wal_segment = get_fixed32(q);
     h.wal_offset = get_fixed64(q + 4);
@@ -414,12 +470,20 @@ std::optional<uint32_t> Head::load_snapshot() {
     h.min_valid_time = int64_t(get_fixed64(q + 32));
     h.num_series = get_fixed64(q + 40);
     n_series_sections = get_fixed32(q + 48);
+    if (get_fixed64(q + 52) != hash_labels(std::span<const LabelView>(kProbeLabels)))
+      return reject("written by a build that hashes labels differently");
+    n_postings_sections = get_fixed32(q + 60);
   }
-  if (frames.size() != size_t(n_series_sections) + 5) return reject("missing sections");
+  if (frames.size() != size_t(n_series_sections) + n_postings_sections + 5)
+    return reject("missing sections");
   for (uint32_t i = 0; i < n_series_sections; ++i)
     if (frames[2 + i].type != SnapshotSection::kSeries) return reject("missing sections");
-  const Frame& tomb_frame = frames[2 + n_series_sections];
-  const Frame& md_frame = frames[3 + n_series_sections];
+  const size_t postings_at = 2 + n_series_sections;
+  for (uint32_t i = 0; i < n_postings_sections; ++i)
+    if (frames[postings_at + i].type != SnapshotSection::kPostings)
+      return reject("missing sections");
+  const Frame& tomb_frame = frames[postings_at + n_postings_sections];
+  const Frame& md_frame = frames[postings_at + n_postings_sections + 1];
   if (tomb_frame.type != SnapshotSection::kTombstones ||
       md_frame.type != SnapshotSection::kMetadata)
     return reject("missing sections");
@@ -445,6 +509,7 @@ std::optional<uint32_t> Head::load_snapshot() {
   if (h.min_valid_time < opts_.min_valid_time_ms)
     return reject("a block is newer than the snapshot");
 
+  double t_checked = monotonic_seconds();
   // Decode everything before the head changes.
   std::vector<std::string_view> syms;
   {
@@ -455,21 +520,83 @@ std::optional<uint32_t> Head::load_snapshot() {
     for (uint64_t i = 0; i < n && c.ok; ++i) syms.push_back(c.str());
     if (!c.ok || c.p != c.end) return reject("malformed symbols section");
   }
-  std::vector<std::vector<SnapSeries>> parts(n_series_sections);
-  std::vector<char> part_ok(n_series_sections, 0);
+  // Pass 1, without allocating per series: is every section sound? Also
+  // collects the label names, for the index.
+  struct Part {
+    bool ok = false;
+    uint64_t count = 0, labels = 0;
+    int64_t first = -1, last = -1;
+    std::vector<MemSeries*> series;
+  };
+  std::vector<Part> parts(n_series_sections);
+  // Which ids the series sections hold (each part writes its own ids).
+  std::vector<uint8_t> present(h.next_id, 0);
   parallel_for(n_series_sections, [&](size_t i) {
-    part_ok[i] = decode_series(frames[2 + i].payload, syms.size(), h.next_id, &parts[i]);
+    Part& pt = parts[i];
+    pt.ok = parse_series(frames[2 + i].payload, syms.size(), h.next_id, [&](const SnapSeries& x) {
+      if (pt.first < 0) pt.first = x.id;
+      pt.last = x.id;
+      ++pt.count;
+      pt.labels += x.labels.size();
+      present[x.id] = 1;
+    });
+  });
+  // The postings: every list sorted, of series the snapshot holds, and as
+  // many entries as the series have labels.
+  struct NameLists {
+    bool ok = false;
+    uint32_t name = 0;
+    uint64_t entries = 0;
+    std::vector<std::pair<uint32_t, PostingList>> values;  // snapshot symbol index
+  };
+  std::vector<NameLists> lists(n_postings_sections);
+  parallel_for(n_postings_sections, [&](size_t i) {
+    NameLists& nl = lists[i];
+    std::string_view p = frames[postings_at + i].payload;
+    Cursor c{p.data(), p.data() + p.size()};
+    uint64_t name = c.uv(), nvalues = c.uv();
+    if (!c.ok || name >= syms.size() || nvalues > p.size()) return;
+    nl.name = uint32_t(name);
+    nl.values.resize(nvalues);
+    for (auto& [value, list] : nl.values) {
+      uint64_t v = c.uv(), n = c.uv();
+      if (!c.ok || v >= syms.size() || n == 0 || n > uint64_t(c.end - c.p) / 4) return;
+      value = uint32_t(v);
+      list.resize(n);
+      std::memcpy(list.data(), c.p, n * 4);  // little endian, as every format here
+      c.p += n * 4;
+      for (size_t k = 0; k < n; ++k) {
+        if (list[k] >= h.next_id || !present[list[k]] || (k > 0 && list[k] <= list[k - 1]))
+          return;
+      }
+      nl.entries += n;
+    }
+    nl.ok = c.ok && c.p == c.end;
   });
   uint64_t total = 0;
   int64_t prev_last = -1;
   for (uint32_t i = 0; i < n_series_sections; ++i) {
-    if (!part_ok[i]) return reject("malformed series section " + std::to_string(i));
-    if (parts[i].empty()) continue;
-    if (int64_t(parts[i].front().id) <= prev_last) return reject("series out of order");
-    prev_last = parts[i].back().id;
-    total += parts[i].size();
+    if (!parts[i].ok) return reject("malformed series section " + std::to_string(i));
+    if (parts[i].count == 0) continue;
+    if (parts[i].first <= prev_last) return reject("series out of order");
+    prev_last = parts[i].last;
+    total += parts[i].count;
   }
   if (total != h.num_series) return reject("series count mismatch");
+  {
+    uint64_t labels = 0, entries = 0;
+    for (const Part& pt : parts) labels += pt.labels;
+    std::vector<uint32_t> seen;
+    for (const NameLists& nl : lists) {
+      if (!nl.ok) return reject("malformed postings section");
+      entries += nl.entries;
+      seen.push_back(nl.name);
+    }
+    std::sort(seen.begin(), seen.end());
+    if (std::adjacent_find(seen.begin(), seen.end()) != seen.end())
+      return reject("a label name has two postings sections");
+    if (entries != labels) return reject("postings do not match the series' labels");
+  }
   std::vector<std::pair<uint32_t, Interval>> tombs;
   {
     Cursor c{tomb_frame.payload.data(), tomb_frame.payload.data() + tomb_frame.payload.size()};
@@ -498,8 +625,10 @@ std::optional<uint32_t> Head::load_snapshot() {
     if (!c.ok || c.p != c.end) return reject("malformed metadata section");
   }
 
+  double t_decoded = monotonic_seconds();
   // Build. Nothing below fails.
   std::vector<uint32_t> sym_ids(syms.size());
+  symbols_.reserve(syms.size());
   if (!syms.empty()) symbols_.intern_all(syms.data(), syms.size(), sym_ids.data());
   {
     std::lock_guard<std::mutex> lock(create_mu_);
@@ -510,49 +639,77 @@ std::optional<uint32_t> Head::load_snapshot() {
     // the WAL before the snapshot may still name them.
     next_id_.store(std::max(next_id_.load(), h.next_id), std::memory_order_release);
   }
-  std::vector<std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>>>>
-      postings(n_series_sections);
+  // Pass 2: the series themselves.
   std::atomic<int64_t> chunks{0};
   parallel_for(n_series_sections, [&](size_t i) {
-    std::vector<LabelView> views;
+    Part& pt = parts[i];
+    pt.series.reserve(pt.count);
     int64_t nchunks = 0;
-    auto& post = postings[i];
-    post.reserve(parts[i].size());
-    for (SnapSeries& x : parts[i]) {
-      views.clear();
+    parse_series(frames[2 + i].payload, syms.size(), h.next_id, [&](SnapSeries& x) {
       for (auto& [a, b] : x.labels) {
         a = sym_ids[a];
         b = sym_ids[b];
-        views.emplace_back(symbols_.get(a), symbols_.get(b));
       }
-      MemSeries* s = MemSeries::create(x.id, hash_labels(views), x.labels);
+      MemSeries* s = MemSeries::create(x.id, x.hash, x.labels);
       s->flags = x.flags;
       s->logged.store(true, std::memory_order_relaxed);
-      for (const SnapChunk& c : x.sealed) s->sealed.push_back({c.mint, c.maxt, ChunkBuf::copy_of(c.bytes)});
+      for (const SnapChunk& c : x.sealed)
+        s->sealed.push_back({c.mint, c.maxt, ChunkBuf::copy_of(c.bytes)});
       if (x.has_open) {
         s->open = x.open_state;
         s->open.buf = ChunkBuf::copy_of(x.open_bytes);
       }
       if (x.has_ooo) {
         auto* o = new OooChunks();
-        o->open = std::move(x.ooo_open);
+        o->open = x.ooo_open;
         for (const SnapChunk& c : x.ooo_sealed)
           o->sealed.push_back({c.mint, c.maxt, ChunkBuf::copy_of(c.bytes)});
         s->adopt_ooo(o);
       }
       nchunks += s->num_chunks();
       set_by_id(x.id, s);
-      HashStripe& stripe = hash_stripes_[stripe_of(s->hash)];
-      {
-        std::lock_guard<std::mutex> lock(stripe.mu);
-        stripe.set.insert(s);
-      }
-      post.emplace_back(x.id, std::move(x.labels));
-    }
+      pt.series.push_back(s);
+    });
     chunks.fetch_add(nchunks);
-    std::vector<SnapSeries>().swap(parts[i]);
   });
-  for (auto& part : postings) postings_.add_sorted(part);
+  double t_built = monotonic_seconds();
+  // Then the hash sets, grouped by stripe (each set sized once, no lock
+  // taken twice), and the postings, by label name: four independent tasks.
+  std::vector<MemSeries*> by_stripe(h.num_series);
+  std::vector<uint32_t> stripe_end(kStripes + 1, 0);
+  for (const Part& pt : parts)
+    for (MemSeries* s : pt.series) ++stripe_end[stripe_of(s->hash) + 1];
+  for (uint32_t i = 0; i < kStripes; ++i) stripe_end[i + 1] += stripe_end[i];
+  {
+    std::vector<uint32_t> fill(stripe_end.begin(), stripe_end.end() - 1);
+    for (const Part& pt : parts)
+      for (MemSeries* s : pt.series) by_stripe[fill[stripe_of(s->hash)]++] = s;
+  }
+  std::vector<uint32_t> names;
+  for (const NameLists& nl : lists) names.push_back(sym_ids[nl.name]);
+  postings_.add_names(names);
+  std::vector<uint32_t> ids;
+  ids.reserve(h.num_series);
+  for (const Part& pt : parts)
+    for (MemSeries* s : pt.series) ids.push_back(s->id);
+  postings_.add_all(ids);
+  parallel_for(2 + lists.size(), [&](size_t task) {
+    if (task < 2) {
+      for (uint32_t st = uint32_t(task) * kStripes / 2; st < uint32_t(task + 1) * kStripes / 2; ++st) {
+        HashStripe& stripe = hash_stripes_[st];
+        std::lock_guard<std::mutex> lock(stripe.mu);
+        stripe.set.reserve(stripe.set.size() + stripe_end[st + 1] - stripe_end[st]);
+        for (uint32_t k = stripe_end[st]; k < stripe_end[st + 1]; ++k) stripe.set.insert(by_stripe[k]);
+      }
+      return;
+    }
+    NameLists& nl = lists[task - 2];
+    HeadPostings::ValueLists values;
+    values.reserve(nl.values.size());
+    for (auto& [v, list] : nl.values) values.emplace(sym_ids[v], std::move(list));
+    postings_.set_values(sym_ids[nl.name], std::move(values));
+  });
+  double t_indexed = monotonic_seconds();
   {
     std::lock_guard<std::mutex> lock(tomb_mu_);
     for (const auto& [id, iv] : tombs) tombstones_[id].push_back(iv);
@@ -571,6 +728,10 @@ std::optional<uint32_t> Head::load_snapshot() {
   log::info("tsdb", "Head snapshot loaded",
             {{"series", h.num_series},
              {"wal_segment", wal_segment_name(h.wal_segment)},
+             {"check", std::to_string(t_checked - t0) + "s"},
+             {"decode", std::to_string(t_decoded - t_checked) + "s"},
+             {"build", std::to_string(t_built - t_decoded) + "s"},
+             {"index", std::to_string(t_indexed - t_built) + "s"},
              {"duration", std::to_string(monotonic_seconds() - t0) + "s"}});
   return h.wal_segment;
 }

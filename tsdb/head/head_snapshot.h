@@ -32,6 +32,7 @@ enum class SnapshotSection : uint8_t {
   kTombstones = 4,
   kMetadata = 5,
   kEnd = 6,
+  kPostings = 7,
 };
 
 }  // namespace strata::tsdb
