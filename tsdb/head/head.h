@@ -258,9 +258,14 @@ class Head {
   static uint64_t hash_labels(const Labels& labels);
   static uint64_t hash_labels(std::span<const LabelView> labels);
   // Finds or creates the series for `key`; with `forced_id` (replay), a new
-  // series takes that id. *created tells which happened.
+  // series takes that id. *created tells which happened. Without `index`
+  // (replay) a new series is left out of the postings: the caller adds it
+  // (index_bulk) before anyone can query.
   MemSeries* get_or_create_key(const LabelsKey& key, std::optional<uint32_t> forced_id,
-                               bool* created);
+                               bool* created, bool index = true);
+  // Adds the series with these ids (sorted, all above every id the postings
+  // hold) to the postings, on two threads.
+  void index_bulk(const std::vector<uint32_t>& ids);
   void set_by_id(uint32_t id, MemSeries* s);
   void register_metrics();
   void add_chunks(int delta);

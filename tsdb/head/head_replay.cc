@@ -106,6 +106,8 @@ class HeadReplayer {
   std::vector<WalSample> samples_;
   std::vector<WalTombstone> tombs_;
   std::vector<WalMetadata> md_;
+  // Series created by replay, indexed in bulk when it ends (index_bulk).
+  std::vector<uint32_t> created_;
   uint64_t series_ = 0, bad_refs_ = 0, records_ = 0, bytes_ = 0;
 };
 
@@ -228,7 +230,8 @@ bool HeadReplayer::on_series(std::string_view payload) {
     if (h_->by_id(uint32_t(ref))) continue;  // logged twice by racing commits
     bool created;
     MemSeries* s = h_->get_or_create_key(Head::LabelsKey{Head::hash_labels(ls), nullptr, ls},
-                                         uint32_t(ref), &created);
+                                         uint32_t(ref), &created, /*index=*/false);
+    if (created) created_.push_back(uint32_t(ref));
     s->logged.store(true, std::memory_order_relaxed);
     ++series_;
     if (!created) {
@@ -364,6 +367,10 @@ absl::Status HeadReplayer::run() {
     unknown += s.unknown;
   }
   if (applied > 0) h_->update_time_range(mint, maxt);
+  // Ids in the log are not always in creation order (racing commits).
+  if (!std::is_sorted(created_.begin(), created_.end()))
+    std::sort(created_.begin(), created_.end());
+  h_->index_bulk(created_);
   // Alias slots only served replay.
   for (const auto& [ref, id] : aliases_) {
     std::lock_guard<std::mutex> lock(h_->create_mu_);
