@@ -348,6 +348,29 @@ TEST(HeadSnapshotTest, SnapshotSurvivesPowerLossAfterCleanClose) {
   EXPECT_EQ(view(*h), want) << diff(view(*h), want);
 }
 
+TEST(HeadSnapshotTest, SeriesNeverCommittedAreLeftOut) {
+  TempDir d;
+  std::mt19937_64 rng(19);
+  int64_t t = 10 * 3600 * 1000;
+  {
+    metrics::Registry reg;
+    auto h = testing::open_head(snap_options(d.path()), &reg);
+    random_commits(*h, rng, &t, 30);
+    // Created by an appender that rolled back: in the head, not in the WAL.
+    auto app = h->appender();
+    ASSERT_TRUE(app->append(0, testing::series_labels(1, "rolled_back"), t, 1).ok());
+    app->rollback();
+  }
+  View want = full_replay_view(d.path());
+  metrics::Registry reg;
+  auto h = testing::open_head(snap_options(d.path()), &reg);
+  EXPECT_EQ(view(*h), want) << diff(view(*h), want);
+  EXPECT_TRUE(testing::dump(*h, "rolled_back").empty());
+  // The postings know nothing of it either.
+  EXPECT_TRUE(h->postings().get(*h->symbols().find("__name__"), *h->symbols().find("rolled_back"))
+                  .empty());
+}
+
 TEST(HeadSnapshotTest, DisabledSnapshotIsNeitherWrittenNorKept) {
   TempDir d;
   std::mt19937_64 rng(17);
