@@ -159,6 +159,17 @@ const std::vector<FlagDef>& defs() {
          return absl::OkStatus();
        },
        false, true},
+      {"storage.tsdb.head-snapshot-on-shutdown", "",
+       "On a clean shutdown, write the head's series and chunks to a snapshot next to the "
+       "WAL, so the next start loads it and replays only the WAL written after it (as "
+       "Prometheus' memory-snapshot-on-shutdown feature). Unusable snapshots are ignored "
+       "and the whole WAL is replayed. On by default; --no-storage.tsdb.head-snapshot-on-shutdown "
+       "turns it off.",
+       nullptr, [](const Flags& f) { return bool_text(f.head_snapshot_on_shutdown); },
+       [](Flags& f, S v) {
+         f.head_snapshot_on_shutdown = v == "true";
+         return absl::OkStatus();
+       }},
       {"storage.tsdb.wal-sync", "<policy>",
        "When the write-ahead log is fsynced: always (each commit; survives power loss), "
        "interval (every second; a power loss can lose the last second) or never (the OS "

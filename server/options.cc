@@ -27,6 +27,7 @@ tsdb::DBOptions db_options(const Flags& f) {
   o.too_far_in_future_window_ms = f.too_far_in_future_window_ms;
   o.maintenance_interval_ms = f.maintenance_interval_ms;
   o.max_exemplars = f.exemplars_limit;
+  o.head_snapshot_on_shutdown = f.head_snapshot_on_shutdown;
   return o;
 }
 

@@ -39,6 +39,8 @@ struct DBOptions {
   // --storage.exemplars.exemplars-limit: exemplars kept in memory, shared
   // by all series (oldest overwritten first); 0 disables exemplar storage.
   int64_t max_exemplars = 100000;
+  // --storage.tsdb.head-snapshot-on-shutdown: see HeadOptions::snapshot_on_shutdown.
+  bool head_snapshot_on_shutdown = false;
   int64_t block_range_ms = 2 * 3600 * 1000;
   // How often background maintenance runs; 0 disables the background thread.
   int64_t maintenance_interval_ms = 60 * 1000;

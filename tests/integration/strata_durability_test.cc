@@ -3,6 +3,9 @@
 //    restart, and every sample whose request got a 2xx is still queryable;
 //  - WAL damage: a truncated, bit-flipped or zeroed WAL segment — the server
 //    starts, logs the cut, and keeps a prefix of what was written;
+//  - the head snapshot: a clean stop writes it, the next start loads it and
+//    replays the WAL after it (also after a later SIGKILL), a damaged one
+//    is ignored;
 //  - deletions and retention, checked through the query API.
 #include <fcntl.h>
 #include <gmock/gmock.h>
@@ -175,10 +178,14 @@ TEST(StrataDurabilityTest, EveryAcknowledgedSampleSurvivesSigkill) {
 // ---------------------------------------------------------------------------
 // WAL damage.
 
+// The WAL damage tests damage segments a head snapshot would stand for, so
+// they run without one.
+const char kNoSnapshot[] = "--no-storage.tsdb.head-snapshot-on-shutdown";
+
 // Writes `n` commits of one sample each (t = base + i s, value i), stops the
 // server cleanly and returns the data directory's newest WAL segment.
 std::string write_then_stop(const std::string& data, int n) {
-  auto srv = start_on(data);
+  auto srv = start_on(data, {kNoSnapshot});
   EXPECT_TRUE(srv.ok()) << srv.status();
   if (!srv.ok()) return "";
   HttpClient c = (*srv)->client();
@@ -205,7 +212,7 @@ std::string write_then_stop(const std::string& data, int n) {
 // After damage, the server starts, logs the cut and serves a prefix:
 // samples 0..k-1 for some k < n, each with its value.
 void expect_prefix_after_damage(const std::string& data, int n) {
-  auto srv = start_on(data);
+  auto srv = start_on(data, {kNoSnapshot});
   ASSERT_TRUE(srv.ok()) << srv.status();
   HttpClient c = (*srv)->client();
   SeriesSamples got = range_samples(c, "wal_damage", base_time_ms() + int64_t(n) * 1000, n + 10);
@@ -239,6 +246,76 @@ void damage(const std::string& path, const std::function<void(std::string&)>& fn
   fn(bytes);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), std::streamsize(bytes.size()));
+}
+
+// ---------------------------------------------------------------------------
+// Head snapshot.
+
+// Writes samples [from, to) of `series` series, one request per sample time.
+void write_snapshot_samples(HttpClient& c, int series, int from, int to) {
+  for (int i = from; i < to; ++i) {
+    std::vector<RwSeries> batch;
+    for (int k = 0; k < series; ++k) {
+      RwSeries s;
+      s.labels = {{"__name__", "snap_test"}, {"k", std::to_string(k)}};
+      s.samples.push_back({base_time_ms() + int64_t(i) * 1000, double(i * 100 + k)});
+      batch.push_back(std::move(s));
+    }
+    auto st = post_write(c, batch);
+    ASSERT_TRUE(st.ok() && *st == 204);
+  }
+}
+
+void expect_snapshot_samples(HttpClient& c, int series, int n) {
+  SeriesSamples got = range_samples(c, "snap_test", base_time_ms() + int64_t(n) * 1000, n + 10);
+  ASSERT_EQ(got.size(), size_t(series));
+  for (const auto& [labels, samples] : got) {
+    ASSERT_EQ(samples.size(), size_t(n)) << labels;
+    int64_t i = 0;
+    for (const auto& [t, v] : samples) EXPECT_EQ(t, base_time_ms() + i++ * 1000) << labels;
+  }
+}
+
+TEST(StrataDurabilityTest, CleanShutdownWritesAndLoadsTheHeadSnapshot) {
+  TempDir dir("strata-snap-");
+  const std::string data = dir.path() + "/data";
+  {
+    auto srv = start_on(data);
+    ASSERT_TRUE(srv.ok()) << srv.status();
+    HttpClient c = (*srv)->client();
+    write_snapshot_samples(c, 50, 0, 100);
+    EXPECT_EQ((*srv)->stop(), 0);
+    EXPECT_THAT((*srv)->log(), HasSubstr("Head snapshot written"));
+  }
+  ASSERT_TRUE(std::filesystem::exists(data + "/head_snapshot"));
+  {
+    auto srv = start_on(data);
+    ASSERT_TRUE(srv.ok()) << srv.status();
+    EXPECT_THAT((*srv)->log(), HasSubstr("Head snapshot loaded"));
+    HttpClient c = (*srv)->client();
+    expect_snapshot_samples(c, 50, 100);
+    // More writes, then a crash: the snapshot plus the WAL after it.
+    write_snapshot_samples(c, 50, 100, 150);
+    ASSERT_TRUE((*srv)->signal(SIGKILL).ok());
+    (*srv)->wait(std::chrono::seconds(10));
+  }
+  {
+    auto srv = start_on(data);
+    ASSERT_TRUE(srv.ok()) << srv.status();
+    EXPECT_THAT((*srv)->log(), HasSubstr("Head snapshot loaded"));
+    HttpClient c = (*srv)->client();
+    expect_snapshot_samples(c, 50, 150);
+    EXPECT_EQ((*srv)->stop(), 0);
+  }
+  // A damaged snapshot costs a full replay, nothing else.
+  damage(data + "/head_snapshot", [](std::string& b) { b[b.size() / 2] ^= 0x10; });
+  {
+    auto srv = start_on(data);
+    ASSERT_TRUE(srv.ok()) << srv.status();
+    EXPECT_THAT((*srv)->log(), HasSubstr("Head snapshot not used"));
+    HttpClient c = (*srv)->client();
+    expect_snapshot_samples(c, 50, 150);
+  }
 }
 
 TEST(StrataDurabilityTest, TruncatedWalSegment) {

@@ -205,6 +205,7 @@ TEST(FlagsTest, AsMapHasEveryFlagAsStatusFlagsShowsIt) {
                                           "query.max-samples",
                                           "query.timeout",
                                           "storage.exemplars.exemplars-limit",
+                                          "storage.tsdb.head-snapshot-on-shutdown",
                                           "storage.tsdb.out-of-order-time-window",
                                           "storage.tsdb.path",
                                           "storage.tsdb.retention.size",

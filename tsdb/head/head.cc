@@ -1,8 +1,12 @@
 #include "tsdb/head/head.h"
 
+#include <algorithm>
 #include <cstring>
+#include <thread>
 
 #include "base/hash.h"
+#include "base/log.h"
+#include "base/status.h"
 
 namespace strata::tsdb {
 namespace {
@@ -83,7 +87,20 @@ Head::~Head() {
 
 absl::Status Head::close() {
   if (!wal_) return absl::OkStatus();
-  return wal_->close();
+  std::lock_guard<std::mutex> lock(close_mu_);
+  if (closed_) return absl::OkStatus();
+  closed_ = true;
+  STRATA_RETURN_IF_ERROR(wal_->close());
+  // A commit whose WAL write landed before the close may still be applying
+  // its samples; the snapshot must hold them (its WAL position covers them).
+  while (inflight_writes_.load() > 0) std::this_thread::yield();
+  if (!opts_.snapshot_on_shutdown) return absl::OkStatus();
+  if (absl::Status s = write_snapshot(); !s.ok()) {
+    log::warn("tsdb", "Head snapshot not written; the next start replays the WAL",
+              {{"err", std::string(s.message())}});
+    (void)remove_snapshot();
+  }
+  return absl::OkStatus();
 }
 
 void Head::set_by_id(uint32_t id, MemSeries* s) {
@@ -153,7 +170,7 @@ MemSeries* Head::get_or_create(const Labels& labels) {
 }
 
 MemSeries* Head::get_or_create_key(const LabelsKey& key, std::optional<uint32_t> forced_id,
-                                   bool* created) {
+                                   bool* created, bool index) {
   HashStripe& stripe = hash_stripes_[stripe_of(key.hash)];
   std::lock_guard<std::mutex> lock(stripe.mu);
   auto it = stripe.set.find(key);
@@ -180,12 +197,60 @@ MemSeries* Head::get_or_create_key(const LabelsKey& key, std::optional<uint32_t>
     set_by_id(id, s);
     if (id >= next_id_.load(std::memory_order_relaxed))
       next_id_.store(id + 1, std::memory_order_release);
-    postings_.add(id, pairs);
+    if (index) postings_.add(id, pairs);
   }
   stripe.set.insert(s);
   num_series_.fetch_add(1, std::memory_order_relaxed);
   counters_.series_created->inc();
   return s;
+}
+
+void Head::index_bulk(const std::vector<uint32_t>& ids) {
+  if (ids.empty()) return;
+  // Label names first (consecutive series nearly always share theirs), so
+  // that two threads can then fill the lists of disjoint names.
+  std::vector<uint32_t> names, prev;
+  std::vector<MemSeries*> series;
+  series.reserve(ids.size());
+  for (uint32_t id : ids) {
+    MemSeries* s = by_id(id);
+    if (!s || s->id != id) continue;
+    series.push_back(s);
+    size_t k = 0;
+    bool same = true;
+    s->for_each_label([&](uint32_t n, uint32_t) {
+      if (k >= prev.size() || prev[k] != n) same = false;
+      ++k;
+    });
+    if (same && k == prev.size()) continue;
+    prev.clear();
+    s->for_each_label([&](uint32_t n, uint32_t) {
+      prev.push_back(n);
+      names.push_back(n);
+    });
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  postings_.add_names(names);
+  std::vector<uint32_t> live;
+  live.reserve(series.size());
+  for (MemSeries* s : series) live.push_back(s->id);
+  postings_.add_all(live);
+  auto fill = [&](uint32_t shard) {
+    postings_.add_bulk(shard, 2, [&](auto&& emit) {
+      for (MemSeries* s : series)
+        s->for_each_label([&](uint32_t n, uint32_t v) { emit(s->id, n, v); });
+    });
+  };
+  // A thread only pays for itself on big heads (the common restart).
+  if (series.size() < 50000) {
+    fill(0);
+    fill(1);
+    return;
+  }
+  std::thread helper(fill, 1);
+  fill(0);
+  helper.join();
 }
 
 Labels Head::labels_of(const MemSeries& s) const {

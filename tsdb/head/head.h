@@ -91,6 +91,12 @@ struct HeadOptions {
   // --storage.exemplars.exemplars-limit: size of the exemplar ring buffer
   // (Prometheus' default with exemplar storage on); 0 stores none.
   int64_t max_exemplars = 100000;
+  // --storage.tsdb.head-snapshot-on-shutdown: close() writes the head's
+  // state to a snapshot file next to the WAL and open() loads it, replaying
+  // only the WAL written after it (head_snapshot.h). Off here so that tests
+  // exercise WAL replay unless they ask for the snapshot; the server turns
+  // it on by default.
+  bool snapshot_on_shutdown = false;
 };
 
 class Head {
@@ -126,7 +132,10 @@ class Head {
   // Rewrites the chunks of series with tombstones without the deleted
   // samples, freeing their memory.
   absl::Status clean_tombstones();
-  // fsyncs and closes the WAL; later commits fail. Idempotent.
+  // fsyncs and closes the WAL (later commits fail), waits for commits that
+  // wrote the WAL to finish applying, and then, with snapshot_on_shutdown,
+  // writes the head snapshot (a failure to write it is logged: the WAL has
+  // everything). Idempotent.
   absl::Status close();
 
   HeadStats stats() const;
@@ -173,6 +182,18 @@ class Head {
   int64_t max_time_ms() const { return max_time_.load(std::memory_order_relaxed); }
   WalWriter* wal() { return wal_.get(); }
   bool in_memory_only() const { return !wal_; }
+  // Brackets a WAL write and the in-memory apply that follows it (see
+  // close()); taken before the write so close() never misses one.
+  class WriteGuard {
+   public:
+    explicit WriteGuard(Head* h) : h_(h) { h_->inflight_writes_.fetch_add(1); }
+    ~WriteGuard() { h_->inflight_writes_.fetch_sub(1); }
+    WriteGuard(const WriteGuard&) = delete;
+    WriteGuard& operator=(const WriteGuard&) = delete;
+
+   private:
+    Head* h_;
+  };
 
   struct Counters {
     metrics::Counter* samples_appended;
@@ -237,15 +258,27 @@ class Head {
   static uint64_t hash_labels(const Labels& labels);
   static uint64_t hash_labels(std::span<const LabelView> labels);
   // Finds or creates the series for `key`; with `forced_id` (replay), a new
-  // series takes that id. *created tells which happened.
+  // series takes that id. *created tells which happened. Without `index`
+  // (replay) a new series is left out of the postings: the caller adds it
+  // (index_bulk) before anyone can query.
   MemSeries* get_or_create_key(const LabelsKey& key, std::optional<uint32_t> forced_id,
-                               bool* created);
+                               bool* created, bool index = true);
+  // Adds the series with these ids (sorted, all above every id the postings
+  // hold) to the postings, on two threads.
+  void index_bulk(const std::vector<uint32_t>& ids);
   void set_by_id(uint32_t id, MemSeries* s);
   void register_metrics();
   void add_chunks(int delta);
 
   // head_replay.cc
   absl::Status replay();
+  // head_snapshot.cc. load_snapshot() fills an empty head from a valid
+  // snapshot and returns the last WAL segment it covers; nullopt (with a log
+  // line, the file deleted) when there is none or it cannot be used.
+  std::string snapshot_path() const;
+  absl::Status write_snapshot();
+  std::optional<uint32_t> load_snapshot();
+  absl::Status remove_snapshot();
   // head_gc.cc. Returns the number of series removed; *oldest_ms is the
   // min_time() of the oldest series left (int64 max when none is).
   size_t gc(int64_t mint_ms, int64_t* oldest_ms);
@@ -262,6 +295,11 @@ class Head {
   metrics::Registry* registry_;
   Counters counters_{};
   std::unique_ptr<WalWriter> wal_;
+  std::mutex close_mu_;
+  bool closed_ ABSL_GUARDED_BY(close_mu_) = false;
+  // Commits (and deletions) between their WAL write and the end of their
+  // apply: close() waits for none to be left before it snapshots memory.
+  std::atomic<int> inflight_writes_{0};
 
   SymbolTable symbols_;
   HeadPostings postings_;

@@ -136,6 +136,7 @@ class HeadAppender final : public Appender {
 
   absl::Status commit() override {
     done_ = true;
+    Head::WriteGuard guard(head_);
     if (WalWriter* wal = head_->wal()) {
       absl::Status s = log(wal);
       if (!s.ok()) {

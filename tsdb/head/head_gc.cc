@@ -85,6 +85,9 @@ void Head::raise_min_time(int64_t mint_ms, int64_t oldest_ms) {
 
 absl::Status Head::truncate(int64_t mint_ms, const std::atomic<bool>* stop) {
   std::lock_guard<std::mutex> tlock(truncate_mu_);
+  // The snapshot holds data this truncation drops, and the checkpoint below
+  // deletes segments it relies on: it goes first.
+  if (wal_) STRATA_RETURN_IF_ERROR(annotate(remove_snapshot(), "removing head snapshot"));
   // Series unlinked by the previous truncation are no longer referenced.
   std::vector<MemSeries*> old;
   old.swap(graveyard_);

@@ -43,6 +43,17 @@ void HeadPostings::add(uint32_t id, const std::vector<std::pair<uint32_t, uint32
   insert_sorted(all_, id);
 }
 
+void HeadPostings::add_names(const std::vector<uint32_t>& names) {
+  std::unique_lock lock(mu_);
+  for (uint32_t n : names) index_[n];
+}
+
+void HeadPostings::add_all(const std::vector<uint32_t>& ids) {
+  std::unique_lock lock(mu_);
+  all_.reserve(all_.size() + ids.size());
+  for (uint32_t id : ids) insert_sorted(all_, id);
+}
+
 void HeadPostings::remove(
     const std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>>>& series) {
   if (series.empty()) return;

@@ -106,6 +106,8 @@ class HeadReplayer {
   std::vector<WalSample> samples_;
   std::vector<WalTombstone> tombs_;
   std::vector<WalMetadata> md_;
+  // Series created by replay, indexed in bulk when it ends (index_bulk).
+  std::vector<uint32_t> created_;
   uint64_t series_ = 0, bad_refs_ = 0, records_ = 0, bytes_ = 0;
 };
 
@@ -228,7 +230,8 @@ bool HeadReplayer::on_series(std::string_view payload) {
     if (h_->by_id(uint32_t(ref))) continue;  // logged twice by racing commits
     bool created;
     MemSeries* s = h_->get_or_create_key(Head::LabelsKey{Head::hash_labels(ls), nullptr, ls},
-                                         uint32_t(ref), &created);
+                                         uint32_t(ref), &created, /*index=*/false);
+    if (created) created_.push_back(uint32_t(ref));
     s->logged.store(true, std::memory_order_relaxed);
     ++series_;
     if (!created) {
@@ -333,16 +336,28 @@ absl::Status HeadReplayer::run() {
   std::string wal_dir = join_path(h_->opts_.dir, "wal");
   double t0 = monotonic_seconds();
   STRATA_ASSIGN_OR_RETURN(std::optional<uint32_t> cp, find_checkpoint(fs, wal_dir));
+  // A usable snapshot stands for the checkpoint and every segment up to the
+  // one it covers; only the segments after it are replayed.
+  std::optional<uint32_t> snap;
+  if (h_->opts_.snapshot_on_shutdown) {
+    snap = h_->load_snapshot();
+  } else if (fs->exists(h_->snapshot_path())) {
+    // Left by a run with snapshots on: it would go stale unseen.
+    STRATA_RETURN_IF_ERROR(h_->remove_snapshot());
+  }
   bool stop = false;
-  if (cp) {
+  if (cp && !snap) {
     STRATA_RETURN_IF_ERROR(
         replay_dir(join_path(wal_dir, checkpoint_dir_name(*cp)), 0, true, &stop));
+  }
+  if (cp) {
     // Segments the checkpoint covers may survive a crash during truncation.
     STRATA_ASSIGN_OR_RETURN(std::vector<uint32_t> segs, list_wal_segments(fs, wal_dir));
     for (uint32_t s : segs)
       if (s <= *cp) STRATA_RETURN_IF_ERROR(fs->remove(join_path(wal_dir, wal_segment_name(s))));
   }
-  STRATA_RETURN_IF_ERROR(replay_dir(wal_dir, cp ? *cp + 1 : 0, false, &stop));
+  uint32_t first = snap ? *snap + 1 : cp ? *cp + 1 : 0;
+  STRATA_RETURN_IF_ERROR(replay_dir(wal_dir, first, false, &stop));
   int64_t mint = std::numeric_limits<int64_t>::max(), maxt = std::numeric_limits<int64_t>::min();
   uint64_t applied = 0, unknown = bad_refs_;
   for (Shard& s : shards()) {
@@ -352,6 +367,10 @@ absl::Status HeadReplayer::run() {
     unknown += s.unknown;
   }
   if (applied > 0) h_->update_time_range(mint, maxt);
+  // Ids in the log are not always in creation order (racing commits).
+  if (!std::is_sorted(created_.begin(), created_.end()))
+    std::sort(created_.begin(), created_.end());
+  h_->index_bulk(created_);
   // Alias slots only served replay.
   for (const auto& [ref, id] : aliases_) {
     std::lock_guard<std::mutex> lock(h_->create_mu_);
@@ -361,6 +380,7 @@ absl::Status HeadReplayer::run() {
     log::warn("tsdb", "WAL samples for unknown series were dropped", {{"samples", unknown}});
   log::info("tsdb", "WAL replay completed",
             {{"checkpoint", cp ? checkpoint_dir_name(*cp) : std::string("none")},
+             {"snapshot", snap ? "loaded" : "none"},
              {"series", h_->stats().num_series},
              {"samples", applied},
              {"records", records_},
@@ -378,6 +398,9 @@ absl::StatusOr<std::unique_ptr<Head>> Head::open(HeadOptions opts, metrics::Regi
   FileSystem* fs = head->opts_.fs;
   std::string wal_dir = join_path(head->opts_.dir, "wal");
   STRATA_RETURN_IF_ERROR(annotate(fs->mkdirs(wal_dir), "creating WAL directory"));
+  // A snapshot whose writing was cut short.
+  if (std::string tmp = head->snapshot_path() + ".tmp"; fs->exists(tmp))
+    STRATA_RETURN_IF_ERROR(fs->remove(tmp));
   STRATA_RETURN_IF_ERROR(annotate(head->replay(), "replaying WAL in " + wal_dir));
   // New segments must sort after what the newest checkpoint covers, even if
   // every segment after it is gone.

@@ -60,6 +60,7 @@ absl::Status Head::delete_series(const Matchers& matchers, int64_t mint_ms, int6
     if (overlaps(*s, mint_ms, maxt_ms)) ts.push_back({id, mint_ms, maxt_ms});
   }
   if (ts.empty()) return absl::OkStatus();
+  WriteGuard guard(this);
   if (wal_) {
     WalBatch batch;
     std::string payload;

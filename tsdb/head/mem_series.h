@@ -84,6 +84,9 @@ class MemSeries {
   // Replaces all data by `samples` (sorted, unique timestamps), all in
   // order. Used to physically delete samples.
   void rewrite(const std::vector<OooChunks::Entry>& samples, int64_t chunk_range_ms);
+  // Takes ownership of restored out-of-order state (snapshot loading); the
+  // series must have none.
+  void adopt_ooo(OooChunks* o) { set_ooo(o); }
   // Chunks held, counting a non-empty out-of-order buffer as one.
   int num_chunks() const {
     return int(!open.empty()) + int(sealed.size()) +

@@ -30,6 +30,11 @@ std::string_view SymbolTable::store(std::string_view s) {
   return {p, s.size()};
 }
 
+void SymbolTable::reserve(size_t n) {
+  std::unique_lock lock(mu_);
+  ids_.reserve(ids_.size() + n);
+}
+
 std::optional<uint32_t> SymbolTable::find(std::string_view s) const {
   std::shared_lock lock(mu_);
   auto it = ids_.find(s);

@@ -29,6 +29,8 @@ class SymbolTable {
   // Interns n strings at once (one lock round trip for all): out[i] is the
   // id of in[i]. Thread-safe.
   void intern_all(const std::string_view* in, size_t n, uint32_t* out);
+  // Makes room for n more strings (bulk loading). Thread-safe.
+  void reserve(size_t n);
   // The id of `s` if present. Thread-safe.
   std::optional<uint32_t> find(std::string_view s) const;
   // The string of an id returned by intern(); valid for the table's lifetime.
