@@ -49,13 +49,9 @@ async function freePort() {
   return p;
 }
 
-// Panels whose metrics the stand-in does not serve (cAdvisor's, a recovery
-// gauge, auth_api_key_* counters; see deploy/dashboards/README.md): they must
-// say "No data", not stay blank.
-const kNoDataPanels = {
-  'pyairtable-overview': ['Container memory vs limit', 'Recovery time (max)'],
-  'spring-gateway-security': ['API key operations'],
-};
+// Panels whose metrics the stand-in does not serve: they must say "No data",
+// not stay blank. (It serves every metric the dashboards use today.)
+const kNoDataPanels = {};
 // Panels with a min interval of an hour or a day query on the hour (or day)
 // grid, as Grafana aligns it: the stand-in's few seconds of history are not
 // there yet. They too must say "No data" or show data.
@@ -63,7 +59,7 @@ const minIntervalS = (p) => {
   const m = /^>?(\d+)([smhd])$/.exec(String(p.interval ?? ''));
   return m ? Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2]] : 0;
 };
-const kJobs = ['llm-bot', 'batch-worker', 'api-gateway', 'airtable-gateway', 'llm-orchestrator', 'mcp-server', 'platform-services', 'automation-services', 'gateway-service', 'auth-service', 'token-service'];
+const kJobs = ['llm-bot', 'batch-worker', 'api-gateway', 'airtable-gateway', 'llm-orchestrator', 'mcp-server', 'platform-services', 'automation-services', 'gateway-service', 'auth-service', 'token-service', 'cadvisor'];
 const demoPort = await freePort();
 const port = await freePort();
 const tmp = mkdtempSync(join(tmpdir(), 'strata-dash-test-'));
@@ -126,8 +122,11 @@ try {
   // rate() needs two samples inside its window, and the last point of a
   // range query is up to one step (15 s at the 15-minute range below) old.
   await sleep(22000);
-  // The 15-minute recording rules run every minute (their group's interval).
-  await until('recording rules evaluated', async () => (await api('query?query=count(operation:batch_errors:ratio_rate15m) and count(operation:batch_slowdown_factor:ratio15m_1d)')).result.length === 1, 120000);
+  // The recording rules the dashboards read run every minute (their groups' interval).
+  await until('recording rules evaluated', async () => (await api('query?query=count(operation:batch_errors:ratio_rate15m) and count(operation:batch_slowdown_factor:ratio15m_1d) and count(name:container_memory_working_set_bytes:ratio_limit)')).result.length === 1, 120000);
+  // A panel's range ends at `now` floored to its step (Grafana's alignment):
+  // wait one step more, so the first recorded samples are inside every range.
+  await sleep(16000);
 
   browser = await chromium.launch({ executablePath: kChromium, args: ['--headless=new', '--disable-gpu', '--disable-dev-shm-usage'] });
   const context = await browser.newContext({ viewport: { width: 1500, height: 1000 } });

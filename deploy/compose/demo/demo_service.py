@@ -14,6 +14,8 @@ data and the rules in deploy/rules evaluate on something:
                                    (FastAPI + prometheus_client names)
   /metrics/<spring service>        gateway-service, auth-service, token-service
                                    (Spring Boot + Micrometer names)
+  /metrics/cadvisor                the platform's containers as cAdvisor reports them
+                                   (container_memory_working_set_bytes{name}, ...)
   /metrics                         the stand-in's own metrics, among them the
                                    Alertmanager notifications it received
   POST /alerts                     an Alertmanager webhook receiver (counts alerts)
@@ -211,6 +213,8 @@ def python_service(endpoints):
         f("counter", "circuit_breaker_trips_total", "Circuit breaker trips.", None, rate=0.002)
         f("counter", "chaos_engineering_experiments_total", "Chaos experiments run.", None, rate=0.001)
         f("counter", "failover_events_total", "Failovers to a standby.", None, rate=0.0005)
+        f("gauge", "recovery_time_seconds", "Time the last chaos experiment took to recover.", None,
+          lo=2, hi=45)
     return build
 
 
@@ -368,6 +372,8 @@ def spring_service(service):
             f("counter", "gateway_api_key_cache_total", "API key cache lookups.",
               combos({"outcome": ["hit", "miss"]}), rate=10, weight=lambda l: 1.0 if l["outcome"] == "hit" else 0.1)
         if service == "auth-service":
+            for op, rate in (("created", 0.05), ("rotated", 0.02), ("revoked", 0.01)):
+                f("counter", "auth_api_key_%s_total" % op, "API keys %s." % op, None, rate=rate)
             f("counter", "auth_login_total", "Login attempts.",
               combos({"outcome": ["success", "invalid_credentials", "locked"]}), rate=1,
               weight=lambda l: 1.0 if l["outcome"] == "success" else 0.03)
@@ -386,9 +392,19 @@ def spring_service(service):
     return build
 
 
+def cadvisor(f):
+    # One container per simulated Python service; the limit is 0 for a
+    # container without one, as cAdvisor reports it.
+    names = sorted(PYAIRTABLE_ENDPOINTS)
+    f("gauge", "container_memory_working_set_bytes", "Current working set of the container in bytes.",
+      combos({"name": names}), lo=150e6, hi=420e6, integer=True)
+    f("gauge", "container_spec_memory_limit_bytes", "Memory limit for the container.",
+      combos({"name": names}), fixed=lambda l: 0 if l["name"] == "mcp-server" else 512 * 1024 * 1024)
+
+
 def catalogue(seed):
     """path -> list of Family, for every stand-in service."""
-    builders = {"llm-bot": [llm_bot], "batch-worker": [batch_worker]}
+    builders = {"llm-bot": [llm_bot], "batch-worker": [batch_worker], "cadvisor": [cadvisor]}
     for service, endpoints in PYAIRTABLE_ENDPOINTS.items():
         builders[service] = [python_service(endpoints), pyairtable_extras(service)]
     for service in ("gateway-service", "auth-service", "token-service"):
