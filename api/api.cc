@@ -12,18 +12,6 @@ namespace {
 
 using FormHandler = std::function<ApiResult(const HttpRequest&, const Form&)>;
 
-ApiResult empty_object_with_list(const char* key) {
-  ApiResult r;
-  r.data = [key](JsonWriter& w) {
-    w.begin_object();
-    w.key(key);
-    w.begin_array();
-    w.end_array();
-    w.end_object();
-  };
-  return r;
-}
-
 // Prometheus' CORS answer: only for requests that carry an Origin header;
 // the default origin regex ".*" allows every origin as "*".
 class Cors {
