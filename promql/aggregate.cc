@@ -11,6 +11,7 @@
 #include "base/float_format.h"
 #include "base/hash.h"
 #include "promql/functions_range.h"
+#include "promql/parallel.h"
 
 namespace strata::promql {
 namespace {
@@ -388,41 +389,71 @@ absl::StatusOr<StepVector> aggregate(const AggSpec& spec, StepVector in, const G
     return out;
   }
 
-  std::vector<double> scratch;
-  std::vector<Acc> accs;
-  for (const Group& g : groups) {
-    StepSeries s;
-    s.metric = g.labels;
-    s.v.assign(grid.n, absent_value());
-    bool any = false;
+  // A group's steps are independent, and so are groups: many groups are
+  // reduced in parallel, few (sum without by: one) split their steps.
+  std::vector<StepSeries> reduced(groups.size());
+  auto reduce_steps = [&](const Group& g, StepSeries& s, size_t b, size_t e) {
+    thread_local std::vector<double> scratch;
+    thread_local std::vector<Acc> accs;
     if (spec.op == AggOp::kQuantile) {
-      for (size_t step = 0; step < grid.n; ++step) {
+      for (size_t step = b; step < e; ++step) {
         scratch.clear();
         for (size_t m : g.members) {
           double v = in[m].v[step];
           if (!is_absent(v)) scratch.push_back(v);
         }
-        if (scratch.empty()) continue;
-        s.v[step] = quantile(param_at(spec, step), scratch);
-        any = true;
+        if (!scratch.empty()) s.v[step] = quantile(param_at(spec, step), scratch);
       }
-    } else {
-      // Series by series, so each input array is read sequentially; every
-      // step still folds its values in series order, as Prometheus does.
-      accs.assign(grid.n, Acc{});
-      for (size_t m : g.members) {
-        const double* v = in[m].v.data();
-        for (size_t step = 0; step < grid.n; ++step) {
-          if (!is_absent(v[step])) fold(spec.op, spec.v3, accs[step], v[step]);
+      return;
+    }
+    // Series by series, so each input array is read sequentially; every step
+    // still folds its values in series order, as Prometheus does.
+    accs.assign(e - b, Acc{});
+    for (size_t m : g.members) {
+      const double* v = in[m].v.data();
+      if (spec.op == AggOp::kSum && spec.v3) {  // the common case, without the switch
+        for (size_t step = b; step < e; ++step) {
+          Acc& a = accs[step - b];
+          if (is_absent(v[step])) continue;
+          if (a.seen) {
+            kahan_inc(v[step], a.value, a.c);
+          } else {
+            a.seen = true;
+            a.value = v[step];
+          }
         }
+        continue;
       }
-      for (size_t step = 0; step < grid.n; ++step) {
-        if (!accs[step].seen) continue;
-        s.v[step] = finish(spec.op, spec.v3, accs[step]);
-        any = true;
+      for (size_t step = b; step < e; ++step) {
+        if (!is_absent(v[step])) fold(spec.op, spec.v3, accs[step - b], v[step]);
       }
     }
-    if (any) out.push_back(std::move(s));
+    for (size_t step = b; step < e; ++step) {
+      if (accs[step - b].seen) s.v[step] = finish(spec.op, spec.v3, accs[step - b]);
+    }
+  };
+  auto reduce = [&](size_t gi, bool split_steps) {
+    const Group& g = groups[gi];
+    StepSeries& s = reduced[gi];
+    s.v.assign(grid.n, absent_value());
+    if (split_steps) {
+      parallel_for(grid.n, 256, [&](size_t b, size_t e) { reduce_steps(g, s, b, e); });
+    } else {
+      reduce_steps(g, s, 0, grid.n);
+    }
+    if (std::all_of(s.v.begin(), s.v.end(), is_absent)) std::vector<double>().swap(s.v);
+  };
+  if (groups.size() >= 8) {
+    parallel_for(groups.size(), 4, [&](size_t b, size_t e) {
+      for (size_t gi = b; gi < e; ++gi) reduce(gi, false);
+    });
+  } else {
+    for (size_t gi = 0; gi < groups.size(); ++gi) reduce(gi, true);
+  }
+  for (size_t gi = 0; gi < groups.size(); ++gi) {
+    if (reduced[gi].v.empty()) continue;
+    reduced[gi].metric = std::move(groups[gi].labels);
+    out.push_back(std::move(reduced[gi]));
   }
   return out;
 }

@@ -24,34 +24,70 @@ double counter_increase(Span w) {
   return result;
 }
 
+// The time terms of rate's extrapolation depend only on four integers: the
+// gaps from the window's start to its first sample and from its last sample
+// to the window's end, the span between them and the sample count. Regular
+// data (scrapes aligned to their interval, steps a multiple of it) repeats
+// them step after step and series after series, so the last computation is
+// kept and its four divisions (six with the factor) are skipped on a match.
+// The values computed are the same either way.
+struct RateTerms {
+  int64_t d_start = -1, d_end = -1, d_sampled = -1;
+  size_t n = 0;
+  double to_start = 0, to_end = 0, sampled = 0, avg = 0;
+  double clamp_to_start = 0;  // to_start as the zero clamp compares it
+  double factor = 0;          // the factor when the zero clamp does not apply
+
+  void update(int64_t ds, int64_t de, int64_t dd, size_t count, double range_s, bool is_rate,
+              bool v2) {
+    if (ds == d_start && de == d_end && dd == d_sampled && count == n) return;
+    d_start = ds, d_end = de, d_sampled = dd, n = count;
+    to_start = double(ds) / 1000;
+    to_end = double(de) / 1000;
+    sampled = double(dd) / 1000;
+    avg = sampled / double(count - 1);
+    double threshold = avg * 1.1;
+    double interval = sampled;
+    if (v2) {
+      clamp_to_start = to_start;
+      interval += to_start < threshold ? to_start : avg / 2;
+      interval += to_end < threshold ? to_end : avg / 2;
+    } else {
+      clamp_to_start = to_start >= threshold ? avg / 2 : to_start;
+      interval += clamp_to_start;
+      interval += to_end >= threshold ? avg / 2 : to_end;
+    }
+    factor = interval / sampled;
+    if (is_rate) factor /= range_s;
+  }
+};
+
 // `result` is the raw difference (counters: with resets corrected).
 double extrapolated_rate(Span w, double result, int64_t range_start, int64_t range_end,
-                         double range_s, bool is_counter, bool is_rate, bool v2) {
+                         double range_s, bool is_counter, bool is_rate, bool v2, RateTerms* terms) {
   size_t n = size_t(w.second - w.first);
   const Sample* s = w.first;
-  double to_start = double(s[0].t - range_start) / 1000;
-  double to_end = double(range_end - s[n - 1].t) / 1000;
-  double sampled = double(s[n - 1].t - s[0].t) / 1000;
-  double avg = sampled / double(n - 1);
+  terms->update(s[0].t - range_start, range_end - s[n - 1].t, s[n - 1].t - s[0].t, n, range_s,
+                is_rate, v2);
+  // Counters cannot go below zero: do not extrapolate past the zero point.
+  // When the first value is at least the increase, to_zero >= sampled
+  // (correctly rounded v/result >= 1), so with to_start <= sampled the
+  // clamp cannot apply: skip its division (the common case).
+  const double sampled = terms->sampled;
+  if (!(is_counter && result > 0 && s[0].v >= 0 &&
+        !(s[0].v >= result && terms->clamp_to_start <= sampled)))
+    return result * terms->factor;
+  const double to_zero = sampled * (s[0].v / result);
+  double to_start = terms->to_start, to_end = terms->to_end, avg = terms->avg;
   double threshold = avg * 1.1;
   double interval = sampled;
-  auto clamp_to_zero = [&] {
-    // Counters cannot go below zero: do not extrapolate past the zero point.
-    // When the first value is at least the increase, to_zero >= sampled
-    // (correctly rounded v/result >= 1), so with to_start <= sampled the
-    // clamp cannot apply: skip its division (the common case).
-    if (is_counter && result > 0 && s[0].v >= 0 && !(s[0].v >= result && to_start <= sampled)) {
-      double to_zero = sampled * (s[0].v / result);
-      if (to_zero < to_start) to_start = to_zero;
-    }
-  };
   if (v2) {
-    clamp_to_zero();
+    if (to_zero < to_start) to_start = to_zero;
     interval += to_start < threshold ? to_start : avg / 2;
     interval += to_end < threshold ? to_end : avg / 2;
   } else {
     if (to_start >= threshold) to_start = avg / 2;
-    clamp_to_zero();
+    if (to_zero < to_start) to_start = to_zero;
     interval += to_start;
     if (to_end >= threshold) to_end = avg / 2;
     interval += to_end;
@@ -115,7 +151,11 @@ void linear_regression(Span w, int64_t intercept_t, bool v2, double* slope, doub
 // below the 1e-9 relative agreement we keep with Prometheus' Kahan sums).
 struct Prefix {
   std::vector<uint32_t> nonfinite;  // [k] = non-finite values among samples [0, k)
-  std::vector<uint32_t> resets;     // [k] = j in [1, k) with v[j] < v[j-1]
+  // Indices j with v[j] < v[j-1], ascending: counter resets are rare, so a
+  // list of them is built in a predictable-branch pass and looked up by
+  // binary search (a dense running count carried a store-to-load dependency
+  // through every sample).
+  std::vector<uint32_t> reset_at;
   std::vector<uint32_t> changes;    // [k] = j in [1, k) with v[j] != v[j-1] (NaN == NaN)
   std::vector<double> hi, lo;       // [k] = sum of values [0, k) as hi + lo
 
@@ -124,9 +164,10 @@ struct Prefix {
   void build(const std::vector<Sample>& s, bool want_resets, bool want_changes, bool sums) {
     size_t n = s.size();
     if (want_resets) {
-      resets.resize(n + 1);
-      resets[0] = resets[1] = 0;
-      for (size_t k = 1; k < n; ++k) resets[k + 1] = resets[k] + (s[k].v < s[k - 1].v ? 1 : 0);
+      reset_at.clear();
+      for (size_t k = 1; k < n; ++k) {
+        if (s[k].v < s[k - 1].v) [[unlikely]] reset_at.push_back(uint32_t(k));
+      }
     }
     if (want_changes) {
       changes.resize(n + 1);
@@ -153,6 +194,12 @@ struct Prefix {
         lo[k + 1] = lo[k] + err;
       }
     }
+  }
+  // Resets at indices in [a, b).
+  size_t resets(size_t a, size_t b) const {
+    if (reset_at.empty()) return 0;
+    auto first = std::lower_bound(reset_at.begin(), reset_at.end(), uint32_t(a));
+    return size_t(std::lower_bound(first, reset_at.end(), uint32_t(b)) - first);
   }
   // Sum of values [a, b), all finite.
   double sum(size_t a, size_t b) const {
@@ -275,21 +322,72 @@ double quantile(double phi, std::vector<double>& values) {
   return values[size_t(lower)] * (1 - weight) + values[size_t(upper)] * weight;
 }
 
+namespace {
+
+// rate, increase and delta at every step: most dashboards' inner loop, kept
+// to a few loads and compares per step (the general loop below pays a switch
+// and its bookkeeping on every step).
+absl::Status rate_steps(const RangeCall& call, const std::vector<Sample>& samples, double* out) {
+  const std::vector<int64_t>& ends = *call.window_ends;
+  const Sample* s = samples.data();
+  const size_t ns = samples.size();
+  const bool counter = call.fn != RangeFn::kDelta;
+  const bool is_rate = call.fn == RangeFn::kRate;
+  const double range_s = double(call.range_ms) / 1000;
+  thread_local Prefix pre;
+  const bool indexed = counter && ns >= 16;
+  if (indexed) pre.build(samples, true, false, false);
+  RateTerms terms;
+  size_t lo = 0, hi = 0;
+  size_t rescanned = 0;  // samples counter_increase walked since the last poll
+  for (size_t i = 0; i < ends.size(); ++i) {
+    const int64_t end = ends[i];
+    const int64_t start = end - call.range_ms;
+    if (i > 0 && end < ends[i - 1]) lo = hi = 0;
+    while (hi < ns && s[hi].t <= end) ++hi;
+    // Window: (start, end] in Prometheus 3, [start, end] in 2.x.
+    const int64_t drop_upto = call.left_open ? start : start - 1;
+    while (lo < hi && s[lo].t <= drop_upto) ++lo;
+    if (hi - lo < 2) {
+      out[i] = absent_value();
+      continue;
+    }
+    Span w{s + lo, s + hi};
+    double raw;
+    if (!counter || (indexed && pre.resets(lo + 1, hi) == 0)) {
+      raw = s[hi - 1].v - s[lo].v;
+    } else {
+      raw = counter_increase(w);
+      rescanned += hi - lo;
+    }
+    out[i] = extrapolated_rate(w, raw, start, end, range_s, counter, is_rate,
+                               call.v2_extrapolation, &terms);
+    if ((i & 0xffff) == 0xffff || rescanned >= (size_t(1) << 18)) {
+      rescanned = 0;
+      if (call.should_stop && (*call.should_stop)())
+        return absl::AbortedError("range function interrupted");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status eval_range_function(const RangeCall& call, const std::vector<Sample>& samples,
                                  double* out) {
   if (call.fn == RangeFn::kMinOverTime || call.fn == RangeFn::kMaxOverTime) {
     sliding_min_max(call, samples, out);
     return absl::OkStatus();
   }
+  if (call.fn == RangeFn::kRate || call.fn == RangeFn::kIncrease || call.fn == RangeFn::kDelta)
+    return rate_steps(call, samples, out);
   const std::vector<int64_t>& ends = *call.window_ends;
   size_t lo = 0, hi = 0;
   const Sample* base = samples.data();
   std::vector<double> scratch;
   size_t work = 0;  // window samples visited since the last should_stop poll
-  const double range_s = double(call.range_ms) / 1000;
   thread_local Prefix pre;  // reused: keeps its capacity across series
-  const bool want_resets = call.fn == RangeFn::kRate || call.fn == RangeFn::kIncrease ||
-                           call.fn == RangeFn::kResets;
+  const bool want_resets = call.fn == RangeFn::kResets;
   const bool want_changes = call.fn == RangeFn::kChanges;
   const bool want_sums = call.fn == RangeFn::kSumOverTime || call.fn == RangeFn::kAvgOverTime;
   // Beyond a handful of samples the prefix pass is cheaper than rescanning windows.
@@ -314,21 +412,7 @@ absl::Status eval_range_function(const RangeCall& call, const std::vector<Sample
     switch (call.fn) {
       case RangeFn::kRate:
       case RangeFn::kIncrease:
-      case RangeFn::kDelta: {
-        if (n < 2) break;
-        bool counter = call.fn != RangeFn::kDelta;
-        double raw;
-        if (!counter) {
-          raw = w.second[-1].v - w.first->v;
-        } else if (fast && pre.resets[hi] == pre.resets[lo + 1]) {
-          raw = w.second[-1].v - w.first->v;  // no reset inside the window
-        } else {
-          raw = counter_increase(w);
-        }
-        out[i] = extrapolated_rate(w, raw, start, end, range_s, counter,
-                                   call.fn == RangeFn::kRate, call.v2_extrapolation);
-        break;
-      }
+      case RangeFn::kDelta: break;  // rate_steps
       case RangeFn::kIrate:
       case RangeFn::kIdelta: {
         if (n < 2) break;
@@ -403,8 +487,8 @@ absl::Status eval_range_function(const RangeCall& call, const std::vector<Sample
       case RangeFn::kChanges:
       case RangeFn::kResets: {
         if (fast) {
-          const auto& c = call.fn == RangeFn::kChanges ? pre.changes : pre.resets;
-          out[i] = double(c[hi] - c[lo + 1]);
+          out[i] = call.fn == RangeFn::kChanges ? double(pre.changes[hi] - pre.changes[lo + 1])
+                                                : double(pre.resets(lo + 1, hi));
           break;
         }
         double count = 0;

@@ -34,6 +34,13 @@ absl::StatusOr<std::vector<Series>> read_all(SeriesSet& set) {
 
 SampleIterator Series::iterator() const { return SampleIterator(this); }
 
+bool Series::chunks_overlap() const {
+  for (size_t i = 1; i < chunks_.size(); ++i) {
+    if (chunks_[i].mint_ms <= chunks_[i - 1].maxt_ms) return true;
+  }
+  return false;
+}
+
 absl::Status Series::decode(int64_t from_ms, int64_t to_ms, std::vector<Sample>* out) const {
   // Reserve from the chunk headers' sample counts (an upper bound): growing
   // the vector sample by sample copied every sample about twice.
@@ -42,23 +49,54 @@ absl::Status Series::decode(int64_t from_ms, int64_t to_ms, std::vector<Sample>*
     if (c.maxt_ms >= from_ms && c.mint_ms <= to_ms) hint += chunk_num_samples(c);
   }
   out->reserve(out->size() + hint);
-  SampleIterator it(this);
-  if (!it.seek(from_ms)) return it.status();
-  do {
-    if (it.t() > to_ms) break;
-    out->push_back({it.t(), it.v()});
-  } while (it.next());
-  return it.status();
+  const int64_t lo = std::max(from_ms, mint_ms_), hi = std::min(to_ms, maxt_ms_);
+  if (chunks_overlap()) {
+    SampleIterator it(this);
+    if (!it.seek(lo)) return it.status();
+    do {
+      if (it.t() > hi) break;
+      out->push_back({it.t(), it.v()});
+    } while (it.next());
+    return it.status();
+  }
+  // Chunks in time order, none overlapping: decode chunk by chunk in tight
+  // loops (compact chunks as whole arrays), no per-sample iterator state.
+  // This is the query engine's inner loop: most selected samples pass here.
+  thread_local CompactChunkDecoder dec;
+  for (const ChunkRef& c : chunks_) {
+    if (c.maxt_ms < lo) continue;
+    if (c.mint_ms > hi) break;
+    if (c.encoding == ChunkEncoding::kCompact) {
+      if (!dec.decode(c.data)) return corrupt(c);
+      const int64_t* t = dec.t();
+      const uint64_t* v = dec.v_bits();
+      size_t n = dec.size();
+      size_t b = size_t(std::lower_bound(t, t + n, lo) - t);
+      size_t e = size_t(std::upper_bound(t + b, t + n, hi) - t);
+      size_t base = out->size();
+      out->resize(base + (e - b));
+      Sample* o = out->data() + base;
+      for (size_t i = b; i < e; ++i) {
+        o[i - b].t = t[i];
+        std::memcpy(&o[i - b].v, &v[i], 8);
+      }
+      continue;
+    }
+    if (c.encoding != ChunkEncoding::kXor) return corrupt(c);
+    XorIterator it(c.data);
+    while (it.next()) {
+      if (it.t() < lo) continue;
+      if (it.t() > hi) return absl::OkStatus();
+      out->push_back({it.t(), it.v()});
+    }
+    if (!it.ok()) return corrupt(c);
+  }
+  return absl::OkStatus();
 }
 
 SampleIterator::SampleIterator(const Series* s) : s_(s) {
   const auto& cs = s->chunks();
-  for (size_t i = 1; i < cs.size(); ++i) {
-    if (cs[i].mint_ms <= cs[i - 1].maxt_ms) {
-      use_merged_ = true;
-      break;
-    }
-  }
+  use_merged_ = s->chunks_overlap();
   if (!use_merged_) return;
   // Overlaps are rare (out-of-order data, block/head overlap): merge them
   // once, later chunks winning on equal timestamps.

@@ -51,6 +51,9 @@ class Series {
   SampleIterator iterator() const;
   // Appends every sample in [max(mint, from), min(maxt, to)] to `out`.
   absl::Status decode(int64_t from_ms, int64_t to_ms, std::vector<Sample>* out) const;
+  // Whether some chunk starts at or before the end of the one before it
+  // (then reads merge them).
+  bool chunks_overlap() const;
 
  private:
   Labels labels_;

@@ -292,23 +292,25 @@ bool CompactChunkDecoder::decode_values(const char** p, const char* end) {
     if (order == 2 && n_ == 1) k = 0;
     scratch_.resize(k);
     if (!get_int_stream(p, end, scratch_.data(), k)) return false;
-    const double scale = kPow10[e];
-    uint64_t m = uint64_t(m0);
-    v[0] = to_bits(double(int64_t(m)) / scale);
+    // Mantissas first, then one pass to doubles: integers (e = 0, most
+    // counters) need no division, which would dominate the loop.
+    int64_t* m = reinterpret_cast<int64_t*>(v);
+    m[0] = m0;
     if (order == 1) {
-      for (size_t i = 1; i < n_; ++i) {
-        m += uint64_t(scratch_[i - 1]);
-        v[i] = to_bits(double(int64_t(m)) / scale);
-      }
+      for (size_t i = 1; i < n_; ++i) m[i] = int64_t(uint64_t(m[i - 1]) + uint64_t(scratch_[i - 1]));
     } else if (n_ > 1) {
       uint64_t delta = uint64_t(d1);
-      m += delta;
-      v[1] = to_bits(double(int64_t(m)) / scale);
+      m[1] = int64_t(uint64_t(m0) + delta);
       for (size_t i = 2; i < n_; ++i) {
         delta += uint64_t(scratch_[i - 2]);
-        m += delta;
-        v[i] = to_bits(double(int64_t(m)) / scale);
+        m[i] = int64_t(uint64_t(m[i - 1]) + delta);
       }
+    }
+    if (e == 0) {
+      for (size_t i = 0; i < n_; ++i) v[i] = to_bits(double(m[i]));
+    } else {
+      const double scale = kPow10[e];
+      for (size_t i = 0; i < n_; ++i) v[i] = to_bits(double(m[i]) / scale);
     }
   } else if (mode == kValueXor) {
     if (!get_xor_values(p, end, v, n_)) return false;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 
 #include "promql/aggregate.h"
 #include "promql/binary.h"
@@ -79,6 +80,86 @@ TEST(RangeFunctionsTest, SmoothingFactorErrors) {
   double out;
   auto st = eval_range_function(c, {{0, 1}, {1000, 2}}, &out);
   EXPECT_EQ(std::string(st.message()), "invalid smoothing factor. Expected: 0 < sf < 1, got: 1.500000");
+}
+
+// Prometheus' extrapolatedRate for one window, written out plainly: the
+// reference the step loop (with its remembered time terms and reset index)
+// must match bit for bit.
+double reference_rate(const std::vector<Sample>& s, int64_t start, int64_t end, int64_t range_ms,
+                      bool left_open, bool v2, RangeFn fn) {
+  std::vector<Sample> w;
+  for (const Sample& p : s) {
+    if ((left_open ? p.t > start : p.t >= start) && p.t <= end) w.push_back(p);
+  }
+  if (w.size() < 2) return absent_value();
+  bool counter = fn != RangeFn::kDelta;
+  double result = w.back().v - w.front().v;
+  if (counter) {
+    for (size_t i = 1; i < w.size(); ++i)
+      if (w[i].v < w[i - 1].v) result += w[i - 1].v;
+  }
+  double to_start = double(w.front().t - start) / 1000;
+  double to_end = double(end - w.back().t) / 1000;
+  double sampled = double(w.back().t - w.front().t) / 1000;
+  double avg = sampled / double(w.size() - 1);
+  double threshold = avg * 1.1;
+  auto clamp = [&] {
+    if (counter && result > 0 && w.front().v >= 0) {
+      double to_zero = sampled * (w.front().v / result);
+      if (to_zero < to_start) to_start = to_zero;
+    }
+  };
+  double interval = sampled;
+  if (v2) {
+    clamp();
+    interval += to_start < threshold ? to_start : avg / 2;
+    interval += to_end < threshold ? to_end : avg / 2;
+  } else {
+    if (to_start >= threshold) to_start = avg / 2;
+    clamp();
+    interval += to_start;
+    if (to_end >= threshold) to_end = avg / 2;
+    interval += to_end;
+  }
+  double factor = interval / sampled;
+  if (fn == RangeFn::kRate) factor /= double(range_ms) / 1000;
+  return result * factor;
+}
+
+TEST(RangeFunctionsTest, RateMatchesTheReferenceOnGeneratedSeries) {
+  std::mt19937_64 rng(20261203);
+  for (int round = 0; round < 300; ++round) {
+    // Regular or jittered timestamps, counters with occasional resets (some
+    // to zero, some starting at zero so the zero clamp applies), gaps.
+    const int64_t interval = std::uniform_int_distribution<int64_t>(1, 4)(rng) * 5000;
+    const bool jitter = rng() % 2;
+    const int n = std::uniform_int_distribution<int>(1, 400)(rng);
+    std::vector<Sample> s;
+    int64_t t = std::uniform_int_distribution<int64_t>(0, 30000)(rng);
+    double v = rng() % 3 == 0 ? 0 : double(rng() % 1000);
+    for (int i = 0; i < n; ++i) {
+      s.push_back({t + (jitter ? int64_t(rng() % 7) : 0), v});
+      t += interval * (rng() % 40 == 0 ? 5 : 1);
+      v = rng() % 50 == 0 ? double(rng() % 3) : v + double(rng() % 100) / 4;
+    }
+    const int64_t range = std::uniform_int_distribution<int64_t>(1, 40)(rng) * 15000;
+    const int64_t step = std::uniform_int_distribution<int64_t>(1, 8)(rng) * 15000;
+    std::vector<int64_t> ends;
+    for (int64_t e = s.front().t - range; e <= t + range; e += step) ends.push_back(e);
+    for (RangeFn fn : {RangeFn::kRate, RangeFn::kIncrease, RangeFn::kDelta}) {
+      for (bool v2 : {false, true}) {
+        RangeCall c{fn, range, !v2, v2, &ends, &ends, nullptr, nullptr};
+        std::vector<double> out(ends.size());
+        ASSERT_TRUE(eval_range_function(c, s, out.data()).ok());
+        for (size_t i = 0; i < ends.size(); ++i) {
+          double want = reference_rate(s, ends[i] - range, ends[i], range, !v2, v2, fn);
+          ASSERT_EQ(float_bits(out[i]), float_bits(want))
+              << "round " << round << " step " << i << " fn " << int(fn) << " v2 " << v2
+              << ": got " << out[i] << ", want " << want;
+        }
+      }
+    }
+  }
 }
 
 TEST(BucketQuantileTest, InterpolatesAndHandlesEdges) {
