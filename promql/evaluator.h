@@ -89,7 +89,11 @@ class Evaluator {
   // eval_selectors.cc
   int64_t resolve_at(const PlanNode& n, int64_t step_t) const;
   std::vector<int64_t> reference_times(const PlanNode& n, const Grid& g) const;
-  absl::StatusOr<std::vector<tsdb::Series>> select(const PlanNode& n, int64_t mint, int64_t maxt);
+  // Selects the series of n's matchers in [mint, maxt] and calls process()
+  // on them a chunk at a time, in storage order; the chunks are processed
+  // while storage is still reading (see eval_selectors.cc).
+  absl::Status select_streamed(const PlanNode& n, int64_t mint, int64_t maxt,
+                               const std::function<absl::Status(std::vector<tsdb::Series>&)>& process);
   absl::StatusOr<StepVector> eval_vector_selector(const PlanNode& n, const Grid& g,
                                                   bool timestamps);
   absl::StatusOr<Result> eval_matrix_selector(const PlanNode& n, const Grid& g);

@@ -1,6 +1,7 @@
 #include "promql/parallel.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -17,6 +18,13 @@ class Pool {
     return *pool;
   }
   size_t workers() const { return threads_.size(); }
+  void post(std::function<void()> job) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queue_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+  }
 
   void run(std::vector<std::function<void()>>& tasks) {
     struct Batch {
@@ -78,6 +86,50 @@ class Pool {
 };
 
 }  // namespace
+
+struct PoolTask::State {
+  enum : int { kQueued, kRunning, kDone };
+  std::function<void()> fn;
+  std::atomic<int> phase{kQueued};
+  std::mutex mu;
+  std::condition_variable finished;
+  // Whoever moves it from queued to running runs it.
+  bool claim() {
+    int expected = kQueued;
+    return phase.compare_exchange_strong(expected, kRunning);
+  }
+  void run() {
+    fn();
+    fn = nullptr;
+    std::lock_guard<std::mutex> lock(mu);
+    phase = kDone;
+    finished.notify_all();
+  }
+};
+
+PoolTask::PoolTask(std::function<void()> fn) : st_(std::make_shared<State>()) {
+  st_->fn = std::move(fn);
+  Pool& pool = Pool::get();
+  if (pool.workers() == 0) {
+    st_->claim();
+    st_->run();
+    return;
+  }
+  pool.post([st = st_] {
+    if (st->claim()) st->run();
+  });
+}
+
+bool PoolTask::done() const { return st_->phase.load() == State::kDone; }
+
+void PoolTask::join() {
+  if (st_->claim()) {
+    st_->run();
+    return;
+  }
+  std::unique_lock<std::mutex> lock(st_->mu);
+  st_->finished.wait(lock, [&] { return st_->phase.load() == State::kDone; });
+}
 
 void parallel_for(size_t n, size_t min_per_task, const std::function<void(size_t, size_t)>& fn) {
   Pool& pool = Pool::get();
