@@ -48,10 +48,11 @@ ChunkBuf* ChunkBuf::shrink_to_fit(ChunkBuf* b) {
   return b;
 }
 
-ChunkBuf* ChunkBuf::copy_of(std::string_view bytes) {
+ChunkBuf* ChunkBuf::copy_of(std::string_view bytes, ChunkEncoding enc) {
   ChunkBuf* b = create(bytes.size());
   std::memcpy(b->data(), bytes.data(), bytes.size());
   b->size_ = uint32_t(bytes.size());
+  b->compact_ = enc == ChunkEncoding::kCompact;
   return b;
 }
 

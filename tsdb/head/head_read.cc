@@ -39,14 +39,14 @@ void collect_chunks(const Head& head, const MemSeries& s, int64_t mint, int64_t 
       std::lower_bound(s.sealed.begin(), s.sealed.end(), mint,
                        [](const SealedChunk& c, int64_t t) { return c.maxt_ms < t; });
   for (; it != s.sealed.end() && it->mint_ms <= maxt; ++it)
-    out->push_back({it->mint_ms, it->maxt_ms, pin->share(it->buf), nullptr});
+    out->push_back({it->mint_ms, it->maxt_ms, pin->share(it->buf), nullptr, it->buf->encoding()});
   if (!s.open.empty() && s.open.t >= mint && s.open.mint_ms() <= maxt)
     out->push_back({s.open.mint_ms(), s.open.t, pin->copy(s.open.bytes()), nullptr});
   if (!s.ooo()) return;
   size_t first_ooo = out->size();
   for (const SealedChunk& c : s.ooo()->sealed) {
     if (c.maxt_ms >= mint && c.mint_ms <= maxt)
-      out->push_back({c.mint_ms, c.maxt_ms, pin->share(c.buf), nullptr});
+      out->push_back({c.mint_ms, c.maxt_ms, pin->share(c.buf), nullptr, c.buf->encoding()});
   }
   const auto& v = s.ooo()->open;
   if (!v.empty() && v.back().t >= mint && v.front().t <= maxt) {

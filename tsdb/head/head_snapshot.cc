@@ -45,6 +45,7 @@ void put_chunks(std::string* out, const ChunkList& l) {
   for (const SealedChunk& c : l) {
     put_varint(out, c.mint_ms);
     put_varint(out, c.maxt_ms);
+    out->push_back(char(c.buf->encoding()));
     put_lenstr(out, c.buf->view());
   }
 }
@@ -98,6 +99,7 @@ struct Header {
 // every series of a section, so decoding allocates nothing once warm.
 struct SnapChunk {
   int64_t mint, maxt;
+  ChunkEncoding encoding;
   std::string_view bytes;
 };
 struct SnapSeries {
@@ -122,6 +124,10 @@ bool read_chunks(Cursor* c, std::vector<SnapChunk>* out) {
     SnapChunk k;
     k.mint = c->sv();
     k.maxt = c->sv();
+    uint8_t enc = c->u8();
+    if (enc != uint8_t(ChunkEncoding::kXor) && enc != uint8_t(ChunkEncoding::kCompact))
+      return false;
+    k.encoding = ChunkEncoding(enc);
     k.bytes = c->str();
     if (k.bytes.empty() || k.mint > k.maxt) return false;
     out->push_back(k);
@@ -654,7 +660,7 @@ std::optional<uint32_t> Head::load_snapshot() {
       s->flags = x.flags;
       s->logged.store(true, std::memory_order_relaxed);
       for (const SnapChunk& c : x.sealed)
-        s->sealed.push_back({c.mint, c.maxt, ChunkBuf::copy_of(c.bytes)});
+        s->sealed.push_back({c.mint, c.maxt, ChunkBuf::copy_of(c.bytes, c.encoding)});
       if (x.has_open) {
         s->open = x.open_state;
         s->open.buf = ChunkBuf::copy_of(x.open_bytes);
@@ -663,7 +669,7 @@ std::optional<uint32_t> Head::load_snapshot() {
         auto* o = new OooChunks();
         o->open = x.ooo_open;
         for (const SnapChunk& c : x.ooo_sealed)
-          o->sealed.push_back({c.mint, c.maxt, ChunkBuf::copy_of(c.bytes)});
+          o->sealed.push_back({c.mint, c.maxt, ChunkBuf::copy_of(c.bytes, c.encoding)});
         s->adopt_ooo(o);
       }
       nchunks += s->num_chunks();

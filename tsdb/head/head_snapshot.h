@@ -22,7 +22,7 @@ namespace strata::tsdb {
 inline constexpr const char* kHeadSnapshotFile = "head_snapshot";
 // "SHSN" little endian, then the version byte.
 inline constexpr uint32_t kHeadSnapshotMagic = 0x4e534853;
-inline constexpr uint8_t kHeadSnapshotVersion = 1;
+inline constexpr uint8_t kHeadSnapshotVersion = 2;
 
 // Section types (one byte each, framed like WAL records).
 enum class SnapshotSection : uint8_t {

@@ -160,6 +160,37 @@ TEST(HeadSnapshotTest, RoundTripEqualsTheHeadAndAFullReplay) {
   }
 }
 
+// Sealed chunks are compact where that is smaller (integer counters) and XOR
+// elsewhere (full-precision values): the snapshot keeps each one's encoding.
+TEST(HeadSnapshotTest, SealedChunksOfBothEncodingsRoundTrip) {
+  TempDir d;
+  std::mt19937_64 rng(3);
+  View before;
+  {
+    metrics::Registry reg;
+    auto h = testing::open_head(snap_options(d.path()), &reg);
+    double counter = 0;
+    for (int i = 0; i < 600; ++i) {
+      auto app = h->appender();
+      int64_t ts = 10 * 3600 * 1000 + int64_t(i) * 15000 + int64_t(rng() % 7);
+      counter += double(rng() % 9);
+      ASSERT_TRUE(app->append(0, Labels::from_strings({"__name__", "c"}), ts, counter).ok());
+      ASSERT_TRUE(app->append(0, Labels::from_strings({"__name__", "g"}), ts,
+                              double(rng()) / 3e7).ok());
+      ASSERT_TRUE(app->append(0, Labels::from_strings({"__name__", "s"}), ts,
+                              i % 50 == 7 ? std::nan("") : 0.25 * double(i % 13)).ok());
+      ASSERT_TRUE(app->commit().ok());
+    }
+    before = view(*h);
+    ASSERT_GE(before.chunks, 15u);
+    ASSERT_TRUE(h->close().ok());
+  }
+  metrics::Registry reg;
+  auto h = testing::open_head(snap_options(d.path()), &reg);
+  EXPECT_EQ(view(*h), before) << diff(view(*h), before);
+  EXPECT_EQ(full_replay_view(d.path()), before) << diff(full_replay_view(d.path()), before);
+}
+
 TEST(HeadSnapshotTest, CrashAfterSnapshotReplaysTheLaterWalOnTop) {
   TempDir d;
   std::string crashed = d.path() + "-crashed";
