@@ -1,6 +1,6 @@
 // MemSeries: one series in the head — its labels (varint-packed symbol ids,
-// in the same allocation), its in-order chunks (the open one plus sealed
-// ones), and, only when out-of-order samples arrived, an OooChunks block.
+// in the same allocation), its in-order chunks (the open XOR one plus sealed
+// ones, re-encoded compactly when that is smaller: see seal_open), and, only when out-of-order samples arrived, an OooChunks block.
 // 64 bytes plus the labels (~2 bytes per label) and the chunk bytes.
 //
 // Threads: `id`, `hash` and the labels never change. Everything else is

@@ -4,8 +4,11 @@
 // instance), then appends `--samples` rounds 15 s apart through appenders
 // of 2,000 series, and prints the heap growth (glibc mallinfo2) and the RSS
 // growth divided by the series count. Not a test: figures vary by machine.
+// Half the series are integer counters; the other half gauges, by default
+// full-precision random walks (the worst case for compression), with
+// `--values realistic` byte gauges in multiples of 4,096 as exporters send.
 //
-//   tsdb_head_footprint [--series N] [--samples N]
+//   tsdb_head_footprint [--series N] [--samples N] [--values worst|realistic]
 #include <malloc.h>
 #include <unistd.h>
 
@@ -64,7 +67,7 @@ std::vector<Labels> make_labels(uint64_t n) {
   return out;
 }
 
-int run(uint64_t series, int samples) {
+int run(uint64_t series, int samples, bool realistic) {
   std::vector<Labels> labels = make_labels(series);
   std::vector<double> values(series);
   std::vector<double> incs(series);
@@ -89,6 +92,7 @@ int run(uint64_t series, int samples) {
             values[i] += std::floor(incs[i] * (0.5 + u(rng)));  // counters
           else
             values[i] = values[i] * (0.98 + 0.04 * u(rng));  // gauges
+          if (realistic && i % 2 == 1) values[i] = std::floor(values[i] / 4096) * 4096;
           auto ref = app->append(refs[i], labels[i], t, values[i]);
           if (!ref.ok()) {
             std::fprintf(stderr, "append: %s\n", std::string(ref.status().message()).c_str());
@@ -100,7 +104,8 @@ int run(uint64_t series, int samples) {
       }
     }
     size_t heap1 = heap_bytes(), rss1 = rss_bytes();
-    std::printf("series=%llu samples_per_series=%d\n", (unsigned long long)series, samples);
+    std::printf("series=%llu samples_per_series=%d values=%s\n", (unsigned long long)series,
+                samples, realistic ? "realistic" : "worst");
     std::printf("empty head heap:      %zu bytes\n", heap_empty - heap0);
     std::printf("heap bytes/series:    %.1f (excluding the empty head)\n",
                 double(heap1 - heap_empty) / double(series));
@@ -109,6 +114,31 @@ int run(uint64_t series, int samples) {
     std::printf("series+chunks/series: %.1f (MemSeries, labels, chunk buffers)\n",
                 double(head.series_bytes()) / double(series));
     std::printf("symbol bytes:         %zu\n", head.symbols().string_bytes());
+    // Where the series bytes go (allocated sizes, malloc's own 8 bytes not
+    // counted).
+    size_t open_bytes = 0, open_used = 0, sealed_bytes = 0, sealed_used = 0, nsealed = 0,
+           compact = 0, list = 0, structs = 0;
+    for (uint32_t id = 0; id < uint32_t(series); ++id) {
+      const MemSeries* s = head.by_id(id);
+      if (!s) continue;
+      structs += s->allocated_bytes() - s->sealed.allocated_bytes() -
+                 (s->open.buf ? s->open.buf->allocated_bytes() : 0);
+      if (s->open.buf) open_bytes += s->open.buf->allocated_bytes(), open_used += s->open.buf->size();
+      list += s->sealed.allocated_bytes();
+      for (const SealedChunk& c : s->sealed) {
+        ++nsealed;
+        sealed_bytes += c.buf->allocated_bytes();
+        sealed_used += c.buf->size();
+        compact += c.buf->encoding() == ChunkEncoding::kCompact;
+        list -= c.buf->allocated_bytes();
+      }
+    }
+    double n = double(series);
+    std::printf("  series struct+labels %.1f\n", double(structs) / n);
+    std::printf("  open chunk           %.1f allocated, %.1f used\n", open_bytes / n, open_used / n);
+    std::printf("  sealed chunks        %.1f allocated, %.1f used, %.2f per series, %.0f%% compact\n",
+                sealed_bytes / n, sealed_used / n, nsealed / n, 100.0 * double(compact) / double(nsealed ? nsealed : 1));
+    std::printf("  chunk lists          %.1f\n", list / n);
   }
   return 0;
 }
@@ -119,9 +149,11 @@ int run(uint64_t series, int samples) {
 int main(int argc, char** argv) {
   uint64_t series = 100000;
   int samples = 40;
+  bool realistic = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--series")) series = std::strtoull(argv[i + 1], nullptr, 10);
     if (!std::strcmp(argv[i], "--samples")) samples = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--values")) realistic = !std::strcmp(argv[i + 1], "realistic");
   }
-  return strata::tsdb::run(series, samples);
+  return strata::tsdb::run(series, samples, realistic);
 }
