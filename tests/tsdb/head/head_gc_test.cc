@@ -74,7 +74,9 @@ TEST(HeadGcTest, StopRequestAbandonsCheckpoint) {
   // At most an unfinished checkpoint.N.tmp, which the next one removes.
   for (const auto& e : std::filesystem::directory_iterator(dir.wal())) {
     std::string n = e.path().filename().string();
-    if (n.rfind("checkpoint.", 0) == 0) EXPECT_EQ(n.substr(n.size() - 4), ".tmp") << n;
+    if (n.rfind("checkpoint.", 0) == 0) {
+      EXPECT_EQ(n.substr(n.size() - 4), ".tmp") << n;
+    }
   }
   EXPECT_EQ(reg.counter("strata_tsdb_wal_truncations_failed_total", "").value(), 0);
   // The next truncation checkpoints normally, and a restart holds exactly
