@@ -60,25 +60,24 @@ bool find_in_chunk(const ChunkRef& c, int64_t t_ms, uint64_t* bits) {
 // blocks use: on typical exporter values (integer counters, rounded gauges)
 // about half the XOR bytes, and sealed chunks are most of the head's memory.
 // It stays XOR when that is not smaller (full-precision random values).
-// Costs one decode and encode of ≤120 samples per 120 appended.
-ChunkBuf* compact_sealed(ChunkBuf* xor_buf) {
+// Costs one decode and encode of ≤120 samples per 120 appended. nullptr
+// when the XOR bytes are to be kept.
+ChunkBuf* compact_copy(std::string_view xor_bytes) {
   thread_local std::vector<int64_t> t;
   thread_local std::vector<uint64_t> v;
   thread_local std::string out;
   t.clear();
   v.clear();
   out.clear();
-  XorIterator it(xor_buf->view());
+  XorIterator it(xor_bytes);
   while (it.next()) {
     t.push_back(it.t());
     v.push_back(it.v_bits());
   }
-  if (t.empty()) return xor_buf;
+  if (t.empty()) return nullptr;
   encode_compact_chunk(t.data(), v.data(), t.size(), &out);
-  if (out.size() >= xor_buf->size()) return xor_buf;
-  ChunkBuf* c = ChunkBuf::copy_of(out, ChunkEncoding::kCompact);
-  xor_buf->unref();
-  return c;
+  if (out.size() >= xor_bytes.size()) return nullptr;
+  return ChunkBuf::copy_of(out, ChunkEncoding::kCompact);
 }
 
 }  // namespace
@@ -117,7 +116,15 @@ std::vector<std::pair<uint32_t, uint32_t>> MemSeries::label_syms() const {
 
 void MemSeries::seal_open() {
   int64_t mint = open.mint_ms(), maxt = open.t;
-  sealed.push_back({mint, maxt, compact_sealed(open.release())});
+  // Re-encoded from the open buffer before it is released, so a chunk that
+  // becomes compact skips release()'s shrinking realloc.
+  ChunkBuf* b = compact_copy(open.bytes());
+  if (b) {
+    open.reset();
+  } else {
+    b = open.release();
+  }
+  sealed.push_back({mint, maxt, b});
 }
 
 void MemSeries::append(int64_t t_ms, uint64_t bits, int64_t chunk_range_ms) {
