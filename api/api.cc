@@ -131,6 +131,11 @@ void register_api_routes(Router& router, ApiContext& ctx) {
   auto writer = std::make_shared<remote::WriteHandler>(*ctx.appendable, *ctx.registry, wo);
   router.add({"POST"}, "/api/v1/write",
              [writer](const HttpRequest& req, HttpResponse& resp) { writer->handle(req, resp); });
+  metrics::Counter* fed_errors = &ctx.registry->counter(
+      "strata_web_federation_errors_total", "Total number of errors that occurred while sending federation responses.");
+  router.add(get, "/federate", [c, fed_errors](const HttpRequest& req, HttpResponse& resp) {
+    handle_federate(*c, *fed_errors, req, resp);
+  });
   router.add(get, "/api/v1/rules",
              wrap([c](const HttpRequest&, const Form& f) { return handle_rules(*c, f); }));
   router.add(get, "/api/v1/alerts",

@@ -5,6 +5,8 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "api/dashboards/dashboard_store.h"
@@ -43,6 +45,26 @@ struct GlobalUrlOptions {
   std::string listen_port;  // of --web.listen-address
 };
 
+// global.external_labels of the current configuration, which /federate and
+// remote read add to what they return. The server sets it at start and on
+// every reload; thread-safe.
+class ExternalLabels {
+ public:
+  void set(tsdb::Labels labels) {
+    auto p = std::make_shared<const tsdb::Labels>(std::move(labels));
+    std::lock_guard<std::mutex> lock(mu_);
+    labels_ = std::move(p);
+  }
+  std::shared_ptr<const tsdb::Labels> get() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return labels_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const tsdb::Labels> labels_ = std::make_shared<const tsdb::Labels>();
+};
+
 // What the handlers use, as narrow views of storage (a tsdb::DB provides
 // them all; tests may pass fakes).
 struct ApiContext {
@@ -64,6 +86,7 @@ struct ApiContext {
   std::string cors_origin = ".*";
   // --web.dashboards.dir, for the UI's dashboards page; null: none.
   const DashboardStore* dashboards = nullptr;
+  const ExternalLabels* external_labels = nullptr;  // null: none
 };
 
 // Registers /api/v1/* routes (query, series, labels, metadata, status,

@@ -48,6 +48,11 @@ absl::StatusOr<size_t> parse_limit(const Form& form);
 // Parses an optional time parameter, `def` when absent.
 absl::StatusOr<int64_t> parse_time_param(const Form& form, const char* name, int64_t def);
 
+// federate.cc: /federate in the text format (not the JSON envelope);
+// `errors` counts answers that failed in storage.
+void handle_federate(ApiContext& ctx, metrics::Counter& errors, const HttpRequest& req,
+                     HttpResponse& resp);
+
 // dashboards_api.cc
 // Bounds the lint endpoint's body: a large dashboard is a few hundred KiB.
 inline constexpr int64_t kMaxLintBodyBytes = 4 << 20;

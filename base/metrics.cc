@@ -118,9 +118,7 @@ void Registry::counter_func(const std::string& name, const std::string& help,
   entry(name, Type::kCounter, help).func = std::move(f);
 }
 
-namespace {
-
-void append_escaped(std::string* out, std::string_view v, bool help) {
+void append_exposition_escaped(std::string* out, std::string_view v, bool help) {
   for (char c : v) {
     if (c == '\\') out->append("\\\\");
     else if (c == '\n') out->append("\\n");
@@ -128,6 +126,8 @@ void append_escaped(std::string* out, std::string_view v, bool help) {
     else out->push_back(c);
   }
 }
+
+namespace {
 
 void append_labels(std::string* out, const std::vector<std::string>& names,
                    const std::vector<std::string>& values, std::string_view extra_name = {},
@@ -139,7 +139,7 @@ void append_labels(std::string* out, const std::vector<std::string>& names,
     if (!first) out->push_back(',');
     first = false;
     out->append(names[i]).append("=\"");
-    append_escaped(out, values[i], false);
+    append_exposition_escaped(out, values[i], false);
     out->push_back('"');
   }
   if (!extra_name.empty()) {
@@ -168,7 +168,7 @@ void Registry::write_text(std::string* out) const {
     const std::string& name = entry.first;
     const Entry& e = entry.second;
     out->append("# HELP ").append(name).push_back(' ');
-    append_escaped(out, e.help, true);
+    append_exposition_escaped(out, e.help, true);
     out->append("\n# TYPE ").append(name);
     out->append(e.type == Type::kCounter ? " counter\n"
                 : e.type == Type::kGauge ? " gauge\n"

@@ -55,6 +55,10 @@ class Histogram {
 std::vector<double> default_buckets();
 std::vector<double> exponential_buckets(double start, double factor, int count);
 
+// Appends `v` escaped for the text format 0.0.4: backslash and newline, and
+// in label values (help false) the double quote.
+void append_exposition_escaped(std::string* out, std::string_view v, bool help);
+
 enum class Type { kCounter, kGauge, kHistogram };
 
 // A metric name with a fixed list of label names; children per label values.

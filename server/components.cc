@@ -222,7 +222,9 @@ Api::Api(const Flags& flags, api::StatusInfo status, metrics::Registry* registry
   ctx_.status = std::move(status);
 }
 
-absl::Status Api::start(const Config&) {
+absl::Status Api::start(const Config& config) {
+  external_labels_.set(external_labels(config));
+  ctx_.external_labels = &external_labels_;
   tsdb::DB& db = storage_->db();
   ctx_.queryable = &db;
   ctx_.appendable = &db;
@@ -241,6 +243,11 @@ absl::Status Api::start(const Config&) {
   ctx_.dashboards = dashboards_->store();
   api::register_api_routes(router_, ctx_);
   web_->routes().set_ready(&router_);
+  return absl::OkStatus();
+}
+
+absl::Status Api::apply(const Config& config) {
+  external_labels_.set(external_labels(config));
   return absl::OkStatus();
 }
 

@@ -175,7 +175,8 @@ class Api final : public Component {
       Storage* storage, QueryEngine* engine, Scraper* scraper, Notifications* notifications,
       Rules* rules, Dashboards* dashboards);
   std::string_view name() const override { return "api"; }
-  absl::Status start(const Config&) override;
+  absl::Status start(const Config& config) override;
+  absl::Status apply(const Config& config) override;  // external labels
   absl::Status stop() override;
 
  private:
@@ -188,6 +189,7 @@ class Api final : public Component {
   Notifications* notifications_;
   Rules* rules_;
   Dashboards* dashboards_;
+  api::ExternalLabels external_labels_;
   api::ApiContext ctx_;
   api::Router router_;
 };
