@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "api/handlers.h"
+#include "api/remote/read_handler.h"
 #include "api/remote/write_handler.h"
 #include "re2/re2.h"
 
@@ -131,6 +132,15 @@ void register_api_routes(Router& router, ApiContext& ctx) {
   auto writer = std::make_shared<remote::WriteHandler>(*ctx.appendable, *ctx.registry, wo);
   router.add({"POST"}, "/api/v1/write",
              [writer](const HttpRequest& req, HttpResponse& resp) { writer->handle(req, resp); });
+  remote::ReadHandlerOptions ro;
+  ro.sample_limit = ctx.remote_read_sample_limit;
+  ro.concurrent_limit = ctx.remote_read_concurrent_limit;
+  ro.max_bytes_in_frame = size_t(ctx.remote_read_max_bytes_in_frame);
+  ro.regex.dot_matches_newline = ctx.engine->options().compat == promql::Compat::kV3;
+  if (ctx.external_labels) ro.external_labels = [e = ctx.external_labels] { return e->get(); };
+  auto reader = std::make_shared<remote::ReadHandler>(*ctx.queryable, *ctx.registry, ro);
+  router.add({"POST"}, "/api/v1/read",
+             [reader](const HttpRequest& req, HttpResponse& resp) { reader->handle(req, resp); });
   metrics::Counter* fed_errors = &ctx.registry->counter(
       "strata_web_federation_errors_total", "Total number of errors that occurred while sending federation responses.");
   router.add(get, "/federate", [c, fed_errors](const HttpRequest& req, HttpResponse& resp) {

@@ -1,5 +1,5 @@
-// The Prometheus HTTP API (/api/v1/*) and the remote-write receiver, as
-// routes on an api::Router. Handlers are free functions over ApiContext; the
+// The Prometheus HTTP API (/api/v1/*), /federate, and the remote-write and
+// remote-read endpoints, as routes on an api::Router. Handlers are free functions over ApiContext; the
 // server owns every object the context points to and outlives the routes.
 #pragma once
 
@@ -87,6 +87,10 @@ struct ApiContext {
   // --web.dashboards.dir, for the UI's dashboards page; null: none.
   const DashboardStore* dashboards = nullptr;
   const ExternalLabels* external_labels = nullptr;  // null: none
+  // --storage.remote.read-*: bounds of /api/v1/read.
+  int64_t remote_read_sample_limit = 50'000'000;
+  int remote_read_concurrent_limit = 10;
+  int64_t remote_read_max_bytes_in_frame = 1 << 20;
 };
 
 // Registers /api/v1/* routes (query, series, labels, metadata, status,

@@ -97,11 +97,7 @@ void handle_federate(ApiContext& ctx, metrics::Counter& errors, const HttpReques
   for (const std::string& m : form.values("match[]")) {
     auto ms = promql::parser::parse_metric_selector(m, promql::parser::options_for(ctx.engine->options()));
     if (!ms.ok()) return text_error(resp, 400, std::string(ms.status().message()));
-    // Storage wants one matcher that rejects "": every federated series has
-    // a name anyway (nameless ones are skipped below).
-    if (std::all_of(ms->begin(), ms->end(), [](const tsdb::Matcher& x) { return x.matches_empty(); })) {
-      ms->push_back(*tsdb::Matcher::make(tsdb::MatchType::kNotEqual, std::string(tsdb::kMetricName), ""));
-    }
+    tsdb::require_non_empty(&*ms);
     sets.push_back(std::move(*ms));
   }
   const int64_t maxt = now_ms();

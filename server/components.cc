@@ -241,6 +241,9 @@ absl::Status Api::start(const Config& config) {
   ctx_.enable_admin_api = flags_.enable_admin_api;
   ctx_.cors_origin = flags_.cors_origin;
   ctx_.dashboards = dashboards_->store();
+  ctx_.remote_read_sample_limit = flags_.remote_read_sample_limit;
+  ctx_.remote_read_concurrent_limit = flags_.remote_read_concurrent_limit;
+  ctx_.remote_read_max_bytes_in_frame = flags_.remote_read_max_bytes_in_frame;
   api::register_api_routes(router_, ctx_);
   web_->routes().set_ready(&router_);
   return absl::OkStatus();

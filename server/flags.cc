@@ -244,6 +244,21 @@ const std::vector<FlagDef>& defs() {
        "Maximum number of samples one query may hold in memory at once.", nullptr,
        [](const Flags& f) { return std::to_string(f.query_max_samples); },
        [](Flags& f, S v) { return integer(v, 1, &f.query_max_samples); }},
+      {"storage.remote.read-sample-limit", "<int>",
+       "Maximum overall number of samples to return via the remote read interface, in a "
+       "single query. 0 means no limit.",
+       nullptr, [](const Flags& f) { return std::to_string(f.remote_read_sample_limit); },
+       [](Flags& f, S v) { return integer(v, 0, &f.remote_read_sample_limit); }},
+      {"storage.remote.read-concurrent-limit", "<int>",
+       "Maximum number of concurrent remote read calls. 0 means no limit.", nullptr,
+       [](const Flags& f) { return std::to_string(f.remote_read_concurrent_limit); },
+       [](Flags& f, S v) { return small_integer(v, 0, &f.remote_read_concurrent_limit); }},
+      {"storage.remote.read-max-bytes-in-frame", "<int>",
+       "Maximum number of bytes in a single frame for streaming remote read response types "
+       "before marshalling. Note that client might have limit on frame size as well. 1MB "
+       "as recommended by protobuf by default.",
+       nullptr, [](const Flags& f) { return std::to_string(f.remote_read_max_bytes_in_frame); },
+       [](Flags& f, S v) { return integer(v, 1, &f.remote_read_max_bytes_in_frame); }},
       {"rules.alert.for-outage-tolerance", "<duration>",
        "Max time to tolerate Strata outage for restoring \"for\" state of alert.", nullptr,
        [](const Flags& f) { return format_duration(f.for_outage_tolerance_ms); },

@@ -51,6 +51,10 @@ struct Flags {
   int64_t query_timeout_ms = 2 * 60 * 1000;
   int query_max_concurrency = 20;
   int64_t query_max_samples = 50'000'000;
+  // Remote read (Prometheus' flags and defaults).
+  int64_t remote_read_sample_limit = 50'000'000;  // 0 = none
+  int remote_read_concurrent_limit = 10;          // 0 = none
+  int64_t remote_read_max_bytes_in_frame = 1 << 20;
   std::string query_compat = "v3";  // v3 | v2
   // Rules and alerts (Prometheus' flags and defaults).
   std::string for_outage_tolerance = "1h";

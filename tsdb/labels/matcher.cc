@@ -139,4 +139,10 @@ std::string Matcher::to_string() const {
   return name_ + op_string(type_) + go_quote(value_);
 }
 
+void require_non_empty(Matchers* ms) {
+  if (ms->empty() || std::any_of(ms->begin(), ms->end(), [](const Matcher& m) { return !m.matches_empty(); }))
+    return;
+  ms->push_back(*Matcher::make(MatchType::kNotEqual, std::string(kMetricName), ""));
+}
+
 }  // namespace strata::tsdb

@@ -70,4 +70,11 @@ class Matcher {
 
 using Matchers = std::vector<Matcher>;
 
+// Storage selects want a matcher that rejects the empty string. When every
+// matcher of `ms` accepts it (`{job=""}`, `{a=~".*"}`), adds `__name__!=""`:
+// every stored series has a name, so the same series match — what Prometheus
+// answers for such sets where they are allowed (/federate, remote read).
+// Leaves an empty list empty (it selects nothing).
+void require_non_empty(Matchers* ms);
+
 }  // namespace strata::tsdb
