@@ -147,6 +147,9 @@ int run_server(const Flags& flags) {
   Lifecycle components;
   auto* web = components.add(std::make_unique<WebListener>(flags, std::move(ro), &registry));
   auto* storage = components.add(std::make_unique<Storage>(flags, &registry));
+  // Before anything writes: a queue without saved progress starts at the
+  // end of the WAL as storage opened it.
+  components.add(std::make_unique<RemoteWrite>(flags, &registry));
   auto* engine = components.add(std::make_unique<QueryEngine>(flags, &registry));
   auto* scraper = components.add(std::make_unique<Scraper>(flags, &registry, storage));
   auto* notifications = components.add(std::make_unique<Notifications>(flags, &registry));

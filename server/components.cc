@@ -207,6 +207,23 @@ absl::Status Dashboards::apply(const Config&) {
   return absl::OkStatus();
 }
 
+absl::Status RemoteWrite::apply(const Config& config) {
+  if (!sender_) {
+    if (config.remote_write.empty()) return absl::OkStatus();
+    remote::SenderOptions o;
+    o.wal_dir = join_path(flags_.storage_path, "wal");
+    o.state_dir = join_path(flags_.storage_path, "remote_write");
+    o.user_agent = "Strata/" + build_info().version;
+    sender_ = std::make_unique<remote::RemoteWriteSender>(o, posix_file_system(), *registry_);
+  }
+  return sender_->apply(config.remote_write, external_labels(config));
+}
+
+absl::Status RemoteWrite::stop() {
+  if (sender_) sender_->stop();
+  return absl::OkStatus();
+}
+
 Api::Api(const Flags& flags, api::StatusInfo status, metrics::Registry* registry,
          WebListener* web, Storage* storage, QueryEngine* engine, Scraper* scraper,
          Notifications* notifications, Rules* rules, Dashboards* dashboards)

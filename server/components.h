@@ -4,6 +4,11 @@
 //   WebListener    binds --web.listen-address first, so /-/healthy answers
 //                  and /-/ready says 503 while storage replays its WAL
 //   Storage        tsdb::DB: opens (WAL replay) and closes (final flush)
+//   RemoteWrite    the remote_write queues (remote/sender.h), reading the
+//                  WAL of Storage; started before anything writes, so a new
+//                  queue sends every sample of this run; a reload replaces
+//                  them (each saves its progress first, so nothing is
+//                  skipped); stopped after everything that writes
 //   QueryEngine    promql::Engine; a reload changes the default subquery
 //                  step (global evaluation_interval)
 //   Scraper        scrape::Manager: discovery and scrape loops for
@@ -21,9 +26,7 @@
 //                  (they use the engine and storage), so it stops first
 //   Trimmer        gives idle heap back to the kernel (MemoryTrimmer)
 //
-// The remote-write sender joins the list after Api's dependencies and
-// before Api. Each component's accessors are
-// valid between its start() and stop().
+// Each component's accessors are valid between its start() and stop().
 #pragma once
 
 #include <memory>
@@ -33,6 +36,7 @@
 #include "api/api.h"
 #include "base/metrics.h"
 #include "promql/engine.h"
+#include "remote/sender.h"
 #include "rules/dispatch/dispatcher.h"
 #include "rules/manager.h"
 #include "rules/notifier/alert_labels.h"
@@ -153,6 +157,20 @@ class Rules final : public Component {
   QueryEngine* engine_;
   Notifications* notifications_;
   std::unique_ptr<rules::Manager> manager_;
+};
+
+class RemoteWrite final : public Component {
+ public:
+  RemoteWrite(const Flags& flags, metrics::Registry* registry) : flags_(flags), registry_(registry) {}
+  std::string_view name() const override { return "remote write"; }
+  absl::Status start(const Config& config) override { return apply(config); }
+  absl::Status apply(const Config& config) override;
+  absl::Status stop() override;
+
+ private:
+  const Flags& flags_;
+  metrics::Registry* registry_;
+  std::unique_ptr<remote::RemoteWriteSender> sender_;
 };
 
 // --web.dashboards.dir: the dashboards the UI lists; re-read on every reload.

@@ -1,5 +1,7 @@
 #include "tests/testutil/server_process.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -21,12 +23,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kPoll = std::chrono::milliseconds(20);
-
-bool has_flag(const std::vector<std::string>& flags, const std::string& name) {
-  for (const auto& f : flags)
-    if (f == "--" + name || f.rfind("--" + name + "=", 0) == 0) return true;
-  return false;
-}
 
 absl::StatusOr<std::string> make_temp_dir() {
   const char* tmp = std::getenv("TMPDIR");
@@ -136,10 +132,13 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::start(Options opts
     out << content;
     if (!out) return absl::InternalError("cannot write " + p->work_dir_ + "/" + name);
   }
-  bool own_port = !has_flag(opts.flags, "web.listen-address");
+  auto given = [&](const std::string& prefix) {
+    return std::any_of(opts.flags.begin(), opts.flags.end(),
+                       [&](const std::string& f) { return f.rfind(prefix, 0) == 0; });
+  };
+  bool own_port = !given(opts.listen_flag);
   std::vector<std::string> args = opts.flags;
-  if (!has_flag(opts.flags, "storage.tsdb.path"))
-    args.push_back("--storage.tsdb.path=" + p->data_dir_);
+  if (!given(opts.data_flag)) args.push_back(opts.data_flag + p->data_dir_);
 
   // The port from free_port() can be taken by someone else before the server
   // binds it; then the server exits with "address already in use" and we
@@ -148,10 +147,10 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::start(Options opts
     std::vector<std::string> a = args;
     if (own_port) {
       p->port_ = free_port();
-      a.push_back("--web.listen-address=127.0.0.1:" + std::to_string(p->port_));
+      a.push_back(opts.listen_flag + "127.0.0.1:" + std::to_string(p->port_));
     } else {
       for (const auto& f : opts.flags) {
-        if (f.rfind("--web.listen-address=", 0) == 0)
+        if (f.rfind(opts.listen_flag, 0) == 0)
           p->port_ = std::atoi(f.substr(f.rfind(':') + 1).c_str());
       }
     }

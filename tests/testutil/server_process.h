@@ -39,6 +39,10 @@ class ServerProcess {
     // Files to create in the working directory before start, e.g.
     // {"strata.yml", "global: ..."} (then pass --config.file=strata.yml).
     std::vector<std::pair<std::string, std::string>> files;
+    // How this server spells its listen-address and data-directory flags
+    // (VictoriaMetrics: "-httpListenAddr=", "-storageDataPath=").
+    std::string listen_flag = "--web.listen-address=";
+    std::string data_flag = "--storage.tsdb.path=";
   };
 
   // Fails if the binary cannot be started, exits early (the status carries

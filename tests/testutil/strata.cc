@@ -41,4 +41,16 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> start_prometheus(const std::strin
   return ServerProcess::start(o);
 }
 
+bool victoriametrics_installed() { return ::access(kVictoriaMetricsBinary, X_OK) == 0; }
+
+absl::StatusOr<std::unique_ptr<ServerProcess>> start_victoriametrics() {
+  ServerProcess::Options o;
+  o.binary = kVictoriaMetricsBinary;
+  o.listen_flag = "-httpListenAddr=";
+  o.data_flag = "-storageDataPath=";
+  o.flags = {"-retentionPeriod=100y", "-loggerLevel=ERROR", "-search.latencyOffset=0s",
+             "-search.disableCache"};
+  return ServerProcess::start(o);
+}
+
 }  // namespace strata::testutil

@@ -37,4 +37,10 @@ bool prometheus_installed();
 absl::StatusOr<std::unique_ptr<ServerProcess>> start_prometheus(
     const std::string& config, int port = 0, std::vector<std::string> extra_flags = {});
 
+// VictoriaMetrics from the Debian package (single-node), on a free port,
+// answering queries without its cache or its 30 s latency offset.
+inline constexpr const char* kVictoriaMetricsBinary = "/usr/bin/victoria-metrics";
+bool victoriametrics_installed();
+absl::StatusOr<std::unique_ptr<ServerProcess>> start_victoriametrics();
+
 }  // namespace strata::testutil
