@@ -273,6 +273,11 @@ class ScriptedReceiver {
     std::lock_guard<std::mutex> l(mu_);
     return answered_;
   }
+  // The labels of the last series received, "k=v,..." in wire order.
+  std::string last_labels() {
+    std::lock_guard<std::mutex> l(mu_);
+    return last_labels_;
+  }
 
  private:
   void serve() {
@@ -306,13 +311,20 @@ class ScriptedReceiver {
       size_t samples = 0;
       std::string raw;
       prometheus::WriteRequest req;
-      if (snappy::Uncompress(body.data(), body.size(), &raw) && req.ParseFromString(raw))
-        for (const auto& ts : req.timeseries()) samples += size_t(ts.samples_size());
+      std::string labels;
+      if (snappy::Uncompress(body.data(), body.size(), &raw) && req.ParseFromString(raw)) {
+        for (const auto& ts : req.timeseries()) {
+          samples += size_t(ts.samples_size());
+          labels.clear();
+          for (const auto& l : ts.labels()) labels += l.name() + "=" + l.value() + ",";
+        }
+      }
       {
         std::lock_guard<std::mutex> l(mu_);
         if (next_ < script_.size()) status = script_[next_++];
         answered_.push_back(status);
         if (status / 100 == 2) accepted_ += samples;
+        if (!labels.empty()) last_labels_ = labels;
       }
       std::string resp = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: 0\r\n\r\n";
       ::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
@@ -330,6 +342,7 @@ class ScriptedReceiver {
   std::mutex mu_;
   size_t accepted_ = 0;
   std::vector<int> answered_;
+  std::string last_labels_;
 };
 
 TEST(RemoteWriteSenderTest, ServerErrorsAreRetriedClientErrorsDropped) {
@@ -367,6 +380,23 @@ TEST(RemoteWriteSenderTest, ServerErrorsAreRetriedClientErrorsDropped) {
     EXPECT_EQ(rcv.accepted(), c.accepted);
     EXPECT_EQ(metric(**s, "prometheus_remote_storage_samples_failed_total"), c.failed);
   }
+}
+
+TEST(RemoteWriteSenderTest, WriteRelabelingAndExternalLabelsShapeWhatIsSent) {
+  ScriptedReceiver rcv({});
+  std::string c = "global:\n  external_labels: {replica: s1, job: overridden}\nremote_write:\n- url: " +
+                  rcv.url() +
+                  "\n  queue_config: {batch_send_deadline: 200ms}\n"
+                  "  write_relabel_configs:\n  - source_labels: [i]\n    regex: '1'\n    action: keep\n";
+  auto s = testutil::start_strata({}, c);
+  ASSERT_TRUE(s.ok()) << s.status();
+  push(**s, batch("rw_relabel", 2, 10, now_ms() / 1000 * 1000));
+  EXPECT_TRUE(testutil::eventually([&] { return rcv.accepted() >= 10; }, std::chrono::seconds(20)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(rcv.accepted(), 10u);
+  EXPECT_EQ(metric(**s, "prometheus_remote_storage_samples_dropped_total"), 10);
+  // The series' own job wins over the external label; replica is added.
+  EXPECT_EQ(rcv.last_labels(), "__name__=rw_relabel,i=1,job=load,replica=s1,");
 }
 
 }  // namespace
