@@ -3,6 +3,7 @@
 #include <snappy.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cctype>
 #include <vector>
 
@@ -150,6 +151,69 @@ absl::StatusOr<prometheus::WriteRequest*> decode_write_request(std::string_view 
 
 std::string encode_write_request(const prometheus::WriteRequest& req) {
   return snappy_encode(req.SerializeAsString());
+}
+
+namespace {
+
+size_t uvarint_len(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+void put_uvarint_raw(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(char(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(char(v));
+}
+
+void put_field(std::string* out, char tag, std::string_view bytes) {
+  out->push_back(tag);
+  put_uvarint_raw(out, bytes.size());
+  out->append(bytes);
+}
+
+}  // namespace
+
+std::string encode_label_fields(const tsdb::Labels& labels) {
+  std::string out;
+  for (const tsdb::Label& l : labels) {
+    size_t inner = 2 + uvarint_len(l.name.size()) + l.name.size() + uvarint_len(l.value.size()) +
+                   l.value.size();
+    out.push_back(0x0A);  // TimeSeries.labels
+    put_uvarint_raw(&out, inner);
+    put_field(&out, 0x0A, l.name);   // Label.name
+    put_field(&out, 0x12, l.value);  // Label.value
+  }
+  return out;
+}
+
+void append_timeseries(std::string_view label_fields, std::span<const WireSample> samples,
+                       std::string* out) {
+  auto sample_len = [](const WireSample& s) { return 1 + 8 + 1 + uvarint_len(uint64_t(s.t_ms)); };
+  size_t len = label_fields.size();
+  for (const WireSample& s : samples) {
+    size_t n = sample_len(s);
+    len += 1 + uvarint_len(n) + n;
+  }
+  out->push_back(0x0A);  // WriteRequest.timeseries
+  put_uvarint_raw(out, len);
+  out->append(label_fields);
+  for (const WireSample& s : samples) {
+    out->push_back(0x12);  // TimeSeries.samples
+    put_uvarint_raw(out, sample_len(s));
+    out->push_back(0x09);  // Sample.value, fixed64
+    char b[8];
+    std::memcpy(b, &s.v, 8);  // little-endian hosts only, as the decoder
+    out->append(b, 8);
+    out->push_back(0x10);  // Sample.timestamp, varint
+    put_uvarint_raw(out, uint64_t(s.t_ms));
+  }
 }
 
 }  // namespace strata::remote

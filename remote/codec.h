@@ -14,12 +14,15 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "remote/remote.pb.h"
+#include "tsdb/labels/labels.h"
 
 #include "google/protobuf/arena.h"
 
@@ -72,5 +75,17 @@ absl::StatusOr<prometheus::WriteRequest*> decode_write_request(
 
 // Serializes and Snappy-compresses `req` (what a sender puts in the body).
 std::string encode_write_request(const prometheus::WriteRequest& req);
+
+// The WriteRequest wire format written directly, for the sender: a series'
+// Label fields are encoded once (encode_label_fields) and every batch then
+// appends TimeSeries entries around them, with no message objects or
+// per-label allocations. The bytes parse as the same WriteRequest.
+std::string encode_label_fields(const tsdb::Labels& labels);
+struct WireSample {
+  int64_t t_ms;
+  double v;
+};
+void append_timeseries(std::string_view label_fields, std::span<const WireSample> samples,
+                       std::string* write_request);
 
 }  // namespace strata::remote

@@ -167,9 +167,9 @@ void QueueManager::series(uint64_t ref, std::span<const tsdb::LabelView> labels,
   e.segment = segment;
   e.labels.reset();
   if (opts_.config.write_relabel_configs.empty()) {
-    e.labels = std::make_shared<const tsdb::Labels>(std::move(l));
+    e.labels = std::make_shared<const std::string>(encode_label_fields(l));
   } else if (auto out = tsdb::relabel::process(l, opts_.config.write_relabel_configs)) {
-    if (!out->empty()) e.labels = std::make_shared<const tsdb::Labels>(std::move(*out));
+    if (!out->empty()) e.labels = std::make_shared<const std::string>(encode_label_fields(*out));
   }
 }
 
@@ -347,25 +347,26 @@ void QueueManager::run_shard(Shard* s) {
 }
 
 bool QueueManager::send(std::vector<Item>& batch) {
-  prometheus::WriteRequest req;
-  std::unordered_map<const tsdb::Labels*, prometheus::TimeSeries*> by_series;
+  // Samples grouped by series, in queue order within each series.
+  std::vector<uint32_t> order(batch.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return batch[a].labels.get() < batch[b].labels.get();
+  });
+  std::string raw;
+  std::vector<WireSample> group;
   int64_t highest = 0;
-  for (const Item& it : batch) {
-    prometheus::TimeSeries*& ts = by_series[it.labels.get()];
-    if (!ts) {
-      ts = req.add_timeseries();
-      for (const tsdb::Label& l : *it.labels) {
-        prometheus::Label* pl = ts->add_labels();
-        pl->set_name(l.name);
-        pl->set_value(l.value);
-      }
+  for (size_t i = 0; i < order.size();) {
+    const std::string* labels = batch[order[i]].labels.get();
+    group.clear();
+    for (; i < order.size() && batch[order[i]].labels.get() == labels; ++i) {
+      const Item& it = batch[order[i]];
+      group.push_back({it.t, it.v});
+      highest = std::max(highest, it.t);
     }
-    prometheus::Sample* s = ts->add_samples();
-    s->set_timestamp(it.t);
-    s->set_value(it.v);
-    highest = std::max(highest, it.t);
+    append_timeseries(*labels, group, &raw);
   }
-  const std::string body = encode_write_request(req);
+  const std::string body = snappy_encode(raw);
   net::Request r;
   r.method = "POST";
   r.url = opts_.config.url;

@@ -91,7 +91,9 @@ class QueueManager final : public WalConsumer {
 
  private:
   struct Item {
-    std::shared_ptr<const tsdb::Labels> labels;
+    // The series' labels as encoded TimeSeries label fields (shared by all
+    // its queued samples).
+    std::shared_ptr<const std::string> labels;
     int64_t t;
     double v;
     uint64_t record;  // sequence number of its WAL record
@@ -105,7 +107,7 @@ class QueueManager final : public WalConsumer {
     std::thread thread;
   };
   struct SeriesEntry {
-    std::shared_ptr<const tsdb::Labels> labels;  // null: relabeled away
+    std::shared_ptr<const std::string> labels;  // encoded; null: relabeled away
     uint32_t segment;
   };
   struct Metrics;

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <random>
+
 #include "remote/wire_check.h"
 #include "tests/remote/remote_test_util.h"
 
@@ -103,6 +106,60 @@ TEST(CodecTest, PackedAndUnpackedRepeatedScalarsAreBothAccepted) {
   auto parsed = parse_write_request(req.str(), &arena);
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ((*parsed)->timeseries(0).histograms(0).positive_deltas_size(), 2);
+}
+
+// The sender's direct wire encoding parses, with libprotobuf, into exactly
+// the series and samples it was given: random label sets (empty values,
+// long strings, bytes >= 0x80) and samples (negative and huge timestamps,
+// NaN payloads, -0).
+TEST(CodecTest, DirectlyEncodedTimeSeriesParseAsTheSameWriteRequest) {
+  std::mt19937_64 rng(1);
+  auto str = [&](size_t max) {
+    std::string s(rng() % max, '\0');
+    for (char& c : s) c = char(rng());
+    return s;
+  };
+  for (int round = 0; round < 200; ++round) {
+    std::string raw;
+    std::vector<std::pair<std::vector<tsdb::Label>, std::vector<WireSample>>> want;
+    int n = int(rng() % 4);
+    for (int i = 0; i < n; ++i) {
+      std::vector<tsdb::Label> labels;
+      int nl = int(rng() % 5);
+      for (int j = 0; j < nl; ++j) labels.push_back({"l" + std::to_string(j) + str(3), str(rng() % 2 ? 8 : 300)});
+      std::vector<WireSample> samples;
+      int ns = int(rng() % 6);
+      for (int j = 0; j < ns; ++j) {
+        uint64_t bits = rng();
+        double v;
+        std::memcpy(&v, &bits, 8);
+        if (j == 0) v = -0.0;
+        samples.push_back({int64_t(rng()) >> (rng() % 64), v});
+      }
+      append_timeseries(encode_label_fields(tsdb::Labels::from_unsorted(labels)), samples, &raw);
+      want.push_back({tsdb::Labels::from_unsorted(labels).items(), samples});
+    }
+    prometheus::WriteRequest req;
+    ASSERT_TRUE(req.ParseFromString(raw));
+    ASSERT_EQ(req.timeseries_size(), n);
+    for (int i = 0; i < n; ++i) {
+      const auto& ts = req.timeseries(i);
+      ASSERT_EQ(size_t(ts.labels_size()), want[i].first.size());
+      for (int j = 0; j < ts.labels_size(); ++j) {
+        EXPECT_EQ(ts.labels(j).name(), want[i].first[j].name);
+        EXPECT_EQ(ts.labels(j).value(), want[i].first[j].value);
+      }
+      ASSERT_EQ(size_t(ts.samples_size()), want[i].second.size());
+      for (int j = 0; j < ts.samples_size(); ++j) {
+        EXPECT_EQ(ts.samples(j).timestamp(), want[i].second[j].t_ms);
+        uint64_t a, b;
+        double va = ts.samples(j).value();
+        std::memcpy(&a, &va, 8);
+        std::memcpy(&b, &want[i].second[j].v, 8);
+        EXPECT_EQ(a, b);
+      }
+    }
+  }
 }
 
 }  // namespace
