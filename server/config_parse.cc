@@ -197,6 +197,10 @@ RemoteWriteConfig remote_write_config(const YAML::Node& n, const ParseContext& c
   if (auto v = f.get("write_relabel_configs")) r.write_relabel_configs = relabel_configs(*v);
   if (auto v = f.get("name")) r.name = str(*v);
   if (auto v = f.get("send_exemplars")) r.send_exemplars = boolean(*v);
+  if (r.send_exemplars)
+    ctx.warnings->push_back("remote_write " + r.url +
+                            ": send_exemplars is not supported by Strata (exemplars are kept in memory, "
+                            "not in the WAL the sender reads) and is ignored");
   if (auto v = f.get("send_native_histograms")) r.send_native_histograms = boolean(*v);
   r.http = http_client(f, ctx);
   if (auto v = f.get("queue_config")) {

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -235,6 +236,34 @@ TEST(RemoteWriteSenderTest, AStrataKilledWhileItCannotSendLosesNothing) {
   Samples want = raw(**s, "rw_killed"), got;
   ASSERT_EQ(count(want), 100u);
   EXPECT_TRUE(testutil::eventually([&] { return count(got = raw(**p, "rw_killed")) >= 100; },
+                                   std::chrono::seconds(30)))
+      << count(got) << " arrived\n" << (*s)->log();
+  EXPECT_EQ(got, want);
+}
+
+TEST(RemoteWriteSenderTest, AReloadWhileTheReceiverIsDownLosesNothing) {
+  if (!have_prometheus()) GTEST_SKIP() << "needs the Debian package prometheus";
+  const int port = testutil::free_port();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/api/v1/write";
+  auto s = testutil::start_strata({"--web.enable-lifecycle"}, config({url}));
+  ASSERT_TRUE(s.ok()) << s.status();
+  const int64_t t0 = now_ms() / 1000 * 1000;
+  push(**s, batch("rw_reload", 2, 10, t0 - 1000));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  // A changed queue_config replaces the queue; the new one resumes where the
+  // old one stopped.
+  {
+    std::ofstream f((*s)->work_dir() + "/strata.yml");
+    f << config({url}, ", max_samples_per_send: 7");
+  }
+  auto r = (*s)->client().post("/-/reload", "", "text/plain");
+  ASSERT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.status().ToString());
+  push(**s, batch("rw_reload", 2, 5, t0 + 5000));
+  auto p = testutil::start_prometheus("global:\n  scrape_interval: 1m\n", port, {"--web.enable-remote-write-receiver"});
+  ASSERT_TRUE(p.ok()) << p.status();
+  Samples want = raw(**s, "rw_reload"), got;
+  ASSERT_EQ(count(want), 30u);
+  EXPECT_TRUE(testutil::eventually([&] { return count(got = raw(**p, "rw_reload")) >= 30; },
                                    std::chrono::seconds(30)))
       << count(got) << " arrived\n" << (*s)->log();
   EXPECT_EQ(got, want);
