@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "remote/codec.h"
+#include "remote/write_ingest.h"
 #include "tsdb/labels/relabel.h"
 
 namespace strata::remote {
@@ -43,6 +44,15 @@ struct QueueManager::Metrics {
                  "via remote write, either via relabelling or unintentionally because of an unknown reference ID.");
     bytes = &c("prometheus_remote_storage_bytes_total",
                "The total number of bytes of data (not metadata) sent by the queue after compression.");
+    metadata = &c("prometheus_remote_storage_metadata_total", "Total number of metadata entries sent to remote storage.");
+    metadata_failed = &c("prometheus_remote_storage_metadata_failed_total",
+                         "Total number of metadata entries which failed on send to remote storage, "
+                         "non-recoverable errors.");
+    metadata_retried = &c("prometheus_remote_storage_metadata_retried_total",
+                          "Total number of metadata entries which failed on send to remote storage but "
+                          "were retried because the send error was recoverable.");
+    metadata_bytes = &c("prometheus_remote_storage_metadata_bytes_total",
+                        "The total number of bytes of metadata sent by the queue after compression.");
     enqueue_retries = &c("prometheus_remote_storage_enqueue_retries_total",
                          "Total number of times enqueue has failed because a shards queue was full.");
     pending = &g("prometheus_remote_storage_samples_pending",
@@ -65,7 +75,8 @@ struct QueueManager::Metrics {
                           "Highest timestamp that has come into the remote storage via the WAL, in seconds since "
                           "epoch.");
   }
-  metrics::Counter *samples, *failed, *retried, *dropped, *bytes, *enqueue_retries;
+  metrics::Counter *samples, *failed, *retried, *dropped, *bytes, *enqueue_retries, *metadata,
+      *metadata_failed, *metadata_retried, *metadata_bytes;
   metrics::Gauge *pending, *shards, *shards_desired, *shards_min, *shards_max, *capacity, *highest_sent,
       *highest_in;
   metrics::Histogram* duration;
@@ -367,48 +378,28 @@ bool QueueManager::send(std::vector<Item>& batch) {
     append_timeseries(*labels, group, &raw);
   }
   const std::string body = snappy_encode(raw);
-  net::Request r;
-  r.method = "POST";
-  r.url = opts_.config.url;
-  r.headers = {{"Content-Encoding", "snappy"},
-               {"Content-Type", "application/x-protobuf"},
-               {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
-  r.body = body;
-  r.body_limit_bytes = 1 << 20;
   const QueueConfig& q = opts_.config.queue_config;
   int64_t backoff = std::max<int64_t>(1, q.min_backoff_ms);
   while (true) {
-    auto start = Clock::now();
-    auto resp = client_->send(r, start + std::chrono::milliseconds(opts_.config.remote_timeout_ms),
-                              hard_stop_.get_token());
-    m_->duration->observe(std::chrono::duration<double>(Clock::now() - start).count());
-    bool retry;
-    std::string err;
-    if (!resp.ok()) {
-      retry = true;
-      err = std::string(resp.status().message());
-    } else if (resp->status / 100 == 2) {
+    Outcome o = post_once(body);
+    if (o.ok) {
       m_->samples->inc(double(batch.size()));
       m_->bytes->inc(double(body.size()));
       if (double(highest) / 1000 > m_->highest_sent->value()) m_->highest_sent->set(double(highest) / 1000);
       last_success_ms_ = wall_ms();
       return true;
-    } else {
-      retry = resp->status / 100 == 5 || (resp->status == 429 && q.retry_on_http_429);
-      err = absl::StrCat("server returned HTTP status ", resp->status, " ", resp->reason, ": ",
-                         resp->body.substr(0, 256));
     }
-    if (!retry) {
+    if (!o.retry) {
       m_->failed->inc(double(batch.size()));
       log::error("remote", "non-recoverable error",
                  {{"remote_name", opts_.name}, {"url", opts_.config.url}, {"count", std::to_string(batch.size())},
-                  {"err", err}});
+                  {"err", o.err}});
       return false;
     }
     if (hard_stop_.stop_requested()) return false;
     m_->retried->inc(double(batch.size()));
     log::warn("remote", "Failed to send batch, retrying",
-              {{"remote_name", opts_.name}, {"url", opts_.config.url}, {"err", err}});
+              {{"remote_name", opts_.name}, {"url", opts_.config.url}, {"err", o.err}});
     // Interruptible sleep.
     std::mutex mu;
     std::condition_variable_any cv;
@@ -419,8 +410,71 @@ bool QueueManager::send(std::vector<Item>& batch) {
   }
 }
 
+QueueManager::Outcome QueueManager::post_once(const std::string& body) {
+  net::Request r;
+  r.method = "POST";
+  r.url = opts_.config.url;
+  r.headers = {{"Content-Encoding", "snappy"},
+               {"Content-Type", "application/x-protobuf"},
+               {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+  r.body = body;
+  r.body_limit_bytes = 1 << 20;
+  auto start = Clock::now();
+  auto resp = client_->send(r, start + std::chrono::milliseconds(opts_.config.remote_timeout_ms),
+                            hard_stop_.get_token());
+  m_->duration->observe(std::chrono::duration<double>(Clock::now() - start).count());
+  if (!resp.ok()) return {false, true, std::string(resp.status().message())};
+  if (resp->status / 100 == 2) return {true, false, ""};
+  bool retry = resp->status / 100 == 5 || (resp->status == 429 && opts_.config.queue_config.retry_on_http_429);
+  return {false, retry,
+          absl::StrCat("server returned HTTP status ", resp->status, " ", resp->reason, ": ",
+                       resp->body.substr(0, 256))};
+}
+
+void QueueManager::metadata(std::span<const tsdb::WalMetadata> md) {
+  std::lock_guard<std::mutex> lock(md_mu_);
+  for (const tsdb::WalMetadata& m : md)
+    metadata_[std::string(m.family)] = {std::string(m.type), std::string(m.help), std::string(m.unit)};
+}
+
+// All metadata known, in requests of at most metadata_config
+// max_samples_per_send entries; one attempt each (the next interval sends
+// everything again).
+void QueueManager::send_metadata() {
+  std::vector<std::pair<std::string, tsdb::MetricMetadata>> all;
+  {
+    std::lock_guard<std::mutex> lock(md_mu_);
+    all.assign(metadata_.begin(), metadata_.end());
+  }
+  const size_t per = size_t(std::max<int64_t>(1, opts_.config.metadata_config.max_samples_per_send));
+  for (size_t i = 0; i < all.size() && !stopping_; i += per) {
+    prometheus::WriteRequest req;
+    size_t n = std::min(per, all.size() - i);
+    for (size_t k = i; k < i + n; ++k) {
+      prometheus::MetricMetadata* md = req.add_metadata();
+      md->set_type(prometheus::MetricMetadata::MetricType(metric_type_value(all[k].second.type)));
+      md->set_metric_family_name(all[k].first);
+      md->set_help(all[k].second.help);
+      md->set_unit(all[k].second.unit);
+    }
+    const std::string body = encode_write_request(req);
+    Outcome o = post_once(body);
+    if (o.ok) {
+      m_->metadata->inc(double(n));
+      m_->metadata_bytes->inc(double(body.size()));
+    } else if (o.retry) {
+      m_->metadata_retried->inc(double(n));
+    } else {
+      m_->metadata_failed->inc(double(n));
+      log::error("remote", "non-recoverable error while sending metadata",
+                 {{"remote_name", opts_.name}, {"url", opts_.config.url}, {"err", o.err}});
+    }
+  }
+}
+
 void QueueManager::run_housekeeping() {
   int64_t since_reshard = 0;
+  int64_t since_metadata = 0;
   std::unique_lock<std::mutex> lock(house_mu_);
   while (!house_stop_) {
     house_cv_.wait_for(lock, std::chrono::milliseconds(kSaveIntervalMs), [this] { return house_stop_; });
@@ -428,6 +482,12 @@ void QueueManager::run_housekeeping() {
     lock.unlock();
     save_progress();
     since_reshard += kSaveIntervalMs;
+    since_metadata += kSaveIntervalMs;
+    const MetadataConfig& mc = opts_.config.metadata_config;
+    if (mc.send && since_metadata >= std::max<int64_t>(kSaveIntervalMs, mc.send_interval_ms)) {
+      since_metadata = 0;
+      send_metadata();
+    }
     if (since_reshard >= kReshardIntervalMs) {
       since_reshard = 0;
       const QueueConfig& q = opts_.config.queue_config;

@@ -3,6 +3,10 @@
 // batch samples and POST them (remote write 1.0: Snappy-compressed
 // WriteRequest) to the receiver, as Prometheus' queue manager does.
 //
+// Metadata: the WAL's metadata records (the newest per metric family) are
+// sent every metadata_config.send_interval when metadata_config.send is on,
+// in requests of at most its max_samples_per_send entries, one attempt each.
+//
 // Delivery:
 //   - A shard sends when it holds max_samples_per_send samples or its oldest
 //     waited batch_send_deadline. A series always goes to the same shard, so
@@ -42,6 +46,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <stop_token>
@@ -85,6 +90,7 @@ class QueueManager final : public WalConsumer {
   void series_reset(uint32_t segment) override;
   bool samples(std::span<const tsdb::WalSample> samples, WalPosition end) override;
   void started(WalPosition start) override;
+  void metadata(std::span<const tsdb::WalMetadata> md) override;
 
   // The WAL position acknowledged so far (tests, diagnostics).
   WalPosition acked() const;
@@ -119,6 +125,13 @@ class QueueManager final : public WalConsumer {
   void run_shard(Shard* s);
   // Sends one batch, retrying recoverable failures; false: dropped.
   bool send(std::vector<Item>& batch);
+  struct Outcome {
+    bool ok;
+    bool retry;  // a recoverable failure
+    std::string err;
+  };
+  Outcome post_once(const std::string& body);
+  void send_metadata();
   void ack(const std::vector<Item>& batch);
   void pop_acked();  // ack_mu_ held
   void run_housekeeping();
@@ -132,6 +145,8 @@ class QueueManager final : public WalConsumer {
   std::unique_ptr<WalWatcher> watcher_;
 
   std::unordered_map<uint64_t, SeriesEntry> series_;  // watcher thread only
+  std::mutex md_mu_;
+  std::map<std::string, tsdb::MetricMetadata> metadata_;  // newest per family
 
   // Shards; the watcher enqueues under shards_mu_, resharding swaps them.
   std::mutex shards_mu_;

@@ -87,8 +87,12 @@ void WalWatcher::dispatch(const tsdb::WalFrame& f, uint32_t announce, WalPositio
       if (!tsdb::decode_samples(f.payload, &samples_)) break;  // replay cuts the log here too
       if (!consumer_->samples(samples_, end)) stop_ = true;
       break;
+    case tsdb::WalRecordType::kMetadata:
+      metadata_.clear();
+      if (tsdb::decode_metadata(f.payload, &metadata_)) consumer_->metadata(metadata_);
+      break;
     default:
-      break;  // tombstones and metadata are not sent
+      break;  // tombstones are not sent
   }
 }
 

@@ -55,6 +55,8 @@ class WalConsumer {
   // The samples of one record; `end` is the position just past it. May
   // block (a full queue). False: stop reading.
   virtual bool samples(std::span<const tsdb::WalSample> samples, WalPosition end) = 0;
+  // A metadata record (also read before the start position).
+  virtual void metadata(std::span<const tsdb::WalMetadata> md) {}
   // Where sample records start to count, once the series are known (with
   // from_end: the end of the WAL then).
   virtual void started(WalPosition start) {}
@@ -99,6 +101,7 @@ class WalWatcher {
   int64_t checkpoint_ = -1;  // newest checkpoint read (its last segment)
   std::vector<tsdb::LabelView> labels_;
   std::vector<tsdb::WalSample> samples_;
+  std::vector<tsdb::WalMetadata> metadata_;
   std::string buf_;
   metrics::Gauge& current_segment_;
   metrics::Counter& records_read_;

@@ -123,4 +123,10 @@ const char* metric_type_name(int type) {
   }
 }
 
+int metric_type_value(std::string_view name) {
+  for (int t = 1; t <= prometheus::MetricMetadata::STATESET; ++t)
+    if (name == metric_type_name(t)) return t;
+  return 0;
+}
+
 }  // namespace strata::remote

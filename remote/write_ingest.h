@@ -34,5 +34,8 @@ tsdb::IngestResult ingest_write_request(const WriteRequestView& req, tsdb::Appen
 // Lower-case Prometheus name of a metadata type ("counter", "gaugehistogram",
 // ...); "unknown" for values this build does not know.
 const char* metric_type_name(int type);
+// The inverse: the MetricMetadata.MetricType value of a name; 0 (unknown)
+// for names it does not know.
+int metric_type_value(std::string_view name);
 
 }  // namespace strata::remote

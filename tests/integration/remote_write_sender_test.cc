@@ -302,6 +302,11 @@ class ScriptedReceiver {
     std::lock_guard<std::mutex> l(mu_);
     return answered_;
   }
+  // Metadata received: family -> "type help unit".
+  std::map<std::string, std::string> metadata() {
+    std::lock_guard<std::mutex> l(mu_);
+    return metadata_;
+  }
   // The labels of the last series received, "k=v,..." in wire order.
   std::string last_labels() {
     std::lock_guard<std::mutex> l(mu_);
@@ -342,6 +347,9 @@ class ScriptedReceiver {
       prometheus::WriteRequest req;
       std::string labels;
       if (snappy::Uncompress(body.data(), body.size(), &raw) && req.ParseFromString(raw)) {
+        std::lock_guard<std::mutex> l(mu_);
+        for (const auto& md : req.metadata())
+          metadata_[md.metric_family_name()] = std::to_string(int(md.type())) + " " + md.help() + " " + md.unit();
         for (const auto& ts : req.timeseries()) {
           samples += size_t(ts.samples_size());
           labels.clear();
@@ -372,6 +380,7 @@ class ScriptedReceiver {
   size_t accepted_ = 0;
   std::vector<int> answered_;
   std::string last_labels_;
+  std::map<std::string, std::string> metadata_;
 };
 
 TEST(RemoteWriteSenderTest, ServerErrorsAreRetriedClientErrorsDropped) {
@@ -426,6 +435,26 @@ TEST(RemoteWriteSenderTest, WriteRelabelingAndExternalLabelsShapeWhatIsSent) {
   EXPECT_EQ(metric(**s, "prometheus_remote_storage_samples_dropped_total"), 10);
   // The series' own job wins over the external label; replica is added.
   EXPECT_EQ(rcv.last_labels(), "__name__=rw_relabel,i=1,job=load,replica=s1,");
+}
+
+TEST(RemoteWriteSenderTest, MetadataFromTheWalIsSentEverySendInterval) {
+  ScriptedReceiver rcv({});
+  std::string c = "global:\n  scrape_interval: 1s\nremote_write:\n- url: " + rcv.url() +
+                  "\n  metadata_config: {send_interval: 1s}\n";
+  auto s = testutil::start_strata({}, c);
+  ASSERT_TRUE(s.ok()) << s.status();
+  auto r = (*s)->client().post(
+      "/api/v1/write",
+      testutil::encode_write_request(batch("rw_meta_total", 1, 1, now_ms()),
+                                     {{testutil::RwMetricType::kCounter, "rw_meta_total", "Requests served.", ""},
+                                      {testutil::RwMetricType::kGauge, "rw_temp", "Temperature.", "celsius"}}),
+      "application/x-protobuf", testutil::remote_write_headers());
+  ASSERT_TRUE(r.ok() && r->status == 204);
+  std::map<std::string, std::string> want = {{"rw_meta_total", "1 Requests served. "},
+                                             {"rw_temp", "2 Temperature. celsius"}};
+  EXPECT_TRUE(testutil::eventually([&] { return rcv.metadata() == want; }, std::chrono::seconds(20)))
+      << ::testing::PrintToString(rcv.metadata());
+  EXPECT_GE(metric(**s, "prometheus_remote_storage_metadata_total"), 2);
 }
 
 }  // namespace
