@@ -58,8 +58,8 @@ std::string quote_header(std::string_view v) {
 
 }  // namespace
 
-absl::Status check_content_type(std::string_view content_type) {
-  if (trim(content_type).empty()) return absl::OkStatus();  // Prometheus < 2.x senders
+absl::StatusOr<WriteProtocol> write_protocol(std::string_view content_type) {
+  if (trim(content_type).empty()) return WriteProtocol::kV1;  // Prometheus < 2.x senders
   std::vector<std::string_view> parts = split(content_type, ';');
   std::string_view media = trim(parts[0]);
   if (!equals_ignore_case(media, kProtobufType)) {
@@ -75,17 +75,18 @@ absl::Status check_content_type(std::string_view content_type) {
     std::string_view proto = trim(param.substr(eq + 1));
     if (proto.size() >= 2 && proto.front() == '"' && proto.back() == '"')
       proto = proto.substr(1, proto.size() - 2);
-    if (proto == kProtoV1) continue;
-    if (proto == kProtoV2) {
-      return absl::UnimplementedError(
-          "remote write 2.0 (proto=io.prometheus.write.v2.Request) is not supported yet; "
-          "configure the sender for remote write 1.0 (protobuf_message: prometheus.WriteRequest)");
-    }
+    if (proto == kProtoV1) return WriteProtocol::kV1;
+    if (proto == kProtoV2) return WriteProtocol::kV2;
     return absl::UnimplementedError(absl::StrCat("unsupported protobuf message ",
                                                  quote_header(proto), " in Content-Type; ",
-                                                 "remote write expects prometheus.WriteRequest"));
+                                                 "remote write expects prometheus.WriteRequest or "
+                                                 "io.prometheus.write.v2.Request"));
   }
-  return absl::OkStatus();
+  return WriteProtocol::kV1;
+}
+
+absl::Status check_content_type(std::string_view content_type) {
+  return write_protocol(content_type).status();
 }
 
 absl::Status check_content_encoding(std::string_view content_encoding) {

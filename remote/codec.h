@@ -34,11 +34,13 @@ namespace strata::remote {
 // concurrent hostile requests cannot exhaust memory.
 inline constexpr size_t kDefaultMaxDecodedBytes = size_t(64) << 20;
 
-// Accepts a missing Content-Type, `application/x-protobuf` and
-// `application/x-protobuf;proto=prometheus.WriteRequest` (remote write 1.0).
-// Anything else, including remote write 2.0
-// (`proto=io.prometheus.write.v2.Request`), is kUnimplemented.
-absl::Status check_content_type(std::string_view content_type);
+enum class WriteProtocol { kV1, kV2 };
+// The remote-write version a Content-Type names: a missing one,
+// `application/x-protobuf` and `application/x-protobuf;proto=prometheus.WriteRequest`
+// mean 1.0, `proto=io.prometheus.write.v2.Request` 2.0. Anything else is
+// kUnimplemented (415).
+absl::StatusOr<WriteProtocol> write_protocol(std::string_view content_type);
+absl::Status check_content_type(std::string_view content_type);  // write_protocol's status
 
 // Accepts a missing Content-Encoding (Prometheus' receiver assumes snappy
 // too) and `snappy`; anything else is kUnimplemented.

@@ -80,8 +80,9 @@ tsdb::IngestResult ingest_write_request(const WriteRequestView& req, tsdb::Appen
     auto take = [views] { return tsdb::labels_from_views(views); };
     const bool cached = cache != nullptr && !ts.raw_labels.empty();
     const tsdb::SeriesRef hint = cached ? cache->get(ts.raw_labels) : 0;
-    tsdb::IngestBatch::Series s = batch.begin_series(int(i), hint, views, take, ts.samples_end - ts.samples_begin,
-                                                     0, ts.exemplars_end - ts.exemplars_begin);
+    tsdb::IngestBatch::Series s =
+        batch.begin_series(int(i), hint, views, take, ts.samples_end - ts.samples_begin + ts.histograms,
+                           ts.histograms, ts.exemplars_end - ts.exemplars_begin);
     if (!s.valid()) continue;
     for (uint32_t k = ts.samples_begin; k < ts.samples_end; ++k) {
       if (!s.append(req.samples[k].t_ms, req.samples[k].value)) return batch.abort();
@@ -99,6 +100,7 @@ tsdb::IngestResult ingest_write_request(const WriteRequestView& req, tsdb::Appen
       e.t_ms = pe.t_ms;
       s.exemplar(e);
     }
+    s.reject_histograms(ts.histograms);
   }
   for (const WriteRequestView::Metadata& md : req.metadata) {
     tsdb::MetricMetadata m;

@@ -42,6 +42,9 @@ struct WriteRequestView {
     // otherwise. The same bytes always mean the same label set: the key of
     // remote/series_ref_cache.h.
     std::string_view raw_labels;
+    // Native histograms of the series (remote write 2.0 only: the 1.0 view
+    // hands those requests to libprotobuf); rejected at ingest.
+    uint32_t histograms = 0;
   };
   struct Sample {
     int64_t t_ms;

@@ -8,11 +8,14 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "fmt/format.h"
+#include "remote/write_v2_view.h"
 
 namespace strata::api::remote {
 
 using strata::remote::check_content_encoding;
-using strata::remote::check_content_type;
+using strata::remote::decode_write_v2_request;
+using strata::remote::write_protocol;
+using strata::remote::WriteProtocol;
 using strata::remote::decode_write_request_view;
 using strata::remote::DecodeResult;
 using strata::remote::WriteRequestView;
@@ -100,8 +103,8 @@ void WriteHandler::handle(const HttpRequest& req, HttpResponse& resp) {
       return respond_error(resp, 405, "remote write expects POST");
     }
     request_bytes_.observe(double(req.body.size()));
-    if (absl::Status s = check_content_type(req.header("content-type")); !s.ok())
-      return respond_error(resp, http_status_for(s), msg(s));
+    absl::StatusOr<WriteProtocol> protocol = write_protocol(req.header("content-type"));
+    if (!protocol.ok()) return respond_error(resp, http_status_for(protocol.status()), msg(protocol.status()));
     if (absl::Status s = check_content_encoding(req.header("content-encoding")); !s.ok())
       return respond_error(resp, http_status_for(s), msg(s));
     if (req.body.empty()) {
@@ -119,6 +122,13 @@ void WriteHandler::handle(const HttpRequest& req, HttpResponse& resp) {
         if (view.capacity_bytes() > kKeepParsedBytes) view = WriteRequestView();
       }
     } release_view;
+    if (*protocol == WriteProtocol::kV2) {
+      // 2.0 has no libprotobuf fallback: its decoder gives the precise error.
+      if (absl::Status st = decode_write_v2_request(*raw, &view); !st.ok())
+        return respond_error(resp, 400, msg(st));
+      // Symbol refs differ from request to request: no raw-label cache.
+      return respond_ingest(resp, ingest_write_request(view, db_, opts_.ingest));
+    }
     if (decode_write_request_view(*raw, &view) == DecodeResult::kOk) {
       IngestResult r = ingest_write_request(view, db_, opts_.ingest, &series_cache_);
       series_cache_entries_.set(double(series_cache_.size()));

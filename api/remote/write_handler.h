@@ -1,4 +1,6 @@
-// The Prometheus remote-write 1.0 receiver, `POST /api/v1/write`.
+// The Prometheus remote-write receiver, `POST /api/v1/write`: 1.0
+// (WriteRequest) and 2.0 (io.prometheus.write.v2.Request, decoded by
+// remote/write_v2_view.h into the same view, so both ingest alike).
 //
 // WriteHandler decodes the body (remote/codec.h), writes it through one
 // Appender transaction (remote/write_ingest.h, tsdb/ingest.h) and answers like Prometheus:
@@ -27,9 +29,9 @@
 //   405  method other than POST (normally the router answers this first).
 //   413  declared decompressed size over the cap (64 MiB by default).
 //   415  Content-Type other than application/x-protobuf (bare or with
-//        proto=prometheus.WriteRequest; a missing one means 1.0), remote
-//        write 2.0 (proto=io.prometheus.write.v2.Request), or a
-//        Content-Encoding other than snappy (a missing one means snappy).
+//        proto=prometheus.WriteRequest, a missing one meaning 1.0; or
+//        proto=io.prometheus.write.v2.Request), or a Content-Encoding other
+//        than snappy (a missing one means snappy).
 //   500  storage failure (append error other than a per-sample rejection, or
 //        commit failure): nothing was written, the sender retries.
 //

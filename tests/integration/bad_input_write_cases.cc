@@ -80,10 +80,10 @@ std::vector<WriteCase> write_cases(int64_t t0) {
                415,
                {"unsupported Content-Type"},
                {{"Content-Type", "text/plain; version=0.0.4"}, {"Content-Encoding", "snappy"}}});
-  c.push_back({"remote write 2.0",
+  c.push_back({"1.0 body as remote write 2.0",
                valid,
-               415,
-               {"remote write 2.0", "not supported"},
+               400,
+               {"fields 1-3 are reserved in remote write 2.0"},
                {{"Content-Type", "application/x-protobuf;proto=io.prometheus.write.v2.Request"},
                 {"Content-Encoding", "snappy"}}});
   c.push_back({"unknown proto message",

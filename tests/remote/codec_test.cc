@@ -25,8 +25,7 @@ TEST(CodecTest, ContentTypeNegotiation) {
       {"application/x-protobuf;proto=prometheus.WriteRequest", absl::StatusCode::kOk},
       {"application/x-protobuf; proto=\"prometheus.WriteRequest\"", absl::StatusCode::kOk},
       {"APPLICATION/X-PROTOBUF ; charset=binary", absl::StatusCode::kOk},
-      {"application/x-protobuf;proto=io.prometheus.write.v2.Request",
-       absl::StatusCode::kUnimplemented},
+      {"application/x-protobuf;proto=io.prometheus.write.v2.Request", absl::StatusCode::kOk},
       {"application/x-protobuf;proto=prometheus.ReadRequest", absl::StatusCode::kUnimplemented},
       {"application/x-protobuff", absl::StatusCode::kUnimplemented},
       {"application/json", absl::StatusCode::kUnimplemented},
@@ -36,6 +35,9 @@ TEST(CodecTest, ContentTypeNegotiation) {
     SCOPED_TRACE(c.content_type);
     EXPECT_EQ(check_content_type(c.content_type).code(), c.code);
   }
+  EXPECT_EQ(*write_protocol("application/x-protobuf;proto=io.prometheus.write.v2.Request"), WriteProtocol::kV2);
+  EXPECT_EQ(*write_protocol("application/x-protobuf"), WriteProtocol::kV1);
+  EXPECT_EQ(*write_protocol(""), WriteProtocol::kV1);
 }
 
 TEST(CodecTest, ContentEncodingNegotiation) {

@@ -82,9 +82,9 @@ std::vector<Case> cases() {
                {"unsupported Content-Type \"application/json\""}});
   c.push_back({"text Content-Type", [=] { return post(valid_body, "text/plain; version=0.0.4"); }, 415,
                {"unsupported Content-Type"}});
-  c.push_back({"remote write 2.0",
+  c.push_back({"1.0 body as remote write 2.0",
                [=] { return post(valid_body, "application/x-protobuf;proto=io.prometheus.write.v2.Request"); },
-               415, {"remote write 2.0", "not supported"}});
+               400, {"fields 1-3 are reserved in remote write 2.0"}});
   c.push_back({"unknown proto message",
                [=] { return post(valid_body, "application/x-protobuf; proto=foo.Bar"); }, 415,
                {"unsupported protobuf message \"foo.Bar\""}});

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "remote/write_v2.pb.h"
 #include "tests/remote/remote_test_util.h"
 
 namespace strata::api::remote {
@@ -158,6 +159,56 @@ TEST_F(WriteHandlerTest, StoresMetadata) {
   ASSERT_EQ(m.size(), 1u);
   EXPECT_EQ(m[0].second[0].type, "gaugehistogram");
   EXPECT_THAT(metrics_text(), HasSubstr("strata_remote_write_metadata_received_total 2"));
+}
+
+// Remote write 2.0: the same storage effects from the symbol-table format;
+// histograms make it a partial write (400), like 1.0's.
+TEST_F(WriteHandlerTest, RemoteWrite2RequestsAreIngested) {
+  namespace v2 = io::prometheus::write::v2;
+  v2::Request req;
+  for (const char* s : {"", "__name__", "http_requests_total", "job", "api", "Requests.", "trace_id", "t1"})
+    req.add_symbols(s);
+  v2::TimeSeries* ts = req.add_timeseries();
+  for (uint32_t r : {3u, 4u, 1u, 2u}) ts->add_labels_refs(r);  // unsorted on purpose
+  for (int64_t t : {1000, 2000}) {
+    v2::Sample* s = ts->add_samples();
+    s->set_timestamp(t);
+    s->set_value(double(t) / 100);
+  }
+  v2::Exemplar* e = ts->add_exemplars();
+  for (uint32_t r : {6u, 7u}) e->add_labels_refs(r);
+  e->set_value(3);
+  e->set_timestamp(2000);
+  ts->mutable_metadata()->set_type(v2::Metadata::METRIC_TYPE_COUNTER);
+  ts->mutable_metadata()->set_help_ref(5);
+  const std::string v2_type = "application/x-protobuf;proto=io.prometheus.write.v2.Request";
+  HttpResponse resp = send(post(snappy_encode(req.SerializeAsString()), v2_type));
+  ASSERT_EQ(resp.status, 204) << resp.body;
+  EXPECT_EQ(header_of(resp, "X-Prometheus-Remote-Write-Samples-Written"), "2");
+  EXPECT_EQ(header_of(resp, "X-Prometheus-Remote-Write-Exemplars-Written"), "1");
+  EXPECT_EQ(read_series(*db_, tsdb::Labels::from_strings({"__name__", "http_requests_total", "job", "api"})),
+            (std::vector<std::pair<int64_t, double>>{{1000, 10}, {2000, 20}}));
+  auto m = db_->metadata("http_requests_total", 0, 0);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].second[0], (tsdb::MetricMetadata{"counter", "Requests.", ""}));
+
+  // A native histogram: the floats are written, the request is a partial write.
+  ts->clear_samples();
+  ts->add_samples()->set_timestamp(3000);
+  ts->add_histograms()->set_count_int(1);
+  resp = send(post(snappy_encode(req.SerializeAsString()), v2_type));
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_THAT(resp.body, HasSubstr("native histograms are not supported yet"));
+  EXPECT_EQ(read_series(*db_, tsdb::Labels::from_strings({"__name__", "http_requests_total", "job", "api"})).size(),
+            3u);
+  // Bad refs: 400 naming the series; an unknown message: 415.
+  ts->add_labels_refs(99);
+  resp = send(post(snappy_encode(req.SerializeAsString()), v2_type));
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_THAT(resp.body, HasSubstr("timeseries[0]"));
+  EXPECT_EQ(send(post(snappy_encode(req.SerializeAsString()), "application/x-protobuf;proto=io.prometheus.write.v3.Request"))
+                .status,
+            415);
 }
 
 TEST_F(WriteHandlerTest, MetricTypeNamesAreLowerCasePrometheusNames) {
