@@ -39,6 +39,9 @@ struct RemoteWriteConfig {
   std::string name;
   bool send_exemplars = false;
   bool send_native_histograms = false;
+  // Prometheus 3's protobuf_message: remote write 1.0 or 2.0.
+  enum class Protocol { kV1, kV2 };
+  Protocol protocol = Protocol::kV1;
   net::HttpClientConfig http;
   QueueConfig queue_config;
   MetadataConfig metadata_config;

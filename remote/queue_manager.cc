@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "remote/codec.h"
+#include "remote/write_v2.pb.h"
 #include "remote/write_ingest.h"
 #include "tsdb/labels/relabel.h"
 
@@ -177,11 +178,15 @@ void QueueManager::series(uint64_t ref, std::span<const tsdb::LabelView> labels,
   SeriesEntry& e = series_[ref];
   e.segment = segment;
   e.labels.reset();
-  if (opts_.config.write_relabel_configs.empty()) {
-    e.labels = std::make_shared<const std::string>(encode_label_fields(l));
-  } else if (auto out = tsdb::relabel::process(l, opts_.config.write_relabel_configs)) {
-    if (!out->empty()) e.labels = std::make_shared<const std::string>(encode_label_fields(*out));
+  if (!opts_.config.write_relabel_configs.empty()) {
+    auto out = tsdb::relabel::process(l, opts_.config.write_relabel_configs);
+    if (!out || out->empty()) return;
+    l = std::move(*out);
   }
+  auto d = std::make_shared<SeriesData>();
+  if (opts_.config.protocol == RemoteWriteConfig::Protocol::kV2) d->labels = std::move(l);
+  else d->wire = encode_label_fields(l);
+  e.labels = std::move(d);
 }
 
 void QueueManager::series_reset(uint32_t segment) {
@@ -357,8 +362,7 @@ void QueueManager::run_shard(Shard* s) {
   }
 }
 
-bool QueueManager::send(std::vector<Item>& batch) {
-  // Samples grouped by series, in queue order within each series.
+std::string QueueManager::encode_v1(const std::vector<Item>& batch, int64_t* highest) {
   std::vector<uint32_t> order(batch.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
@@ -366,22 +370,66 @@ bool QueueManager::send(std::vector<Item>& batch) {
   });
   std::string raw;
   std::vector<WireSample> group;
-  int64_t highest = 0;
   for (size_t i = 0; i < order.size();) {
-    const std::string* labels = batch[order[i]].labels.get();
+    const SeriesData* series = batch[order[i]].labels.get();
     group.clear();
-    for (; i < order.size() && batch[order[i]].labels.get() == labels; ++i) {
+    for (; i < order.size() && batch[order[i]].labels.get() == series; ++i) {
       const Item& it = batch[order[i]];
       group.push_back({it.t, it.v});
-      highest = std::max(highest, it.t);
+      *highest = std::max(*highest, it.t);
     }
-    append_timeseries(*labels, group, &raw);
+    append_timeseries(series->wire, group, &raw);
   }
-  const std::string body = snappy_encode(raw);
+  return snappy_encode(raw);
+}
+
+std::string QueueManager::encode_v2(const std::vector<Item>& batch, int64_t* highest) {
+  io::prometheus::write::v2::Request req;
+  std::unordered_map<std::string_view, uint32_t> symbols;
+  // Keys view the request's own copies (stable: repeated string fields
+  // hold their elements by pointer).
+  auto sym = [&](const std::string& s) {
+    if (auto it = symbols.find(s); it != symbols.end()) return it->second;
+    uint32_t id = uint32_t(req.symbols_size());
+    req.add_symbols(s);
+    symbols.emplace(req.symbols(int(id)), id);
+    return id;
+  };
+  sym("");  // index 0 is the empty string
+  std::unordered_map<const SeriesData*, io::prometheus::write::v2::TimeSeries*> by_series;
+  for (const Item& it : batch) {
+    auto& ts = by_series[it.labels.get()];
+    if (!ts) {
+      ts = req.add_timeseries();
+      for (const tsdb::Label& l : it.labels->labels) {
+        ts->add_labels_refs(sym(l.name));
+        ts->add_labels_refs(sym(l.value));
+      }
+      std::string_view family = it.labels->labels.metric_name();
+      std::lock_guard<std::mutex> lock(md_mu_);
+      if (auto md = metadata_.find(std::string(family)); md != metadata_.end()) {
+        ts->mutable_metadata()->set_type(
+            io::prometheus::write::v2::Metadata::MetricType(metric_type_value(md->second.type)));
+        ts->mutable_metadata()->set_help_ref(sym(md->second.help));
+        ts->mutable_metadata()->set_unit_ref(sym(md->second.unit));
+      }
+    }
+    auto* s = ts->add_samples();
+    s->set_timestamp(it.t);
+    s->set_value(it.v);
+    *highest = std::max(*highest, it.t);
+  }
+  return snappy_encode(req.SerializeAsString());
+}
+
+bool QueueManager::send(std::vector<Item>& batch) {
+  const bool v2 = opts_.config.protocol == RemoteWriteConfig::Protocol::kV2;
+  int64_t highest = 0;
+  const std::string body = v2 ? encode_v2(batch, &highest) : encode_v1(batch, &highest);
   const QueueConfig& q = opts_.config.queue_config;
   int64_t backoff = std::max<int64_t>(1, q.min_backoff_ms);
   while (true) {
-    Outcome o = post_once(body);
+    Outcome o = post_once(body, v2);
     if (o.ok) {
       m_->samples->inc(double(batch.size()));
       m_->bytes->inc(double(body.size()));
@@ -410,13 +458,14 @@ bool QueueManager::send(std::vector<Item>& batch) {
   }
 }
 
-QueueManager::Outcome QueueManager::post_once(const std::string& body) {
+QueueManager::Outcome QueueManager::post_once(const std::string& body, bool v2) {
   net::Request r;
   r.method = "POST";
   r.url = opts_.config.url;
   r.headers = {{"Content-Encoding", "snappy"},
-               {"Content-Type", "application/x-protobuf"},
-               {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+               {"Content-Type", v2 ? "application/x-protobuf;proto=io.prometheus.write.v2.Request"
+                                   : "application/x-protobuf"},
+               {"X-Prometheus-Remote-Write-Version", v2 ? "2.0.0" : "0.1.0"}};
   r.body = body;
   r.body_limit_bytes = 1 << 20;
   auto start = Clock::now();
@@ -484,7 +533,9 @@ void QueueManager::run_housekeeping() {
     since_reshard += kSaveIntervalMs;
     since_metadata += kSaveIntervalMs;
     const MetadataConfig& mc = opts_.config.metadata_config;
-    if (mc.send && since_metadata >= std::max<int64_t>(kSaveIntervalMs, mc.send_interval_ms)) {
+    // 2.0 carries metadata with every series instead.
+    if (mc.send && opts_.config.protocol == RemoteWriteConfig::Protocol::kV1 &&
+        since_metadata >= std::max<int64_t>(kSaveIntervalMs, mc.send_interval_ms)) {
       since_metadata = 0;
       send_metadata();
     }

@@ -7,6 +7,10 @@
 // sent every metadata_config.send_interval when metadata_config.send is on,
 // in requests of at most its max_samples_per_send entries, one attempt each.
 //
+// Protocol: remote write 1.0, or 2.0 with `protobuf_message:
+// io.prometheus.write.v2.Request` (a symbol table per request; metadata is
+// then sent with each series instead of separately).
+//
 // Delivery:
 //   - A shard sends when it holds max_samples_per_send samples or its oldest
 //     waited batch_send_deadline. A series always goes to the same shard, so
@@ -96,10 +100,15 @@ class QueueManager final : public WalConsumer {
   WalPosition acked() const;
 
  private:
+  // A series as sent: for 1.0 its labels as encoded TimeSeries label
+  // fields, for 2.0 the labels themselves (each request has its own symbol
+  // table). Shared by all its queued samples.
+  struct SeriesData {
+    std::string wire;
+    tsdb::Labels labels;
+  };
   struct Item {
-    // The series' labels as encoded TimeSeries label fields (shared by all
-    // its queued samples).
-    std::shared_ptr<const std::string> labels;
+    std::shared_ptr<const SeriesData> labels;
     int64_t t;
     double v;
     uint64_t record;  // sequence number of its WAL record
@@ -113,7 +122,7 @@ class QueueManager final : public WalConsumer {
     std::thread thread;
   };
   struct SeriesEntry {
-    std::shared_ptr<const std::string> labels;  // encoded; null: relabeled away
+    std::shared_ptr<const SeriesData> labels;  // null: relabeled away
     uint32_t segment;
   };
   struct Metrics;
@@ -130,7 +139,10 @@ class QueueManager final : public WalConsumer {
     bool retry;  // a recoverable failure
     std::string err;
   };
-  Outcome post_once(const std::string& body);
+  Outcome post_once(const std::string& body, bool v2 = false);
+  // The request body of a batch (grouped by series); its newest timestamp.
+  std::string encode_v1(const std::vector<Item>& batch, int64_t* highest);
+  std::string encode_v2(const std::vector<Item>& batch, int64_t* highest);
   void send_metadata();
   void ack(const std::vector<Item>& batch);
   void pop_acked();  // ack_mu_ held

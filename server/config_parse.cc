@@ -225,7 +225,14 @@ RemoteWriteConfig remote_write_config(const YAML::Node& n, const ParseContext& c
     if (auto x = m.get("send_interval")) r.metadata_config.send_interval_ms = duration(*x);
     if (auto x = m.get("max_samples_per_send")) r.metadata_config.max_samples_per_send = integer(*x);
   }
-  for (const char* k : {"sigv4", "azuread", "google_iam", "protobuf_message", "round_robin_dns"}) {
+  if (auto v = f.get("protobuf_message")) {
+    std::string m = str(*v);
+    if (m == "prometheus.WriteRequest") r.protocol = RemoteWriteConfig::Protocol::kV1;
+    else if (m == "io.prometheus.write.v2.Request") r.protocol = RemoteWriteConfig::Protocol::kV2;
+    else fail(*v, "unknown remote write protobuf message " + m +
+                      ", supported: prometheus.WriteRequest, io.prometheus.write.v2.Request");
+  }
+  for (const char* k : {"sigv4", "azuread", "google_iam", "round_robin_dns"}) {
     if (f.get(k))
       ctx.warnings->push_back("remote_write " + r.url + ": " + k + " is not supported by Strata and is ignored");
   }

@@ -185,6 +185,8 @@ YamlNode remote_write(const RemoteWriteConfig& r) {
   if (!r.name.empty()) n.set("name", YamlNode::str(r.name));
   if (r.send_exemplars) n.set("send_exemplars", YamlNode::boolean(true));
   if (r.send_native_histograms) n.set("send_native_histograms", YamlNode::boolean(true));
+  if (r.protocol == RemoteWriteConfig::Protocol::kV2)
+    n.set("protobuf_message", YamlNode::str("io.prometheus.write.v2.Request"));
   http_client(n, r.http);
   const QueueConfig& q = r.queue_config;
   YamlNode qn = YamlNode::map();

@@ -269,6 +269,34 @@ TEST(RemoteWriteSenderTest, AReloadWhileTheReceiverIsDownLosesNothing) {
   EXPECT_EQ(got, want);
 }
 
+TEST(RemoteWriteSenderTest, RemoteWrite2FromOneStrataToAnother) {
+  auto receiver = testutil::start_strata({});
+  ASSERT_TRUE(receiver.ok()) << receiver.status();
+  std::string c = "global:\n  external_labels: {replica: s1}\nremote_write:\n- url: " +
+                  (*receiver)->base_url() +
+                  "/api/v1/write\n  protobuf_message: io.prometheus.write.v2.Request\n"
+                  "  queue_config: {batch_send_deadline: 200ms}\n";
+  auto s = testutil::start_strata({}, c);
+  ASSERT_TRUE(s.ok()) << s.status();
+  auto r = (*s)->client().post(
+      "/api/v1/write",
+      testutil::encode_write_request(batch("rw_v2_total", 3, 20, now_ms() / 1000 * 1000),
+                                     {{testutil::RwMetricType::kCounter, "rw_v2_total", "Sent as 2.0.", ""}}),
+      "application/x-protobuf", testutil::remote_write_headers());
+  ASSERT_TRUE(r.ok() && r->status == 204);
+  Samples want = raw(**s, "rw_v2_total"), got;
+  ASSERT_EQ(count(want), 60u);
+  EXPECT_TRUE(testutil::eventually([&] { return count(got = raw(**receiver, "rw_v2_total")) >= 60; },
+                                   std::chrono::seconds(20)))
+      << (*s)->log() << (*receiver)->log();
+  EXPECT_EQ(got, want);
+  // The metadata travels with the series.
+  auto md = (*receiver)->client().get("/api/v1/metadata?metric=rw_v2_total");
+  ASSERT_TRUE(md.ok());
+  EXPECT_NE(md->body.find("Sent as 2.0."), std::string::npos) << md->body;
+  EXPECT_GE(metric(**receiver, "strata_remote_write_samples_written_total"), 60);
+}
+
 // A receiver on 127.0.0.1 that answers each request with the next status of
 // its script (204 once the script is used up) and records what it accepted.
 class ScriptedReceiver {

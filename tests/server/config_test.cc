@@ -218,6 +218,8 @@ TEST(ConfigTest, InvalidValuesAreErrors) {
       {"remote write url", "remote_write:\n  - name: x\n", "url for remote_write is empty"},
       {"reserved header", "remote_write:\n  - url: http://a/b\n    headers: {User-Agent: x}\n",
        "User-Agent is a reserved header. It must not be changed"},
+      {"protobuf message", "remote_write:\n  - url: http://a/b\n    protobuf_message: prometheus.WriteRequestV3\n",
+       "unknown remote write protobuf message prometheus.WriteRequestV3"},
       {"label name", "global:\n  external_labels:\n    \"\": x\n", "\"\" is not a valid label name"},
       {"rule path", "rule_files: [\"a/*/b/*.yml\"]\n", "invalid rule file path \"a/*/b/*.yml\""},
       {"am version", "alerting:\n  alertmanagers:\n    - api_version: v1\n",
@@ -230,6 +232,19 @@ TEST(ConfigTest, InvalidValuesAreErrors) {
     std::string err = error_of(c.yaml);
     EXPECT_NE(err.find(c.error), std::string::npos) << err;
   }
+}
+
+TEST(ConfigTest, RemoteWriteProtobufMessageChoosesTheProtocol) {
+  auto c = parse_config(
+      "remote_write:\n  - url: http://a/1\n  - url: http://a/2\n    protobuf_message: io.prometheus.write.v2.Request\n"
+      "  - url: http://a/3\n    protobuf_message: prometheus.WriteRequest\n",
+      "test.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->remote_write[0].protocol, remote::RemoteWriteConfig::Protocol::kV1);
+  EXPECT_EQ(c->remote_write[1].protocol, remote::RemoteWriteConfig::Protocol::kV2);
+  EXPECT_EQ(c->remote_write[2].protocol, remote::RemoteWriteConfig::Protocol::kV1);
+  EXPECT_TRUE(c->warnings.empty());
+  EXPECT_NE(c->to_yaml().find("protobuf_message: io.prometheus.write.v2.Request"), std::string::npos);
 }
 
 TEST(ConfigTest, ScrapeDefaultsComeFromGlobal) {
