@@ -64,14 +64,6 @@ void append_label(std::string* out, bool* first, std::string_view name, std::str
   out->push_back('"');
 }
 
-void text_error(HttpResponse& resp, int status, const std::string& msg) {
-  resp.status = status;
-  resp.content_type = "text/plain; charset=utf-8";
-  resp.set_header("X-Content-Type-Options", "nosniff");
-  resp.body = msg;
-  resp.body.push_back('\n');
-}
-
 // The newest sample of `s` (t <= maxt_ms), unless it is a staleness marker.
 bool newest_sample(const tsdb::Series& s, int64_t* t, double* v, absl::Status* err) {
   tsdb::SampleIterator it = s.iterator();
@@ -96,7 +88,7 @@ void handle_federate(ApiContext& ctx, metrics::Counter& errors, const HttpReques
   std::vector<tsdb::Matchers> sets;
   for (const std::string& m : form.values("match[]")) {
     auto ms = promql::parser::parse_metric_selector(m, promql::parser::options_for(ctx.engine->options()));
-    if (!ms.ok()) return text_error(resp, 400, std::string(ms.status().message()));
+    if (!ms.ok()) return resp.set_text_error(400, std::string(ms.status().message()));
     tsdb::require_non_empty(&*ms);
     sets.push_back(std::move(*ms));
   }
@@ -113,7 +105,7 @@ void handle_federate(ApiContext& ctx, metrics::Counter& errors, const HttpReques
       opts.end_ms = maxt;
       std::unique_ptr<tsdb::SeriesSet> set = (*q)->select(opts, sets[i]);
       while (set->next()) {
-        if (req.cancelled && req.cancelled()) return text_error(resp, 503, "client went away");
+        if (req.cancelled && req.cancelled()) return resp.set_text_error(503, "client went away");
         tsdb::Series& s = set->at();
         Latest l;
         if (!newest_sample(s, &l.t, &l.v, &err)) {
@@ -129,7 +121,7 @@ void handle_federate(ApiContext& ctx, metrics::Counter& errors, const HttpReques
     if (!err.ok()) {
       errors.inc();
       log::error("web", "federation failed", {{"err", std::string(err.message())}});
-      return text_error(resp, 500, std::string(err.message()));
+      return resp.set_text_error(500, std::string(err.message()));
     }
   }
   std::sort(vec.begin(), vec.end(), [](const Latest& a, const Latest& b) {

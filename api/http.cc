@@ -21,6 +21,14 @@ void HttpResponse::set_header(std::string name, std::string value) {
   headers.emplace_back(std::move(name), std::move(value));
 }
 
+void HttpResponse::set_text_error(int code, std::string_view message) {
+  status = code;
+  content_type = "text/plain; charset=utf-8";
+  set_header("X-Content-Type-Options", "nosniff");
+  body.assign(message);
+  body.push_back('\n');
+}
+
 void Router::add(std::vector<std::string> methods, std::string path, Handler h, std::string name) {
   if (name.empty()) name = path;
   routes_.push_back({std::move(methods), std::move(path), false, std::move(h), std::move(name)});

@@ -34,6 +34,8 @@ struct HttpResponse {
   std::string body;
 
   void set_header(std::string name, std::string value);
+  // A one-line text/plain error body, as Go's http.Error writes it.
+  void set_text_error(int code, std::string_view message);
 };
 
 using Handler = std::function<void(const HttpRequest&, HttpResponse&)>;

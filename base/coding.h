@@ -48,6 +48,15 @@ inline void put_uvarint(std::string* dst, uint64_t v) {
   b[n++] = char(v);
   dst->append(b, n);
 }
+// Bytes put_uvarint writes for v (1 to 10).
+inline size_t uvarint_len(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
 inline uint64_t zigzag_encode(int64_t v) { return (uint64_t(v) << 1) ^ uint64_t(v >> 63); }
 inline int64_t zigzag_decode(uint64_t v) { return int64_t(v >> 1) ^ -int64_t(v & 1); }
 inline void put_varint(std::string* dst, int64_t v) { put_uvarint(dst, zigzag_encode(v)); }

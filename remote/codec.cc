@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/coding.h"
 #include "remote/wire_check.h"
 #include "google/protobuf/arena.h"
 
@@ -156,26 +157,9 @@ std::string encode_write_request(const prometheus::WriteRequest& req) {
 
 namespace {
 
-size_t uvarint_len(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-void put_uvarint_raw(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(char(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(char(v));
-}
-
 void put_field(std::string* out, char tag, std::string_view bytes) {
   out->push_back(tag);
-  put_uvarint_raw(out, bytes.size());
+  put_uvarint(out, bytes.size());
   out->append(bytes);
 }
 
@@ -187,7 +171,7 @@ std::string encode_label_fields(const tsdb::Labels& labels) {
     size_t inner = 2 + uvarint_len(l.name.size()) + l.name.size() + uvarint_len(l.value.size()) +
                    l.value.size();
     out.push_back(0x0A);  // TimeSeries.labels
-    put_uvarint_raw(&out, inner);
+    put_uvarint(&out, inner);
     put_field(&out, 0x0A, l.name);   // Label.name
     put_field(&out, 0x12, l.value);  // Label.value
   }
@@ -203,17 +187,17 @@ void append_timeseries(std::string_view label_fields, std::span<const WireSample
     len += 1 + uvarint_len(n) + n;
   }
   out->push_back(0x0A);  // WriteRequest.timeseries
-  put_uvarint_raw(out, len);
+  put_uvarint(out, len);
   out->append(label_fields);
   for (const WireSample& s : samples) {
     out->push_back(0x12);  // TimeSeries.samples
-    put_uvarint_raw(out, sample_len(s));
+    put_uvarint(out, sample_len(s));
     out->push_back(0x09);  // Sample.value, fixed64
-    char b[8];
-    std::memcpy(b, &s.v, 8);  // little-endian hosts only, as the decoder
-    out->append(b, 8);
+    uint64_t bits;
+    std::memcpy(&bits, &s.v, 8);
+    put_fixed64(out, bits);
     out->push_back(0x10);  // Sample.timestamp, varint
-    put_uvarint_raw(out, uint64_t(s.t_ms));
+    put_uvarint(out, uint64_t(s.t_ms));
   }
 }
 

@@ -35,8 +35,7 @@ absl::StatusOr<prometheus::ReadResponse> decode_read_response(std::string_view b
 void append_chunked_frame(const prometheus::ChunkedReadResponse& msg, std::string* out) {
   std::string b = msg.SerializeAsString();
   put_uvarint(out, b.size());
-  uint32_t crc = crc32c(b);
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(char((crc >> shift) & 0xff));
+  put_be32(out, crc32c(b));
   out->append(b);
 }
 
@@ -53,8 +52,7 @@ absl::StatusOr<std::vector<prometheus::ChunkedReadResponse>> decode_chunked_fram
                                           " bytes, over the limit of " + std::to_string(max_frame_bytes));
     if (end - p < 4 || uint64_t(end - p - 4) < n)
       return absl::InvalidArgumentError("frame " + std::to_string(frame) + ": truncated");
-    uint32_t want = 0;
-    for (int i = 0; i < 4; ++i) want = (want << 8) | uint8_t(p[i]);
+    uint32_t want = get_be32(p);
     p += 4;
     std::string_view msg(p, n);
     p += n;

@@ -98,4 +98,27 @@ inline double as_double(uint64_t bits) {
   return d;
 }
 
+// A Sample message, the same in remote write 1.0 and 2.0: value = 1
+// (fixed64), timestamp = 2 (varint); anything else, such as 2.0's
+// start_timestamp = 3, is skipped like an unknown field.
+inline bool decode_sample(Reader r, int64_t* t_ms, double* value) {
+  *t_ms = 0;
+  *value = 0;
+  uint32_t field, wire;
+  uint64_t v;
+  while (!r.done()) {
+    if (!r.tag(&field, &wire)) return false;
+    if (field == 1) {
+      if (wire != kFixed64 || !r.fixed64(&v)) return false;
+      *value = as_double(v);
+    } else if (field == 2) {
+      if (wire != kVarint || !r.varint(&v)) return false;
+      *t_ms = int64_t(v);
+    } else if (!r.skip(wire)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace strata::remote

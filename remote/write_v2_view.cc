@@ -54,22 +54,7 @@ struct Decoder {
 
   bool sample(Reader r) {
     WriteRequestView::Sample s{0, 0.0};
-    uint32_t field, wire;
-    uint64_t v;
-    while (!r.done()) {
-      if (!r.tag(&field, &wire)) return false;
-      if (field == 1) {
-        if (wire != kFixed64 || !r.fixed64(&v)) return false;
-        s.value = as_double(v);
-      } else if (field == 2) {
-        if (wire != kVarint || !r.varint(&v)) return false;
-        s.t_ms = int64_t(v);
-      } else if (field == 3) {
-        if (wire != kVarint || !r.varint(&v)) return false;  // start_timestamp: not stored
-      } else if (!r.skip(wire)) {
-        return false;
-      }
-    }
+    if (!decode_sample(r, &s.t_ms, &s.value)) return false;
     out->samples.push_back(s);
     return true;
   }

@@ -24,20 +24,7 @@ bool decode_label(Reader r, std::vector<tsdb::LabelView>* out) {
 
 bool decode_sample(Reader r, std::vector<WriteRequestView::Sample>* out) {
   WriteRequestView::Sample s{0, 0.0};
-  uint32_t field, wire;
-  uint64_t v;
-  while (!r.done()) {
-    if (!r.tag(&field, &wire)) return false;
-    if (field == 1) {
-      if (wire != kFixed64 || !r.fixed64(&v)) return false;
-      s.value = as_double(v);
-    } else if (field == 2) {
-      if (wire != kVarint || !r.varint(&v)) return false;
-      s.t_ms = int64_t(v);
-    } else if (!r.skip(wire)) {
-      return false;
-    }
-  }
+  if (!decode_sample(r, &s.t_ms, &s.value)) return false;
   out->push_back(s);
   return true;
 }

@@ -18,14 +18,6 @@ using prometheus::ReadRequest;
 // its work per chunk the same way.
 constexpr int kSamplesPerChunk = 120;
 
-void text(HttpResponse& r, int status, const std::string& msg) {
-  r.status = status;
-  r.content_type = "text/plain; charset=utf-8";
-  r.set_header("X-Content-Type-Options", "nosniff");
-  r.body = msg;
-  r.body.push_back('\n');
-}
-
 int status_for(const absl::Status& s) {
   switch (s.code()) {
     case absl::StatusCode::kInvalidArgument: return 400;
@@ -162,10 +154,10 @@ void ReadHandler::release() {
 void ReadHandler::handle(const HttpRequest& req, HttpResponse& resp) {
   auto answer = [&] {
     auto rr = strata::remote::decode_read_request(req.body);
-    if (!rr.ok()) return text(resp, status_for(rr.status()), std::string(rr.status().message()));
+    if (!rr.ok()) return resp.set_text_error(status_for(rr.status()), std::string(rr.status().message()));
     std::string err;
     std::optional<ReadRequest::ResponseType> type = negotiate(*rr, &err);
-    if (!type) return text(resp, 400, err);
+    if (!type) return resp.set_text_error(400, err);
     std::shared_ptr<const tsdb::Labels> ext =
         opts_.external_labels ? opts_.external_labels() : nullptr;
     if (!ext) ext = std::make_shared<const tsdb::Labels>();
@@ -259,10 +251,10 @@ void ReadHandler::handle(const HttpRequest& req, HttpResponse& resp) {
         return;
       }
     }
-    text(resp, status_for(st), std::string(st.message()));
+    resp.set_text_error(status_for(st), std::string(st.message()));
   };
   if (!acquire(req)) {
-    text(resp, 503, "client went away");
+    resp.set_text_error(503, "client went away");
   } else {
     answer();
     release();

@@ -5,19 +5,11 @@
 #include <new>
 #include <string>
 
+#include "base/coding.h"
 #include "tsdb/chunkenc/chunk_ref.h"
 
 namespace strata::tsdb {
 namespace {
-
-size_t uvarint_len(uint32_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
 
 uint8_t* put_uvarint32(uint8_t* p, uint32_t v) {
   while (v >= 0x80) {
