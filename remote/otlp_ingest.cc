@@ -315,8 +315,14 @@ bool Translator::histogram_point(const std::string& name, const pb::HistogramDat
   seen(t);
   bool stale = p.flags() & kNoRecordedValue;
   auto val = [stale](double v) { return stale ? stale_nan() : v; };
-  // Each exemplar goes to the first bucket whose bound holds its value.
-  std::vector<std::vector<tsdb::Exemplar>> bucket_exemplars(n_bounds + 1);
+  // Each exemplar goes to the first bucket whose bound holds its value
+  // (sized only when there are exemplars: bounds can be many).
+  std::vector<std::vector<tsdb::Exemplar>> bucket_exemplars(p.exemplars_size() > 0 ? n_bounds + 1
+                                                                                   : 0);
+  static const std::vector<tsdb::Exemplar> kNone;
+  auto exemplars_of = [&](size_t i) -> const std::vector<tsdb::Exemplar>& {
+    return bucket_exemplars.empty() ? kNone : bucket_exemplars[i];
+  };
   for (const auto& e : p.exemplars()) {
     tsdb::Exemplar x = exemplar(e);
     size_t i = 0;
@@ -329,11 +335,11 @@ bool Translator::histogram_point(const std::string& name, const pb::HistogramDat
     for (size_t i = 0; i < n_bounds; ++i) {
       cumulative += p.bucket_counts(int(i));
       if (!emit(bucket, "le", format_float(p.explicit_bounds(int(i))), t, val(double(cumulative)),
-                bucket_exemplars[i]))
+                exemplars_of(i)))
         return false;
     }
   }
-  if (!emit(bucket, "le", "+Inf", t, val(double(p.count())), bucket_exemplars[n_bounds]))
+  if (!emit(bucket, "le", "+Inf", t, val(double(p.count())), exemplars_of(n_bounds)))
     return false;
   if (p.has_sum() && !emit(name + "_sum", {}, {}, t, val(p.sum()))) return false;
   return emit(name + "_count", {}, {}, t, val(double(p.count())));
