@@ -132,19 +132,18 @@ void OtlpHandler::serve(const HttpRequest& req, HttpResponse& resp) {
                              " bytes")),
                          &*enc);
   }
-  thread_local strata::otlp::ExportMetricsServiceRequest request;
-  struct Release {  // do not keep the storage of an unusually large request
-    size_t bytes;
-    ~Release() {
-      if (bytes > (size_t(4) << 20)) strata::otlp::ExportMetricsServiceRequest().Swap(&request);
-    }
-  } release{body.size()};
-  if (absl::Status s = strata::remote::decode_otlp_request(body, *enc, &request); !s.ok())
+  // On an arena sized for the body: an OTLP request is mostly small
+  // messages (a KeyValue and an AnyValue per attribute per point), which
+  // the heap allocates one by one.
+  google::protobuf::Arena arena(strata::remote::arena_options_for(body.size()));
+  auto* request =
+      google::protobuf::Arena::CreateMessage<strata::otlp::ExportMetricsServiceRequest>(&arena);
+  if (absl::Status s = strata::remote::decode_otlp_request(body, *enc, request); !s.ok())
     return respond_error(resp, 400, s, &*enc);
   std::shared_ptr<const strata::remote::OtlpConfig> config =
       opts_.config ? opts_.config() : nullptr;
   if (config == nullptr) config = std::make_shared<const strata::remote::OtlpConfig>();
-  OtlpIngestResult r = strata::remote::ingest_otlp_request(request, *config, db_, opts_.ingest);
+  OtlpIngestResult r = strata::remote::ingest_otlp_request(*request, *config, db_, opts_.ingest);
   respond_ingest(resp, r, *enc);
 }
 
