@@ -221,6 +221,8 @@ bool Translator::resource(const pb::ResourceMetrics& rm) {
 
 bool Translator::target_info(const pb::Resource& res) {
   if (max_t_ms_ == std::numeric_limits<int64_t>::min()) return true;  // no points
+  // As in Prometheus: target_info needs a job or an instance to be joined on.
+  if (!has_label(resource_labels_, "job") && !has_label(resource_labels_, "instance")) return true;
   bool keep = config_.keep_identifying_resource_attributes;
   bool any = false;
   for (const auto& kv : res.attributes()) any = any || keep || !identifying(kv.key());

@@ -15,7 +15,8 @@
 //   summary    `{quantile}`, `_sum`, `_count`.
 //   target_info{job, instance, other resource attributes} = 1 at the
 //              resource's newest point, when it has attributes besides the
-//              identifying ones (kept too with keep_identifying_resource_attributes).
+//              identifying ones (kept too with keep_identifying_resource_attributes)
+//              and a job or instance to be joined on.
 //   values     int or double; NO_RECORDED_VALUE points become Prometheus'
 //              stale marker; time_unix_nano in ms.
 //   exemplars  filtered attributes plus trace_id and span_id (hex).

@@ -174,6 +174,14 @@ TEST_F(OtlpIngestTest, RejectsDeltaExponentialAndMalformedPointsButWritesTheRest
   EXPECT_EQ(count_series(*db_, "target_info"), 0u);
 }
 
+TEST_F(OtlpIngestTest, NoTargetInfoWithoutJobOrInstance) {
+  strata::otlp::ExportMetricsServiceRequest req;
+  add_gauge(add_resource(&req, {{"host.name", "h1"}}), "g", "", t_, 1);
+  ingest(req);
+  EXPECT_EQ(count_series(*db_, "g"), 1u);
+  EXPECT_EQ(count_series(*db_, "target_info"), 0u);
+}
+
 TEST_F(OtlpIngestTest, NoRecordedValueIsTheStaleMarker) {
   strata::otlp::ExportMetricsServiceRequest req;
   auto* sm = add_resource(&req, {{"service.name", "api"}});
