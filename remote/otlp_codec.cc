@@ -110,16 +110,27 @@ absl::Status decode_json(std::string_view body, strata::otlp::ExportMetricsServi
   if (json_depth(body, kOtlpMaxJsonDepth) > kOtlpMaxJsonDepth)
     return absl::InvalidArgumentError(
         absl::StrCat("cannot parse OTLP JSON: nested deeper than ", kOtlpMaxJsonDepth, " levels"));
-  json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded())
-    return absl::InvalidArgumentError("cannot parse OTLP JSON: not valid JSON");
-  if (!doc.is_object())
-    return absl::InvalidArgumentError("cannot parse OTLP JSON: the body is not a JSON object");
-  if (absl::Status s = convert_exemplar_ids(doc); !s.ok())
-    return absl::InvalidArgumentError(absl::StrCat("cannot parse OTLP JSON: ", s.message()));
+  // Only bodies with trace or span ids need rewriting before protobuf's JSON
+  // parser sees them (a third of the time of a large body).
+  std::string rewritten;
+  bool has_ids = false;
+  for (std::string_view key : {"traceId", "trace_id", "spanId", "span_id"})
+    has_ids = has_ids || body.find(key) != std::string_view::npos;
+  if (has_ids) {
+    json doc = json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded())
+      return absl::InvalidArgumentError("cannot parse OTLP JSON: not valid JSON");
+    if (!doc.is_object())
+      return absl::InvalidArgumentError("cannot parse OTLP JSON: the body is not a JSON object");
+    if (absl::Status s = convert_exemplar_ids(doc); !s.ok())
+      return absl::InvalidArgumentError(absl::StrCat("cannot parse OTLP JSON: ", s.message()));
+    rewritten = doc.dump();
+    body = rewritten;
+  }
   google::protobuf::util::JsonParseOptions opts;
   opts.ignore_unknown_fields = true;  // OTLP: receivers ignore fields they do not know
-  auto s = google::protobuf::util::JsonStringToMessage(doc.dump(), out, opts);
+  auto s = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(body.data(), body.size()), out, opts);
   if (!s.ok())
     return absl::InvalidArgumentError(
         absl::StrCat("cannot parse OTLP JSON: ", std::string(s.message())));
