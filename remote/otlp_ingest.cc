@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -105,47 +106,35 @@ bool identifying(std::string_view key) {
   return key == kServiceName || key == kServiceNamespace || key == kServiceInstanceId;
 }
 
-// Attributes as labels: escaped names, values of names that collide joined
-// with `;` in key order, empty names skipped.
-void attributes_to_labels(const google::protobuf::RepeatedPtrField<pb::KeyValue>& attrs,
-                          OtlpTranslationStrategy strategy, bool skip_identifying,
-                          LabelPairs* out) {
-  struct Item {
-    std::string name;
-    std::string_view key;
-    std::string value;
-  };
-  std::vector<Item> items;
-  items.reserve(attrs.size());
-  for (const auto& kv : attrs) {
-    if (skip_identifying && identifying(kv.key())) continue;
-    std::string name = otlp_label_name(kv.key(), strategy);
-    if (name.empty()) continue;
-    items.push_back({std::move(name), kv.key(), any_string(kv.value())});
+// Whether otlp_label_name() would return `key` unchanged (the common case,
+// which then needs no copy).
+bool label_name_unchanged(std::string_view key, OtlpTranslationStrategy strategy) {
+  if (strategy == OtlpTranslationStrategy::kNoUTF8EscapingWithSuffixes ||
+      strategy == OtlpTranslationStrategy::kNoTranslation)
+    return true;
+  if (key.empty() || (key[0] >= '0' && key[0] <= '9')) return false;
+  if (key[0] == '_' && !key.starts_with("__")) return false;
+  for (char c : key) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+      return false;
   }
-  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-    return a.name != b.name ? a.name < b.name : a.key < b.key;
-  });
-  for (auto& it : items) {
-    if (!out->empty() && out->back().first == it.name) {
-      out->back().second += ";" + it.value;
-    } else {
-      out->emplace_back(std::move(it.name), std::move(it.value));
-    }
-  }
+  return true;
 }
 
-void set_label(LabelPairs* ls, std::string name, std::string value) {
+// For label lists of owned strings (LabelPairs) and of views (LabelView).
+template <typename Pairs, typename S>
+void set_label(Pairs* ls, std::string_view name, S value) {
   for (auto& [n, v] : *ls) {
     if (n == name) {
-      v = std::move(value);
+      v = value;
       return;
     }
   }
-  ls->emplace_back(std::move(name), std::move(value));
+  ls->emplace_back(name, value);
 }
 
-bool has_label(const LabelPairs& ls, std::string_view name) {
+template <typename Pairs>
+bool has_label(const Pairs& ls, std::string_view name) {
   for (const auto& [n, v] : ls)
     if (n == name) return true;
   return false;
@@ -172,11 +161,17 @@ class Translator {
     r_.points_rejected += n;
     if (r_.first_point_error.ok()) r_.first_point_error = absl::InvalidArgumentError(std::move(message));
   }
+  // Attributes as labels, appended to `out`: escaped names, values of names
+  // that collide joined with `;` in key order, empty names skipped. Views
+  // into the request, or into pool_ for strings made here.
+  void attributes_to_views(const google::protobuf::RepeatedPtrField<pb::KeyValue>& attrs,
+                           bool skip_identifying, std::vector<LabelView>* out);
+  std::string_view own(std::string s);
   // The point's labels (attributes, promoted resource attributes, job and
-  // instance) into point_labels_.
+  // instance) into point_views_; starts a new point (pool_ is reused).
   void point_labels(const google::protobuf::RepeatedPtrField<pb::KeyValue>& attrs);
   tsdb::Exemplar exemplar(const pb::Exemplar& e);
-  // One series of point_labels_ + __name__ (+ `extra`), one sample.
+  // One series of point_views_ + __name__ (+ `extra`), one sample.
   bool emit(const std::string& name, std::string_view extra_name, std::string_view extra_value,
             int64_t t_ms, double v, const std::vector<tsdb::Exemplar>& exemplars = {});
   void seen(int64_t t_ms) { max_t_ms_ = std::max(max_t_ms_, t_ms); }
@@ -187,7 +182,15 @@ class Translator {
   size_t budget_;
   OtlpIngestResult& r_;
   LabelPairs resource_labels_;  // promoted attributes, then job and instance
-  LabelPairs point_labels_;
+  std::vector<LabelView> point_views_;
+  struct Attr {
+    std::string_view name, key, value;
+  };
+  std::vector<Attr> attrs_;  // attributes_to_views scratch
+  // Strings made for the current point (escaped names, non-string values,
+  // joined collisions): a deque, so views into it survive its growth.
+  std::deque<std::string> pool_;
+  size_t pool_used_ = 0;
   std::vector<LabelView> views_;
   int index_ = 0;
   int64_t max_t_ms_ = std::numeric_limits<int64_t>::min();
@@ -227,34 +230,74 @@ bool Translator::target_info(const pb::Resource& res) {
   bool any = false;
   for (const auto& kv : res.attributes()) any = any || keep || !identifying(kv.key());
   if (!any) return true;
-  point_labels_.clear();
-  attributes_to_labels(res.attributes(), strategy_, !keep, &point_labels_);
+  pool_used_ = 0;
+  point_views_.clear();
+  attributes_to_views(res.attributes(), !keep, &point_views_);
   for (const auto& [n, v] : resource_labels_) {
-    if (n == "job" || n == "instance") set_label(&point_labels_, n, v);
+    if (n == "job" || n == "instance") set_label(&point_views_, n, std::string_view(v));
   }
   return emit("target_info", {}, {}, max_t_ms_, 1.0);
 }
 
-void Translator::point_labels(const google::protobuf::RepeatedPtrField<pb::KeyValue>& attrs) {
-  point_labels_.clear();
-  attributes_to_labels(attrs, strategy_, false, &point_labels_);
-  for (const auto& [n, v] : resource_labels_) {
-    if (n == "job" || n == "instance") {
-      set_label(&point_labels_, n, v);
-    } else if (!has_label(point_labels_, n)) {
-      point_labels_.emplace_back(n, v);
+std::string_view Translator::own(std::string s) {
+  if (pool_used_ == pool_.size()) pool_.emplace_back();
+  pool_[pool_used_] = std::move(s);
+  return pool_[pool_used_++];
+}
+
+void Translator::attributes_to_views(
+    const google::protobuf::RepeatedPtrField<pb::KeyValue>& attrs, bool skip_identifying,
+    std::vector<LabelView>* out) {
+  attrs_.clear();
+  for (const auto& kv : attrs) {
+    if (skip_identifying && identifying(kv.key())) continue;
+    std::string_view name = label_name_unchanged(kv.key(), strategy_)
+                                ? std::string_view(kv.key())
+                                : own(otlp_label_name(kv.key(), strategy_));
+    if (name.empty()) continue;
+    std::string_view value = kv.value().value_case() == pb::AnyValue::kStringValue
+                                 ? std::string_view(kv.value().string_value())
+                                 : own(any_string(kv.value()));
+    attrs_.push_back({name, kv.key(), value});
+  }
+  std::sort(attrs_.begin(), attrs_.end(), [](const Attr& a, const Attr& b) {
+    return a.name != b.name ? a.name < b.name : a.key < b.key;
+  });
+  size_t first = out->size();
+  for (const Attr& a : attrs_) {
+    if (out->size() > first && out->back().first == a.name) {
+      std::string joined(out->back().second);
+      joined.append(";").append(a.value);
+      out->back().second = own(std::move(joined));
+    } else {
+      out->emplace_back(a.name, a.value);
     }
   }
 }
 
+void Translator::point_labels(const google::protobuf::RepeatedPtrField<pb::KeyValue>& attrs) {
+  pool_used_ = 0;
+  point_views_.clear();
+  attributes_to_views(attrs, false, &point_views_);
+  for (const auto& [n, v] : resource_labels_) {
+    if (n == "job" || n == "instance") {
+      set_label(&point_views_, n, std::string_view(v));
+    } else if (!has_label(point_views_, n)) {
+      point_views_.emplace_back(n, v);
+    }
+  }
+}
+
+// Called after point_labels() of its point (it adds to the same pool).
 tsdb::Exemplar Translator::exemplar(const pb::Exemplar& e) {
-  LabelPairs ls;
-  attributes_to_labels(e.filtered_attributes(), strategy_, false, &ls);
-  if (!e.trace_id().empty()) set_label(&ls, "trace_id", hex(e.trace_id()));
-  if (!e.span_id().empty()) set_label(&ls, "span_id", hex(e.span_id()));
+  std::vector<LabelView> ls;
+  attributes_to_views(e.filtered_attributes(), false, &ls);
+  std::string trace = hex(e.trace_id()), span = hex(e.span_id());
+  if (!trace.empty()) set_label(&ls, "trace_id", std::string_view(trace));
+  if (!span.empty()) set_label(&ls, "span_id", std::string_view(span));
   std::vector<tsdb::Label> items;
   items.reserve(ls.size());
-  for (auto& [n, v] : ls) items.push_back({std::move(n), std::move(v)});
+  for (const auto& [n, v] : ls) items.push_back({std::string(n), std::string(v)});
   tsdb::Exemplar out;
   out.labels = tsdb::Labels::from_unsorted(std::move(items));
   out.value = e.value_case() == pb::Exemplar::kAsInt ? double(e.as_int()) : e.as_double();
@@ -268,7 +311,7 @@ bool Translator::emit(const std::string& name, std::string_view extra_name,
   views_.clear();
   size_t bytes = name.size() + extra_name.size() + extra_value.size();
   views_.emplace_back(tsdb::kMetricName, name);
-  for (const auto& [n, val] : point_labels_) {
+  for (const auto& [n, val] : point_views_) {
     if (n == tsdb::kMetricName || (!extra_name.empty() && n == extra_name)) continue;
     views_.emplace_back(n, val);
     bytes += n.size() + val.size();
