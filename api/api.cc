@@ -148,8 +148,12 @@ void register_api_routes(Router& router, ApiContext& ctx) {
     oo.ingest.ingest.utf8_names = wo.ingest.utf8_names;
     if (ctx.otlp_config) oo.config = [s = ctx.otlp_config] { return s->get(); };
     auto otlp = std::make_shared<remote::OtlpHandler>(*ctx.appendable, *ctx.registry, oo);
+    // With CORS headers: browser apps export OTLP too (after a preflight).
     router.add({"POST"}, "/api/v1/otlp/v1/metrics",
-               [otlp](const HttpRequest& req, HttpResponse& resp) { otlp->handle(req, resp); });
+               [otlp, cors](const HttpRequest& req, HttpResponse& resp) {
+                 otlp->handle(req, resp);
+                 cors.apply(req, resp);
+               });
   }
   metrics::Counter* fed_errors = &ctx.registry->counter(
       "strata_web_federation_errors_total", "Total number of errors that occurred while sending federation responses.");

@@ -257,5 +257,24 @@ TEST(OtlpReceiverTest, AbsentWithoutTheFlag) {
   EXPECT_EQ(r->status, 404);
 }
 
+// Browser apps export too: the answer carries CORS headers (the preflight is
+// the API's OPTIONS route), and an empty protobuf request is a valid one.
+TEST(OtlpReceiverTest, EnabledAnswersWithCorsHeaders) {
+  auto p = testutil::start_strata({"--web.enable-otlp-receiver"});
+  ASSERT_TRUE(p.ok()) << p.status();
+  auto c = (*p)->client();
+  auto r = c.post("/api/v1/otlp/v1/metrics", "", "application/x-protobuf",
+                  {{"Origin", "http://app.example"}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->header("Access-Control-Allow-Origin"), "*");
+  auto pre = c.request("OPTIONS", "/api/v1/otlp/v1/metrics", "",
+                       {{"Origin", "http://app.example"},
+                        {"Access-Control-Request-Method", "POST"}});
+  ASSERT_TRUE(pre.ok()) << pre.status();
+  EXPECT_EQ(pre->status, 204);
+  EXPECT_NE(pre->header("Access-Control-Allow-Headers").find("Content-Type"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace strata::integration
