@@ -175,6 +175,13 @@ class Translator {
   bool emit(const std::string& name, std::string_view extra_name, std::string_view extra_value,
             int64_t t_ms, double v, const std::vector<tsdb::Exemplar>& exemplars = {});
   void seen(int64_t t_ms) { max_t_ms_ = std::max(max_t_ms_, t_ms); }
+  // The spec: points without time_unix_nano SHOULD be rejected (storage
+  // would take them as samples at 1970-01-01).
+  bool untimed(const std::string& name, uint64_t time_unix_nano) {
+    if (time_unix_nano != 0) return false;
+    reject_points(1, absl::StrCat("data point of metric \"", name, "\" has no time_unix_nano"));
+    return true;
+  }
 
   IngestBatch& b_;
   const OtlpConfig& config_;
@@ -337,6 +344,7 @@ bool Translator::emit(const std::string& name, std::string_view extra_name,
 }
 
 bool Translator::number_point(const std::string& name, const pb::NumberDataPoint& p) {
+  if (untimed(name, p.time_unix_nano())) return true;
   point_labels(p.attributes());
   int64_t t = to_ms(p.time_unix_nano());
   seen(t);
@@ -348,6 +356,7 @@ bool Translator::number_point(const std::string& name, const pb::NumberDataPoint
 }
 
 bool Translator::histogram_point(const std::string& name, const pb::HistogramDataPoint& p) {
+  if (untimed(name, p.time_unix_nano())) return true;
   size_t n_bounds = size_t(p.explicit_bounds_size());
   if (p.bucket_counts_size() != 0 && size_t(p.bucket_counts_size()) != n_bounds + 1) {
     reject_points(1, absl::StrCat("histogram data point of metric \"", name, "\" has ",
@@ -391,6 +400,7 @@ bool Translator::histogram_point(const std::string& name, const pb::HistogramDat
 }
 
 bool Translator::summary_point(const std::string& name, const pb::SummaryDataPoint& p) {
+  if (untimed(name, p.time_unix_nano())) return true;
   point_labels(p.attributes());
   int64_t t = to_ms(p.time_unix_nano());
   seen(t);

@@ -25,7 +25,8 @@
 // and histograms whose temporality is not cumulative (delta needs a
 // delta-to-cumulative conversion Strata does not do), exponential histograms
 // (no native histograms yet), histograms whose bucket counts do not match
-// their bounds, metrics with no data or an empty translated name.
+// their bounds, points without time_unix_nano (the spec says to), metrics
+// with no data or an empty translated name.
 //
 // No HTTP here: api/remote/otlp_handler.h answers. Pure function of its
 // inputs; any thread.

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/clock.h"
+#include "base/go_quote.h"
 #include "base/log.h"
 #include "remote/gzip_inflate.h"
 
@@ -43,6 +44,23 @@ int http_status_for(const absl::Status& s) {
     case absl::StatusCode::kUnimplemented: return 415;
     default: return 500;
   }
+}
+
+// Messages quote request bytes, which need not be UTF-8; protobuf string
+// fields (and JSON) must be, or clients fail to parse the answer.
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  while (!s.empty()) {
+    DecodedRune r = decode_rune(s);
+    if (r.rune == kRuneError && r.width == 1) {
+      append_utf8(&out, kRuneError);
+    } else {
+      out.append(s.data(), size_t(r.width));
+    }
+    s.remove_prefix(size_t(r.width));
+  }
+  return out;
 }
 
 const char* content_type_of(OtlpEncoding enc) {
@@ -181,7 +199,7 @@ void OtlpHandler::respond_ingest(HttpResponse& resp, const OtlpIngestResult& r,
     absl::StrAppend(&m, ", ", r.ingest.samples_written, " samples written");
     auto* ps = out.mutable_partial_success();
     ps->set_rejected_data_points(int64_t(rejected));
-    ps->set_error_message(m);
+    ps->set_error_message(valid_utf8(m));
     log_rejection(200, m);
   }
   count_request(200);
@@ -203,7 +221,7 @@ void OtlpHandler::respond_error(HttpResponse& resp, int code, const absl::Status
   }
   strata::otlp::RpcStatus st;
   st.set_code(grpc_code(code));
-  st.set_message(message);
+  st.set_message(valid_utf8(message));
   resp.content_type = content_type_of(*enc);
   resp.body = strata::remote::encode_otlp_message(st, *enc);
 }

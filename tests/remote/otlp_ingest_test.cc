@@ -159,10 +159,12 @@ TEST_F(OtlpIngestTest, RejectsDeltaExponentialAndMalformedPointsButWritesTheRest
   e->set_aggregation_temporality(strata::otlp::AGGREGATION_TEMPORALITY_CUMULATIVE);
   e->add_data_points()->set_count(1);
   add_gauge(sm, "ok.gauge", "", t_, 1);
+  add_gauge(sm, "untimed", "", 0, 1);
 
   OtlpIngestResult r = ingest(req);
-  EXPECT_EQ(r.points_received, 5u);
-  EXPECT_EQ(r.points_rejected, 4u);
+  EXPECT_EQ(r.points_received, 6u);
+  EXPECT_EQ(r.points_rejected, 5u);
+  EXPECT_EQ(count_series(*db_, "untimed"), 0u);
   ASSERT_FALSE(r.first_point_error.ok());
   EXPECT_EQ(r.first_point_error.message(),
             "invalid temporality and type combination for metric \"delta.requests\": delta sums "

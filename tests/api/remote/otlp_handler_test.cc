@@ -237,6 +237,24 @@ TEST_F(OtlpHandlerTest, RandomizedBodiesNeverCrash) {
                                   zip ? "gzip" : ""));
     ASSERT_TRUE(resp.status == 200 || (resp.status >= 400 && resp.status < 500))
         << resp.status << " " << resp.body;
+    // Every answer parses as what it says it is (messages quoting the
+    // request must stay UTF-8 for clients' proto3 parsers).
+    if (resp.status == 200) {
+      ExportMetricsServiceResponse out;
+      if (use_json) {
+        ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(resp.body, &out).ok()) << resp.body;
+      } else {
+        ASSERT_TRUE(out.ParseFromString(resp.body));
+      }
+    } else {
+      strata::otlp::RpcStatus st;
+      if (use_json) {
+        ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(resp.body, &st).ok()) << resp.body;
+      } else {
+        ASSERT_TRUE(st.ParseFromString(resp.body));
+      }
+      ASSERT_FALSE(st.message().empty());
+    }
     (resp.status == 200 ? ok : rejected)++;
   }
   EXPECT_GT(ok, 0);
