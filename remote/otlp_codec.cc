@@ -1,5 +1,6 @@
 #include "remote/otlp_codec.h"
 
+#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <cctype>
@@ -153,6 +154,9 @@ absl::StatusOr<OtlpEncoding> otlp_encoding_for(std::string_view content_type) {
 absl::Status decode_otlp_request(std::string_view body, OtlpEncoding enc,
                                  strata::otlp::ExportMetricsServiceRequest* out) {
   out->Clear();
+  // libprotobuf logs every string field that is not UTF-8 to stderr; from
+  // untrusted bodies that is a log flood. The answer says what was wrong.
+  google::protobuf::LogSilencer quiet;
   try {
     if (enc == OtlpEncoding::kJson) return decode_json(body, out);
     if (body.size() > size_t(INT32_MAX) || !out->ParseFromArray(body.data(), int(body.size())))
