@@ -1,19 +1,17 @@
 #include "remote/otlp_ingest.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <deque>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "remote/otlp_names.h"
+#include "remote/otlp_values.h"
 #include "tsdb/series.h"
 
 namespace strata::remote {
@@ -33,63 +31,6 @@ double stale_nan() {
 }
 
 int64_t to_ms(uint64_t unix_nano) { return int64_t(unix_nano / 1'000'000); }
-
-// Go's strconv.FormatFloat(v, 'f', -1, 64), as Prometheus writes `le`,
-// `quantile` and double attributes.
-std::string format_float(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[400];
-  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
-  return std::string(buf, r.ptr);
-}
-
-std::string hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 15]);
-  }
-  return out;
-}
-
-nlohmann::json any_json(const pb::AnyValue& v) {
-  switch (v.value_case()) {
-    case pb::AnyValue::kStringValue: return v.string_value();
-    case pb::AnyValue::kBoolValue: return v.bool_value();
-    case pb::AnyValue::kIntValue: return v.int_value();
-    case pb::AnyValue::kDoubleValue: return v.double_value();
-    case pb::AnyValue::kBytesValue: return absl::Base64Escape(v.bytes_value());
-    case pb::AnyValue::kArrayValue: {
-      nlohmann::json a = nlohmann::json::array();
-      for (const auto& e : v.array_value().values()) a.push_back(any_json(e));
-      return a;
-    }
-    case pb::AnyValue::kKvlistValue: {
-      nlohmann::json o = nlohmann::json::object();
-      for (const auto& kv : v.kvlist_value().values()) o[kv.key()] = any_json(kv.value());
-      return o;
-    }
-    case pb::AnyValue::VALUE_NOT_SET: break;
-  }
-  return nullptr;
-}
-
-// An attribute value as a label value (pcommon's AsString).
-std::string any_string(const pb::AnyValue& v) {
-  switch (v.value_case()) {
-    case pb::AnyValue::kStringValue: return v.string_value();
-    case pb::AnyValue::kBoolValue: return v.bool_value() ? "true" : "false";
-    case pb::AnyValue::kIntValue: return absl::StrCat(v.int_value());
-    case pb::AnyValue::kDoubleValue: return format_float(v.double_value());
-    case pb::AnyValue::kBytesValue: return absl::Base64Escape(v.bytes_value());
-    case pb::AnyValue::VALUE_NOT_SET: return "";
-    default:
-      return any_json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  }
-}
 
 const pb::AnyValue* find_attr(const google::protobuf::RepeatedPtrField<pb::KeyValue>& attrs,
                               std::string_view key) {
@@ -209,17 +150,17 @@ bool Translator::resource(const pb::ResourceMetrics& rm) {
   resource_labels_.clear();
   for (const auto& key : config_.promote_resource_attributes) {
     if (const pb::AnyValue* v = find_attr(attrs, key))
-      set_label(&resource_labels_, otlp_label_name(key, strategy_), any_string(*v));
+      set_label(&resource_labels_, otlp_label_name(key, strategy_), otlp_value_string(*v));
   }
   const pb::AnyValue* name = find_attr(attrs, kServiceName);
   const pb::AnyValue* ns = find_attr(attrs, kServiceNamespace);
   const pb::AnyValue* instance = find_attr(attrs, kServiceInstanceId);
   if (name != nullptr) {
-    std::string job = any_string(*name);
-    if (ns != nullptr) job = any_string(*ns) + "/" + job;
+    std::string job = otlp_value_string(*name);
+    if (ns != nullptr) job = otlp_value_string(*ns) + "/" + job;
     set_label(&resource_labels_, "job", std::move(job));
   }
-  if (instance != nullptr) set_label(&resource_labels_, "instance", any_string(*instance));
+  if (instance != nullptr) set_label(&resource_labels_, "instance", otlp_value_string(*instance));
   max_t_ms_ = std::numeric_limits<int64_t>::min();
   for (const auto& sm : rm.scope_metrics()) {
     for (const auto& m : sm.metrics()) {
@@ -264,7 +205,7 @@ void Translator::attributes_to_views(
     if (name.empty()) continue;
     std::string_view value = kv.value().value_case() == pb::AnyValue::kStringValue
                                  ? std::string_view(kv.value().string_value())
-                                 : own(any_string(kv.value()));
+                                 : own(otlp_value_string(kv.value()));
     attrs_.push_back({name, kv.key(), value});
   }
   std::sort(attrs_.begin(), attrs_.end(), [](const Attr& a, const Attr& b) {
@@ -299,7 +240,7 @@ void Translator::point_labels(const google::protobuf::RepeatedPtrField<pb::KeyVa
 tsdb::Exemplar Translator::exemplar(const pb::Exemplar& e) {
   std::vector<LabelView> ls;
   attributes_to_views(e.filtered_attributes(), false, &ls);
-  std::string trace = hex(e.trace_id()), span = hex(e.span_id());
+  std::string trace = otlp_hex(e.trace_id()), span = otlp_hex(e.span_id());
   if (!trace.empty()) set_label(&ls, "trace_id", std::string_view(trace));
   if (!span.empty()) set_label(&ls, "span_id", std::string_view(span));
   std::vector<tsdb::Label> items;
@@ -388,7 +329,7 @@ bool Translator::histogram_point(const std::string& name, const pb::HistogramDat
     uint64_t cumulative = 0;
     for (size_t i = 0; i < n_bounds; ++i) {
       cumulative += p.bucket_counts(int(i));
-      if (!emit(bucket, "le", format_float(p.explicit_bounds(int(i))), t, val(double(cumulative)),
+      if (!emit(bucket, "le", otlp_format_float(p.explicit_bounds(int(i))), t, val(double(cumulative)),
                 exemplars_of(i)))
         return false;
     }
@@ -407,7 +348,7 @@ bool Translator::summary_point(const std::string& name, const pb::SummaryDataPoi
   bool stale = p.flags() & kNoRecordedValue;
   auto val = [stale](double v) { return stale ? stale_nan() : v; };
   for (const auto& q : p.quantile_values()) {
-    if (!emit(name, "quantile", format_float(q.quantile()), t, val(q.value()))) return false;
+    if (!emit(name, "quantile", otlp_format_float(q.quantile()), t, val(q.value()))) return false;
   }
   if (!emit(name + "_sum", {}, {}, t, val(p.sum()))) return false;
   return emit(name + "_count", {}, {}, t, val(double(p.count())));
