@@ -142,7 +142,6 @@ class Translator {
   std::vector<LabelView> views_;
   int index_ = 0;
   int64_t max_t_ms_ = std::numeric_limits<int64_t>::min();
-  bool failed_ = false;
 };
 
 bool Translator::resource(const pb::ResourceMetrics& rm) {
@@ -269,17 +268,13 @@ bool Translator::emit(const std::string& name, std::string_view extra_name,
     r_.too_large = absl::ResourceExhaustedError(
         "the request expands to more series labels than the receiver accepts at once; "
         "send fewer data points per request");
-    failed_ = true;
     return false;
   }
   budget_ -= bytes;
   auto take = [this] { return tsdb::labels_from_views(views_); };
   IngestBatch::Series s = b_.begin_series(index_++, views_, take, 1, 0, exemplars.size());
   if (!s.valid()) return true;  // counted as invalid_labels
-  if (!s.append(t_ms, v)) {
-    failed_ = true;
-    return false;
-  }
+  if (!s.append(t_ms, v)) return false;  // storage failed: the caller aborts
   for (const auto& e : exemplars) s.exemplar(e);
   return true;
 }
