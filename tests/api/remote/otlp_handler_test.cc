@@ -189,6 +189,23 @@ TEST_F(OtlpHandlerTest, SeesTheReloadedConfiguration) {
   EXPECT_EQ(count_series(*db_, "bot_tokens_used"), 1u);
 }
 
+TEST(OtlpHandlerStorageTest, CommitFailureIs503AndRetryable) {
+  FakeAppendable db;
+  db.commit_status = absl::UnavailableError("disk full");
+  metrics::Registry reg;
+  OtlpHandler handler(db, reg, {});
+  ExportMetricsServiceRequest req;
+  add_gauge(add_resource(&req, {{"service.name", "api"}}), "g", "", 1000, 1);
+  HttpResponse resp;
+  handler.handle(post(req.SerializeAsString()), resp);
+  EXPECT_EQ(resp.status, 503);
+  strata::otlp::RpcStatus st;
+  ASSERT_TRUE(st.ParseFromString(resp.body));
+  EXPECT_EQ(st.code(), 14);  // UNAVAILABLE
+  EXPECT_THAT(st.message(), HasSubstr("disk full"));
+  EXPECT_TRUE(db.committed.empty());
+}
+
 // Mutations of valid bodies (bit flips, truncation, splices, random bytes)
 // under both encodings, with and without gzip: the handler answers every one
 // with 200 or a 4xx and a body, and keeps working afterwards.
