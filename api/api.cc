@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "api/handlers.h"
+#include "api/remote/otlp_handler.h"
 #include "api/remote/read_handler.h"
 #include "api/remote/write_handler.h"
 #include "re2/re2.h"
@@ -141,6 +142,19 @@ void register_api_routes(Router& router, ApiContext& ctx) {
   auto reader = std::make_shared<remote::ReadHandler>(*ctx.queryable, *ctx.registry, ro);
   router.add({"POST"}, "/api/v1/read",
              [reader](const HttpRequest& req, HttpResponse& resp) { reader->handle(req, resp); });
+  // OTLP/HTTP metrics: absent unless enabled, as in Prometheus 3.
+  if (ctx.enable_otlp_receiver) {
+    remote::OtlpHandlerOptions oo;
+    oo.ingest.ingest.utf8_names = wo.ingest.utf8_names;
+    if (ctx.otlp_config) oo.config = [s = ctx.otlp_config] { return s->get(); };
+    auto otlp = std::make_shared<remote::OtlpHandler>(*ctx.appendable, *ctx.registry, oo);
+    // With CORS headers: browser apps export OTLP too (after a preflight).
+    router.add({"POST"}, "/api/v1/otlp/v1/metrics",
+               [otlp, cors](const HttpRequest& req, HttpResponse& resp) {
+                 otlp->handle(req, resp);
+                 cors.apply(req, resp);
+               });
+  }
   metrics::Counter* fed_errors = &ctx.registry->counter(
       "strata_web_federation_errors_total", "Total number of errors that occurred while sending federation responses.");
   router.add(get, "/federate", [c, fed_errors](const HttpRequest& req, HttpResponse& resp) {

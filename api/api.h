@@ -1,5 +1,5 @@
-// The Prometheus HTTP API (/api/v1/*), /federate, and the remote-write and
-// remote-read endpoints, as routes on an api::Router. Handlers are free functions over ApiContext; the
+// The Prometheus HTTP API (/api/v1/*), /federate, and the remote-write,
+// remote-read and OTLP metrics endpoints, as routes on an api::Router. Handlers are free functions over ApiContext; the
 // server owns every object the context points to and outlives the routes.
 #pragma once
 
@@ -13,6 +13,7 @@
 #include "api/http.h"
 #include "base/metrics.h"
 #include "promql/engine.h"
+#include "remote/otlp_config.h"
 #include "rules/notifier/alertmanagers_view.h"
 #include "rules/rules_view.h"
 #include "scrape/targets_view.h"
@@ -91,6 +92,10 @@ struct ApiContext {
   int64_t remote_read_sample_limit = 50'000'000;
   int remote_read_concurrent_limit = 10;
   int64_t remote_read_max_bytes_in_frame = 1 << 20;
+  // --web.enable-otlp-receiver: serve POST /api/v1/otlp/v1/metrics.
+  bool enable_otlp_receiver = false;
+  // The `otlp:` section in force (kept current by the server); null: defaults.
+  const strata::remote::OtlpConfigSource* otlp_config = nullptr;
 };
 
 // Registers /api/v1/* routes (query, series, labels, metadata, status,

@@ -242,6 +242,9 @@ Api::Api(const Flags& flags, api::StatusInfo status, metrics::Registry* registry
 absl::Status Api::start(const Config& config) {
   external_labels_.set(external_labels(config));
   ctx_.external_labels = &external_labels_;
+  otlp_config_.set(config.otlp);
+  ctx_.otlp_config = &otlp_config_;
+  ctx_.enable_otlp_receiver = flags_.enable_otlp_receiver;
   tsdb::DB& db = storage_->db();
   ctx_.queryable = &db;
   ctx_.appendable = &db;
@@ -268,6 +271,7 @@ absl::Status Api::start(const Config& config) {
 
 absl::Status Api::apply(const Config& config) {
   external_labels_.set(external_labels(config));
+  otlp_config_.set(config.otlp);
   return absl::OkStatus();
 }
 

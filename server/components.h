@@ -194,7 +194,7 @@ class Api final : public Component {
       Rules* rules, Dashboards* dashboards);
   std::string_view name() const override { return "api"; }
   absl::Status start(const Config& config) override;
-  absl::Status apply(const Config& config) override;  // external labels
+  absl::Status apply(const Config& config) override;  // external labels, otlp
   absl::Status stop() override;
 
  private:
@@ -208,6 +208,7 @@ class Api final : public Component {
   Rules* rules_;
   Dashboards* dashboards_;
   api::ExternalLabels external_labels_;
+  remote::OtlpConfigSource otlp_config_;
   api::ApiContext ctx_;
   api::Router router_;
 };

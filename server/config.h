@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "net/config.h"
 #include "remote/config.h"
+#include "remote/otlp_config.h"
 #include "rules/config.h"
 #include "scrape/config.h"
 #include "tsdb/labels/relabel.h"
@@ -62,6 +63,7 @@ struct Config {
   std::vector<std::string> scrape_config_files;  // globs, resolved
   std::vector<ScrapeConfig> scrape_configs;      // includes those from scrape_config_files
   std::vector<RemoteWriteConfig> remote_write;
+  remote::OtlpConfig otlp;  // the `otlp:` section (Prometheus 3)
   // Accepted but not acted on; the server logs them.
   std::vector<std::string> warnings;
 

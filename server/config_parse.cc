@@ -1,8 +1,9 @@
 // prometheus.yml's top level: global, alerting, rule_files,
-// scrape_config_files, scrape_configs, remote_write; and the error edge
+// scrape_config_files, scrape_configs, remote_write, otlp; and the error edge
 // where yaml-cpp exceptions and ConfigErrors become statuses.
 #include <glob.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
@@ -296,6 +297,39 @@ std::string read_file(const std::string& path, bool* ok) {
   return ss.str();
 }
 
+// Prometheus 3's `otlp:` section; its later keys are accepted with a warning.
+remote::OtlpConfig otlp_config(const YAML::Node& n, const ParseContext& ctx) {
+  static const std::vector<std::string_view> kIgnored = {
+      "promote_all_resource_attributes", "ignore_resource_attributes",
+      "convert_histograms_to_nhcb", "promote_scope_metadata"};
+  Fields f(n, concat({{"promote_resource_attributes", "translation_strategy",
+                       "keep_identifying_resource_attributes"},
+                      kIgnored}),
+           "config.OTLPConfig");
+  remote::OtlpConfig c;
+  if (auto v = f.get("promote_resource_attributes")) {
+    std::set<std::string> seen;
+    for (std::string a : strings(*v)) {
+      while (!a.empty() && std::isspace((unsigned char)a.back())) a.pop_back();
+      while (!a.empty() && std::isspace((unsigned char)a.front())) a.erase(a.begin());
+      if (a.empty()) fail(*v, "empty promoted OTel resource attribute");
+      if (!seen.insert(a).second) fail(*v, "duplicated promoted OTel resource attribute \"" + a + "\"");
+      c.promote_resource_attributes.push_back(a);
+    }
+  }
+  if (auto v = f.get("translation_strategy")) {
+    auto s = remote::parse_otlp_translation_strategy(str(*v));
+    if (!s.ok()) fail(*v, std::string(s.status().message()));
+    c.translation_strategy = *s;
+  }
+  if (auto v = f.get("keep_identifying_resource_attributes"))
+    c.keep_identifying_resource_attributes = boolean(*v);
+  for (auto k : kIgnored) {
+    if (f.get(k)) ctx.warnings->push_back("otlp." + std::string(k) + " is not supported by Strata and is ignored");
+  }
+  return c;
+}
+
 Config parse_root(const YAML::Node& root, const ParseContext& ctx) {
   Config c;
   Fields f(root, {"global", "alerting", "rule_files", "scrape_config_files", "scrape_configs",
@@ -329,7 +363,8 @@ Config parse_root(const YAML::Node& root, const ParseContext& ctx) {
       c.remote_write.push_back(std::move(r));
     }
   }
-  for (const char* k : {"remote_read", "storage", "tracing", "otlp", "runtime"}) {
+  if (auto v = f.get("otlp")) c.otlp = otlp_config(*v, ctx);
+  for (const char* k : {"remote_read", "storage", "tracing", "runtime"}) {
     if (f.get(k)) ctx.warnings->push_back(std::string(k) + " is not supported by Strata and is ignored");
   }
   // Scrape configs from scrape_config_files join the main list.

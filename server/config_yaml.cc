@@ -265,6 +265,21 @@ std::string Config::to_yaml() const {
     for (const auto& r : remote_write) seq.push(server::remote_write(r));
     root.set("remote_write", std::move(seq));
   }
+  // Only when set: Prometheus 2.42, which the config page is compared with,
+  // has no such section.
+  const remote::OtlpConfig default_otlp;
+  if (!otlp.promote_resource_attributes.empty() ||
+      otlp.translation_strategy != default_otlp.translation_strategy ||
+      otlp.keep_identifying_resource_attributes) {
+    YamlNode o = YamlNode::map();
+    if (!otlp.promote_resource_attributes.empty())
+      o.set("promote_resource_attributes", YamlNode::strings(otlp.promote_resource_attributes));
+    o.set("translation_strategy",
+          YamlNode::str(remote::otlp_translation_strategy_name(otlp.translation_strategy)));
+    if (otlp.keep_identifying_resource_attributes)
+      o.set("keep_identifying_resource_attributes", YamlNode::boolean(true));
+    root.set("otlp", std::move(o));
+  }
   return root.render();
 }
 

@@ -202,6 +202,14 @@ const std::vector<FlagDef>& defs() {
          f.enable_remote_write_receiver = v == "true";
          return absl::OkStatus();
        }},
+      {"web.enable-otlp-receiver", "",
+       "Enable the OTLP/HTTP metrics receiver at /api/v1/otlp/v1/metrics (protobuf or JSON, "
+       "optionally gzip). Translation is set by the otlp section of the configuration file.",
+       nullptr, [](const Flags& f) { return bool_text(f.enable_otlp_receiver); },
+       [](Flags& f, S v) {
+         f.enable_otlp_receiver = v == "true";
+         return absl::OkStatus();
+       }},
       {"web.cors.origin", "<regex>",
        "Regex for the origins allowed to call the API from a browser (CORS). It is fully "
        "anchored. Example: 'https?://(domain1|domain2)\\.com'.",

@@ -41,6 +41,7 @@ struct Flags {
   bool enable_lifecycle = false;
   bool enable_admin_api = false;
   bool enable_remote_write_receiver = false;  // accepted; remote write is always on
+  bool enable_otlp_receiver = false;  // serve /api/v1/otlp/v1/metrics
   std::string cors_origin = ".*";  // fully anchored RE2
   std::string read_timeout = "5m";
   int64_t read_timeout_ms = 5 * 60 * 1000;

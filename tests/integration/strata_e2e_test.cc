@@ -121,7 +121,8 @@ TEST_F(StrataE2ETest, Flags) {
                      R"("storage.tsdb.too-far-in-future.time-window":"10m",)"
                      R"("storage.tsdb.wal-sync":"interval","web.cors.origin":".*","web.dashboards.dir":"",)"
                      R"("web.enable-admin-api":"false",)"
-                     R"("web.enable-lifecycle":"false","web.enable-remote-write-receiver":"false",)"
+                     R"("web.enable-lifecycle":"false","web.enable-otlp-receiver":"false",)"
+                     R"("web.enable-remote-write-receiver":"false",)"
                      R"("web.external-url":"","web.listen-address":")" +
                      address +
                      R"(","web.max-connections":"512",)"

@@ -273,6 +273,43 @@ TEST(ConfigTest, UnsupportedSectionsAreWarnings) {
   EXPECT_EQ(c->warnings[1], "remote_read is not supported by Strata and is ignored");
 }
 
+TEST(ConfigTest, OtlpSection) {
+  auto c = parse_config(
+      "otlp:\n  promote_resource_attributes: [' deployment.environment ', k8s.pod.name]\n"
+      "  translation_strategy: UnderscoreEscapingWithoutSuffixes\n"
+      "  keep_identifying_resource_attributes: true\n"
+      "  promote_scope_metadata: true\n",
+      "t.yml");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->otlp.promote_resource_attributes,
+            (std::vector<std::string>{"deployment.environment", "k8s.pod.name"}));
+  EXPECT_EQ(c->otlp.translation_strategy,
+            remote::OtlpTranslationStrategy::kUnderscoreEscapingWithoutSuffixes);
+  EXPECT_TRUE(c->otlp.keep_identifying_resource_attributes);
+  ASSERT_EQ(c->warnings.size(), 1u);
+  EXPECT_EQ(c->warnings[0], "otlp.promote_scope_metadata is not supported by Strata and is ignored");
+  EXPECT_NE(c->to_yaml().find("translation_strategy: UnderscoreEscapingWithoutSuffixes"),
+            std::string::npos);
+  // Defaults, and nothing in the config page unless set.
+  auto d = parse_config("", "t.yml");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->otlp.translation_strategy,
+            remote::OtlpTranslationStrategy::kUnderscoreEscapingWithSuffixes);
+  EXPECT_EQ(d->to_yaml().find("otlp"), std::string::npos);
+
+  EXPECT_NE(error_of("otlp:\n  translation_strategy: Dots\n").find(
+                "unsupported OTLP translation strategy \"Dots\""),
+            std::string::npos);
+  EXPECT_NE(error_of("otlp:\n  promote_resource_attributes: [a, ' a']\n")
+                .find("duplicated promoted OTel resource attribute \"a\""),
+            std::string::npos);
+  EXPECT_NE(error_of("otlp:\n  promote_resource_attributes: ['']\n")
+                .find("empty promoted OTel resource attribute"),
+            std::string::npos);
+  EXPECT_NE(error_of("otlp:\n  foo: 1\n").find("field foo not found in type config.OTLPConfig"),
+            std::string::npos);
+}
+
 TEST(ConfigTest, BearerTokenBecomesAuthorization) {
   auto c = parse_config("scrape_configs:\n  - job_name: a\n    bearer_token: abc\n", "t.yml");
   ASSERT_TRUE(c.ok()) << c.status();

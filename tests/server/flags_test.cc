@@ -219,6 +219,7 @@ TEST(FlagsTest, AsMapHasEveryFlagAsStatusFlagsShowsIt) {
                                           "web.dashboards.dir",
                                           "web.enable-admin-api",
                                           "web.enable-lifecycle",
+                                          "web.enable-otlp-receiver",
                                           "web.enable-remote-write-receiver",
                                           "web.external-url",
                                           "web.listen-address",
