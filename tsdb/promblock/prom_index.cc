@@ -25,9 +25,15 @@ absl::Status PromIndex::error(uint64_t offset, std::string_view what) const {
 
 absl::StatusOr<std::unique_ptr<PromIndex>> PromIndex::open(FileSystem* fs,
                                                            const std::string& path) {
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<MappedFile> file, fs->map(path));
+  return open(std::move(file), path);
+}
+
+absl::StatusOr<std::unique_ptr<PromIndex>> PromIndex::open(std::unique_ptr<MappedFile> file,
+                                                           const std::string& path) {
   std::unique_ptr<PromIndex> ix(new PromIndex());
   ix->path_ = path;
-  STRATA_ASSIGN_OR_RETURN(ix->file_, fs->map(path));
+  ix->file_ = std::move(file);
   ix->data_ = ix->file_->data();
   const std::string_view d = ix->data_;
   if (d.size() < kHeaderSize + kTocSize) return ix->error(0, "file too short for an index");

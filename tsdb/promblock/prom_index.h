@@ -36,6 +36,10 @@ class PromIndex {
  public:
   // Maps and validates `path` (header, TOC, symbols, postings offset table).
   static absl::StatusOr<std::unique_ptr<PromIndex>> open(FileSystem* fs, const std::string& path);
+  // The same over bytes already mapped (`path` only names the file in
+  // errors): for fuzzing and tests.
+  static absl::StatusOr<std::unique_ptr<PromIndex>> open(std::unique_ptr<MappedFile> file,
+                                                         const std::string& path);
 
   // The label set and chunks of series `id` (its offset / 16); either output
   // may be null.

@@ -1,0 +1,203 @@
+// The Prometheus block reader (tsdb/promblock) over real Prometheus 2.42
+// blocks made at run time (tests/testutil/prom_blocks.h): every sample
+// written comes back, tombstoned ones do not, matchers and label lookups
+// work, overlapping blocks merge, histogram chunks are skipped, index
+// version 1 is refused, and the import writes Strata blocks holding the same
+// samples.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "base/coding.h"
+#include "base/crc32c.h"
+#include "tests/testutil/prom_blocks.h"
+#include "tests/testutil/strata.h"
+#include "tests/testutil/temp_dir.h"
+#include "tests/tsdb/promblock/prom_test_util.h"
+#include "tsdb/block/block.h"
+#include "tsdb/block/merge_querier.h"
+#include "tsdb/promblock/prom_dir.h"
+#include "tsdb/promblock/prom_import.h"
+
+namespace strata::tsdb::prom {
+namespace {
+
+namespace fs = std::filesystem;
+
+class PromBlockTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!testutil::prometheus_installed()) return;
+    tmp_ = new testutil::TempDir("prom_block_test");
+    auto b = testutil::make_prom_blocks(tmp_->path() + "/snapshot");
+    ASSERT_TRUE(b.ok()) << b.status();
+    blocks_ = new testutil::PromBlocks(std::move(*b));
+    blocks_->prometheus.reset();  // only its files are needed here
+  }
+  static void TearDownTestSuite() {
+    delete blocks_;
+    delete tmp_;
+    blocks_ = nullptr;
+    tmp_ = nullptr;
+  }
+  void SetUp() override {
+    if (!testutil::prometheus_installed())
+      GTEST_SKIP() << testutil::kPrometheusBinary << " is not installed (Debian package prometheus)";
+    ASSERT_NE(blocks_, nullptr);
+  }
+  const std::string& snapshot() const { return blocks_->snapshot_dir; }
+
+  // What the reader must return: the written samples minus the deleted range.
+  SeriesSamples expected() const {
+    SeriesSamples out;
+    for (const testutil::RwSeries& s : blocks_->written) {
+      std::vector<Label> ls;
+      for (const auto& [n, v] : s.labels) ls.push_back({n, v});
+      Labels labels = Labels::from_unsorted(std::move(ls));
+      const bool deleted = labels.get("instance") == "inst1";
+      auto& dst = out[labels.to_string()];
+      for (const testutil::RwSample& x : s.samples) {
+        if (deleted && x.t_ms >= blocks_->deleted_mint_ms && x.t_ms <= blocks_->deleted_maxt_ms)
+          continue;
+        dst.push_back({x.t_ms, x.value});
+      }
+    }
+    return out;
+  }
+
+  static testutil::TempDir* tmp_;
+  static testutil::PromBlocks* blocks_;
+};
+testutil::TempDir* PromBlockTest::tmp_ = nullptr;
+testutil::PromBlocks* PromBlockTest::blocks_ = nullptr;
+
+TEST_F(PromBlockTest, ReadsEverySampleWrittenAndNoneDeleted) {
+  auto dir = PromDir::open(posix_file_system(), snapshot());
+  ASSERT_TRUE(dir.ok()) << dir.status();
+  // Two persisted 2 h blocks at least, and the head written by the snapshot.
+  EXPECT_GE((*dir)->blocks().size(), 3u);
+  bool has_tombstones = false;
+  for (const auto& b : (*dir)->blocks()) has_tombstones |= !b->tombstones().empty();
+  EXPECT_TRUE(has_tombstones) << "the deletion should have left a tombstones file";
+  auto got = read_samples(**dir, blocks_->mint_ms, blocks_->maxt_ms);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->size(), blocks_->written.size());
+  expect_same_samples(*got, expected());
+}
+
+TEST_F(PromBlockTest, SelectsByMatchersAndListsLabels) {
+  auto dir = PromDir::open(posix_file_system(), snapshot());
+  ASSERT_TRUE(dir.ok()) << dir.status();
+  auto q = (*dir)->querier(blocks_->mint_ms, blocks_->maxt_ms);
+  ASSERT_TRUE(q.ok());
+  auto eq = Matcher::make(MatchType::kEqual, "job", "job2");
+  auto re = Matcher::make(MatchType::kRegexMatch, "__name__", "import_metric_[01]");
+  auto set = (*q)->select({.sorted = true}, {*eq, *re});
+  auto all = read_all(*set);
+  ASSERT_TRUE(all.ok()) << all.status();
+  // job2 is i % 5 == 2; metric 0 or 1 is i % 3 != 2: 40 of the 60.
+  EXPECT_EQ(all->size(), 40u);
+  for (const Series& s : *all) EXPECT_EQ(s.labels().get("job"), "job2");
+  auto values = (*q)->label_values("job", {}, 0);
+  ASSERT_TRUE(values.ok());
+  EXPECT_EQ(*values, (std::vector<std::string>{"job0", "job1", "job2", "job3", "job4"}));
+  auto names = (*q)->label_names({*eq}, 0);
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, (std::vector<std::string>{"__name__", "instance", "job"}));
+}
+
+TEST_F(PromBlockTest, OverlappingBlocksAreMergedWithoutDuplicates) {
+  testutil::TempDir tmp("prom_overlap");
+  const std::string src = tmp.path() + "/src";
+  fs::copy(snapshot(), src, fs::copy_options::recursive);
+  // The same block twice under another ULID: full overlap.
+  auto dir = PromDir::open(posix_file_system(), src);
+  ASSERT_TRUE(dir.ok());
+  const std::string first = (*dir)->blocks()[0]->dir();
+  fs::copy(first, src + "/01AAAAAAAAAAAAAAAAAAAAAAAA", fs::copy_options::recursive);
+  dir = PromDir::open(posix_file_system(), src);
+  ASSERT_TRUE(dir.ok());
+  auto got = read_samples(**dir, blocks_->mint_ms, blocks_->maxt_ms);
+  ASSERT_TRUE(got.ok()) << got.status();
+  expect_same_samples(*got, expected());
+
+  auto r = import_prom_dir(posix_file_system(), src, tmp.path() + "/dst");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->written.size(), (*dir)->blocks().size() - 1);
+}
+
+TEST_F(PromBlockTest, ImportWritesStrataBlocksWithTheSameSamples) {
+  testutil::TempDir tmp("prom_import");
+  auto r = import_prom_dir(posix_file_system(), snapshot(), tmp.path());
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_GE(r->written.size(), 3u);
+  EXPECT_FALSE(r->head_not_imported);  // a snapshot has no wal/
+  std::vector<std::unique_ptr<Querier>> qs;
+  for (const BlockMeta& m : r->written) {
+    auto b = Block::open(join_path(tmp.path(), m.ulid), posix_file_system());
+    ASSERT_TRUE(b.ok()) << b.status();
+    qs.push_back((*b)->querier(blocks_->mint_ms, blocks_->maxt_ms));
+  }
+  MergeQuerier q(std::move(qs));
+  auto got = read_samples(q, blocks_->mint_ms, blocks_->maxt_ms);
+  ASSERT_TRUE(got.ok()) << got.status();
+  expect_same_samples(*got, expected());
+}
+
+TEST_F(PromBlockTest, HistogramChunksAreSkippedAndCounted) {
+  testutil::TempDir tmp("prom_hist");
+  const std::string src = tmp.path() + "/src";
+  fs::copy(snapshot(), src, fs::copy_options::recursive);
+  auto dir = PromDir::open(posix_file_system(), src);
+  ASSERT_TRUE(dir.ok());
+  // Re-tag the first chunk of the segment as a histogram chunk (2), with a
+  // valid CRC, as Prometheus would have written one.
+  const std::string seg = (*dir)->blocks()[0]->dir() + "/chunks/000001";
+  std::string data = read_file_bytes(seg);
+  const char* p = data.data() + 8;
+  uint64_t len;
+  ASSERT_TRUE(get_uvarint(&p, data.data() + data.size(), &len));
+  const size_t enc = p - data.data();
+  data[enc] = char(kPromEncHistogram);
+  std::string crc;
+  put_be32(&crc, crc32c(std::string_view(data.data() + enc, 1 + len)));
+  data.replace(enc + 1 + len, 4, crc);
+  write_file_bytes(seg, data);
+
+  dir = PromDir::open(posix_file_system(), src);
+  ASSERT_TRUE(dir.ok());
+  auto got = read_samples(**dir, blocks_->mint_ms, blocks_->maxt_ms);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ((*dir)->skipped_histogram_series(), 1u);
+  size_t fewer = 0;
+  SeriesSamples want = expected();
+  for (const auto& [k, v] : *got) fewer += v.size() < want[k].size();
+  EXPECT_EQ(fewer, 1u);
+}
+
+TEST_F(PromBlockTest, IndexVersion1IsRefusedWithAClearError) {
+  testutil::TempDir tmp("prom_v1");
+  const std::string src = tmp.path() + "/src";
+  fs::copy(snapshot(), src, fs::copy_options::recursive);
+  auto dir = PromDir::open(posix_file_system(), src);
+  ASSERT_TRUE(dir.ok());
+  const std::string index = (*dir)->blocks()[0]->dir() + "/index";
+  std::string data = read_file_bytes(index);
+  data[4] = 1;
+  write_file_bytes(index, data);
+  auto again = PromDir::open(posix_file_system(), src);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kUnimplemented) << again.status();
+}
+
+TEST_F(PromBlockTest, EmptyDirectoryIsNotImported) {
+  testutil::TempDir tmp("prom_empty");
+  auto r = import_prom_dir(posix_file_system(), tmp.path(), tmp.path() + "/dst");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace strata::tsdb::prom
