@@ -1,6 +1,7 @@
 #include "tsdb/promblock/prom_import.h"
 
 #include <algorithm>
+#include <climits>
 
 #include "absl/strings/str_join.h"
 #include "base/status.h"
@@ -9,6 +10,34 @@
 #include "tsdb/promblock/prom_dir.h"
 
 namespace strata::tsdb::prom {
+namespace {
+
+// Refuses an import that would lose samples. Strata's head never holds data
+// an existing block covers: on replay it drops WAL samples older than the
+// newest block's end. So when `dst` has a WAL, the imported blocks must end
+// no later than the Strata blocks already there (whose end the head is
+// already past).
+absl::Status check_destination(FileSystem* fs, const std::string& dst, int64_t import_maxt) {
+  const std::string wal = join_path(dst, "wal");
+  if (!fs->exists(wal)) return absl::OkStatus();
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> segments, fs->list_dir(wal));
+  if (segments.empty()) return absl::OkStatus();
+  int64_t strata_maxt = INT64_MIN;
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->list_dir(dst));
+  for (const std::string& n : names) {
+    if (!is_ulid(n) || !fs->exists(join_path(join_path(dst, n), kMetaFileName))) continue;
+    STRATA_ASSIGN_OR_RETURN(BlockMeta m, read_meta(fs, join_path(dst, n)));
+    strata_maxt = std::max(strata_maxt, m.max_time_ms);
+  }
+  if (import_maxt <= strata_maxt) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      dst + " holds a write-ahead log (wal/) of a Strata server, and the imported blocks end at " +
+      std::to_string(import_maxt) + " ms, after its newest block: on its next start Strata would "
+      "drop the samples of its WAL older than that. Import into a fresh data directory, or serve "
+      "the Prometheus directory read-only alongside with --storage.prometheus-tsdb.path");
+}
+
+}  // namespace
 
 absl::StatusOr<PromImportResult> import_prom_dir(FileSystem* fs, const std::string& src_dir,
                                                  const std::string& dst_dir) {
@@ -22,8 +51,11 @@ absl::StatusOr<PromImportResult> import_prom_dir(FileSystem* fs, const std::stri
                   "the newest samples still in Prometheus' head, take a snapshot with "
                   "POST /api/v1/admin/tsdb/snapshot and import snapshots/<name>");
   }
-  STRATA_RETURN_IF_ERROR(fs->mkdirs(dst_dir));
   const auto& blocks = src->blocks();
+  int64_t import_maxt = INT64_MIN;
+  for (const auto& b : blocks) import_maxt = std::max(import_maxt, b->meta().max_time_ms);
+  STRATA_RETURN_IF_ERROR(check_destination(fs, dst_dir, import_maxt));
+  STRATA_RETURN_IF_ERROR(fs->mkdirs(dst_dir));
   for (const std::vector<size_t>& group : overlapping_groups(blocks)) {
     int64_t mint = blocks[group[0]]->meta().min_time_ms;
     int64_t maxt = mint;

@@ -26,7 +26,9 @@ struct PromImportResult {
 };
 
 // Imports the blocks of `src_dir` into `dst_dir` (created if missing).
-// FailedPrecondition when the source holds no block; the errors of the
+// FailedPrecondition when the source holds no block, or when `dst_dir` has
+// a Strata WAL and the import reaches past its newest block (Strata would
+// drop the WAL's older samples on replay); the errors of the
 // reader (DataLoss naming the file and offset) otherwise. Blocks written
 // before an error stay (each is complete).
 absl::StatusOr<PromImportResult> import_prom_dir(FileSystem* fs, const std::string& src_dir,

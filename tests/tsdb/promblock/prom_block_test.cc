@@ -192,6 +192,19 @@ TEST_F(PromBlockTest, IndexVersion1IsRefusedWithAClearError) {
   EXPECT_EQ(again.status().code(), absl::StatusCode::kUnimplemented) << again.status();
 }
 
+TEST_F(PromBlockTest, ImportRefusesADestinationWhoseWalItWouldCut) {
+  // A Strata data directory with a WAL and no block: its head would drop
+  // WAL samples older than the imported blocks' end on the next start.
+  testutil::TempDir tmp("prom_import_wal");
+  fs::create_directories(tmp.path() + "/wal");
+  write_file_bytes(tmp.path() + "/wal/00000000", "x");
+  auto r = import_prom_dir(posix_file_system(), snapshot(), tmp.path());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition) << r.status();
+  EXPECT_EQ(std::distance(fs::directory_iterator(tmp.path()), fs::directory_iterator()), 1)
+      << "nothing may be written";
+}
+
 TEST_F(PromBlockTest, EmptyDirectoryIsNotImported) {
   testutil::TempDir tmp("prom_empty");
   auto r = import_prom_dir(posix_file_system(), tmp.path(), tmp.path() + "/dst");
