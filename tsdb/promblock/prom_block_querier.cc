@@ -1,6 +1,6 @@
 // PromBlock::querier(): selects by intersecting the postings of the
-// equality matchers (every series when there is none), then checks each
-// candidate's labels against all matchers as its series is read.
+// matchers that require their label (every series when there is none), then
+// checks each candidate's labels against all matchers as its series is read.
 #include <algorithm>
 #include <set>
 
@@ -18,14 +18,31 @@ bool matches_all(const Labels& labels, const Matchers& ms) {
   return true;
 }
 
-// The candidate ids: the intersection of the postings of the `name="value"`
-// matchers, or every series.
+// The ids of the series whose `m.name()` label has a value `m` accepts: the
+// union of those values' postings (the postings offset table lists them).
+absl::StatusOr<std::vector<uint32_t>> matching_ids(const PromIndex& ix, const Matcher& m) {
+  if (m.type() == MatchType::kEqual) return ix.postings(m.name(), m.value());
+  std::vector<uint32_t> ids;
+  for (const std::string& v : ix.label_values(m.name())) {
+    if (!m.matches(v)) continue;
+    STRATA_ASSIGN_OR_RETURN(std::vector<uint32_t> p, ix.postings(m.name(), v));
+    std::vector<uint32_t> both;
+    std::set_union(ids.begin(), ids.end(), p.begin(), p.end(), std::back_inserter(both));
+    ids = std::move(both);
+  }
+  return ids;
+}
+
+// The candidate ids: the intersection over the matchers that reject the
+// empty string (`a="x"`, `a=~"x.*"`: the label must be present) of the series
+// they accept, or every series when there is none. Negative matchers and
+// those accepting "" are checked on each series' labels as it is read.
 absl::StatusOr<std::vector<uint32_t>> candidates(const PromIndex& ix, const Matchers& ms) {
   std::vector<uint32_t> ids;
   bool first = true;
   for (const Matcher& m : ms) {
-    if (m.type() != MatchType::kEqual || m.value().empty()) continue;
-    STRATA_ASSIGN_OR_RETURN(std::vector<uint32_t> p, ix.postings(m.name(), m.value()));
+    if (m.is_negative() || m.matches_empty()) continue;
+    STRATA_ASSIGN_OR_RETURN(std::vector<uint32_t> p, matching_ids(ix, m));
     if (first) {
       ids = std::move(p);
       first = false;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <tuple>
 
 #include "base/coding.h"
 #include "base/crc32c.h"
@@ -106,6 +107,48 @@ TEST_F(PromBlockTest, SelectsByMatchersAndListsLabels) {
   auto names = (*q)->label_names({*eq}, 0);
   ASSERT_TRUE(names.ok());
   EXPECT_EQ(*names, (std::vector<std::string>{"__name__", "instance", "job"}));
+}
+
+TEST_F(PromBlockTest, EveryMatcherKindSelectsWhatItsLabelsSay) {
+  auto dir = PromDir::open(posix_file_system(), snapshot());
+  ASSERT_TRUE(dir.ok()) << dir.status();
+  struct Case {
+    const char* name;
+    std::vector<std::tuple<MatchType, std::string, std::string>> ms;
+  };
+  const std::vector<Case> cases = {
+      {"regex_on_name", {{MatchType::kRegexMatch, "__name__", "import_metric_(0|2)"}}},
+      {"regex_prefix", {{MatchType::kRegexMatch, "instance", "inst1.*"}}},
+      {"not_equal", {{MatchType::kEqual, "job", "job1"}, {MatchType::kNotEqual, "instance", "inst1"}}},
+      {"regex_no_match", {{MatchType::kRegexMatch, "__name__", ".+"}, {MatchType::kRegexNoMatch, "job", "job[0-3]"}}},
+      {"accepts_empty", {{MatchType::kRegexMatch, "job", "job4|"}, {MatchType::kRegexMatch, "__name__", ".+"}}},
+      {"absent_label", {{MatchType::kEqual, "nosuch", ""}, {MatchType::kEqual, "job", "job0"}}},
+      {"no_match", {{MatchType::kEqual, "job", "job9"}}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Matchers ms;
+    for (const auto& [t, n, v] : c.ms) ms.push_back(*Matcher::make(t, n, v));
+    auto q = (*dir)->querier(blocks_->mint_ms, blocks_->maxt_ms);
+    ASSERT_TRUE(q.ok());
+    auto set = (*q)->select({.sorted = true}, ms);
+    auto got = read_all(*set);
+    ASSERT_TRUE(got.ok()) << got.status();
+    size_t want = 0;
+    for (const testutil::RwSeries& w : blocks_->written) {
+      bool ok = true;
+      for (const Matcher& m : ms) {
+        std::string v;
+        for (const auto& [n, x] : w.labels) if (n == m.name()) v = x;
+        ok = ok && m.matches(v);
+      }
+      want += ok;
+    }
+    EXPECT_EQ(got->size(), want);
+    for (const Series& s : *got) {
+      for (const Matcher& m : ms) EXPECT_TRUE(m.matches(s.labels().get(m.name()))) << m.to_string();
+    }
+  }
 }
 
 TEST_F(PromBlockTest, OverlappingBlocksAreMergedWithoutDuplicates) {
