@@ -41,8 +41,8 @@ absl::StatusOr<std::unique_ptr<PromIndex>> PromIndex::open(std::unique_ptr<Mappe
   const uint8_t version = uint8_t(d[4]);
   if (version != kIndexVersion2) {
     return absl::UnimplementedError(path + ": index format version " + std::to_string(version) +
-                                    " is not supported (only version 2, written by Prometheus "
-                                    "2.x; compact or re-snapshot the block with Prometheus 2.x)");
+                                    " is not supported (only version 2, which current Prometheus "
+                                    "2.x releases write)");
   }
   const size_t toc = d.size() - kTocSize;
   if (crc32c(d.substr(toc, 48)) != get_be32(d.data() + toc + 48)) {
