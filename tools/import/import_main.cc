@@ -1,5 +1,6 @@
 #include "tools/import/import_main.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -49,6 +50,24 @@ int import_main(int argc, char** argv) {
   }
   std::printf("imported %zu Prometheus block(s) into %zu Strata block(s): %llu samples\n",
               r->source_blocks, r->written.size(), (unsigned long long)samples);
+  if (!r->written.empty()) {
+    // Strata's retention counts back from the newest block: history older
+    // than --storage.tsdb.retention.time goes at the first maintenance.
+    int64_t mint = r->written.front().min_time_ms, maxt = mint;
+    for (const auto& m : r->written) {
+      mint = std::min(mint, m.min_time_ms);
+      maxt = std::max(maxt, m.max_time_ms);
+    }
+    const int64_t span_ms = maxt - mint;
+    const int64_t days = (span_ms + 86400000 - 1) / 86400000;
+    if (days > 15) {
+      std::fprintf(stderr,
+                   "note: the imported history spans %lld days; start strata with "
+                   "--storage.tsdb.retention.time=%lldd or more (the default is 15d), or its "
+                   "retention deletes the oldest imported blocks\n",
+                   (long long)days, (long long)days);
+    }
+  }
   if (r->skipped_histogram_series > 0) {
     std::fprintf(stderr,
                  "warning: %llu series hold native histogram chunks, which Strata does not "
