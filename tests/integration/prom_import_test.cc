@@ -158,13 +158,13 @@ TEST_F(PromImportTest, PrometheusDirectoryServedAlongsideAnswersLikePrometheus) 
   testutil::HttpClient c = (*strata)->client();
   auto w = c.post("/api/v1/write",
                   testutil::encode_write_request(
-                      {{{{"__name__", "import_metric_0"}, {"instance", "inst0"}, {"job", "job0"}},
+                      {{{{"__name__", "import_metric_2"}, {"instance", "inst2"}, {"job", "job2"}},
                         {{t, 1234}}}}),
                   "application/x-protobuf", testutil::remote_write_headers());
   ASSERT_TRUE(w.ok()) << w.status();
   ASSERT_EQ(w->status / 100, 2) << w->body;
   json got = ask(**strata, "/api/v1/query?" + testutil::form_encode(
-                                                  {{"query", "import_metric_0{instance=\"inst0\"}[2m]"},
+                                                  {{"query", "import_metric_2{instance=\"inst2\"}[2m]"},
                                                    {"time", std::to_string(t / 1000)}}));
   ASSERT_EQ(got["result"].size(), 1u) << got.dump();
   const json& values = got["result"][0]["values"];

@@ -41,8 +41,11 @@ absl::StatusOr<PromBlocks> make_prom_blocks(const std::string& dest_dir,
   // Minute-aligned, ending a minute ago, so queries at "now" see it all.
   out.maxt_ms = (now_ms() / 60000 - 1) * 60000;
   out.mint_ms = out.maxt_ms - spec.span_ms;
-  const int64_t n_samples = spec.span_ms / spec.step_ms + 1;
   for (int i = 0; i < spec.series; ++i) {
+    // Every fourth series 4x as dense, so that it has several chunks per
+    // block (Prometheus cuts chunks at 120 samples).
+    const int64_t step_ms = i % 4 == 0 ? spec.step_ms / 4 : spec.step_ms;
+    const int64_t n_samples = spec.span_ms / step_ms + 1;
     RwSeries s;
     s.labels = {{"__name__", "import_metric_" + std::to_string(i % 3)},
                 {"instance", "inst" + std::to_string(i)},
@@ -50,7 +53,7 @@ absl::StatusOr<PromBlocks> make_prom_blocks(const std::string& dest_dir,
     for (int64_t k = 0; k < n_samples; ++k) {
       // Counters; every tenth series resets every 100 samples.
       const int64_t x = i % 10 == 0 ? k % 100 : k;
-      s.samples.push_back({out.mint_ms + k * spec.step_ms, double(x * (i % 7 + 1)) + 0.25 * i});
+      s.samples.push_back({out.mint_ms + k * step_ms, double(x * (i % 7 + 1)) + 0.25 * i});
     }
     out.written.push_back(std::move(s));
   }

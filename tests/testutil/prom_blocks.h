@@ -1,6 +1,7 @@
 // Real Prometheus 2.42 blocks for tests: starts /usr/bin/prometheus with the
 // remote-write receiver and the admin API, remote-writes known samples
-// (counters with resets, `series` series over `span_ms`, oldest first) so
+// (counters with resets, `series` series over `span_ms`, every fourth one
+// four times as dense, oldest first) so
 // that Prometheus cuts several 2 h blocks, deletes one series' range (a
 // tombstone in a persisted block), takes a snapshot (which adds the head as
 // a block) and copies it to `dest_dir`. Prometheus keeps running so a test
