@@ -19,6 +19,7 @@
 #include "tests/tsdb/promblock/prom_test_util.h"
 #include "tsdb/block/block.h"
 #include "tsdb/block/merge_querier.h"
+#include "tsdb/db.h"
 #include "tsdb/promblock/prom_dir.h"
 #include "tsdb/promblock/prom_import.h"
 
@@ -259,6 +260,33 @@ TEST_F(PromBlockTest, ImportRefusesADestinationWhoseWalItWouldCut) {
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition) << r.status();
   EXPECT_EQ(std::distance(fs::directory_iterator(tmp.path()), fs::directory_iterator()), 1)
       << "nothing may be written";
+}
+
+TEST_F(PromBlockTest, DatabaseServesThePrometheusDirectoryBesideItsOwnSamples) {
+  testutil::TempDir tmp("prom_db");
+  DBOptions o;
+  o.dir = tmp.path() + "/data";
+  o.maintenance_interval_ms = 0;
+  o.prometheus_tsdb_dir = snapshot();
+  metrics::Registry reg;
+  auto db = DB::open(o, &reg);
+  ASSERT_TRUE(db.ok()) << db.status();
+  // One new sample of an existing series, and one at a time Prometheus has.
+  auto app = (*db)->appender();
+  const Labels l = Labels::from_strings(
+      {"__name__", "import_metric_2", "instance", "inst2", "job", "job2"});
+  ASSERT_TRUE(app->append(0, l, blocks_->maxt_ms + 60000, 42).ok());
+  ASSERT_TRUE(app->commit().ok());
+  auto got = read_samples(**db, blocks_->mint_ms, blocks_->maxt_ms + 60000);
+  ASSERT_TRUE(got.ok()) << got.status();
+  SeriesSamples want = expected();
+  want[l.to_string()].push_back({blocks_->maxt_ms + 60000, 42});
+  expect_same_samples(*got, want);
+
+  o.prometheus_tsdb_dir = tmp.path() + "/nosuch";
+  metrics::Registry reg2;
+  auto bad = DB::open(o, &reg2);
+  EXPECT_FALSE(bad.ok());
 }
 
 TEST_F(PromBlockTest, EmptyDirectoryIsNotImported) {
