@@ -51,11 +51,13 @@ absl::StatusOr<std::unique_ptr<DB>> DB::open(const DBOptions& opts, metrics::Reg
   }
   std::unique_ptr<prom::PromDir> prom;
   if (!opts.prometheus_tsdb_dir.empty()) {
-    auto d = prom::PromDir::open(fs, opts.prometheus_tsdb_dir);
+    auto d = prom::PromDir::open(fs, opts.prometheus_tsdb_dir, /*set_aside_corrupt=*/true);
     if (!d.ok()) {
       return annotate(d.status(), "opening the Prometheus data directory " + opts.prometheus_tsdb_dir);
     }
     prom = std::move(*d);
+    for (const std::string& c : prom->corrupted())
+      log::error("tsdb", "Prometheus block set aside", {{"err", c}});
     log::info("tsdb", "Serving Prometheus blocks read-only",
               {{"dir", opts.prometheus_tsdb_dir}, {"blocks", std::to_string(prom->blocks().size())}});
     if (prom->has_head_data()) {

@@ -16,7 +16,8 @@ bool non_empty_dir(FileSystem* fs, const std::string& dir) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<PromDir>> PromDir::open(FileSystem* fs, const std::string& dir) {
+absl::StatusOr<std::unique_ptr<PromDir>> PromDir::open(FileSystem* fs, const std::string& dir,
+                                                       bool set_aside_corrupt) {
   auto out = std::make_unique<PromDir>();
   auto names = fs->list_dir(dir);
   if (!names.ok()) return annotate(names.status(), "cannot read Prometheus data directory " + dir);
@@ -24,8 +25,13 @@ absl::StatusOr<std::unique_ptr<PromDir>> PromDir::open(FileSystem* fs, const std
     if (!is_ulid(n)) continue;  // also skips `<ulid>.tmp`, wal, chunks_head, snapshots
     const std::string bdir = join_path(dir, n);
     if (!fs->exists(join_path(bdir, kMetaFileName))) continue;
-    STRATA_ASSIGN_OR_RETURN(std::shared_ptr<PromBlock> b, PromBlock::open(fs, bdir));
-    out->blocks_.push_back(std::move(b));
+    auto b = PromBlock::open(fs, bdir);
+    if (!b.ok()) {
+      if (!set_aside_corrupt || b.status().code() != absl::StatusCode::kDataLoss) return b.status();
+      out->corrupted_.emplace_back(b.status().message());
+      continue;
+    }
+    out->blocks_.push_back(*std::move(b));
   }
   std::sort(out->blocks_.begin(), out->blocks_.end(), [](const auto& a, const auto& b) {
     return std::pair(a->meta().min_time_ms, a->meta().max_time_ms) <

@@ -21,7 +21,12 @@ namespace strata::tsdb::prom {
 
 class PromDir final : public Queryable {
  public:
-  static absl::StatusOr<std::unique_ptr<PromDir>> open(FileSystem* fs, const std::string& dir);
+  // Fails on the first block that does not open, unless `set_aside_corrupt`:
+  // then a block that fails with DataLoss is left out and its error listed
+  // in corrupted() (the server keeps serving the rest, as for its own
+  // blocks).
+  static absl::StatusOr<std::unique_ptr<PromDir>> open(FileSystem* fs, const std::string& dir,
+                                                       bool set_aside_corrupt = false);
 
   // Sorted by (min time, max time).
   const std::vector<std::shared_ptr<PromBlock>>& blocks() const { return blocks_; }
@@ -29,12 +34,15 @@ class PromDir final : public Queryable {
   // samples (the last hours) are not read.
   bool has_head_data() const { return has_head_data_; }
   uint64_t skipped_histogram_series() const;
+  // The errors of the blocks open() set aside.
+  const std::vector<std::string>& corrupted() const { return corrupted_; }
 
   absl::StatusOr<std::unique_ptr<Querier>> querier(int64_t mint_ms, int64_t maxt_ms) override;
 
  private:
   std::vector<std::shared_ptr<PromBlock>> blocks_;
   bool has_head_data_ = false;
+  std::vector<std::string> corrupted_;
 };
 
 // Groups of blocks (indices into `blocks`, sorted by min time) whose time

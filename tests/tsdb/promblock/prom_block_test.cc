@@ -283,6 +283,35 @@ TEST_F(PromBlockTest, DatabaseServesThePrometheusDirectoryBesideItsOwnSamples) {
   want[l.to_string()].push_back({blocks_->maxt_ms + 60000, 42});
   expect_same_samples(*got, want);
 
+  db->reset();
+
+  // A corrupt block is set aside; the others are still served.
+  const std::string copy = tmp.path() + "/prom";
+  fs::copy(snapshot(), copy, fs::copy_options::recursive);
+  auto pd = PromDir::open(posix_file_system(), copy);
+  ASSERT_TRUE(pd.ok());
+  const size_t n_blocks = (*pd)->blocks().size();
+  const std::string index = (*pd)->blocks()[0]->dir() + "/index";
+  std::string data = read_file_bytes(index);
+  data[10] ^= 0x5a;  // inside the symbol table: its CRC no longer matches
+  write_file_bytes(index, data);
+  auto strict = PromDir::open(posix_file_system(), copy);
+  ASSERT_FALSE(strict.ok());
+  EXPECT_EQ(strict.status().code(), absl::StatusCode::kDataLoss) << strict.status();
+  EXPECT_NE(strict.status().message().find(index), std::string::npos) << strict.status();
+  auto lenient = PromDir::open(posix_file_system(), copy, /*set_aside_corrupt=*/true);
+  ASSERT_TRUE(lenient.ok()) << lenient.status();
+  EXPECT_EQ((*lenient)->blocks().size(), n_blocks - 1);
+  EXPECT_EQ((*lenient)->corrupted().size(), 1u);
+  o.prometheus_tsdb_dir = copy;
+  metrics::Registry reg3;
+  auto db2 = DB::open(o, &reg3);
+  ASSERT_TRUE(db2.ok()) << db2.status();
+  auto rest = read_samples(**db2, blocks_->mint_ms, blocks_->maxt_ms);
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_FALSE(rest->empty());
+  db2->reset();
+
   o.prometheus_tsdb_dir = tmp.path() + "/nosuch";
   metrics::Registry reg2;
   auto bad = DB::open(o, &reg2);
