@@ -9,7 +9,7 @@ tests/ may include anything.
 
 Inside tsdb/ the layers run
 
-  labels <- chunkenc <- {index, wal} <- seam <- {head, block} <- compact <- db
+  labels <- chunkenc <- {index, wal} <- seam <- {head, block} <- {compact, promblock} <- db
 
 where `seam` is the read/append interface at tsdb/'s top level (storage.h,
 series.h, ...) and `db` is tsdb/db.{h,cc}. A tsdb file may include its own
@@ -46,6 +46,7 @@ TSDB_LAYERS = {
     "head": 4,
     "block": 4,
     "compact": 5,
+    "promblock": 5,
     "db": 6,
 }
 
@@ -65,7 +66,7 @@ def check_tsdb(path, lineno, src_rel, target_rel):
     if TSDB_LAYERS[dst] < TSDB_LAYERS[src]:
         return None
     return (f"{path}:{lineno}: tsdb/{target_rel} is in layer {dst}, not below {src} (layers: labels"
-            f" <- chunkenc <- {{index, wal}} <- seam <- {{head, block}} <- compact <- db)")
+            f" <- chunkenc <- {{index, wal}} <- seam <- {{head, block}} <- {{compact, promblock}} <- db)")
 
 
 def main():

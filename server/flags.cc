@@ -105,6 +105,16 @@ const std::vector<FlagDef>& defs() {
          f.storage_path = v;
          return absl::OkStatus();
        }},
+      {"storage.prometheus-tsdb.path", "<path>",
+       "A Prometheus 2.x data directory (or snapshot) whose persisted blocks are served "
+       "read-only alongside Strata's own storage: queries see both, Strata's samples win "
+       "on equal timestamps. Nothing there is written, compacted or deleted by retention; "
+       "samples still in Prometheus' head (wal/, chunks_head/) are not read. Empty: none.",
+       nullptr, [](const Flags& f) { return f.prometheus_tsdb_path; },
+       [](Flags& f, S v) {
+         f.prometheus_tsdb_path = v;
+         return absl::OkStatus();
+       }},
       {"storage.tsdb.retention.time", "<duration>",
        "How long to keep samples, e.g. 15d, 26w, 1y.", nullptr,
        [](const Flags& f) { return format_duration(f.retention_ms); },

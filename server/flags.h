@@ -18,6 +18,7 @@ namespace strata::server {
 struct Flags {
   std::string config_file;  // "" = the embedded default configuration
   std::string storage_path = "data/";
+  std::string prometheus_tsdb_path;  // --storage.prometheus-tsdb.path; "" = none
   // Durations and sizes keep the text as given next to the parsed value.
   std::string retention_time = "15d";
   int64_t retention_ms = int64_t(15) * 24 * 3600 * 1000;

@@ -28,6 +28,7 @@ tsdb::DBOptions db_options(const Flags& f) {
   o.maintenance_interval_ms = f.maintenance_interval_ms;
   o.max_exemplars = f.exemplars_limit;
   o.head_snapshot_on_shutdown = f.head_snapshot_on_shutdown;
+  o.prometheus_tsdb_dir = f.prometheus_tsdb_path;
   return o;
 }
 

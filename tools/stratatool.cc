@@ -20,6 +20,7 @@
 #include "base/duration.h"
 #include "tools/check/metrics_lint.h"
 #include "tools/dashlint/lint_main.h"
+#include "tools/import/import_main.h"
 #include "tools/ruletest/rule_unit_test.h"
 #include "tools/promqltest/runner.h"
 #include "tools/promqltest/script.h"
@@ -39,6 +40,14 @@ Commands:
       --compat=v2 follows Prometheus 2.x semantics (closed windows,
       holt_winters); --skip-unsupported counts evals that need native
       histograms as skipped instead of failed.
+  import prometheus-tsdb SRC_DIR --storage.tsdb.path=DST_DIR
+      Converts the persisted blocks of a Prometheus 2.x data directory (or a
+      snapshot of one) into Strata blocks in DST_DIR, Strata's data
+      directory (stop strata first). Blocks overlapping each other are
+      merged; deleted (tombstoned) samples are left out; native histogram
+      samples are skipped with a warning. Prometheus' head (wal/,
+      chunks_head/) is not read: stop Prometheus, or import a snapshot from
+      POST /api/v1/admin/tsdb/snapshot, which includes the head.
   check config FILE...
       Checks prometheus.yml files as the server loads them (same messages);
       prints "SUCCESS" or "FAILED" per file like promtool and exits 1 when
@@ -449,6 +458,7 @@ int main(int argc, char** argv) {
                                   [&] { return promqltest(argc - 2, argv + 2); });
   if (!std::strcmp(argv[1], "check")) return check(argc - 2, argv + 2);
   if (!std::strcmp(argv[1], "healthcheck")) return healthcheck(argc - 2, argv + 2);
+  if (!std::strcmp(argv[1], "import")) return strata::tools::import_main(argc - 2, argv + 2);
   if (!std::strcmp(argv[1], "lint"))
     return strata::run_with_stack(strata::kQueryThreadStackBytes,
                                   [&] { return lint(argc - 2, argv + 2); });

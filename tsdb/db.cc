@@ -7,7 +7,9 @@
 #include "base/status.h"
 #include "tsdb/compact/block_store.h"
 #include "tsdb/compact/planner.h"
+#include "tsdb/block/merge_querier.h"
 #include "tsdb/head/head.h"
+#include "tsdb/promblock/prom_dir.h"
 
 namespace strata::tsdb {
 
@@ -47,16 +49,44 @@ absl::StatusOr<std::unique_ptr<DB>> DB::open(const DBOptions& opts, metrics::Reg
     // appends before the newest block's end are out of bounds.
     if (blocks->max_time_ms() != INT64_MIN) ho.min_valid_time_ms = blocks->max_time_ms();
   }
+  std::unique_ptr<prom::PromDir> prom;
+  if (!opts.prometheus_tsdb_dir.empty()) {
+    auto d = prom::PromDir::open(fs, opts.prometheus_tsdb_dir, /*set_aside_corrupt=*/true);
+    if (!d.ok()) {
+      return annotate(d.status(), "opening the Prometheus data directory " + opts.prometheus_tsdb_dir);
+    }
+    prom = std::move(*d);
+    for (const std::string& c : prom->corrupted())
+      log::error("tsdb", "Prometheus block set aside", {{"err", c}});
+    log::info("tsdb", "Serving Prometheus blocks read-only",
+              {{"dir", opts.prometheus_tsdb_dir}, {"blocks", std::to_string(prom->blocks().size())}});
+    if (prom->has_head_data()) {
+      log::warn("tsdb",
+                "The Prometheus directory has a wal/ or chunks_head/: samples still in "
+                "Prometheus' head are not read (take a snapshot to include them)",
+                {{"dir", opts.prometheus_tsdb_dir}});
+    }
+  }
   auto head = Head::open(ho, registry);
   if (!head.ok()) return annotate(head.status(), "opening head in " + opts.dir);
-  return std::unique_ptr<DB>(new DB(opts, std::move(*head), std::move(blocks)));
+  std::unique_ptr<DB> db(new DB(opts, std::move(*head), std::move(blocks)));
+  db->prom_ = std::move(prom);
+  return db;
 }
 
 std::unique_ptr<Appender> DB::appender() { return head_->appender(); }
 
 absl::StatusOr<std::unique_ptr<Querier>> DB::querier(int64_t mint_ms, int64_t maxt_ms) {
-  if (!blocks_) return head_->querier(mint_ms, maxt_ms);
-  return blocks_->querier(mint_ms, maxt_ms, head_->querier(mint_ms, maxt_ms));
+  std::unique_ptr<Querier> own =
+      blocks_ ? blocks_->querier(mint_ms, maxt_ms, head_->querier(mint_ms, maxt_ms))
+              : head_->querier(mint_ms, maxt_ms);
+  if (!prom_) return own;
+  // Prometheus' blocks first: for equal timestamps the later source (ours) wins.
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<Querier> theirs, prom_->querier(mint_ms, maxt_ms));
+  std::vector<std::unique_ptr<Querier>> qs;
+  qs.push_back(std::move(theirs));
+  qs.push_back(std::move(own));
+  return std::unique_ptr<Querier>(std::make_unique<MergeQuerier>(std::move(qs)));
 }
 
 std::vector<std::pair<std::string, std::vector<MetricMetadata>>> DB::metadata(

@@ -23,6 +23,9 @@ namespace strata::tsdb {
 
 class Head;
 class BlockStore;
+namespace prom {
+class PromDir;
+}
 
 struct DBOptions {
   // Storage directory; "" keeps everything in memory (tests, promqltest).
@@ -44,6 +47,11 @@ struct DBOptions {
   int64_t block_range_ms = 2 * 3600 * 1000;
   // How often background maintenance runs; 0 disables the background thread.
   int64_t maintenance_interval_ms = 60 * 1000;
+  // --storage.prometheus-tsdb.path: a Prometheus data directory whose
+  // persisted blocks are read-only merged into every query ("" = none).
+  // Never written, compacted or subject to retention; on equal timestamps
+  // Strata's own samples win.
+  std::string prometheus_tsdb_dir;
 };
 
 // Cardinality statistics for /api/v1/status/tsdb: the `limit` largest entries
@@ -143,6 +151,7 @@ class DB : public Appendable,
   DBOptions opts_;
   std::unique_ptr<Head> head_;
   std::unique_ptr<BlockStore> blocks_;  // null for in-memory databases
+  std::unique_ptr<prom::PromDir> prom_;  // null without prometheus_tsdb_dir; set once in open()
   std::mutex maintain_mu_;
   // Set first thing by close(); maintenance loops poll it.
   std::atomic<bool> stop_{false};

@@ -109,6 +109,7 @@ TEST_F(StrataE2ETest, Flags) {
                      R"("query.timeout":"2m","rules.alert.for-grace-period":"10m",)"
                      R"("rules.alert.for-outage-tolerance":"1h","rules.alert.resend-delay":"1m",)"
                      R"("storage.exemplars.exemplars-limit":"100000",)"
+                     R"("storage.prometheus-tsdb.path":"",)"
                      R"("storage.remote.read-concurrent-limit":"10",)"
                      R"("storage.remote.read-max-bytes-in-frame":"1048576",)"
                      R"("storage.remote.read-sample-limit":"50000000",)"

@@ -205,6 +205,7 @@ TEST(FlagsTest, AsMapHasEveryFlagAsStatusFlagsShowsIt) {
                                           "query.max-samples",
                                           "query.timeout",
                                           "storage.exemplars.exemplars-limit",
+                                          "storage.prometheus-tsdb.path",
                                           "storage.remote.read-concurrent-limit",
                                           "storage.remote.read-max-bytes-in-frame",
                                           "storage.remote.read-sample-limit",
