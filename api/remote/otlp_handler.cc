@@ -9,7 +9,7 @@
 #include "base/clock.h"
 #include "base/go_quote.h"
 #include "base/log.h"
-#include "remote/gzip_inflate.h"
+#include "net/gzip.h"
 
 namespace strata::api::remote {
 
@@ -133,8 +133,15 @@ void OtlpHandler::serve(const HttpRequest& req, HttpResponse& resp) {
   std::string inflated;
   std::string_view body = req.body;
   if (encoding == "gzip") {
-    auto raw = strata::remote::gzip_inflate(req.body, opts_.max_decoded_bytes);
-    if (!raw.ok()) return respond_error(resp, http_status_for(raw.status()), raw.status(), &*enc);
+    auto raw = net::gunzip(req.body, int64_t(opts_.max_decoded_bytes));
+    if (!raw.ok()) {
+      absl::Status st =
+          raw.status().code() == absl::StatusCode::kResourceExhausted
+              ? absl::ResourceExhaustedError(absl::StrCat("gzip: decompressed body exceeds the limit of ",
+                                                          opts_.max_decoded_bytes, " bytes"))
+              : absl::InvalidArgumentError(raw.status().message());
+      return respond_error(resp, http_status_for(st), st, &*enc);
+    }
     inflated = std::move(*raw);
     body = inflated;
   } else if (!encoding.empty() && encoding != "identity") {

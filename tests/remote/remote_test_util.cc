@@ -1,5 +1,7 @@
 #include "tests/remote/remote_test_util.h"
 
+#include <zlib.h>
+
 #include <gtest/gtest.h>
 
 namespace strata::remote::testing {
@@ -73,6 +75,20 @@ class FakeAppender : public tsdb::Appender {
 
 std::unique_ptr<tsdb::Appender> FakeAppendable::appender() {
   return std::make_unique<FakeAppender>(this);
+}
+
+std::string gzip(const std::string& in) {
+  z_stream zs{};
+  deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, uLong(in.size())) + 32, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = uInt(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = uInt(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
 }
 
 }  // namespace strata::remote::testing

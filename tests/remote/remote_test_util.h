@@ -149,4 +149,7 @@ class FakeAppendable : public tsdb::Appendable {
   int rollbacks = 0;
 };
 
+// `in` as one gzip member (Content-Encoding: gzip request bodies).
+std::string gzip(const std::string& in);
+
 }  // namespace strata::remote::testing

@@ -6,7 +6,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <google/protobuf/util/json_util.h>
 
@@ -26,20 +25,6 @@ using strata::remote::OtlpConfig;
 using strata::remote::OtlpConfigSource;
 using strata::otlp::ExportMetricsServiceRequest;
 using strata::otlp::ExportMetricsServiceResponse;
-
-std::string gzip(const std::string& in) {
-  z_stream zs{};
-  deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, uLong(in.size())) + 32, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = uInt(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = uInt(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
 
 HttpRequest post(std::string body, std::string content_type = "application/x-protobuf",
                  std::string encoding = "") {
