@@ -17,7 +17,7 @@ namespace {
 absl::Status errno_status(const std::string& op, const std::string& path, int err = errno) {
   std::string msg = op + " " + path + ": " + std::strerror(err);
   if (err == ENOENT) return absl::NotFoundError(msg);
-  if (err == ENOSPC) return absl::ResourceExhaustedError(msg);
+  if (err == ENOSPC || err == EDQUOT) return absl::ResourceExhaustedError(msg);
   return absl::InternalError(msg);
 }
 

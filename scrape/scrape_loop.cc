@@ -44,6 +44,10 @@ ScrapeMetrics::ScrapeMetrics(metrics::Registry* r)
       label_limits(&r->counter("strata_target_scrape_pool_exceeded_label_limits_total",
                                "Total number of times scrape pools hit the label limits, during sync or config reload.")),
       failed(&r->counter("strata_target_scrapes_failed_total", "Total number of scrapes that failed.")),
+      storage_failed(&r->counter("strata_target_scrapes_storage_failed_total",
+                                 "Scrapes that storage could not write (e.g. the disk is full).")),
+      storage_failed_samples(&r->counter("strata_target_scrape_samples_storage_failed_total",
+                                         "Scraped samples not stored because storage could not write them.")),
       pool_targets(&r->gauge_family("strata_target_scrape_pool_targets",
                                     "Current number of targets in this scrape pool.", {"scrape_job"})) {}
 
@@ -56,6 +60,17 @@ void ScrapeMetrics::record(const ScrapeOutcome& o) {
   if (o.sample_limit_exceeded) sample_limit->inc();
   if (o.label_limits_exceeded) label_limits->inc();
   if (!o.error.ok()) failed->inc();
+  if (!o.storage_error.ok()) {
+    storage_failed->inc();
+    storage_failed_samples->inc(double(o.added));
+    int64_t now = now_ms();
+    int64_t last = last_storage_log_ms.load(std::memory_order_relaxed);
+    if (now - last >= 10'000 &&
+        last_storage_log_ms.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+      log::error("scrape", "storage failed, scraped samples not stored (further failures are only counted for 10s)",
+                 {{"err", std::string(o.storage_error.message())}});
+    }
+  }
 }
 
 std::optional<textparse::Format> fallback_format(std::string_view protocol) {

@@ -36,6 +36,8 @@
 // must outlive every loop (the manager joins its threads before going).
 #pragma once
 
+#include <atomic>
+
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <functional>
@@ -64,7 +66,14 @@ struct ScrapeMetrics {
   metrics::Counter* sample_limit;
   metrics::Counter* label_limits;
   metrics::Counter* failed;
+  // Storage could not write a scrape (ScrapeOutcome::storage_error, e.g. a
+  // full disk): the scrapes, and their samples (after relabelling), lost.
+  // The target stays up (Prometheus too only logs a failed commit); these
+  // and one ERROR line per 10 s tell the operator.
+  metrics::Counter* storage_failed;
+  metrics::Counter* storage_failed_samples;
   metrics::Family<metrics::Gauge>* pool_targets;
+  std::atomic<int64_t> last_storage_log_ms{0};
 };
 
 struct LoopDeps {

@@ -231,7 +231,11 @@ IngestResult IngestBatch::commit() {
     return std::move(r_);
   }
   if (absl::Status s = app_->commit(); !s.ok()) {
-    r_.fatal = absl::Status(s.code(), fmt::format("commit failed: {}", std::string(s.message())));
+    // "storage unavailable: ..." is the whole story; other failures say
+    // where they happened.
+    r_.fatal = s.code() == absl::StatusCode::kUnavailable
+                   ? s
+                   : absl::Status(s.code(), fmt::format("commit failed: {}", std::string(s.message())));
     r_.samples_written = 0;
     r_.metadata_written = 0;
     return std::move(r_);

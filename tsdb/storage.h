@@ -109,6 +109,10 @@ class Appender {
     return absl::UnimplementedError("exemplars are not stored");
   }
   // Makes the staged samples visible. The transaction is finished afterwards.
+  // kUnavailable ("storage unavailable: no space left on device ..." or
+  // "... I/O error ...") when storage cannot write now (tsdb/wal/writer.h):
+  // nothing of the transaction was stored or became visible, and retrying
+  // later may succeed (HTTP receivers answer 503).
   virtual absl::Status commit() = 0;
   // Drops the staged samples. The transaction is finished afterwards.
   virtual void rollback() = 0;

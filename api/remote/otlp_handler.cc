@@ -177,8 +177,16 @@ void OtlpHandler::respond_ingest(HttpResponse& resp, const OtlpIngestResult& r,
   points_received_.inc(double(r.points_received));
   if (!r.too_large.ok()) return respond_error(resp, 413, r.too_large, &enc);
   if (!r.ingest.fatal.ok()) {
-    log::error("otlp", "storage failed, request not written (exporter will retry)",
-               {{"err", std::string(r.ingest.fatal.message())}});
+    // A full disk fails every request: one line per interval.
+    int64_t now = now_ms();
+    int64_t last = last_storage_log_ms_.load(std::memory_order_relaxed);
+    if (now - last >= kLogIntervalMs &&
+        last_storage_log_ms_.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+      log::error("otlp",
+                 "storage failed, request not written (exporter will retry; further failures are "
+                 "only counted for 10s)",
+                 {{"err", std::string(r.ingest.fatal.message())}});
+    }
     return respond_error(resp, 503, r.ingest.fatal, &enc);
   }
   points_rejected_.inc(double(r.points_rejected));

@@ -100,6 +100,7 @@ class OtlpHandler {
   metrics::Counter& exemplars_rejected_;
   metrics::Histogram& request_bytes_;
   std::atomic<int64_t> last_log_ms_{0};
+  std::atomic<int64_t> last_storage_log_ms_{0};
 };
 
 }  // namespace strata::api::remote

@@ -79,7 +79,7 @@ WriteHandler::WriteHandler(tsdb::Appendable& db, metrics::Registry& registry,
       "Remote-write samples not written, by reason.", {"reason"});
   for (size_t i = 0; i < kNumRejectReasons; ++i)
     rejected_[i] = &rejected.with({reject_reason_name(RejectReason(i))});
-  const int codes[] = {204, 400, 405, 413, 415, 500};
+  const int codes[] = {204, 400, 405, 413, 415, 500, 503};
   for (size_t i = 0; i < request_codes_.size(); ++i)
     request_codes_[i] = {codes[i], &requests_.with({absl::StrCat(codes[i])})};
 }
@@ -162,10 +162,20 @@ void WriteHandler::respond_ingest(HttpResponse& resp, const IngestResult& r) {
   exemplars_received_.inc(double(r.exemplars_received));
   metadata_received_.inc(double(r.metadata_received));
   if (!r.fatal.ok()) {
-    // Nothing was committed; every sample of the request counts as lost.
-    log::error("remote_write", "storage failed, request not written (sender will retry)",
-               {{"err", msg(r.fatal)}});
-    return respond_error(resp, 500, msg(r.fatal));
+    // Nothing was committed; the sender retries (5xx). Storage that cannot
+    // write now (a full disk) is 503; logged at most once per interval, as
+    // it fails every request (the WAL logs the cause itself).
+    int code = r.fatal.code() == absl::StatusCode::kUnavailable ? 503 : 500;
+    int64_t now = now_ms();
+    int64_t last = last_storage_log_ms_.load(std::memory_order_relaxed);
+    if (now - last >= kLogIntervalMs &&
+        last_storage_log_ms_.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+      log::error("remote_write",
+                 "storage failed, request not written (sender will retry; further failures are "
+                 "only counted for 10s)",
+                 {{"code", code}, {"err", msg(r.fatal)}});
+    }
+    return respond_error(resp, code, msg(r.fatal));
   }
   samples_written_.inc(double(r.samples_written));
   exemplars_written_.inc(double(r.exemplars_written));
@@ -203,7 +213,7 @@ void WriteHandler::respond_ingest(HttpResponse& resp, const IngestResult& r) {
 
 void WriteHandler::respond_error(HttpResponse& resp, int code, const std::string& message) {
   count_request(code);
-  if (code != 500) log_rejection(code, message);
+  if (code < 500) log_rejection(code, message);
   resp.status = code;
   resp.content_type = "text/plain; charset=utf-8";
   resp.body = message + "\n";

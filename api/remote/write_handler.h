@@ -34,6 +34,12 @@
 //        than snappy (a missing one means snappy).
 //   500  storage failure (append error other than a per-sample rejection, or
 //        commit failure): nothing was written, the sender retries.
+//   503  storage cannot write now (a full disk, an I/O error; commit()
+//        returned kUnavailable, see tsdb/wal/writer.h): nothing was written
+//        and nothing becomes visible; the body says why, e.g. `storage
+//        unavailable: no space left on device (...)`. Senders retry 5xx with
+//        backoff, and writing resumes by itself once space returns. Logged
+//        at ERROR at most once per 10 s.
 //
 // 204 and post-ingest 400 answers carry X-Prometheus-Remote-Write-Samples-
 // Written, -Exemplars-Written and -Histograms-Written (always 0 for now).
@@ -97,7 +103,7 @@ class WriteHandler {
   metrics::Family<metrics::Counter>& requests_;
   // Children of requests_ for the codes this handler answers, resolved once
   // (Family::with takes a lock and builds a key).
-  std::array<std::pair<int, metrics::Counter*>, 6> request_codes_{};
+  std::array<std::pair<int, metrics::Counter*>, 7> request_codes_{};
   metrics::Counter& samples_received_;
   metrics::Counter& samples_written_;
   metrics::Counter& exemplars_received_;
@@ -108,6 +114,7 @@ class WriteHandler {
   metrics::Histogram& request_bytes_;
   metrics::Gauge& series_cache_entries_;
   std::atomic<int64_t> last_log_ms_{0};
+  std::atomic<int64_t> last_storage_log_ms_{0};
   ::strata::remote::SeriesRefCache series_cache_;
 };
 

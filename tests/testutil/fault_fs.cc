@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace strata::testutil {
@@ -26,7 +27,10 @@ class FaultWritableFile final : public WritableFile {
   }
   absl::Status flush() override { return base_->flush(); }
   absl::Status sync() override {
-    if (absl::Status s = fs_->before_sync(); !s.ok()) return s;
+    if (absl::Status s = fs_->before_sync(); !s.ok()) {
+      fs_->sync_failed(path_, base_->size());
+      return s;
+    }
     absl::Status s = base_->sync();
     if (s.ok()) fs_->synced(path_, base_->size());
     return s;
@@ -49,7 +53,7 @@ absl::StatusOr<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::open_wri
     std::lock_guard<std::mutex> lock(mu_);
     FileState& st = files_[path];
     if (!existed) st.entry_synced = false;
-    if (!append) st.synced = 0;
+    if (!append) st.synced = st.lost_from = st.lost_to = 0;
   }
   return std::unique_ptr<WritableFile>(new FaultWritableFile(this, path, std::move(*f)));
 }
@@ -78,6 +82,19 @@ void FaultInjectionFileSystem::synced(const std::string& path, uint64_t size) {
   std::lock_guard<std::mutex> lock(mu_);
   files_[path].synced = size;
   ++syncs_;
+}
+
+void FaultInjectionFileSystem::sync_failed(const std::string& path, uint64_t size) {
+  std::lock_guard<std::mutex> lock(mu_);
+  FileState& st = files_[path];
+  if (size <= st.synced) return;
+  if (st.lost_to > st.lost_from) {  // a second failure widens the range
+    st.lost_from = std::min(st.lost_from, st.synced);
+    st.lost_to = std::max(st.lost_to, size);
+  } else {
+    st.lost_from = st.synced;
+    st.lost_to = size;
+  }
 }
 
 void FaultInjectionFileSystem::tear_next_write(size_t keep_bytes) {
@@ -144,7 +161,12 @@ absl::Status FaultInjectionFileSystem::truncate(const std::string& path, uint64_
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = files_.find(path);
-    if (it != files_.end() && it->second.synced > size) it->second.synced = size;
+    if (it != files_.end()) {
+      FileState& st = it->second;
+      if (st.synced > size) st.synced = size;
+      // Cut before the doubtful bytes: they are gone, not lost.
+      if (st.lost_to > size) st.lost_to = std::max(size, st.lost_from);
+    }
   }
   return base_->truncate(path, size);
 }
@@ -176,6 +198,10 @@ absl::Status FaultInjectionFileSystem::drop_unsynced_data() {
       continue;
     }
     auto size = base_->file_size(path);
+    if (size.ok() && st.lost_to > st.lost_from && st.lost_from < *size) {
+      uint64_t end = std::min<uint64_t>(st.lost_to, *size);
+      if (auto s = zero_range(path, st.lost_from, end - st.lost_from); !s.ok()) return s;
+    }
     if (size.ok() && *size > st.synced) {
       if (auto s = base_->truncate(path, st.synced); !s.ok()) return s;
     }

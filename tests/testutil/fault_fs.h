@@ -4,6 +4,11 @@
 // its synced length, files whose directory entry was never synced removed),
 // tear the next write (only a prefix reaches the file, then an error), fail
 // writes or syncs, and damage files in place (flip a byte, zero a range).
+// A failed sync behaves like Linux after a writeback error ("fsyncgate"):
+// the bytes unsynced at that moment are doubtful; a later sync of the same
+// file succeeds without making them durable, so a power loss zeroes them
+// (the pages never reached the disk) unless the file was cut back before
+// them.
 // What a process crash (SIGKILL) leaves is simply what the wrapped file
 // system holds: every byte handed to write(2). Thread-safe.
 #pragma once
@@ -72,11 +77,14 @@ class FaultInjectionFileSystem final : public FileSystem {
   struct FileState {
     uint64_t synced = 0;       // bytes known durable
     bool entry_synced = true;  // its directory was fsynced since creation
+    // [lost_from, lost_to): unsynced when a sync failed; never durable.
+    uint64_t lost_from = 0, lost_to = 0;
   };
   // Hooks for FaultWritableFile.
   absl::Status before_append(std::string_view data, size_t* keep);
   absl::Status before_sync();
   void synced(const std::string& path, uint64_t size);
+  void sync_failed(const std::string& path, uint64_t size);
 
   FileSystem* base_;
   mutable std::mutex mu_;

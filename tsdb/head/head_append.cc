@@ -140,8 +140,10 @@ class HeadAppender final : public Appender {
     if (WalWriter* wal = head_->wal()) {
       absl::Status s = log(wal);
       if (!s.ok()) {
+        // Nothing of the batch is applied: not acknowledged, not visible
+        // (WalWriter's failure contract). The message names the WAL.
         unpin_all();
-        return annotate(s, "writing WAL");
+        return s;
       }
     }
     apply();

@@ -246,6 +246,15 @@ absl::Status Head::write_snapshot() {
   h.min_valid_time = min_valid_time_.load();
 
   std::string tmp = snapshot_path() + ".tmp";
+  // A failed write (a full disk) leaves no half-written file taking space.
+  struct RemoveUnlessDone {
+    FileSystem* fs;
+    const std::string& path;
+    bool done = false;
+    ~RemoveUnlessDone() {
+      if (!done) (void)fs->remove(path);
+    }
+  } cleanup{fs, tmp};
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, fs->open_writable(tmp));
   std::string out, payload;
   put_fixed32(&out, kHeadSnapshotMagic);
@@ -411,6 +420,7 @@ absl::Status Head::write_snapshot() {
   STRATA_RETURN_IF_ERROR(f->sync());
   STRATA_RETURN_IF_ERROR(f->close());
   STRATA_RETURN_IF_ERROR(fs->rename(tmp, snapshot_path()));
+  cleanup.done = true;
   STRATA_RETURN_IF_ERROR(fs->sync_dir(opts_.dir));
   log::info("tsdb", "Head snapshot written",
             {{"series", h.num_series},

@@ -219,24 +219,32 @@ absl::StatusOr<CheckpointStats> write_checkpoint(FileSystem* fs, const std::stri
   std::string final_dir = join_path(wal_dir, checkpoint_dir_name(last_segment));
   std::string tmp = final_dir + ".tmp";
   STRATA_RETURN_IF_ERROR(fs->remove_all(tmp));
-  STRATA_RETURN_IF_ERROR(fs->mkdirs(tmp));
-  CheckpointOutput out(fs, tmp, opts.segment_bytes);
-  CheckpointBuilder b(opts, &out, &st);
-  if (prev) {
-    STRATA_ASSIGN_OR_RETURN(auto r,
-                            WalReader::open(fs, join_path(wal_dir, checkpoint_dir_name(*prev))));
-    STRATA_RETURN_IF_ERROR(b.consume(r.get()));
+  // Written into tmp and renamed; on failure (a full disk) tmp is removed at
+  // once rather than at the next attempt, to give the space back.
+  absl::Status built = [&]() -> absl::Status {
+    STRATA_RETURN_IF_ERROR(fs->mkdirs(tmp));
+    CheckpointOutput out(fs, tmp, opts.segment_bytes);
+    CheckpointBuilder b(opts, &out, &st);
+    if (prev) {
+      STRATA_ASSIGN_OR_RETURN(auto r,
+                              WalReader::open(fs, join_path(wal_dir, checkpoint_dir_name(*prev))));
+      STRATA_RETURN_IF_ERROR(b.consume(r.get()));
+    }
+    {
+      STRATA_ASSIGN_OR_RETURN(auto r,
+                              WalReader::open(fs, wal_dir, prev ? *prev + 1 : 0, last_segment));
+      STRATA_RETURN_IF_ERROR(b.consume(r.get()));
+    }
+    STRATA_RETURN_IF_ERROR(b.finish());
+    STRATA_RETURN_IF_ERROR(out.close());
+    st.bytes = out.bytes();
+    STRATA_RETURN_IF_ERROR(fs->sync_dir(tmp));
+    return fs->rename(tmp, final_dir);
+  }();
+  if (!built.ok()) {
+    (void)fs->remove_all(tmp);
+    return built;
   }
-  {
-    STRATA_ASSIGN_OR_RETURN(auto r,
-                            WalReader::open(fs, wal_dir, prev ? *prev + 1 : 0, last_segment));
-    STRATA_RETURN_IF_ERROR(b.consume(r.get()));
-  }
-  STRATA_RETURN_IF_ERROR(b.finish());
-  STRATA_RETURN_IF_ERROR(out.close());
-  st.bytes = out.bytes();
-  STRATA_RETURN_IF_ERROR(fs->sync_dir(tmp));
-  STRATA_RETURN_IF_ERROR(fs->rename(tmp, final_dir));
   STRATA_RETURN_IF_ERROR(fs->sync_dir(wal_dir));
   // The checkpoint now stands for everything up to last_segment. A crash
   // from here on leaves files that replay and the next checkpoint ignore.

@@ -96,6 +96,13 @@ absl::Status SegmentFile::sync() {
   return absl::OkStatus();
 }
 
+void SegmentFile::abandon() {
+  if (file_) (void)file_->close();  // what close() reports is as untrustworthy
+  file_.reset();
+  broken_ = true;
+  dirty_ = false;
+}
+
 absl::Status SegmentFile::close() {
   if (!file_) return absl::OkStatus();
   absl::Status s = sync();

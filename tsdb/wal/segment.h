@@ -37,11 +37,18 @@ class SegmentFile {
   // its previous size (so the log stays well-formed) and the error returned;
   // if even that fails, the file is no longer usable().
   absl::Status write(std::string_view bytes);
-  // fdatasync; no-op when nothing was written since the last sync.
+  // fdatasync; no-op when nothing was written since the last sync. After it
+  // failed, the state of the unsynced bytes is unknown (the kernel may have
+  // dropped them and will not report that again): the owner must abandon()
+  // the file, never sync it again and trust the answer.
   absl::Status sync();
   bool dirty() const { return dirty_; }
   bool usable() const { return file_ && !broken_; }
+  const std::string& path() const { return path_; }
+  // fsyncs and closes.
   absl::Status close();
+  // Closes without syncing (after a failed sync); later calls fail.
+  void abandon();
 
  private:
   SegmentFile(FileSystem* fs, std::string path, uint32_t index, std::unique_ptr<WritableFile> file);

@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "absl/strings/str_cat.h"
 #include "base/status.h"
 
 namespace strata::tsdb {
@@ -41,6 +42,13 @@ WalWriter::WalWriter(FileSystem* fs, std::string dir, WalOptions opts, metrics::
   bytes_written_ = &r.counter("strata_tsdb_wal_written_bytes_total", "Bytes written to the WAL.");
   write_failures_ =
       &r.counter("strata_tsdb_wal_writes_failed_total", "WAL writes that returned an error.");
+  recoveries_ = &r.counter("strata_tsdb_wal_recoveries_total",
+                           "WAL segments cut back and their unsynced records rewritten into a "
+                           "new segment after a failed fsync.");
+  r.gauge_func("strata_tsdb_storage_writable",
+               "1 while the WAL accepts writes, 0 after a failed write or fsync until one succeeds "
+               "(e.g. the disk is full).",
+               [this] { return writable() ? 1.0 : 0.0; });
   auto& recs = r.counter_family("strata_tsdb_wal_records_written_total",
                                 "WAL records written, by record type.", {"type"});
   for (int t = 1; t <= kWalRecordTypeMax; ++t)
@@ -103,64 +111,155 @@ absl::Status WalWriter::write(const WalBatch& batch) {
 absl::Status WalWriter::write_group(Waiter* const* group, size_t n) {
   std::lock_guard<std::mutex> lock(io_mu_);
   if (!file_) return absl::FailedPreconditionError("WAL is closed");
-  absl::Status s;
-  uint64_t written = 0;
-  for (size_t i = 0; i < n && s.ok(); ++i) {
-    const std::string& b = group[i]->batch->bytes();
-    if (file_->size() > 0 && file_->size() + b.size() > opts_.segment_bytes) {
-      s = next_segment_locked();
-      if (!s.ok()) break;
-    }
-    if (!file_->usable()) s = next_segment_locked();
-    if (s.ok()) s = file_->write(b);
-    if (s.ok()) written += b.size();
+  // One write for the whole group, so that a failure cuts all of it off.
+  std::string_view bytes = group[0]->batch->bytes();
+  if (n > 1) {
+    group_buf_.clear();
+    for (size_t i = 0; i < n; ++i) group_buf_.append(group[i]->batch->bytes());
+    bytes = group_buf_;
   }
-  if (s.ok() && opts_.sync == WalSyncPolicy::kAlways) s = sync_locked();
+  absl::Status s = recover_locked();
+  if (s.ok() && file_->size() > 0 && file_->size() + bytes.size() > opts_.segment_bytes)
+    s = next_segment_locked();
+  // A segment whose cut-back after a failed write failed is replaced.
+  if (s.ok() && !file_->usable()) s = next_segment_locked();
+  // SegmentFile::write cuts the file back to where it was on failure.
+  if (s.ok()) s = file_->write(bytes);
+  if (s.ok()) {
+    if (opts_.sync == WalSyncPolicy::kAlways || unsynced_.size() + bytes.size() > kMaxUnsyncedBytes) {
+      // Not kept: when this fsync fails, the group is not acknowledged.
+      s = sync_locked();
+    } else {
+      unsynced_.append(bytes);
+    }
+  }
+  if (group_buf_.capacity() > kMaxGroupBytes * 2) std::string().swap(group_buf_);
   size_bytes_.store(closed_segments_bytes_ + file_->size(), std::memory_order_relaxed);
   if (!s.ok()) {
     write_failures_->inc();
-    return s;
+    return note_result(s);
   }
-  bytes_written_->inc(double(written));
+  (void)note_result(s);
+  bytes_written_->inc(double(bytes.size()));
   for (size_t i = 0; i < n; ++i)
     for (int t = 1; t <= kWalRecordTypeMax; ++t)
       if (uint32_t c = group[i]->batch->count(WalRecordType(t))) records_written_[t]->inc(c);
   return s;
 }
 
+absl::Status WalWriter::note_result(absl::Status s) {
+  if (s.ok()) {
+    if (!writable_.exchange(true, std::memory_order_relaxed))
+      log::info("tsdb", "WAL writable again");
+    return s;
+  }
+  writable_.store(false, std::memory_order_relaxed);
+  bool full = s.code() == absl::StatusCode::kResourceExhausted;
+  int64_t now = now_ms();
+  int64_t last = last_error_log_ms_.load(std::memory_order_relaxed);
+  if (now - last >= kErrorLogIntervalMs &&
+      last_error_log_ms_.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+    log::error("tsdb",
+               full ? "WAL write failed: no space left on device; writes are refused until "
+                      "space returns (queries keep working)"
+                    : "WAL write failed: I/O error; writes are refused until the disk recovers",
+               {{"err", std::string(s.message())}, {"dir", dir_}});
+  }
+  if (s.code() == absl::StatusCode::kFailedPrecondition) return s;  // closed
+  return absl::UnavailableError(
+      absl::StrCat("storage unavailable: ", full ? "no space left on device" : "I/O error", " (",
+                   s.message(), ")"));
+}
+
 absl::Status WalWriter::next_segment_locked() {
+  STRATA_RETURN_IF_ERROR(recover_locked());
   uint32_t next = file_->index() + 1;
   // A completed segment is made durable whatever the policy, so that a
   // checkpoint never covers a segment the OS still holds in memory.
   STRATA_RETURN_IF_ERROR(sync_locked());
+  // Created before the old one is closed: when creation fails (a full
+  // disk), writing goes on in the old one.
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<SegmentFile> f, SegmentFile::create(fs_, dir_, next));
   uint64_t size = file_->size();
-  STRATA_RETURN_IF_ERROR(file_->close());
+  (void)file_->close();  // synced above; nothing left to lose
   closed_segments_bytes_ += size;
-  STRATA_ASSIGN_OR_RETURN(file_, SegmentFile::create(fs_, dir_, next));
+  file_ = std::move(f);
+  synced_size_ = 0;
   return absl::OkStatus();
 }
 
 absl::Status WalWriter::sync_locked() {
+  if (sync_failed_) return recover_locked();
   if (!file_->dirty()) return absl::OkStatus();
   double t0 = monotonic_seconds();
   absl::Status s = file_->sync();
   fsync_seconds_->observe(monotonic_seconds() - t0);
-  if (!s.ok()) fsync_failures_->inc();
+  if (s.ok()) {
+    synced_size_ = file_->size();
+    unsynced_.clear();
+    if (unsynced_.capacity() > kMaxUnsyncedBytes) std::string().swap(unsynced_);
+    return s;
+  }
+  fsync_failures_->inc();
+  // Never asked again (see the header): the file is abandoned now and
+  // recover_locked() replaces it.
+  sync_failed_ = true;
+  file_->abandon();
   return s;
+}
+
+absl::Status WalWriter::recover_locked() {
+  if (!sync_failed_) return absl::OkStatus();
+  const std::string old_path = file_->path();
+  // (1) Back to the durable prefix, and that length made durable.
+  STRATA_RETURN_IF_ERROR(fs_->truncate(old_path, synced_size_));
+  {
+    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> f, fs_->open_writable(old_path, true));
+    STRATA_RETURN_IF_ERROR(f->sync());
+    STRATA_RETURN_IF_ERROR(f->close());
+  }
+  // (2) The acknowledged rest in a fresh segment. A leftover of an earlier
+  // failed attempt is overwritten (create truncates).
+  uint32_t next = file_->index() + 1;
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<SegmentFile> f, SegmentFile::create(fs_, dir_, next));
+  absl::Status s = unsynced_.empty() ? absl::OkStatus() : f->write(unsynced_);
+  if (s.ok()) s = f->sync();
+  if (!s.ok()) {
+    // Not left behind half-written: replay would stop at its damage.
+    f->abandon();
+    (void)fs_->remove(join_path(dir_, wal_segment_name(next)));
+    return s;
+  }
+  closed_segments_bytes_ += synced_size_;
+  file_ = std::move(f);
+  synced_size_ = file_->size();
+  log::warn("tsdb", "WAL recovered after a failed fsync: segment cut back, unsynced records rewritten",
+            {{"segment", wal_segment_name(next - 1)},
+             {"kept_bytes", synced_size_},
+             {"rewritten_bytes", uint64_t(unsynced_.size())}});
+  unsynced_.clear();
+  sync_failed_ = false;
+  recoveries_->inc();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<uint32_t> WalWriter::roll() {
   std::lock_guard<std::mutex> lock(io_mu_);
   if (!file_) return absl::FailedPreconditionError("WAL is closed");
+  // After a failed fsync the records move to a new segment first.
+  if (absl::Status s = recover_locked(); !s.ok()) return note_result(s);
   uint32_t done = file_->index();
-  STRATA_RETURN_IF_ERROR(next_segment_locked());
+  if (absl::Status s = next_segment_locked(); !s.ok()) return note_result(s);
   return done;
 }
 
 absl::Status WalWriter::sync() {
   std::lock_guard<std::mutex> lock(io_mu_);
   if (!file_) return absl::OkStatus();
-  return sync_locked();
+  bool was_failed = sync_failed_;
+  absl::Status s = sync_locked();
+  if (!s.ok() || was_failed) return note_result(s);
+  return s;
 }
 
 uint32_t WalWriter::current_segment() const {
@@ -182,8 +281,7 @@ void WalWriter::sync_loop() {
     stop_cv_.wait_for(lock, std::chrono::milliseconds(opts_.sync_interval_ms));
     if (stop_) break;
     lock.unlock();
-    if (absl::Status s = sync(); !s.ok())
-      log::error("tsdb", "WAL fsync failed", {{"err", std::string(s.message())}});
+    (void)sync();  // logged (rate-limited) and counted by note_result()
     lock.lock();
   }
 }
@@ -202,7 +300,7 @@ absl::Status WalWriter::close() {
   std::lock_guard<std::mutex> lock(io_mu_);
   if (!file_) return absl::OkStatus();
   absl::Status s = sync_locked();
-  absl::Status c = file_->close();
+  absl::Status c = sync_failed_ ? absl::OkStatus() : file_->close();
   file_.reset();
   return s.ok() ? c : s;
 }

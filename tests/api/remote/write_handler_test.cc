@@ -344,6 +344,25 @@ TEST_F(WriteHandlerFakeTest, CommitFailureAnswers500AndNo2xx) {
   EXPECT_THAT(m, HasSubstr("strata_remote_write_requests_total{code=\"500\"} 1"));
 }
 
+// A full disk (WalWriter's kUnavailable) is 503 with storage's own message,
+// so that senders retry and operators read the cause.
+TEST_F(WriteHandlerFakeTest, UnavailableStorageAnswers503) {
+  app_.commit_status = absl::UnavailableError(
+      "storage unavailable: no space left on device (writing WAL segment wal/00000001)");
+  prometheus::WriteRequest req;
+  add_series(&req, {"__name__", "a"}, {{1000, 1}});
+  for (int i = 0; i < 3; ++i) {
+    HttpResponse resp = send(req);
+    EXPECT_EQ(resp.status, 503);
+    EXPECT_EQ(resp.body,
+              "storage unavailable: no space left on device (writing WAL segment wal/00000001)\n");
+  }
+  std::string m;
+  reg_.write_text(&m);
+  EXPECT_THAT(m, HasSubstr("strata_remote_write_requests_total{code=\"503\"} 3"));
+  EXPECT_THAT(m, HasSubstr("strata_remote_write_samples_written_total 0"));
+}
+
 TEST_F(WriteHandlerFakeTest, AnswersOnlyAfterCommit) {
   prometheus::WriteRequest req;
   add_series(&req, {"__name__", "a"}, {{1000, 1}, {2000, 2}});
