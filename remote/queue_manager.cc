@@ -291,13 +291,16 @@ void QueueManager::save_progress() {
   if (have_saved_ && p == saved_) return;
   std::string tmp = opts_.progress_file + ".tmp";
   std::string text = absl::StrCat(kProgressMagic, " ", p.segment, " ", p.offset, "\n");
-  auto f = fs_->open_writable(tmp, true);
+  // Truncated, not appended to: a write a full disk cut short must not
+  // prefix the next one.
+  auto f = fs_->open_writable(tmp);
   absl::Status st = f.status();
   if (st.ok()) st = (*f)->append(text);
   if (st.ok()) st = (*f)->close();
   // A rename is atomic: a crash leaves the old position or the new one.
   if (st.ok()) st = fs_->rename(tmp, opts_.progress_file);
   if (!st.ok()) {
+    (void)fs_->remove(tmp);
     log::warn("remote", "Cannot save remote-write progress; a restart resends more",
               {{"remote_name", opts_.name}, {"err", std::string(st.message())}});
     return;

@@ -298,6 +298,8 @@ TEST_F(StrataDiskFullTest, RefusesWritesWhileFullRecoversAndLosesNothingAcknowle
   }
   ASSERT_NO_FATAL_FAILURE(expect_all_acked(c2, "at the end"));
   EXPECT_GT(acked_.size(), 110u);
+  std::fprintf(stderr, "%zu of %lld batches acknowledged\n", acked_.size(),
+               static_cast<long long>(next_seq_));
 }
 
 }  // namespace

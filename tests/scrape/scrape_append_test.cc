@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "re2/re2.h"
+#include "scrape/scrape_loop.h"
+#include "tests/testutil/fault_fs.h"
+#include "tests/testutil/temp_dir.h"
 #include "tests/scrape/scrape_test_util.h"
 #include "tests/testutil/relabel_rule.h"
 #include "tsdb/labels/relabel.h"
@@ -242,6 +245,42 @@ TEST_F(ScrapeAppenderTest, ExtraScrapeMetrics) {
   EXPECT_EQ(d[series("scrape_timeout_seconds")], (Samples{{1000, 10}}));
   EXPECT_EQ(d[series("scrape_sample_limit")], (Samples{{1000, 50}}));
   EXPECT_EQ(d[series("scrape_body_size_bytes")], (Samples{{1000, 4}}));
+}
+
+// Storage that cannot write (a full disk: the WAL's writes fail): the scrape
+// is not stored, not even `up`, yet the target stays up (Prometheus, too,
+// only logs a failed commit) and the samples are counted as not stored.
+// Once the disk works again, the next scrape is stored.
+TEST_F(ScrapeAppenderTest, StorageFailureKeepsTargetUpAndCountsSamples) {
+  testutil::TempDir dir("strata-scrape-fault-");
+  testutil::FaultInjectionFileSystem fs;
+  metrics::Registry db_reg, reg;
+  tsdb::DBOptions o;
+  o.dir = dir.path();
+  o.maintenance_interval_ms = 0;
+  auto db = tsdb::DB::open(o, &db_reg, &fs);
+  ASSERT_TRUE(db.ok()) << db.status();
+  ScrapeMetrics m(&reg);
+  fs.set_fail_writes(true);
+  ScrapeOutcome out = appender().scrape(**db, absl::OkStatus(), textparse::Format::kPrometheusText,
+                                        "a 1\nb 2\n", 1000, 0.5, 8);
+  fs.set_fail_writes(false);
+  EXPECT_EQ(out.storage_error.code(), absl::StatusCode::kUnavailable) << out.storage_error;
+  EXPECT_TRUE(out.error.ok()) << out.error;
+  m.record(out);
+  std::string text;
+  reg.write_text(&text);
+  EXPECT_NE(text.find("strata_target_scrapes_storage_failed_total 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("strata_target_scrape_samples_storage_failed_total 2\n"), std::string::npos);
+  EXPECT_NE(text.find("strata_target_scrapes_failed_total 0\n"), std::string::npos);
+  EXPECT_TRUE(testing::dump(**db).empty());
+
+  out = appender().scrape(**db, absl::OkStatus(), textparse::Format::kPrometheusText,
+                          "a 1\nb 2\n", 2000, 0.5, 8);
+  EXPECT_TRUE(out.storage_error.ok()) << out.storage_error;
+  Dump d = testing::dump(**db);
+  EXPECT_EQ(d[series("a")], (Samples{{2000, 1}}));
+  EXPECT_EQ(d[series("up")], (Samples{{2000, 1}}));
 }
 
 }  // namespace

@@ -121,10 +121,16 @@ absl::Status WalWriter::write_group(Waiter* const* group, size_t n) {
   absl::Status s = recover_locked();
   if (s.ok() && file_->size() > 0 && file_->size() + bytes.size() > opts_.segment_bytes)
     s = next_segment_locked();
-  // A segment whose cut-back after a failed write failed is replaced.
-  if (s.ok() && !file_->usable()) s = next_segment_locked();
-  // SegmentFile::write cuts the file back to where it was on failure.
-  if (s.ok()) s = file_->write(bytes);
+  // SegmentFile::write cuts the file back to where it was on failure. When
+  // even that failed, the file holds unacknowledged bytes after
+  // acknowledged unsynced ones: handled like a failed fsync.
+  if (s.ok()) {
+    s = file_->write(bytes);
+    if (!s.ok() && !file_->usable()) {
+      sync_failed_ = true;
+      file_->abandon();
+    }
+  }
   if (s.ok()) {
     if (opts_.sync == WalSyncPolicy::kAlways || unsynced_.size() + bytes.size() > kMaxUnsyncedBytes) {
       // Not kept: when this fsync fails, the group is not acknowledged.
@@ -153,6 +159,7 @@ absl::Status WalWriter::note_result(absl::Status s) {
       log::info("tsdb", "WAL writable again");
     return s;
   }
+  if (s.code() == absl::StatusCode::kFailedPrecondition) return s;  // closed: not a disk problem
   writable_.store(false, std::memory_order_relaxed);
   bool full = s.code() == absl::StatusCode::kResourceExhausted;
   int64_t now = now_ms();
@@ -165,7 +172,6 @@ absl::Status WalWriter::note_result(absl::Status s) {
                     : "WAL write failed: I/O error; writes are refused until the disk recovers",
                {{"err", std::string(s.message())}, {"dir", dir_}});
   }
-  if (s.code() == absl::StatusCode::kFailedPrecondition) return s;  // closed
   return absl::UnavailableError(
       absl::StrCat("storage unavailable: ", full ? "no space left on device" : "I/O error", " (",
                    s.message(), ")"));

@@ -319,12 +319,13 @@ TEST_F(WriteHandlerFakeTest, OtherInvalidArgumentIsRejectedAsOther) {
   EXPECT_EQ(app_.committed.size(), 1u);
 }
 
-TEST_F(WriteHandlerFakeTest, StorageFailureRollsBackAndAnswers500) {
+// The fake's append fails with kUnavailable ("disk full"): 503.
+TEST_F(WriteHandlerFakeTest, StorageFailureRollsBackAndAnswers503) {
   prometheus::WriteRequest req;
   add_series(&req, {"__name__", "a"}, {{1000, 1}});
   add_series(&req, {"__name__", "b"}, {{-4, 1}});
   HttpResponse resp = send(req);
-  EXPECT_EQ(resp.status, 500);
+  EXPECT_EQ(resp.status, 503);
   EXPECT_THAT(resp.body, StartsWith("append failed for series {__name__=\"b\"}: disk full"));
   EXPECT_EQ(app_.committed.size(), 0u);
   EXPECT_EQ(app_.rollbacks, 1);
