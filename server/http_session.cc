@@ -1,9 +1,13 @@
 #include "server/http_session.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
@@ -101,6 +105,16 @@ void Session::on_handshake(beast::error_code ec) {
     tcp::endpoint ep = stream_.socket().remote_endpoint(rec);
     core_->tls_handshake_failed(rec ? "" : ep.address().to_string() + ":" + std::to_string(ep.port()),
                                 reason);
+    if (ec.category() == asio::error::get_ssl_category() &&
+        ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_HTTP_REQUEST) {
+      // Plain HTTP to the TLS port: say so in plain HTTP, as Go's server.
+      state_ = State::kClosing;
+      static const std::string kAnswer =
+          "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n";
+      asio::async_write(stream_, asio::buffer(kAnswer),
+                        [self = shared_from_this()](beast::error_code, size_t) { self->linger(); });
+      return;
+    }
     return close();
   }
   read_header();

@@ -210,8 +210,11 @@ TEST_F(WebConfigE2ETest, TlsWithBasicAuth) {
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(client(**s, tls_creds("", ""), true).get("/-/healthy")->status, 401);
-  // Plain HTTP to the TLS port gets no answer.
-  EXPECT_FALSE(client(**s, creds("alice", "right"), false).get("/-/healthy").ok());
+  // Plain HTTP to the TLS port: Go's answer.
+  auto plain = client(**s, creds("alice", "right"), false).get("/-/healthy");
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->status, 400);
+  EXPECT_EQ(plain->body, "Client sent an HTTP request to an HTTPS server.\n");
   // A client that does not trust the server's CA refuses it.
   net::HttpClientConfig untrusting = creds("alice", "right");
   untrusting.tls_config.ca_file = file("other-ca.pem");
