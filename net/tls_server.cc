@@ -162,7 +162,9 @@ absl::StatusOr<std::shared_ptr<ssl::context>> make_tls_server_context(const TlsS
     STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(c.client_ca_file.c_str());
     if (names != nullptr) SSL_CTX_set_client_CA_list(h, names);
   } else if (verifies) {
-    return absl::InvalidArgumentError("client_ca_file is required to verify client certificates");
+    // Go verifies client certificates against the system's roots when no
+    // ClientCAs are given.
+    ctx->set_default_verify_paths(ec);
   }
   switch (c.client_auth) {
     case ClientAuth::kNoClientCert:

@@ -11,7 +11,9 @@
 //
 // Threads: every member function except handle() runs on the connection's
 // strand; handle() runs on a worker thread and reads only core_ and gzip_ok_,
-// which do not change while a request is in a handler.
+// which do not change while a request is in a handler. authenticate()'s
+// bcrypt check runs on a worker too, on copies (the credentials, the web
+// config), and posts its verdict back to the strand.
 #pragma once
 
 #include <memory>

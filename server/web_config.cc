@@ -20,7 +20,7 @@ using config_internal::ParseContext;
 using config_internal::str;
 
 // The headers the toolkit lets a web config set, with the values it allows
-// (lower-cased; empty = any value).
+// (empty = any value).
 struct AllowedHeader {
   std::string_view name;
   std::vector<std::string_view> values;
@@ -81,15 +81,12 @@ net::TlsServerConfig tls_server_config(const YAML::Node& n, const ParseContext& 
     t.prefer_server_cipher_suites = config_internal::boolean(*v);
 
   // As the toolkit: cert and key go together; a client CA needs a policy
-  // that asks for certificates; verifying needs a client CA.
+  // that asks for certificates. (Verifying without a client CA uses the
+  // system's store, as Go does.)
   if (t.cert_file.empty()) fail(n, "missing cert_file");
   if (t.key_file.empty()) fail(n, "missing key_file");
   if (!t.client_ca_file.empty() && t.client_auth == net::ClientAuth::kNoClientCert)
     fail(n, "Client CA's have been configured without a Client Auth Policy");
-  const bool verifies = t.client_auth == net::ClientAuth::kVerifyClientCertIfGiven ||
-                        t.client_auth == net::ClientAuth::kRequireAndVerifyClientCert;
-  if (verifies && t.client_ca_file.empty())
-    fail(n, "client_ca_file is required to verify client certificates");
   return t;
 }
 
@@ -113,11 +110,14 @@ void http_server_config(const YAML::Node& n, WebConfig* out) {
     auto it = std::find_if(allowed.begin(), allowed.end(),
                            [&](const AllowedHeader& a) { return a.name == name; });
     if (it == allowed.end()) fail(kv.first, "HTTP header \"" + name + "\" can not be configured");
-    if (!it->values.empty()) {
-      std::string lower = value;
-      for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
-      if (std::find(it->values.begin(), it->values.end(), lower) == it->values.end())
-        fail(kv.second, "invalid value for " + name + ": \"" + value + "\"");
+    // Compared as written: the toolkit refuses "SAMEORIGIN" too.
+    if (!it->values.empty() &&
+        std::find(it->values.begin(), it->values.end(), value) == it->values.end()) {
+      std::string expected;
+      for (std::string_view v : it->values)
+        expected += (expected.empty() ? "\"" : " \"") + std::string(v) + "\"";
+      fail(kv.second, "invalid value for " + name + ". Expected one of: [" + expected +
+                          "], but got: \"" + value + "\"");
     }
     if (value.find_first_of("\r\n") != std::string::npos)
       fail(kv.second, "invalid value for " + name + ": line breaks are not allowed");
