@@ -170,8 +170,9 @@ void Session::authenticate() {
   if (std::optional<bool> ok = auth.check_cached(web_->config.users, *creds))
     return *ok ? after_auth() : unauthorized();
   // bcrypt takes tens of milliseconds by design: not on an I/O thread. The
-  // connection waits; its read timer keeps running, so a slow queue of
-  // checks ends in a timeout rather than holding the connection for ever.
+  // connection waits with nothing pending on its socket (the checks queue
+  // behind one mutex, see basic_auth.h); its read deadline keeps counting,
+  // so a check that returns after it fails the body's read with a timeout.
   auto web = web_;
   bool queued = core_->workers->submit(
       [self = shared_from_this(), web, creds = std::move(*creds), &auth] {
