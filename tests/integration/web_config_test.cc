@@ -223,6 +223,29 @@ TEST_F(WebConfigE2ETest, TlsWithBasicAuth) {
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("certificate signed by unknown authority"));
 }
 
+TEST_F(WebConfigE2ETest, HandshakesAreBoundedByTheReadTimeoutAndFailuresAreHarmless) {
+  auto s = start(tls_yaml(), true, tls_creds("", ""), {"--web.read-timeout=1s"});
+  ASSERT_TRUE(s.ok()) << s.status();
+  // A client that connects and never starts the handshake is dropped.
+  auto idle = TcpConnection::connect((*s)->host(), (*s)->port(), std::chrono::seconds(5));
+  ASSERT_TRUE(idle.ok()) << idle.status();
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(idle->wait_closed(std::chrono::seconds(5)));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(4000));
+  // Garbage instead of a ClientHello, and a ClientHello cut short.
+  for (std::string junk : {std::string(300, '\x16'), std::string("\x16\x03\x01\x00\xff\x01", 6)}) {
+    auto c = TcpConnection::connect((*s)->host(), (*s)->port(), std::chrono::seconds(5));
+    ASSERT_TRUE(c.ok());
+    (void)c->send_all(junk, std::chrono::seconds(2));
+    c->shutdown_send();
+    EXPECT_TRUE(c->wait_closed(std::chrono::seconds(5)));
+  }
+  auto r = client(**s, tls_creds("", ""), true).get("/metrics");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE((*s)->running());
+}
+
 TEST_F(WebConfigE2ETest, ClientCertificatesRequiredAndVerified) {
   const std::string yaml = tls_yaml("  client_auth_type: RequireAndVerifyClientCert\n"
                                     "  client_ca_file: " + file("ca.pem") + "\n");
