@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 
 #include <fstream>
+#include <thread>
 
 #include "server/web_config_file.h"
 #include "tests/testutil/temp_dir.h"
@@ -144,6 +145,21 @@ TEST_F(WebConfigFileTest, LoadsCertificatesRelativeToTheFile) {
   ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_TRUE((*f)->tls());
   EXPECT_NE((*f)->current()->tls, nullptr);
+}
+
+TEST_F(WebConfigFileTest, RotatedCertificatesArePickedUp) {
+  write("web.yml", "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n");
+  auto f = WebConfigFile::load(path("web.yml"), nullptr);
+  ASSERT_TRUE(f.ok()) << f.status();
+  auto before = (*f)->current();
+  // New files at the same paths; web.yml itself is unchanged.
+  ASSERT_TRUE(testutil::make_test_certs(dir_.path()).ok());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while ((*f)->current() == before && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto after = (*f)->current();
+  EXPECT_NE(after, before);
+  EXPECT_NE(after->tls, before->tls);
 }
 
 TEST_F(WebConfigFileTest, MissingKeyFileIsAnError) {
