@@ -36,12 +36,8 @@ const std::array<AllowedHeader, 5>& allowed_headers() {
   return kHeaders;
 }
 
-net::TlsServerConfig tls_server_config(const YAML::Node& n, const ParseContext& ctx) {
-  Fields f(n,
-           {"cert_file", "key_file", "client_auth_type", "client_ca_file", "client_allowed_sans",
-            "min_version", "max_version", "cipher_suites", "prefer_server_cipher_suites",
-            "curve_preferences"},
-           "web.TLSConfig");
+net::TlsServerConfig tls_server_config(const Fields& f, const ParseContext& ctx) {
+  const YAML::Node& n = f.node();
   net::TlsServerConfig t;
   if (auto v = f.get("cert_file")) t.cert_file = ctx.resolve(str(*v));
   if (auto v = f.get("key_file")) t.key_file = ctx.resolve(str(*v));
@@ -135,7 +131,7 @@ WebConfig parse_root(const YAML::Node& root, const ParseContext& ctx) {
                    "client_allowed_sans", "min_version", "max_version", "cipher_suites",
                    "prefer_server_cipher_suites", "curve_preferences"},
               "web.TLSConfig");
-    if (!tls_section_empty(tf)) c.tls = tls_server_config(*v, ctx);
+    if (!tls_section_empty(tf)) c.tls = tls_server_config(tf, ctx);
   }
   if (auto v = f.get("http_server_config")) http_server_config(*v, &c);
   if (auto v = f.get("basic_auth_users")) {
