@@ -90,20 +90,20 @@ bool BasicAuthenticator::verify(const std::map<std::string, std::string>& users,
   auto it = users.find(c.user);
   const bool known = it != users.end();
   const std::string& hash = known ? it->second : std::string(kDummyHash);
-  if (known) {
-    // Another request may have verified the same credentials while this one
-    // waited for a worker.
-    if (auto v = check_cached(users, c)) return *v;
-  }
   bool ok;
   {
     std::lock_guard<std::mutex> lock(hash_mu_);
+    // Checked again under the lock, and the verdict remembered before it is
+    // released: requests that queued up with the same credentials (many
+    // connections of one client at start-up) cost one bcrypt, not one each.
+    if (known) {
+      if (auto v = check_cached(users, c)) return *v;
+    }
     ok = bcrypt_with(scratch_.get(), c.password, hash);
     ++hashes_;
+    if (known) remember(cache_key(c, hash), ok);
   }
-  if (!known) return false;
-  remember(cache_key(c, hash), ok);
-  return ok;
+  return known && ok;
 }
 
 void BasicAuthenticator::remember(std::string key, bool ok) {

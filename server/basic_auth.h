@@ -68,6 +68,7 @@ class BasicAuthenticator {
   static std::string cache_key(const BasicCredentials& c, const std::string& hash);
   void remember(std::string key, bool ok);
 
+  // Lock order: hash_mu_, then cache_mu_.
   mutable std::mutex cache_mu_;
   absl::flat_hash_map<std::string, bool> cache_ ABSL_GUARDED_BY(cache_mu_);
   std::deque<std::string> order_ ABSL_GUARDED_BY(cache_mu_);  // insertion order, for eviction
