@@ -135,6 +135,18 @@ int run_server(const Flags& flags) {
     return 2;
   }
 
+  // As Prometheus: a web config that does not load stops the start.
+  std::unique_ptr<WebConfigFile> web_config;
+  if (!flags.web_config_file.empty()) {
+    auto wc = WebConfigFile::load(flags.web_config_file, &registry);
+    if (!wc.ok()) {
+      log::error("main", "Unable to validate web configuration file",
+                 {{"file", flags.web_config_file}, {"err", std::string(wc.status().message())}});
+      return 2;
+    }
+    web_config = std::move(*wc);
+  }
+
   std::atomic<bool> quit_requested{false};
   ServerRoutes::Options ro;
   ro.enable_lifecycle = flags.enable_lifecycle;
@@ -145,7 +157,8 @@ int run_server(const Flags& flags) {
   };
 
   Lifecycle components;
-  auto* web = components.add(std::make_unique<WebListener>(flags, std::move(ro), &registry));
+  auto* web = components.add(std::make_unique<WebListener>(flags, std::move(ro), &registry,
+                                                               web_config.get()));
   auto* storage = components.add(std::make_unique<Storage>(flags, &registry));
   // Before anything writes: a queue without saved progress starts at the
   // end of the WAL as storage opened it.

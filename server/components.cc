@@ -25,10 +25,11 @@ std::string seconds_text(double s) { return fmt::format("{:.3f}s", s); }
 }  // namespace
 
 WebListener::WebListener(const Flags& flags, ServerRoutes::Options routes,
-                         metrics::Registry* registry)
+                         metrics::Registry* registry, WebConfigFile* web_config)
     : flags_(flags),
+      web_config_(web_config),
       routes_(std::move(routes), registry),
-      http_(http_options(flags),
+      http_(http_options(flags, web_config),
             [this](const api::HttpRequest& req, api::HttpResponse& resp) {
               return routes_.route(req, resp);
             },
@@ -37,7 +38,16 @@ WebListener::WebListener(const Flags& flags, ServerRoutes::Options routes,
 absl::Status WebListener::start(const Config&) {
   log::info("web", "Start listening for connections", {{"address", flags_.listen_address}});
   if (absl::Status s = http_.start(); !s.ok()) return s;
-  log::info("web", "Listening on", {{"address", http_.bound_address()}});
+  const bool tls = web_config_ != nullptr && web_config_->tls();
+  log::info("web", "Listening on",
+            {{"address", http_.bound_address()}, {"tls", tls ? "true" : "false"}});
+  return absl::OkStatus();
+}
+
+absl::Status WebListener::apply(const Config&) {
+  // A broken web config must not fail the reload of prometheus.yml: it is
+  // logged and the previous one stays (as when it is re-read on a change).
+  if (web_config_ != nullptr) (void)web_config_->reload();
   return absl::OkStatus();
 }
 

@@ -46,6 +46,7 @@
 #include "server/http_server.h"
 #include "server/lifecycle.h"
 #include "server/memory_trimmer.h"
+#include "server/web_config_file.h"
 #include "server/web_routes.h"
 #include "tsdb/db.h"
 
@@ -53,9 +54,13 @@ namespace strata::server {
 
 class WebListener final : public Component {
  public:
-  WebListener(const Flags& flags, ServerRoutes::Options routes, metrics::Registry* registry);
+  // `web_config`: the loaded --web.config.file, or null; must outlive this.
+  WebListener(const Flags& flags, ServerRoutes::Options routes, metrics::Registry* registry,
+              WebConfigFile* web_config);
   std::string_view name() const override { return "web listener"; }
   absl::Status start(const Config&) override;
+  // Re-reads the --web.config.file (errors are logged; the old one stays).
+  absl::Status apply(const Config&) override;
   absl::Status stop() override;  // closes at once; Api::stop() drained it already
 
   ServerRoutes& routes() { return routes_; }
@@ -64,6 +69,7 @@ class WebListener final : public Component {
 
  private:
   const Flags& flags_;
+  WebConfigFile* web_config_;
   ServerRoutes routes_;
   HttpServer http_;
 };

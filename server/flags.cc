@@ -190,6 +190,16 @@ const std::vector<FlagDef>& defs() {
        "Address to listen on for the HTTP API, remote write and /metrics.", nullptr,
        [](const Flags& f) { return f.listen_address; },
        [](Flags& f, S v) { return listen_address(v, &f.listen_address); }},
+      {"web.config.file", "<path>",
+       "[EXPERIMENTAL] Path to configuration file that can enable TLS or authentication. "
+       "Prometheus' web configuration format (tls_server_config, http_server_config, "
+       "basic_auth_users with bcrypt hashes); it applies to every endpoint. Re-read when it "
+       "or its certificate files change.",
+       nullptr, [](const Flags& f) { return f.web_config_file; },
+       [](Flags& f, S v) {
+         f.web_config_file = v;
+         return absl::OkStatus();
+       }},
       {"web.external-url", "<URL>",
        "The URL under which Strata is externally reachable (e.g. behind a reverse proxy). "
        "Used for the targets' globalUrl and alerts' generatorURL. Defaults to http://<hostname>:<port>/.",

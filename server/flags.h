@@ -39,6 +39,8 @@ struct Flags {
   int64_t maintenance_interval_ms = 60 * 1000;
   std::string listen_address = "0.0.0.0:9090";
   std::string external_url;  // "" = http://<hostname>:<port>/
+  // --web.config.file: TLS, basic auth and headers (server/web_config.h); "" = none.
+  std::string web_config_file;
   bool enable_lifecycle = false;
   bool enable_admin_api = false;
   bool enable_remote_write_receiver = false;  // accepted; remote write is always on

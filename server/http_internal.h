@@ -26,6 +26,7 @@
 #include "absl/base/thread_annotations.h"
 #include "base/metrics.h"
 #include "server/http_server.h"
+#include "server/web_config_file.h"
 #include "server/worker_pool.h"
 
 namespace strata::server::internal {
@@ -44,6 +45,13 @@ class ListenerCore {
   void add_session(const std::shared_ptr<Session>& s);
   void remove_session(Session* s);
   void record(const std::string& handler, int code, double seconds, size_t bytes);
+  // Counts a failed TLS handshake and logs it at debug level.
+  void tls_handshake_failed(const std::string& remote, const std::string& reason);
+  // The web config in force (checked for changes at most once a second);
+  // null without --web.config.file.
+  std::shared_ptr<const WebConfigFile::State> web_state() {
+    return opts.web_config != nullptr ? opts.web_config->current() : nullptr;
+  }
 
   const HttpServerOptions opts;
   const RouteFn route;
@@ -71,6 +79,8 @@ class ListenerCore {
   metrics::Family<metrics::Histogram>* sizes_;
   metrics::Gauge* open_connections_;
   metrics::Counter* accept_errors_;
+  metrics::Counter* tls_handshake_failures_;
+  bool tls_ = false;  // the web config has tls_server_config (fixed at start)
 
   std::mutex mu_;
   std::condition_variable sessions_cv_;  // a session went away

@@ -62,6 +62,9 @@ ListenerCore::ListenerCore(HttpServerOptions o, RouteFn r, metrics::Registry* re
                                   "Number of currently open HTTP connections.");
   accept_errors_ = &reg->counter("strata_http_accept_errors_total",
                                  "Number of failed accepts of HTTP connections.");
+  tls_handshake_failures_ =
+      &reg->counter("strata_http_tls_handshake_failures_total",
+                    "Number of HTTPS connections closed because the TLS handshake failed.");
 }
 
 ListenerCore::~ListenerCore() { stop(std::chrono::milliseconds(0)); }
@@ -70,6 +73,13 @@ void ListenerCore::record(const std::string& handler, int code, double seconds, 
   requests_->with({std::to_string(code), handler}).inc();
   durations_->with({handler}).observe(seconds);
   sizes_->with({handler}).observe(double(bytes));
+}
+
+void ListenerCore::tls_handshake_failed(const std::string& remote, const std::string& reason) {
+  tls_handshake_failures_->inc();
+  // Debug only: port scanners and health checks that only open a TCP
+  // connection would otherwise fill the log.
+  log::debug("web", "TLS handshake failed", {{"remote", remote}, {"err", reason}});
 }
 
 void ListenerCore::add_session(const std::shared_ptr<Session>& s) {
@@ -105,7 +115,11 @@ void ListenerCore::on_accept(boost::system::error_code ec, tcp::socket socket) {
     log::error("web", "Accepting an HTTP connection failed", {{"err", ec.message()}});
   } else {
     socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<Session>(std::move(socket), this)->start();
+    // Each connection takes the TLS context in force when it arrives, so a
+    // rotated certificate serves the next handshake.
+    std::shared_ptr<const WebConfigFile::State> web;
+    if (tls_) web = web_state();
+    std::make_shared<Session>(std::move(socket), this, std::move(web))->start();
   }
   {
     // Like Go's netutil.LimitListener (which Prometheus uses): at the limit,
@@ -131,6 +145,7 @@ absl::Status ListenerCore::start() {
     return absl::InvalidArgumentError("listen tcp " + opts.address + ": lookup " + host + ": " +
                                       (ec ? go_style(ec) : "no such host"));
   tcp::endpoint ep = *results.begin();
+  tls_ = opts.web_config != nullptr && opts.web_config->tls();
   acceptor_.open(ep.protocol(), ec);
   if (ec) return absl::UnavailableError("listen tcp " + opts.address + ": socket: " + go_style(ec));
   acceptor_.set_option(asio::socket_base::reuse_address(true), ec);

@@ -4,10 +4,13 @@
 // that a slow query never stalls other connections. The listener converts
 // wire messages to api::HttpRequest / HttpResponse, gzips responses for
 // clients that accept it, enforces body and header limits, idle timeouts and
-// the connection limit, and records per-handler metrics:
+// the connection limit, applies the --web.config.file (TLS per connection,
+// basic authentication checked on the request header before the body is
+// read, security headers), and records per-handler metrics:
 //   strata_http_requests_total{handler,code}
 //   strata_http_request_duration_seconds{handler}
 //   strata_http_response_size_bytes{handler}
+//   strata_http_tls_handshake_failures_total
 //
 // The route function and the Registry must outlive the server. start() and
 // stop() are called from one thread (the server's main thread); routes are
@@ -26,6 +29,8 @@
 
 namespace strata::server {
 
+class WebConfigFile;
+
 struct HttpServerOptions {
   std::string address = "0.0.0.0:9090";  // host:port; port 0 picks a free port
   // Idle keep-alive connections are closed after this long, and reading one
@@ -38,6 +43,10 @@ struct HttpServerOptions {
   // Go's net/http default (DefaultMaxHeaderBytes); larger headers get 431.
   uint32_t header_limit_bytes = 1 << 20;
   int io_threads = 0;  // 0 = hardware concurrency, at least 2
+  // --web.config.file: TLS, basic authentication and security headers for
+  // every request; null = plain HTTP, no authentication. Must outlive the
+  // server. Whether the listener speaks TLS is read once, at start().
+  WebConfigFile* web_config = nullptr;
 };
 
 // Dispatches one request; returns the handler label for the metrics.

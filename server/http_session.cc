@@ -1,9 +1,13 @@
 #include "server/http_session.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
@@ -16,6 +20,8 @@
 #include "api/params.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "net/tls_server.h"
+#include "server/basic_auth.h"
 #include "server/gzip.h"
 
 namespace strata::server::internal {
@@ -60,8 +66,11 @@ void RequestParser::on_field_impl(http::field name, beast::string_view name_stri
   get().insert(name, name_string, value);
 }
 
-Session::Session(tcp::socket socket, ListenerCore* core)
-    : stream_(std::move(socket)), core_(core) {}
+Session::Session(tcp::socket socket, ListenerCore* core,
+                 std::shared_ptr<const WebConfigFile::State> tls)
+    : stream_(std::move(socket)), core_(core), tls_state_(std::move(tls)) {
+  if (tls_state_ && tls_state_->tls) tls_ = std::make_unique<TlsStream>(stream_, *tls_state_->tls);
+}
 
 Session::~Session() { core_->remove_session(this); }
 
@@ -69,8 +78,46 @@ void Session::start() {
   core_->add_session(shared_from_this());
   asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
     if (self->core_->stopping.load()) return self->close();
+    if (self->tls_) return self->handshake();
     self->read_header();
   });
+}
+
+void Session::handshake() {
+  stream_.expires_after(std::chrono::milliseconds(core_->opts.read_timeout_ms));
+  tls_->async_handshake(asio::ssl::stream_base::server,
+                        [self = shared_from_this()](beast::error_code ec) {
+                          self->on_handshake(ec);
+                        });
+}
+
+void Session::on_handshake(beast::error_code ec) {
+  if (state_ == State::kClosing) return;
+  std::string reason;
+  if (ec) {
+    reason = ec.message();
+  } else if (!net::client_sans_allowed(tls_->native_handle(),
+                                       tls_state_->config.tls->client_allowed_sans)) {
+    reason = "client certificate contained no allowed SAN";
+  }
+  if (!reason.empty()) {
+    beast::error_code rec;
+    tcp::endpoint ep = stream_.socket().remote_endpoint(rec);
+    core_->tls_handshake_failed(rec ? "" : ep.address().to_string() + ":" + std::to_string(ep.port()),
+                                reason);
+    if (ec.category() == asio::error::get_ssl_category() &&
+        ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_HTTP_REQUEST) {
+      // Plain HTTP to the TLS port: say so in plain HTTP, as Go's server.
+      state_ = State::kClosing;
+      static const std::string kAnswer =
+          "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n";
+      asio::async_write(stream_, asio::buffer(kAnswer),
+                        [self = shared_from_this()](beast::error_code, size_t) { self->linger(); });
+      return;
+    }
+    return close();
+  }
+  read_header();
 }
 
 void Session::post_to_strand(void (Session::*f)()) {
@@ -93,31 +140,86 @@ void Session::read_header() {
   parser_->body_limit(core_->opts.body_limit_bytes);
   parser_->header_limit(core_->opts.header_limit_bytes);
   stream_.expires_after(std::chrono::milliseconds(core_->opts.read_timeout_ms));
-  http::async_read_header(stream_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, size_t) {
-                            self->on_header(ec);
-                          });
+  with_stream([&](auto& s) {
+    http::async_read_header(s, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              self->on_header(ec);
+                            });
+  });
 }
 
 void Session::on_header(beast::error_code ec) {
   if (state_ == State::kClosing) return;
   state_ = State::kReading;
+  web_ = core_->web_state();
   if (ec == http::error::body_limit)
     return reply_error(413, "request body too large (limit " +
                                 std::to_string(core_->opts.body_limit_bytes) + " bytes)\n");
   if (ec == http::error::header_limit) return reply_error(431, "request header too large\n");
   if (is_disconnect(ec)) return close();
   if (ec) return reply_error(400, "400 Bad Request: " + ec.message() + "\n");
+  if (web_ && !web_->config.users.empty()) return authenticate();
+  after_auth();
+}
+
+void Session::authenticate() {
+  std::optional<BasicCredentials> creds =
+      parse_basic_authorization(std::string_view(parser_->get()[http::field::authorization]));
+  if (!creds) return unauthorized();
+  BasicAuthenticator& auth = core_->opts.web_config->authenticator();
+  if (std::optional<bool> ok = auth.check_cached(web_->config.users, *creds))
+    return *ok ? after_auth() : unauthorized();
+  // bcrypt takes tens of milliseconds by design: not on an I/O thread. The
+  // connection waits with nothing pending on its socket (the checks queue
+  // behind one mutex, see basic_auth.h); its read deadline keeps counting,
+  // so a check that returns after it fails the body's read with a timeout.
+  auto web = web_;
+  bool queued = core_->workers->submit(
+      [self = shared_from_this(), web, creds = std::move(*creds), &auth] {
+        bool ok = auth.verify(web->config.users, creds);
+        asio::dispatch(self->stream_.get_executor(), [self, ok] {
+          if (self->state_ == State::kClosing) return;
+          if (ok) return self->after_auth();
+          self->unauthorized();
+        });
+      });
+  if (!queued) close();
+}
+
+void Session::unauthorized() {
+  // As the exporter toolkit: 401, "WWW-Authenticate: Basic", "Unauthorized".
+  constexpr const char* kBody = "Unauthorized\n";
+  if (!parser_->is_done()) {
+    // The body was not read (and will not be): answer and close.
+    return reply_error(401, kBody,
+                       {{"WWW-Authenticate", "Basic"}, {"X-Content-Type-Options", "nosniff"}});
+  }
+  state_ = State::kHandling;
+  version_ = parser_->get().version();
+  keep_alive_ = parser_->get().keep_alive();
+  head_ = parser_->get().method() == http::verb::head;
+  parser_.reset();
+  auto resp = std::make_shared<api::HttpResponse>();
+  resp->status = 401;
+  resp->content_type = "text/plain; charset=utf-8";
+  resp->headers = {{"WWW-Authenticate", "Basic"}, {"X-Content-Type-Options", "nosniff"}};
+  resp->body = kBody;
+  core_->record("other", 401, 0, resp->body.size());
+  write(resp, "other");
+}
+
+void Session::after_auth() {
   if (parser_->is_done()) return dispatch_request();
   if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
     // curl and Go clients wait for this before sending a large body.
     auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
                                                                   parser_->get().version());
-    http::async_write(stream_, *cont,
-                      [self = shared_from_this(), cont](beast::error_code ec, size_t) {
-                        if (ec) return self->close();
-                        self->read_body();
-                      });
+    with_stream([&](auto& s) {
+      http::async_write(s, *cont, [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+        if (ec) return self->close();
+        self->read_body();
+      });
+    });
     return;
   }
   read_body();
@@ -125,10 +227,12 @@ void Session::on_header(beast::error_code ec) {
 
 void Session::read_body() {
   stream_.expires_after(std::chrono::milliseconds(core_->opts.read_timeout_ms));
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, size_t) {
-                     self->on_body(ec);
-                   });
+  with_stream([&](auto& s) {
+    http::async_read(s, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->on_body(ec);
+                     });
+  });
 }
 
 void Session::on_body(beast::error_code ec) {
@@ -270,6 +374,7 @@ void Session::write(std::shared_ptr<api::HttpResponse> r, std::string handler) {
   if (res->result() == http::status::unknown) res->reason(nonstandard_reason(r->status));
   if (!r->content_type.empty()) res->set(http::field::content_type, r->content_type);
   for (auto& [k, v] : r->headers) res->insert(k, v);
+  add_security_headers(*res);
   bool keep = keep_alive_ && !core_->stopping.load();
   res->keep_alive(keep);
   res->body() = std::move(r->body);
@@ -277,32 +382,45 @@ void Session::write(std::shared_ptr<api::HttpResponse> r, std::string handler) {
   // HEAD: the headers of the GET answer (Content-Length included), no body.
   if (head_) res->body().clear();
   stream_.expires_after(std::chrono::milliseconds(core_->opts.read_timeout_ms));
-  http::async_write(stream_, *res,
-                    [self = shared_from_this(), res, keep](beast::error_code ec, size_t) {
-                      if (ec) return self->close();
-                      if (!keep || self->core_->stopping.load()) {
-                        // The request was read completely, so there is no
-                        // unread data that would turn close() into a reset.
-                        return self->close();
-                      }
-                      self->read_header();
-                    });
+  with_stream([&](auto& s) {
+    http::async_write(s, *res,
+                      [self = shared_from_this(), res, keep](beast::error_code ec, size_t) {
+                        if (ec) return self->close();
+                        if (!keep || self->core_->stopping.load()) {
+                          // The request was read completely, so there is no
+                          // unread data that would turn close() into a reset.
+                          return self->close();
+                        }
+                        self->read_header();
+                      });
+  });
 }
 
-void Session::reply_error(int status, std::string body) {
+void Session::add_security_headers(http::fields& res) const {
+  if (!web_) return;
+  for (const auto& [k, v] : web_->config.headers)
+    if (res.find(k) == res.end()) res.set(k, v);
+}
+
+void Session::reply_error(int status, std::string body,
+                          std::vector<std::pair<std::string, std::string>> headers) {
   state_ = State::kClosing;
   stream_.expires_after(std::chrono::milliseconds(core_->opts.read_timeout_ms));
   auto res = std::make_shared<http::response<http::string_body>>();
   res->version(11);
   res->result(unsigned(status));
   res->set(http::field::content_type, "text/plain; charset=utf-8");
+  for (auto& [k, v] : headers) res->set(k, v);
+  add_security_headers(*res);
   res->keep_alive(false);
   res->body() = std::move(body);
   res->prepare_payload();
   core_->record("other", status, 0, res->body().size());
-  http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
-    if (ec) return self->close();
-    self->linger();
+  with_stream([&](auto& s) {
+    http::async_write(s, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+      if (ec) return self->close();
+      self->linger();
+    });
   });
 }
 

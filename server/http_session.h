@@ -2,22 +2,32 @@
 // first, so oversized bodies are refused before they are sent and
 // "Expect: 100-continue" is answered), hands it to the worker pool, writes the
 // response (gzipped when the client accepts it) and loops while the
-// connection is kept alive. Internal to the listener; includes Beast.
+// connection is kept alive. With a --web.config.file it speaks TLS (the
+// handshake bounded by the read timeout), checks basic authentication once
+// the header is read — before any of the body, so an unauthenticated client
+// cannot make the server buffer it; a bcrypt check runs on a worker, not on
+// the I/O thread — and adds the configured security headers to every
+// response. Internal to the listener; includes Beast.
 //
 // Threads: every member function except handle() runs on the connection's
 // strand; handle() runs on a worker thread and reads only core_ and gzip_ok_,
-// which do not change while a request is in a handler.
+// which do not change while a request is in a handler. authenticate()'s
+// bcrypt check runs on a worker too, on copies (the credentials, the web
+// config), and posts its verdict back to the strand.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "api/http.h"
 #include "server/http_internal.h"
@@ -36,7 +46,10 @@ class RequestParser final
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(boost::asio::ip::tcp::socket socket, ListenerCore* core);
+  // `tls`: the web config whose TLS context this connection uses; null for
+  // plain HTTP.
+  Session(boost::asio::ip::tcp::socket socket, ListenerCore* core,
+          std::shared_ptr<const WebConfigFile::State> tls);
   ~Session();
 
   // Registers with the core and starts reading.
@@ -58,8 +71,30 @@ class Session : public std::enable_shared_from_this<Session> {
     kClosing,   // draining or closed
   };
 
+  using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream&>;
+
+  // Runs `f` with the stream requests and responses go through: the TLS
+  // stream when there is one, else the TCP stream.
+  template <class F>
+  void with_stream(F&& f) {
+    if (tls_) {
+      f(*tls_);
+    } else {
+      f(stream_);
+    }
+  }
+
+  void handshake();
+  void on_handshake(boost::beast::error_code ec);
   void read_header();
   void on_header(boost::beast::error_code ec);
+  // Checks the Authorization header against the web config's users; calls
+  // after_auth() or answers 401.
+  void authenticate();
+  void after_auth();
+  void unauthorized();
+  // Adds the web config's security headers that `res` does not have yet.
+  void add_security_headers(boost::beast::http::fields& res) const;
   void read_body();
   void on_body(boost::beast::error_code ec);
   void dispatch_request();
@@ -68,7 +103,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void watch_disconnect(std::shared_ptr<std::stop_source> stop);
   void write(std::shared_ptr<api::HttpResponse> resp, std::string handler);
   // Answers a protocol error (400, 413, 431) and closes the connection.
-  void reply_error(int status, std::string body);
+  void reply_error(int status, std::string body,
+                   std::vector<std::pair<std::string, std::string>> headers = {});
   // Sends nothing more, discards what the client still sends for a moment
   // (so it reads our error instead of a connection reset), then closes.
   void linger();
@@ -77,6 +113,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   boost::beast::tcp_stream stream_;
   ListenerCore* core_;
+  // TLS: the state that owns the context, and the stream over stream_.
+  std::shared_ptr<const WebConfigFile::State> tls_state_;
+  std::unique_ptr<TlsStream> tls_;
+  // The web config of the request being read or handled (null without one).
+  std::shared_ptr<const WebConfigFile::State> web_;
   boost::beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   State state_ = State::kIdle;

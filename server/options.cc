@@ -45,8 +45,9 @@ promql::EngineOptions engine_options(const Flags& f, const Config& config) {
   return o;
 }
 
-HttpServerOptions http_options(const Flags& f) {
+HttpServerOptions http_options(const Flags& f, WebConfigFile* web_config) {
   HttpServerOptions o;
+  o.web_config = web_config;
   o.address = f.listen_address;
   o.read_timeout_ms = f.read_timeout_ms;
   o.max_connections = f.max_connections;

@@ -24,7 +24,7 @@ tsdb::DBOptions db_options(const Flags& flags);
 promql::EngineOptions engine_options(const Flags& flags, const Config& config);
 
 // The HTTP listener.
-HttpServerOptions http_options(const Flags& flags);
+HttpServerOptions http_options(const Flags& flags, WebConfigFile* web_config = nullptr);
 
 // Scraping: Prometheus 3 name validation unless --query.compat=v2, the
 // extra-scrape-metrics feature, User-Agent Strata/<version>.

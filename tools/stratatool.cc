@@ -17,6 +17,7 @@
 #include "rules/rule_file.h"
 #include "server/build_info.h"
 #include "server/config.h"
+#include "server/web_config_file.h"
 #include "base/duration.h"
 #include "tools/check/metrics_lint.h"
 #include "tools/dashlint/lint_main.h"
@@ -52,6 +53,10 @@ Commands:
       Checks prometheus.yml files as the server loads them (same messages);
       prints "SUCCESS" or "FAILED" per file like promtool and exits 1 when
       any file fails.
+  check web-config FILE...
+      Checks --web.config.file files as the server loads them (YAML,
+      bcrypt hashes, certificate and key files); prints "FILE SUCCESS" or
+      "FILE FAILED: reason" like promtool and exits 1 when any file fails.
   check rules [--compat=v2] [--lint=none|duplicate-rules] [--lint-fatal] FILE...
       Checks rule files as the server loads them (same messages as promtool:
       positions, group, rule index and name); prints "SUCCESS: N rules
@@ -207,6 +212,25 @@ int check_config(int argc, char** argv) {
   return failed ? 1 : 0;
 }
 
+// promtool check web-config: one line per file on stderr.
+int check_web_config(int argc, char** argv) {
+  if (argc == 0) {
+    std::fprintf(stderr, "stratatool: error: required argument 'web-config-files' not provided, try --help\n");
+    return 1;
+  }
+  bool failed = false;
+  for (int i = 0; i < argc; ++i) {
+    auto c = strata::server::WebConfigFile::load(argv[i], nullptr);
+    if (c.ok()) {
+      std::fprintf(stderr, "%s SUCCESS\n", argv[i]);
+    } else {
+      std::fprintf(stderr, "%s FAILED: %s\n", argv[i], std::string(c.status().message()).c_str());
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
+}
+
 // promtool check metrics: problems on stderr, exit 3 when there are any.
 int check_metrics() {
   std::stringstream ss;
@@ -319,7 +343,9 @@ int check(int argc, char** argv) {
   if (argc >= 1 && !std::strcmp(argv[0], "config")) return check_config(argc - 1, argv + 1);
   if (argc >= 1 && !std::strcmp(argv[0], "rules")) return check_rules(argc - 1, argv + 1);
   if (argc >= 1 && !std::strcmp(argv[0], "metrics")) return check_metrics();
-  std::fprintf(stderr, "stratatool check: expected \"config\", \"rules\" or \"metrics\" (see stratatool help)\n");
+  if (argc >= 1 && !std::strcmp(argv[0], "web-config")) return check_web_config(argc - 1, argv + 1);
+  std::fprintf(stderr, "stratatool check: expected \"config\", \"rules\", \"metrics\" or "
+                       "\"web-config\" (see stratatool help)\n");
   return 2;
 }
 

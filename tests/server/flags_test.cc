@@ -216,6 +216,7 @@ TEST(FlagsTest, AsMapHasEveryFlagAsStatusFlagsShowsIt) {
                                           "storage.tsdb.retention.time",
                                           "storage.tsdb.too-far-in-future.time-window",
                                           "storage.tsdb.wal-sync",
+                                          "web.config.file",
                                           "web.cors.origin",
                                           "web.dashboards.dir",
                                           "web.enable-admin-api",

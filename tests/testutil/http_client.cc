@@ -16,15 +16,21 @@ std::string HttpResponse::header(std::string_view name) const {
 bool HttpResponse::has_header(std::string_view name) const { return net::has_header(headers, name); }
 
 HttpClient::HttpClient(std::string host, int port, std::chrono::milliseconds timeout)
+    : HttpClient(std::move(host), port, timeout, net::HttpClientConfig(), false) {}
+
+HttpClient::HttpClient(std::string host, int port, std::chrono::milliseconds timeout,
+                       const net::HttpClientConfig& config, bool tls)
     : timeout_(timeout) {
   const bool v6 = host.find(':') != std::string::npos;
-  base_url_ = "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  base_url_ = std::string(tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" +
+              std::to_string(port);
   net::ClientOptions opts;
   opts.user_agent = "strata-testutil";
   opts.disable_compression = true;
+  opts.http = config;
   opts.http.follow_redirects = false;
   auto c = net::Client::create(std::move(opts));
-  if (!c.ok()) std::abort();  // plain HTTP without TLS files cannot fail
+  if (!c.ok()) std::abort();  // plain HTTP, or TLS files the test just wrote
   client_ = std::move(*c);
 }
 

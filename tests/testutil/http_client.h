@@ -37,6 +37,11 @@ class HttpClient {
  public:
   HttpClient(std::string host, int port,
              std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  // HTTPS (when `tls`) and/or credentials from `config` (basic_auth,
+  // tls_config), for servers with a --web.config.file. Aborts when `config`
+  // names TLS files that cannot be read.
+  HttpClient(std::string host, int port, std::chrono::milliseconds timeout,
+             const net::HttpClientConfig& config, bool tls);
 
   absl::StatusOr<HttpResponse> get(const std::string& path, const Headers& headers = {});
   absl::StatusOr<HttpResponse> head(const std::string& path, const Headers& headers = {});
@@ -56,7 +61,7 @@ class HttpClient {
   void set_timeout(std::chrono::milliseconds t) { timeout_ = t; }
 
  private:
-  std::string base_url_;  // http://host:port
+  std::string base_url_;  // http://host:port or https://host:port
   std::chrono::milliseconds timeout_;
   std::unique_ptr<net::Client> client_;
 };

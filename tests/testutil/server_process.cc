@@ -122,6 +122,8 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::start(
 
 absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::start(Options opts) {
   std::unique_ptr<ServerProcess> p(new ServerProcess());
+  p->tls_ = opts.tls;
+  p->client_config_ = opts.client_config;
   auto dir = make_temp_dir();
   if (!dir.ok()) return dir.status();
   p->work_dir_ = *dir;
@@ -177,7 +179,7 @@ absl::Status ServerProcess::spawn(const Options& opts, const std::vector<std::st
       return absl::OkStatus();  // start() reports it
     }
     if (port_ == 0) port_ = logged_port(log());  // --web.listen-address=host:0
-    HttpClient c(host(), port_, std::chrono::seconds(2));
+    HttpClient c(host(), port_, std::chrono::seconds(2), client_config_, tls_);
     auto r = port_ ? c.get("/-/ready") : absl::StatusOr<HttpResponse>(absl::UnavailableError("no port yet"));
     if (r.ok() && r->status == 200) return absl::OkStatus();
     if (Clock::now() >= deadline) {

@@ -43,6 +43,10 @@ class ServerProcess {
     // (VictoriaMetrics: "-httpListenAddr=", "-storageDataPath=").
     std::string listen_flag = "--web.listen-address=";
     std::string data_flag = "--storage.tsdb.path=";
+    // For a server with a --web.config.file: the readiness probe and
+    // client() speak HTTPS (when `tls`) with these credentials and TLS files.
+    bool tls = false;
+    net::HttpClientConfig client_config;
   };
 
   // Fails if the binary cannot be started, exits early (the status carries
@@ -57,11 +61,15 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   std::string host() const { return "127.0.0.1"; }
   int port() const { return port_; }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string base_url() const {
+    return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+  }
   const std::string& work_dir() const { return work_dir_; }
   const std::string& data_dir() const { return data_dir_; }
   // A fresh client for this server.
-  HttpClient client() const { return HttpClient(host(), port_); }
+  HttpClient client() const {
+    return HttpClient(host(), port_, std::chrono::seconds(60), client_config_, tls_);
+  }
   // Everything the server wrote to stdout and stderr so far.
   std::string log() const;
 
@@ -76,6 +84,8 @@ class ServerProcess {
 
  private:
   ServerProcess() = default;
+  bool tls_ = false;
+  net::HttpClientConfig client_config_;
   absl::Status spawn(const Options& opts, const std::vector<std::string>& args);
   static int logged_port(const std::string& log);
 
