@@ -80,6 +80,7 @@ std::unique_ptr<tsdb::Head> open(fuzz::MemFs* fs, bool snapshot, metrics::Regist
   opts.dir = "/db";
   opts.fs = fs;
   opts.replay_workers = 1;
+  opts.max_exemplars = 64;  // the default 100k-entry ring costs more than the replay
   opts.wal.sync = tsdb::WalSyncPolicy::kNever;
   opts.snapshot_on_shutdown = snapshot;
   auto h = tsdb::Head::open(opts, reg);
