@@ -167,6 +167,10 @@ absl::Status IndexReader::series(uint32_t id, Labels* labels, std::vector<ChunkM
           b >= symbols_.size()) {
         return corrupt("bad label ref in series " + std::to_string(id));
       }
+      // Labels must be sorted by name, and names unique (Labels' invariant).
+      if (!ls.empty() && ls.back().name >= symbols_[a]) {
+        return corrupt("labels of series " + std::to_string(id) + " not sorted");
+      }
       ls.push_back({std::string(symbols_[a]), std::string(symbols_[b])});
     }
     *labels = Labels(std::move(ls));

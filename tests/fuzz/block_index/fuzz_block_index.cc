@@ -86,6 +86,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<tsdb::ChunkMeta> chunks;
   for (uint32_t id = 0; id < r.num_series(); ++id) {
     if (!r.series(id, &labels, &chunks).ok()) continue;
+    // What series() hands out keeps Labels' invariant (sorted, unique names).
+    for (size_t i = 1; i < labels.size(); ++i)
+      if (labels[i - 1].name >= labels[i].name) abort();
     for (const auto& c : chunks)
       if (c.maxt_ms < c.mint_ms) abort();
   }
