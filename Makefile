@@ -80,8 +80,11 @@ $(FUZZ_BUILD_DIR)/build.ninja:
 	  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -gline-tables-only" \
 	  -DSTRATA_WEB_UI=OFF -DSTRATA_BUILD_BENCH=OFF
 
+# ccache: the fuzz flags include debug line tables, for which ccache hashes
+# the working directory; without that (and with paths relative to the
+# checkout) a fresh clone, as CI's, reuses the objects of an earlier one.
 fuzz-build: deps $(FUZZ_BUILD_DIR)/build.ninja
-	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzz_all
+	CCACHE_NOHASHDIR=1 CCACHE_BASEDIR=$(CURDIR) cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzz_all
 
 fuzz: fuzz-build
 	/usr/bin/python3 tests/fuzz/run_fuzz.py --build-dir $(FUZZ_BUILD_DIR) \
