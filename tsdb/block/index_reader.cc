@@ -99,6 +99,11 @@ absl::Status IndexReader::parse() {
         count > uint64_t(end - p)) {
       return corrupt("bad postings table entry");
     }
+    // values() and postings() binary-search the table: names and each
+    // name's values must be strictly increasing.
+    if (!table_.empty() && table_.back().name >= symbols_[name]) {
+      return corrupt("postings table names not sorted");
+    }
     NameEntry e{symbols_[name], {}};
     e.values.reserve(count);
     for (uint64_t k = 0; k < count; ++k) {
@@ -106,6 +111,9 @@ absl::Status IndexReader::parse() {
       if (!get_uvarint(&p, end, &value) || value >= symbols_.size() ||
           !get_uvarint(&p, end, &delta)) {
         return corrupt("bad postings table value");
+      }
+      if (!e.values.empty() && e.values.back().value >= symbols_[value]) {
+        return corrupt("postings table values not sorted");
       }
       off += delta;
       if (off % 4 != 0 || off + 4 > postings_.size() ||
