@@ -91,7 +91,8 @@ absl::Status IndexReader::parse() {
   p = sec[4].data();
   end = p + sec[4].size();
   uint64_t names, off = 0;
-  if (!get_uvarint(&p, end, &names)) return corrupt("bad postings table");
+  // Each entry takes at least two bytes: a corrupt count must not reserve gigabytes.
+  if (!get_uvarint(&p, end, &names) || names > uint64_t(end - p)) return corrupt("bad postings table");
   table_.reserve(names);
   for (uint64_t i = 0; i < names; ++i) {
     uint64_t name, count;
