@@ -212,10 +212,17 @@ absl::Status IndexReader::series(uint32_t id, Labels* labels, std::vector<ChunkM
           !get_varint(&p, end, &dref)) {
         return corrupt("bad chunk meta");
       }
-      c.mint_ms = chunks->back().maxt_ms + int64_t(gap);
+      if (gap > uint64_t(INT64_MAX) ||
+          __builtin_add_overflow(chunks->back().maxt_ms, int64_t(gap), &c.mint_ms)) {
+        return corrupt("chunk times out of range");
+      }
       c.ref = chunks->back().ref + uint64_t(dref);
     }
-    c.maxt_ms = c.mint_ms + int64_t(span);
+    // Overflowing times are corrupt, not undefined behaviour.
+    if (span > uint64_t(INT64_MAX) ||
+        __builtin_add_overflow(c.mint_ms, int64_t(span), &c.maxt_ms)) {
+      return corrupt("chunk times out of range");
+    }
     chunks->push_back(c);
   }
   return absl::OkStatus();
