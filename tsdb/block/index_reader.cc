@@ -51,7 +51,8 @@ absl::Status IndexReader::parse() {
   uint64_t covered = kIndexHeaderSize;  // sections are in file order
   for (int i = 0; i < kIndexSections; ++i) {
     uint64_t off = get_fixed64(toc + 8 * i);
-    if (off < kIndexHeaderSize || off % 8 != 0 || off + 8 > d.size() - kIndexTocSize) {
+    // Compared without adding to `off`, which may be near 2^64.
+    if (off < kIndexHeaderSize || off % 8 != 0 || off > d.size() - kIndexTocSize - 8) {
       return corrupt(std::string(kSectionNames[i]) + " section offset out of range");
     }
     uint32_t len = get_fixed32(d.data() + off);
