@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 PACKAGES := $(shell grep -v '^\#' deps/debian-packages.txt | grep -v '^$$')
 RUN_FLAGS ?=
 
-.PHONY: all deps build run run-demo test test-deploy bench fuzz clean package
+.PHONY: all deps build run run-demo test test-deploy bench fuzz fuzz-build fuzz-smoke clean package
 
 all: build
 
@@ -64,6 +64,34 @@ package: build
 
 bench: build
 	./bench/compare
+
+# libFuzzer targets of every parser and decoder (tests/fuzz/README.md), built
+# with clang, ASan and UBSan in $(FUZZ_BUILD_DIR) (only the fuzz targets and
+# the libraries they need), each run for FUZZ_SECONDS on a corpus grown in
+# $(FUZZ_BUILD_DIR)/corpus/; prints executions and crashes per target and
+# fails on a crash. `make fuzz-smoke` is the short run CI does.
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+FUZZ_NICE ?= 0
+
+$(FUZZ_BUILD_DIR)/build.ninja:
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja -DSTRATA_FUZZ=ON \
+	  -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -gline-tables-only" \
+	  -DSTRATA_WEB_UI=OFF -DSTRATA_BUILD_BENCH=OFF
+
+# ccache: the fuzz flags include debug line tables, for which ccache hashes
+# the working directory; without that (and with paths relative to the
+# checkout) a fresh clone, as CI's, reuses the objects of an earlier one.
+fuzz-build: deps $(FUZZ_BUILD_DIR)/build.ninja
+	CCACHE_NOHASHDIR=1 CCACHE_BASEDIR=$(CURDIR) cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzz_all
+
+fuzz: fuzz-build
+	/usr/bin/python3 tests/fuzz/run_fuzz.py --build-dir $(FUZZ_BUILD_DIR) \
+	  --seconds $(FUZZ_SECONDS) --nice $(FUZZ_NICE) --only "$(FUZZ_TARGETS)"
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=10
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -182,7 +182,10 @@ void ScrapePool::publish() {
 void ScrapePool::stop(ScrapeLoop::StopMode mode, std::function<void()> done) {
   stop_done_ = std::move(done);
   stopping_ = true;
-  for (auto& [hash, loop] : loops_) {
+  for (auto& entry : loops_) {
+    // A copy, not a structured binding: clang 14 (the fuzz build) cannot
+    // capture those.
+    auto loop = entry.second;
     ending_.insert(loop);
     loop->stop(mode, [this, loop](std::unique_ptr<ScrapeAppender>) {
       ending_.erase(loop);

@@ -83,6 +83,11 @@ absl::StatusOr<ChunkReader::Page> ChunkReader::page(uint32_t segment, uint64_t o
     return Page{body, seg.map};
   }
   if (comp != PageCompression::kZstd) return corrupt(segment, offset, "unknown page compression");
+  // The raw length is allocated before decompressing, so a corrupt header
+  // must not ask for gigabytes. The writer keeps pages under 256 KiB (18-bit
+  // in-page offsets); 1 MiB leaves room without trusting the header.
+  constexpr uint32_t kMaxRawPageBytes = 1 << 20;
+  if (raw > kMaxRawPageBytes) return corrupt(segment, offset, "bad page sizes");
   uint64_t key = (uint64_t(segment) << 40) | offset;
   {
     std::lock_guard<std::mutex> lock(cache_mu_);

@@ -51,7 +51,8 @@ absl::Status IndexReader::parse() {
   uint64_t covered = kIndexHeaderSize;  // sections are in file order
   for (int i = 0; i < kIndexSections; ++i) {
     uint64_t off = get_fixed64(toc + 8 * i);
-    if (off < kIndexHeaderSize || off % 8 != 0 || off + 8 > d.size() - kIndexTocSize) {
+    // Compared without adding to `off`, which may be near 2^64.
+    if (off < kIndexHeaderSize || off % 8 != 0 || off > d.size() - kIndexTocSize - 8) {
       return corrupt(std::string(kSectionNames[i]) + " section offset out of range");
     }
     uint32_t len = get_fixed32(d.data() + off);
@@ -91,13 +92,19 @@ absl::Status IndexReader::parse() {
   p = sec[4].data();
   end = p + sec[4].size();
   uint64_t names, off = 0;
-  if (!get_uvarint(&p, end, &names)) return corrupt("bad postings table");
+  // Each entry takes at least two bytes: a corrupt count must not reserve gigabytes.
+  if (!get_uvarint(&p, end, &names) || names > uint64_t(end - p)) return corrupt("bad postings table");
   table_.reserve(names);
   for (uint64_t i = 0; i < names; ++i) {
     uint64_t name, count;
     if (!get_uvarint(&p, end, &name) || name >= symbols_.size() || !get_uvarint(&p, end, &count) ||
         count > uint64_t(end - p)) {
       return corrupt("bad postings table entry");
+    }
+    // values() and postings() binary-search the table: names and each
+    // name's values must be strictly increasing.
+    if (!table_.empty() && table_.back().name >= symbols_[name]) {
+      return corrupt("postings table names not sorted");
     }
     NameEntry e{symbols_[name], {}};
     e.values.reserve(count);
@@ -106,6 +113,9 @@ absl::Status IndexReader::parse() {
       if (!get_uvarint(&p, end, &value) || value >= symbols_.size() ||
           !get_uvarint(&p, end, &delta)) {
         return corrupt("bad postings table value");
+      }
+      if (!e.values.empty() && e.values.back().value >= symbols_[value]) {
+        return corrupt("postings table values not sorted");
       }
       off += delta;
       if (off % 4 != 0 || off + 4 > postings_.size() ||
@@ -167,6 +177,10 @@ absl::Status IndexReader::series(uint32_t id, Labels* labels, std::vector<ChunkM
           b >= symbols_.size()) {
         return corrupt("bad label ref in series " + std::to_string(id));
       }
+      // Labels must be sorted by name, and names unique (Labels' invariant).
+      if (!ls.empty() && ls.back().name >= symbols_[a]) {
+        return corrupt("labels of series " + std::to_string(id) + " not sorted");
+      }
       ls.push_back({std::string(symbols_[a]), std::string(symbols_[b])});
     }
     *labels = Labels(std::move(ls));
@@ -199,10 +213,17 @@ absl::Status IndexReader::series(uint32_t id, Labels* labels, std::vector<ChunkM
           !get_varint(&p, end, &dref)) {
         return corrupt("bad chunk meta");
       }
-      c.mint_ms = chunks->back().maxt_ms + int64_t(gap);
+      if (gap > uint64_t(INT64_MAX) ||
+          __builtin_add_overflow(chunks->back().maxt_ms, int64_t(gap), &c.mint_ms)) {
+        return corrupt("chunk times out of range");
+      }
       c.ref = chunks->back().ref + uint64_t(dref);
     }
-    c.maxt_ms = c.mint_ms + int64_t(span);
+    // Overflowing times are corrupt, not undefined behaviour.
+    if (span > uint64_t(INT64_MAX) ||
+        __builtin_add_overflow(c.mint_ms, int64_t(span), &c.maxt_ms)) {
+      return corrupt("chunk times out of range");
+    }
     chunks->push_back(c);
   }
   return absl::OkStatus();

@@ -254,14 +254,17 @@ bool CompactChunkDecoder::decode_times(const char** p, const char* end) {
   uint64_t d;
   if (!get_uvarint(p, end, &d) || *p >= end) return false;
   uint8_t mode = uint8_t(*(*p)++);
+  // Unsigned sums, as for the grid: a corrupt chunk's deltas may overflow
+  // int64, which must wrap (garbage timestamps), not be undefined behaviour.
   if (mode == kTimeRegular) {
-    for (size_t i = 1; i < n_; ++i) t_[i] = t_[i - 1] + int64_t(d);
+    for (size_t i = 1; i < n_; ++i) t_[i] = int64_t(uint64_t(t_[i - 1]) + d);
     return true;
   }
   scratch_.resize(n_ - 1);
   if (!get_int_stream(p, end, scratch_.data(), n_ - 1)) return false;
   if (mode == kTimeDelta) {
-    for (size_t i = 1; i < n_; ++i) t_[i] = t_[i - 1] + int64_t(d) + scratch_[i - 1];
+    for (size_t i = 1; i < n_; ++i)
+      t_[i] = int64_t(uint64_t(t_[i - 1]) + d + uint64_t(scratch_[i - 1]));
   } else if (mode == kTimeGrid) {
     for (size_t i = 1; i < n_; ++i)
       t_[i] = int64_t(uint64_t(t0) + uint64_t(i) * d + uint64_t(scratch_[i - 1]));

@@ -133,7 +133,7 @@ bool XorIterator::next() {
       if (b < 0x80) break;
     }
     t_delta_ = int64_t(u);
-    t_ += t_delta_;
+    t_ = int64_t(uint64_t(t_) + uint64_t(t_delta_));
     if (!read_value()) return ok_ = false;
   } else {
     int prefix = 0;
@@ -146,8 +146,10 @@ bool XorIterator::next() {
       if (w < 64 && raw > (uint64_t(1) << (w - 1))) raw -= uint64_t(1) << w;  // sign extend
       dod = int64_t(raw);
     }
-    t_delta_ += dod;
-    t_ += t_delta_;
+    // Unsigned sums: a corrupt chunk's deltas may overflow int64, which must
+    // wrap (garbage timestamps), not be undefined behaviour.
+    t_delta_ = int64_t(uint64_t(t_delta_) + uint64_t(dod));
+    t_ = int64_t(uint64_t(t_) + uint64_t(t_delta_));
     if (!read_value()) return ok_ = false;
   }
   if (!br_.ok()) return ok_ = false;
