@@ -159,6 +159,16 @@ const std::vector<FlagDef>& defs() {
        "survive a restart.",
        nullptr, [](const Flags& f) { return std::to_string(f.exemplars_limit); },
        [](Flags& f, S v) { return integer(v, 0, &f.exemplars_limit); }},
+      {"storage.tsdb.max-series", "<int>",
+       "Most series the in-memory head may hold. Samples that would create a series beyond "
+       "it are refused (remote write and OTLP answer 400 with \"series limit reached\" "
+       "after keeping the rest of the request; a scrape keeps its other samples), series "
+       "already there keep taking samples, and "
+       "strata_tsdb_head_samples_rejected_total{reason=\"series_limit\"} counts the "
+       "refusals. Series leave the head when they get no samples for one block range (2h) "
+       "and the head is cut. Prometheus has no such limit; 0 (the default) means none.",
+       nullptr, [](const Flags& f) { return std::to_string(f.max_series); },
+       [](Flags& f, S v) { return integer(v, 0, &f.max_series); }},
       {"storage.tsdb.maintenance-interval", "<duration>",
        "How often storage maintenance (head cut, compaction, retention) runs.", nullptr,
        [](const Flags& f) { return format_duration(f.maintenance_interval_ms); },

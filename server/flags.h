@@ -31,6 +31,7 @@ struct Flags {
   std::string too_far_in_future_window = "10m";
   int64_t too_far_in_future_window_ms = 10 * 60 * 1000;
   int64_t exemplars_limit = 100000;  // exemplars kept in memory; 0 = none
+  int64_t max_series = 0;            // --storage.tsdb.max-series; 0 = no limit
   bool head_snapshot_on_shutdown = true;  // --storage.tsdb.head-snapshot-on-shutdown
   std::string wal_sync = "interval";  // always | interval | never
   // Hidden (not in --help or /api/v1/status/flags): how often storage

@@ -27,6 +27,7 @@ tsdb::DBOptions db_options(const Flags& f) {
   o.too_far_in_future_window_ms = f.too_far_in_future_window_ms;
   o.maintenance_interval_ms = f.maintenance_interval_ms;
   o.max_exemplars = f.exemplars_limit;
+  o.max_series = f.max_series;
   o.head_snapshot_on_shutdown = f.head_snapshot_on_shutdown;
   o.prometheus_tsdb_dir = f.prometheus_tsdb_path;
   return o;

@@ -30,6 +30,7 @@ absl::StatusOr<std::unique_ptr<DB>> DB::open(const DBOptions& opts, metrics::Reg
   ho.ooo_window_ms = opts.out_of_order_window_ms;
   ho.too_far_in_future_window_ms = opts.too_far_in_future_window_ms;
   ho.max_exemplars = opts.max_exemplars;
+  ho.max_series = opts.max_series;
   ho.snapshot_on_shutdown = opts.head_snapshot_on_shutdown;
   if (!parse_wal_sync_policy(opts.wal_sync, &ho.wal.sync))
     return absl::InvalidArgumentError("invalid WAL sync policy \"" + opts.wal_sync +

@@ -42,6 +42,8 @@ struct DBOptions {
   // --storage.exemplars.exemplars-limit: exemplars kept in memory, shared
   // by all series (oldest overwritten first); 0 disables exemplar storage.
   int64_t max_exemplars = 100000;
+  // --storage.tsdb.max-series: see HeadOptions::max_series; 0 = no limit.
+  int64_t max_series = 0;
   // --storage.tsdb.head-snapshot-on-shutdown: see HeadOptions::snapshot_on_shutdown.
   bool head_snapshot_on_shutdown = false;
   int64_t block_range_ms = 2 * 3600 * 1000;

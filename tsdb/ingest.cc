@@ -35,6 +35,7 @@ std::optional<RejectReason> classify(const absl::Status& s) {
     case AppendErrorKind::kDuplicate: return RejectReason::kDuplicate;
     case AppendErrorKind::kTooOld: return RejectReason::kTooOld;
     case AppendErrorKind::kTooFarInFuture: return RejectReason::kTooFarInFuture;
+    case AppendErrorKind::kSeriesLimit: return RejectReason::kSeriesLimit;
     default: break;
   }
   // Bad input that storage refused for a reason we do not know: reject the
@@ -52,6 +53,7 @@ const char* reject_reason_name(RejectReason r) {
     case RejectReason::kDuplicate: return "duplicate";
     case RejectReason::kTooOld: return "too_old";
     case RejectReason::kTooFarInFuture: return "too_far_in_future";
+    case RejectReason::kSeriesLimit: return "series_limit";
     case RejectReason::kInvalidLabels: return "invalid_labels";
     case RejectReason::kNativeHistogramUnsupported: return "native_histogram_unsupported";
     case RejectReason::kOther: return "other";

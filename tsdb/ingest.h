@@ -55,11 +55,12 @@ enum class RejectReason {
   kDuplicate,
   kTooOld,
   kTooFarInFuture,  // beyond DBOptions::too_far_in_future_window_ms of the wall clock
+  kSeriesLimit,     // a new series beyond --storage.tsdb.max-series
   kInvalidLabels,
   kNativeHistogramUnsupported,
   kOther,  // storage refused the sample with InvalidArgument for another reason
 };
-inline constexpr size_t kNumRejectReasons = 8;
+inline constexpr size_t kNumRejectReasons = 9;
 const char* reject_reason_name(RejectReason r);
 
 struct IngestOptions {

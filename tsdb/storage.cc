@@ -20,6 +20,7 @@ const char* append_error_text(AppendErrorKind kind) {
     case AppendErrorKind::kDuplicate: return kErrDuplicate;
     case AppendErrorKind::kTooOld: return kErrTooOld;
     case AppendErrorKind::kTooFarInFuture: return kErrTooFarInFuture;
+    case AppendErrorKind::kSeriesLimit: return kErrSeriesLimit;
     case AppendErrorKind::kOutOfOrderExemplar: return kErrOutOfOrderExemplar;
     case AppendErrorKind::kExemplarLabelsTooLong: return kErrExemplarLabelLength;
     case AppendErrorKind::kExemplarsDisabled: return kErrExemplarsDisabled;
@@ -47,6 +48,7 @@ AppendErrorKind append_error_kind(const absl::Status& s) {
     case AppendErrorKind::kDuplicate:
     case AppendErrorKind::kTooOld:
     case AppendErrorKind::kTooFarInFuture:
+    case AppendErrorKind::kSeriesLimit:
     case AppendErrorKind::kOutOfOrderExemplar:
     case AppendErrorKind::kExemplarLabelsTooLong:
     case AppendErrorKind::kExemplarsDisabled:

@@ -34,6 +34,10 @@ inline constexpr const char* kErrOutOfBounds = "out of bounds";
 inline constexpr const char* kErrDuplicate = "duplicate sample for timestamp";
 inline constexpr const char* kErrTooOld = "too old sample";
 inline constexpr const char* kErrTooFarInFuture = "sample timestamp too far in the future";
+// A new series refused because the head holds --storage.tsdb.max-series
+// series (Prometheus has no such limit; the text is ours).
+inline constexpr const char* kErrSeriesLimit =
+    "series limit reached: the head already holds --storage.tsdb.max-series series, new series are refused";
 // Exemplar errors, with Prometheus' texts (storage/interface.go).
 inline constexpr const char* kErrOutOfOrderExemplar = "out of order exemplar";
 inline constexpr const char* kErrExemplarLabelLength =
@@ -48,6 +52,7 @@ enum class AppendErrorKind {
   kDuplicate,
   kTooOld,
   kTooFarInFuture,
+  kSeriesLimit,
   kOutOfOrderExemplar,
   kExemplarLabelsTooLong,
   kExemplarsDisabled,

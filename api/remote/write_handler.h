@@ -13,7 +13,9 @@
 //        request order, e.g. `out of order sample for series {...} at
 //        timestamp 1000` / `sample timestamp too far in the future for series
 //        {...} at timestamp 1e15` (storage's too-far-in-future window,
-//        reason too_far_in_future) / `invalid labels in timeseries[3] {...}: invalid
+//        reason too_far_in_future) / `series limit reached: ... for series {...}`
+//        (a new series beyond --storage.tsdb.max-series, reason series_limit;
+//        series already stored keep being written) / `invalid labels in timeseries[3] {...}: invalid
 //        label name "1a"` / `native histograms are not supported yet: ...`,
 //        followed by `; 3 of 10 samples rejected (out_of_order: 2,
 //        invalid_labels: 1), 7 samples written`.

@@ -114,6 +114,7 @@ TEST_F(StrataE2ETest, Flags) {
                      R"("storage.remote.read-max-bytes-in-frame":"1048576",)"
                      R"("storage.remote.read-sample-limit":"50000000",)"
                      R"("storage.tsdb.head-snapshot-on-shutdown":"true",)"
+                     R"("storage.tsdb.max-series":"0",)"
                      R"("storage.tsdb.out-of-order-time-window":"0s",)"
                      R"("storage.tsdb.path":")" +
                      data_dir +

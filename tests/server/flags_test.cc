@@ -210,6 +210,7 @@ TEST(FlagsTest, AsMapHasEveryFlagAsStatusFlagsShowsIt) {
                                           "storage.remote.read-max-bytes-in-frame",
                                           "storage.remote.read-sample-limit",
                                           "storage.tsdb.head-snapshot-on-shutdown",
+                                          "storage.tsdb.max-series",
                                           "storage.tsdb.out-of-order-time-window",
                                           "storage.tsdb.path",
                                           "storage.tsdb.retention.size",

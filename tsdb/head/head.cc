@@ -46,6 +46,10 @@ void Head::register_metrics() {
   counters_.duplicate = &rejected.with({"duplicate"});
   counters_.out_of_bounds = &rejected.with({"out_of_bounds"});
   counters_.too_far_in_future = &rejected.with({"too_far_in_future"});
+  counters_.series_limit = &rejected.with({"series_limit"});
+  r.gauge_func("strata_tsdb_head_max_series",
+               "The --storage.tsdb.max-series limit on head series (0: none).",
+               [this] { return double(opts_.max_series); });
   counters_.series_created = &r.counter("strata_tsdb_head_series_created_total",
                                         "Total number of series created in the head.");
   counters_.series_removed = &r.counter("strata_tsdb_head_series_removed_total",
@@ -178,6 +182,11 @@ MemSeries* Head::get_or_create_key(const LabelsKey& key, std::optional<uint32_t>
   if (it != stripe.set.end()) {
     *created = false;
     return *it;
+  }
+  if (!forced_id && opts_.max_series > 0 &&
+      num_series_.load(std::memory_order_relaxed) >= uint64_t(opts_.max_series)) {
+    *created = false;
+    return nullptr;
   }
   *created = true;
   size_t n = key.labels ? key.labels->size() : key.views.size();
@@ -356,6 +365,9 @@ void Head::count_rejection(AppendErrorKind k) const {
       break;
     case AppendErrorKind::kTooFarInFuture:
       counters_.too_far_in_future->inc();
+      break;
+    case AppendErrorKind::kSeriesLimit:
+      counters_.series_limit->inc();
       break;
     default:
       break;

@@ -88,6 +88,13 @@ struct HeadOptions {
   // does not check it. 0 disables the check (the tsdb default; the server
   // passes 10 min).
   int64_t too_far_in_future_window_ms = 0;
+  // --storage.tsdb.max-series: appends that would create a series beyond
+  // this many are refused (kErrSeriesLimit) while series already in the head
+  // keep taking samples, so a cardinality explosion costs a 400 and a
+  // metric instead of the process. Checked without a lock, so concurrent
+  // appenders may overshoot by at most one series each. Replay never
+  // refuses (what was acknowledged comes back). 0: no limit.
+  int64_t max_series = 0;
   // --storage.exemplars.exemplars-limit: size of the exemplar ring buffer
   // (Prometheus' default with exemplar storage on); 0 stores none.
   int64_t max_exemplars = 100000;
@@ -158,7 +165,8 @@ class Head {
   // --- for the head's own parts (appender, querier, replay, GC) ---
 
   // The series with these labels, created when absent (labels must be
-  // valid). Never returns a series unlinked by truncation.
+  // valid). Never returns a series unlinked by truncation. nullptr when a
+  // new series would exceed HeadOptions::max_series.
   MemSeries* get_or_create(const Labels& labels);
   // The live series with exactly these labels (sorted, no empty values), or
   // nullptr; never creates one.
@@ -203,6 +211,7 @@ class Head {
     metrics::Counter* duplicate;
     metrics::Counter* out_of_bounds;
     metrics::Counter* too_far_in_future;
+    metrics::Counter* series_limit;
     metrics::Counter* series_created;
     metrics::Counter* series_removed;
     metrics::Counter* chunks_created;

@@ -64,6 +64,10 @@ class HeadAppender final : public Appender {
           // A caller that looked the ref up gave no labels to recreate it with.
           if (labels.empty()) return absl::NotFoundError("series not found");
           s = head_->get_or_create(labels);
+          if (!s) {
+            head_->count_rejection(AppendErrorKind::kSeriesLimit);
+            return append_error(AppendErrorKind::kSeriesLimit);
+          }
         }
         std::lock_guard<std::mutex> lock(head_->series_lock(s->id));
         // Truncation unlinked it meanwhile: a new series takes its place.

@@ -259,6 +259,39 @@ TEST_F(WriteHandlerTest, PartialWriteCommitsValidSamplesAndAnswers400) {
   EXPECT_THAT(m, HasSubstr("strata_remote_write_samples_rejected_total{reason=\"invalid_labels\"} 1"));
 }
 
+// --storage.tsdb.max-series: the series that fit are written, the rest are
+// refused per sample with a 400 that names the limit, and later requests for
+// the series already stored keep succeeding.
+TEST(WriteHandlerSeriesLimitTest, NewSeriesBeyondTheLimitAreRefusedWith400) {
+  metrics::Registry reg;
+  tsdb::DBOptions opts;
+  opts.dir = "";
+  opts.max_series = 2;
+  auto db = tsdb::DB::open(opts, &reg);
+  ASSERT_TRUE(db.ok()) << db.status();
+  WriteHandler handler(**db, reg);
+  prometheus::WriteRequest req;
+  for (const char* name : {"a", "b", "c", "d"}) add_series(&req, {"__name__", name}, {{1000, 1}});
+  HttpResponse resp;
+  handler.handle(post(req), resp);
+  EXPECT_EQ(resp.status, 400);
+  EXPECT_THAT(resp.body, StartsWith("series limit reached: the head already holds "
+                                    "--storage.tsdb.max-series series"));
+  EXPECT_THAT(resp.body, HasSubstr("2 of 4 samples rejected (series_limit: 2), 2 samples written"));
+  EXPECT_EQ(count_series(**db, "a") + count_series(**db, "b"), 2u);
+  std::string m;
+  reg.write_text(&m);
+  EXPECT_THAT(m, HasSubstr("strata_remote_write_samples_rejected_total{reason=\"series_limit\"} 2"));
+  EXPECT_THAT(m, HasSubstr("strata_tsdb_head_samples_rejected_total{reason=\"series_limit\"} 2"));
+  prometheus::WriteRequest again;
+  add_series(&again, {"__name__", "a"}, {{2000, 2}});
+  add_series(&again, {"__name__", "b"}, {{2000, 2}});
+  HttpResponse ok;
+  handler.handle(post(again), ok);
+  EXPECT_EQ(ok.status, 204) << ok.body;
+  EXPECT_TRUE((*db)->close().ok());
+}
+
 TEST_F(WriteHandlerTest, NativeHistogramsAreRejectedButFloatsKept) {
   prometheus::WriteRequest req;
   add_series(&req, {"__name__", "f"}, {{1000, 1}});

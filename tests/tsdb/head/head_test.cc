@@ -272,6 +272,44 @@ TEST_F(HeadTest, QueriesStayValidWhileAppendsAndTruncationsContinue) {
   writer.join();
 }
 
+// --storage.tsdb.max-series: a new series beyond the limit is refused with a
+// typed error and counted; series already in the head keep taking samples;
+// once truncation removes series, new ones fit again.
+TEST(HeadLimitTest, MaxSeriesRefusesNewSeriesOnly) {
+  metrics::Registry reg;
+  HeadOptions o;
+  o.max_series = 3;
+  Head head(o, &reg);
+  auto series = [](int i) { return Labels::from_strings({"__name__", "m", "i", std::to_string(i)}); };
+  auto app = head.appender();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(app->append(0, series(i), 1000, i).ok());
+  auto refused = app->append(0, series(3), 1000, 3);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(append_error_kind(refused.status()), AppendErrorKind::kSeriesLimit);
+  EXPECT_EQ(std::string(refused.status().message()), kErrSeriesLimit);
+  EXPECT_TRUE(app->append(0, series(0), 2000, 10).ok()) << "existing series still append";
+  ASSERT_TRUE(app->commit().ok());
+  EXPECT_EQ(head.stats().num_series, 3u);
+  auto& rejected = reg.counter_family("strata_tsdb_head_samples_rejected_total", "", {"reason"});
+  EXPECT_EQ(rejected.with({"series_limit"}).value(), 1);
+  std::string text;
+  reg.write_text(&text);
+  EXPECT_NE(text.find("strata_tsdb_head_max_series 3"), std::string::npos);
+  // Series 0 has a late sample; 1 and 2 leave the head with truncation.
+  app = head.appender();
+  ASSERT_TRUE(app->append(0, series(0), 900000, 1).ok());
+  ASSERT_TRUE(app->commit().ok());
+  ASSERT_TRUE(head.truncate(500000).ok());
+  EXPECT_EQ(head.stats().num_series, 1u);
+  app = head.appender();
+  EXPECT_TRUE(app->append(0, series(3), 950000, 3).ok());
+  EXPECT_TRUE(app->append(0, series(4), 950000, 4).ok());
+  EXPECT_EQ(append_error_kind(app->append(0, series(5), 950000, 5).status()),
+            AppendErrorKind::kSeriesLimit);
+  ASSERT_TRUE(app->commit().ok());
+  EXPECT_EQ(head.stats().num_series, 3u);
+}
+
 TEST_F(HeadTest, TruncationRemovesSeriesFromTheIndex) {
   auto app = head_.appender();
   std::vector<SeriesRef> refs;

@@ -35,6 +35,29 @@ std::vector<size_t> record_starts(const std::string& bytes) {
   return out;
 }
 
+// Replay brings back every acknowledged series even when a restart lowers
+// --storage.tsdb.max-series below what the WAL holds; only new series are
+// refused afterwards.
+TEST(HeadWalTest, ReplayIgnoresALowerSeriesLimit) {
+  TempDir d;
+  {
+    metrics::Registry reg;
+    auto h = open_head(head_options(d.path()), &reg);
+    append_rounds(*h, 50, 3, 1000, 1000);
+    ASSERT_TRUE(h->close().ok());
+  }
+  metrics::Registry reg;
+  HeadOptions o = head_options(d.path());
+  o.max_series = 10;
+  auto h = open_head(o, &reg);
+  EXPECT_EQ(h->stats().num_series, 50u);
+  auto app = h->appender();
+  EXPECT_TRUE(app->append(0, series_labels(7), 500000, 1).ok());
+  EXPECT_EQ(append_error_kind(app->append(0, series_labels(50), 500000, 1).status()),
+            AppendErrorKind::kSeriesLimit);
+  ASSERT_TRUE(app->commit().ok());
+}
+
 TEST(HeadWalTest, ReplayAfterCleanCloseKeepsEverything) {
   TempDir d;
   std::vector<SeriesRef> refs;
