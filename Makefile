@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 PACKAGES := $(shell grep -v '^\#' deps/debian-packages.txt | grep -v '^$$')
 RUN_FLAGS ?=
 
-.PHONY: all deps build run run-demo test test-deploy bench fuzz fuzz-build fuzz-smoke clean package
+.PHONY: all deps build run run-demo test test-sanitize test-deploy bench fuzz fuzz-build fuzz-smoke clean package
 
 all: build
 
@@ -48,8 +48,27 @@ run-demo: build
 	./$(BUILD_DIR)/strata --config.file=$(BUILD_DIR)/demo-strata.yml \
 	  --storage.tsdb.path=$(BUILD_DIR)/demo-data --web.dashboards.dir=deploy/dashboards $(RUN_FLAGS)
 
+# Everything, then the same suite (minus SANITIZE_SKIP) under ASan + UBSan,
+# then every fuzz target for a few seconds.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	$(MAKE) test-sanitize
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+# The unit and integration tests built with clang, ASan and UBSan in
+# $(FUZZ_BUILD_DIR): the same instrumented libraries as the fuzz targets, so
+# CI compiles them once for both. Any sanitizer report fails its test.
+# Skipped, and why: the deployment tests (deploy_*: they check files, build
+# their own image or package this build's binary, which a sanitized one
+# only slows), the side-by-side runs against Prometheus that compare
+# timing-bound scrape and rule evaluation rounds (a sanitized binary is 2-3x
+# slower, so rounds drift; they run unsanitized above), and the web UI (not
+# built here).
+SANITIZE_SKIP ?= deploy_|scrape_oracle|rules_oracle|alerting_e2e|web_ui|web_dashboards
+SANITIZE_ENV ?= ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+test-sanitize: deps $(FUZZ_BUILD_DIR)/build.ninja
+	CCACHE_NOHASHDIR=1 CCACHE_BASEDIR=$(CURDIR) cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS)
+	cd $(FUZZ_BUILD_DIR) && $(SANITIZE_ENV) ctest --output-on-failure -j $(JOBS) --timeout 900 -E '$(SANITIZE_SKIP)'
 
 # The container image (deploy/Dockerfile) and the compose stack
 # (deploy/compose, deploy/stack) built and run for real with podman (root);
@@ -74,6 +93,7 @@ FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 FUZZ_NICE ?= 0
+FUZZ_SMOKE_SECONDS ?= 10
 
 $(FUZZ_BUILD_DIR)/build.ninja:
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -G Ninja -DSTRATA_FUZZ=ON \
@@ -91,7 +111,7 @@ fuzz: fuzz-build
 	  --seconds $(FUZZ_SECONDS) --nice $(FUZZ_NICE) --only "$(FUZZ_TARGETS)"
 
 fuzz-smoke:
-	$(MAKE) fuzz FUZZ_SECONDS=10
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
 clean:
 	rm -rf $(BUILD_DIR)
