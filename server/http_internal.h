@@ -83,7 +83,8 @@ class ListenerCore {
   void accept();
   void on_arrival(boost::system::error_code ec);
   void evict_or_hold();
-  // Called with held_ set: has the accept strand retry evict_or_hold().
+  // Clears held_; if this call cleared it, the accept strand retries
+  // evict_or_hold().
   void wake_held();
   // One I/O thread: runs the io_context; an exception escaping a completion
   // handler drops that connection only, and the thread carries on.

@@ -46,7 +46,9 @@ std::string go_style(const boost::system::error_code& ec) {
 }  // namespace
 
 ListenerCore::ListenerCore(HttpServerOptions o, RouteFn r, metrics::Registry* reg)
-    : opts(std::move(o)), route(std::move(r)), max_connections_(size_t(std::max(1, opts.max_connections))) {
+    : opts(std::move(o)),
+      route(std::move(r)),
+      max_connections_(size_t(std::max(1, opts.max_connections))) {
   // Label names in sorted order, as client_golang writes them.
   requests_ = &reg->counter_family("strata_http_requests_total",
                                    "Counter of HTTP requests.", {"code", "handler"});

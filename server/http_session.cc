@@ -14,8 +14,8 @@
 #include <boost/beast/http/write.hpp>
 #include <algorithm>
 #include <cctype>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <limits>
 
