@@ -75,7 +75,10 @@ ApiResult result_of(absl::StatusOr<promql::QueryResult> r, bool query_prefix = t
   }
   ApiResult out;
   auto value = std::make_shared<promql::Value>(std::move(r->value));
-  out.data = [value](JsonWriter& w) { write_query_data(w, *value); };
+  // The query's slot is kept until the answer is rendered: rendering
+  // doubles the memory of a big result, and must stay within
+  // --query.max-concurrency too.
+  out.data = [value, slot = std::move(r->slot)](JsonWriter& w) { write_query_data(w, *value); };
   out.warnings = std::move(r->warnings);
   out.infos = std::move(r->infos);
   return out;

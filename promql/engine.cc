@@ -177,9 +177,14 @@ absl::StatusOr<QueryResult> execute(const EngineOptions& opts, Engine::State* st
     }
     ++state->running;
   }
-  struct Release {
+  // Frees the slot when the last holder lets go: the result keeps it (see
+  // QueryResult::slot), every other return frees it here.
+  struct Slot {
+    explicit Slot(Engine::State* st) : s(st) {}
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
     Engine::State* s;
-    ~Release() {
+    ~Slot() {
       {
         std::lock_guard<std::mutex> lock(s->mu);
         --s->running;
@@ -187,7 +192,8 @@ absl::StatusOr<QueryResult> execute(const EngineOptions& opts, Engine::State* st
       }
       s->cv.notify_one();
     }
-  } release{state};
+  };
+  auto slot = std::make_shared<Slot>(state);
 
   double t0 = monotonic_seconds();
   EvalOptions eo;
@@ -211,6 +217,7 @@ absl::StatusOr<QueryResult> execute(const EngineOptions& opts, Engine::State* st
   if (auto* v = std::get_if<Vector>(&*value)) order_instant(plan, *v);
   QueryResult r;
   r.value = std::move(*value);
+  r.slot = std::move(slot);
   // Prometheus 2.x had no PromQL annotations; its API shows none.
   if (opts.compat == Compat::kV3) {
     r.warnings = ev.annotations().warnings();

@@ -1,7 +1,8 @@
 // The PromQL query engine: parses and plans a query (once, for a prepared
 // query), selects series through the tsdb::Queryable read interface and
 // evaluates instant and range queries.
-// Thread-safe; at most max_concurrency queries run at once.
+// Thread-safe; at most max_concurrency queries run at once (see
+// QueryResult::slot: a query's slot can outlast its evaluation).
 #pragma once
 
 #include <cstdint>
@@ -44,6 +45,13 @@ struct QueryResult {
   Value value;
   std::vector<std::string> warnings;  // "PromQL warning: ... (1:5)"
   std::vector<std::string> infos;     // "PromQL info: ... (1:5)"
+  // The query's max_concurrency slot, freed when the last copy of this
+  // pointer goes. Rendering a result (the API's JSON is larger than the
+  // samples) costs as much memory as evaluating it, so a caller that renders
+  // keeps it until done; otherwise max_concurrency would bound evaluation
+  // but not the results waiting to be rendered, one per client. Must not
+  // outlive the Engine.
+  std::shared_ptr<void> slot;
 };
 
 struct PlanNode;

@@ -260,7 +260,9 @@ const std::vector<FlagDef>& defs() {
          return absl::OkStatus();
        }},
       {"web.max-connections", "<int>",
-       "Maximum number of simultaneous connections; more wait until one closes.", nullptr,
+       "Maximum number of simultaneous connections. At the limit a new connection evicts the "
+       "one idle (or slow to send its request) the longest; if all are busy, it waits until one "
+       "finishes.", nullptr,
        [](const Flags& f) { return std::to_string(f.max_connections); },
        [](Flags& f, S v) { return small_integer(v, 1, &f.max_connections); }},
       {"query.lookback-delta", "<duration>",

@@ -41,9 +41,15 @@ class ListenerCore {
   absl::Status start();
   void stop(std::chrono::milliseconds grace);
 
-  // Called by sessions.
+  // Called by sessions. remove_session() is idempotent: an evicted session
+  // leaves the table when it is closed, before its destructor runs.
   void add_session(const std::shared_ptr<Session>& s);
   void remove_session(Session* s);
+  // A session began waiting for request bytes, so it can now be evicted for
+  // a connection held in the backlog.
+  void session_evictable();
+  // The answer to Session::evict: whether that session closed.
+  void eviction_done(bool evicted);
   void record(const std::string& handler, int code, double seconds, size_t bytes);
   // Counts a failed TLS handshake and logs it at debug level.
   void tls_handshake_failed(const std::string& remote, const std::string& reason);
@@ -65,7 +71,21 @@ class ListenerCore {
   int bound_port = 0;
 
  private:
+  // The accept loop, on accept_strand_ (as is accept_state_). Below the
+  // limit it accepts. At the limit it waits for a connection to arrive
+  // (kWaitArrival), then evicts the session that has waited longest for
+  // request bytes (kEvicting) and accepts once that one is gone. When every
+  // session is busy (a handler runs, a response is being written) it holds
+  // the arrival in the backlog (kHeld) until a session closes or starts
+  // waiting for its next request.
+  enum class AcceptState { kIdle, kAccepting, kWaitArrival, kEvicting, kHeld };
+  void resume_accepting();
   void accept();
+  void on_arrival(boost::system::error_code ec);
+  void evict_or_hold();
+  // Clears held_; if this call cleared it, the accept strand retries
+  // evict_or_hold().
+  void wake_held();
   // One I/O thread: runs the io_context; an exception escaping a completion
   // handler drops that connection only, and the thread carries on.
   void run_io();
@@ -80,13 +100,20 @@ class ListenerCore {
   metrics::Gauge* open_connections_;
   metrics::Counter* accept_errors_;
   metrics::Counter* tls_handshake_failures_;
+  metrics::Counter* evictions_;
   bool tls_ = false;  // the web config has tls_server_config (fixed at start)
 
   std::mutex mu_;
   std::condition_variable sessions_cv_;  // a session went away
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_ ABSL_GUARDED_BY(mu_);
-  // True while accepting is suspended because max_connections are open.
-  bool accept_paused_ ABSL_GUARDED_BY(mu_) = false;
+  const size_t max_connections_;
+  AcceptState accept_state_ = AcceptState::kIdle;  // on accept_strand_ only
+  // Set (under mu_) while a connection is held for want of an evictable
+  // session; whoever clears it first (a session closing or becoming
+  // evictable) wakes the accept loop. Sessions publish their waiting time
+  // before reading it, and evict_or_hold() sets it before scanning them, so
+  // with sequentially consistent atomics one of the two sees the other.
+  std::atomic<bool> held_{false};
   bool started_ = false;
   bool stopped_ = false;
   std::vector<std::thread> io_threads_;

@@ -46,7 +46,9 @@ std::string go_style(const boost::system::error_code& ec) {
 }  // namespace
 
 ListenerCore::ListenerCore(HttpServerOptions o, RouteFn r, metrics::Registry* reg)
-    : opts(std::move(o)), route(std::move(r)) {
+    : opts(std::move(o)),
+      route(std::move(r)),
+      max_connections_(size_t(std::max(1, opts.max_connections))) {
   // Label names in sorted order, as client_golang writes them.
   requests_ = &reg->counter_family("strata_http_requests_total",
                                    "Counter of HTTP requests.", {"code", "handler"});
@@ -65,6 +67,10 @@ ListenerCore::ListenerCore(HttpServerOptions o, RouteFn r, metrics::Registry* re
   tls_handshake_failures_ =
       &reg->counter("strata_http_tls_handshake_failures_total",
                     "Number of HTTPS connections closed because the TLS handshake failed.");
+  evictions_ = &reg->counter(
+      "strata_http_connections_evicted_total",
+      "Number of HTTP connections closed while waiting for request bytes (idle keep-alive or "
+      "slow clients) to make room for a new connection at --web.max-connections.");
 }
 
 ListenerCore::~ListenerCore() { stop(std::chrono::milliseconds(0)); }
@@ -92,11 +98,49 @@ void ListenerCore::remove_session(Session* s) {
   std::lock_guard<std::mutex> lock(mu_);
   if (sessions_.erase(s) == 0) return;
   open_connections_->add(-1);
-  if (accept_paused_ && int(sessions_.size()) < opts.max_connections && !stopping.load()) {
-    accept_paused_ = false;
-    asio::post(accept_strand_, [this] { accept(); });
-  }
+  if (held_.load()) wake_held();
   sessions_cv_.notify_all();
+}
+
+void ListenerCore::session_evictable() {
+  if (held_.load()) wake_held();
+}
+
+void ListenerCore::wake_held() {
+  // exchange: one wake-up per hold, however many sessions free up at once.
+  if (!held_.exchange(false)) return;
+  asio::post(accept_strand_, [this] {
+    if (accept_state_ == AcceptState::kHeld) evict_or_hold();
+  });
+}
+
+void ListenerCore::eviction_done(bool evicted) {
+  if (evicted) evictions_->inc();
+  asio::post(accept_strand_, [this] {
+    if (accept_state_ != AcceptState::kEvicting) return;
+    accept_state_ = AcceptState::kHeld;
+    // Evicted: it has left the table, so this accepts. Not evicted (it got
+    // its request meanwhile): another session is tried.
+    evict_or_hold();
+  });
+}
+
+void ListenerCore::resume_accepting() {
+  if (stopping.load()) return;
+  bool room;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    room = sessions_.size() < max_connections_;
+  }
+  if (room) {
+    accept_state_ = AcceptState::kAccepting;
+    return accept();
+  }
+  // At the limit nobody is evicted until a connection actually arrives: the
+  // acceptor turns readable while one waits in the kernel's backlog.
+  accept_state_ = AcceptState::kWaitArrival;
+  acceptor_.async_wait(tcp::acceptor::wait_read,
+                       [this](boost::system::error_code ec) { on_arrival(ec); });
 }
 
 void ListenerCore::accept() {
@@ -121,17 +165,43 @@ void ListenerCore::on_accept(boost::system::error_code ec, tcp::socket socket) {
     if (tls_) web = web_state();
     std::make_shared<Session>(std::move(socket), this, std::move(web))->start();
   }
+  resume_accepting();
+}
+
+void ListenerCore::on_arrival(boost::system::error_code ec) {
+  if (stopping.load() || ec == asio::error::operation_aborted) return;
+  // An error here would show again in accept(), which counts and logs it.
+  accept_state_ = AcceptState::kHeld;
+  evict_or_hold();
+}
+
+void ListenerCore::evict_or_hold() {
+  if (stopping.load()) return;
+  std::shared_ptr<Session> victim;
+  int64_t since = 0;
   {
-    // Like Go's netutil.LimitListener (which Prometheus uses): at the limit,
-    // stop accepting; the kernel's backlog holds new connections until an
-    // open one closes (remove_session resumes).
     std::lock_guard<std::mutex> lock(mu_);
-    if (int(sessions_.size()) >= opts.max_connections) {
-      accept_paused_ = true;
-      return;
+    if (sessions_.size() >= max_connections_) {
+      held_.store(true);
+      // Reading through the raw pointer is safe under mu_: ~Session removes
+      // itself under mu_ before any member is destroyed.
+      const std::weak_ptr<Session>* oldest = nullptr;
+      for (auto& [p, w] : sessions_) {
+        int64_t t = p->evictable_since();
+        if (t != 0 && (oldest == nullptr || t < since)) {
+          since = t;
+          oldest = &w;
+        }
+      }
+      // None evictable: hold, with held_ set. A victim already in its
+      // destructor fails lock() and wakes us from remove_session.
+      if (oldest == nullptr || !(victim = oldest->lock())) return;
+      held_.store(false);
     }
   }
-  accept();
+  if (!victim) return resume_accepting();
+  accept_state_ = AcceptState::kEvicting;
+  victim->post_evict(since);
 }
 
 absl::Status ListenerCore::start() {
@@ -163,7 +233,7 @@ absl::Status ListenerCore::start() {
   wo.max_threads = std::max(wo.min_threads, opts.max_connections);
   workers = std::make_unique<WorkerPool>(wo);
   work_guard_.emplace(ioc_.get_executor());
-  asio::post(accept_strand_, [this] { accept(); });
+  asio::post(accept_strand_, [this] { resume_accepting(); });
   int n = opts.io_threads > 0 ? opts.io_threads : default_io_threads();
   for (int i = 0; i < n; ++i) io_threads_.emplace_back([this] { run_io(); });
   started_ = true;

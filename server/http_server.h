@@ -11,6 +11,22 @@
 //   strata_http_request_duration_seconds{handler}
 //   strata_http_response_size_bytes{handler}
 //   strata_http_tls_handshake_failures_total
+//   strata_http_connections_evicted_total
+//
+// Connection limit (max_connections). Below it every connection is accepted.
+// At it, a connection that arrives (seen as the listening socket turning
+// readable; until then nobody is evicted) makes room by evicting the open
+// connection that has waited longest for request bytes: idle between
+// requests, in its TLS handshake, or still receiving a request's header or
+// body, measured from when that wait began (its accept, or the start of its
+// last response), so a slow-loris client trickling bytes ages like an idle
+// one. The evicted connection is closed without an answer, as an idle
+// timeout would close it, and counted. A connection whose request is in a
+// handler or whose response is being written is never evicted: when all are
+// like that, the new connection waits in the kernel's backlog (as with Go's
+// netutil.LimitListener, which Prometheus uses) until one closes or finishes
+// its response. So idle or slow clients cannot lock out new ones, /-/healthy
+// included, while busy ones still bound the work in progress.
 //
 // The route function and the Registry must outlive the server. start() and
 // stop() are called from one thread (the server's main thread); routes are
@@ -36,6 +52,7 @@ struct HttpServerOptions {
   // Idle keep-alive connections are closed after this long, and reading one
   // request (or writing one response) may take at most this long.
   int64_t read_timeout_ms = 5 * 60 * 1000;
+  // See "Connection limit" above; at least 1.
   int max_connections = 512;
   // 64 MiB: the largest remote-write batches seen in practice are a few MiB
   // compressed; anything bigger is answered 413.

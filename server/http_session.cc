@@ -12,8 +12,10 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <limits>
 
@@ -45,6 +47,14 @@ const char* nonstandard_reason(int status) {
   }
 }
 
+int64_t steady_now_ns() {
+  // Never 0, which means "not waiting".
+  return std::max<int64_t>(
+      1, std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+             .count());
+}
+
 // Errors that just mean "the connection is over" and deserve no answer.
 bool is_disconnect(beast::error_code ec) {
   return ec == http::error::end_of_stream || ec == http::error::partial_message ||
@@ -68,13 +78,19 @@ void RequestParser::on_field_impl(http::field name, beast::string_view name_stri
 
 Session::Session(tcp::socket socket, ListenerCore* core,
                  std::shared_ptr<const WebConfigFile::State> tls)
-    : stream_(std::move(socket)), core_(core), tls_state_(std::move(tls)) {
+    : stream_(std::move(socket)),
+      core_(core),
+      tls_state_(std::move(tls)),
+      request_since_(steady_now_ns()) {
   if (tls_state_ && tls_state_->tls) tls_ = std::make_unique<TlsStream>(stream_, *tls_state_->tls);
 }
 
 Session::~Session() { core_->remove_session(this); }
 
 void Session::start() {
+  // Waiting from the start (for the TLS handshake or the first request), and
+  // visible as such before the listener counts this session.
+  evictable_since_.store(request_since_);
   core_->add_session(shared_from_this());
   asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
     if (self->core_->stopping.load()) return self->close();
@@ -93,6 +109,7 @@ void Session::handshake() {
 
 void Session::on_handshake(beast::error_code ec) {
   if (state_ == State::kClosing) return;
+  set_busy();  // read_header() waits again
   std::string reason;
   if (ec) {
     reason = ec.message();
@@ -124,6 +141,28 @@ void Session::post_to_strand(void (Session::*f)()) {
   asio::post(stream_.get_executor(), [self = shared_from_this(), f] { ((*self).*f)(); });
 }
 
+void Session::post_evict(int64_t since) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), since] { self->evict(since); });
+}
+
+void Session::evict(int64_t since) {
+  // A request that completed meanwhile (or a new wait) makes it busy or
+  // younger: then the listener picks again.
+  bool evict = state_ != State::kClosing && evictable_since_.load() == since;
+  if (evict) {
+    close();
+    // Leaves the table now, not when the last pending operation lets go of
+    // it, so the listener accepts at once and never evicts two for one.
+    core_->remove_session(this);
+  }
+  core_->eviction_done(evict);
+}
+
+void Session::set_waiting(int64_t since) {
+  evictable_since_.store(since);
+  core_->session_evictable();
+}
+
 void Session::on_stop() {
   bool between_requests =
       state_ == State::kIdle && !(parser_ && parser_->got_some()) && buffer_.size() == 0;
@@ -140,6 +179,7 @@ void Session::read_header() {
   parser_->body_limit(core_->opts.body_limit_bytes);
   parser_->header_limit(core_->opts.header_limit_bytes);
   stream_.expires_after(std::chrono::milliseconds(core_->opts.read_timeout_ms));
+  set_waiting(request_since_);
   with_stream([&](auto& s) {
     http::async_read_header(s, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -150,6 +190,7 @@ void Session::read_header() {
 
 void Session::on_header(beast::error_code ec) {
   if (state_ == State::kClosing) return;
+  set_busy();  // authentication and 100-continue are ours to finish
   state_ = State::kReading;
   web_ = core_->web_state();
   if (ec == http::error::body_limit)
@@ -227,6 +268,7 @@ void Session::after_auth() {
 
 void Session::read_body() {
   stream_.expires_after(std::chrono::milliseconds(core_->opts.read_timeout_ms));
+  set_waiting(request_since_);
   with_stream([&](auto& s) {
     http::async_read(s, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -237,6 +279,7 @@ void Session::read_body() {
 
 void Session::on_body(beast::error_code ec) {
   if (state_ == State::kClosing) return;
+  set_busy();
   if (ec == http::error::body_limit)
     return reply_error(413, "request body too large (limit " +
                                 std::to_string(core_->opts.body_limit_bytes) + " bytes)\n");
@@ -382,6 +425,7 @@ void Session::write(std::shared_ptr<api::HttpResponse> r, std::string handler) {
   // HEAD: the headers of the GET answer (Content-Length included), no body.
   if (head_) res->body().clear();
   stream_.expires_after(std::chrono::milliseconds(core_->opts.read_timeout_ms));
+  request_since_ = steady_now_ns();
   with_stream([&](auto& s) {
     http::async_write(s, *res,
                       [self = shared_from_this(), res, keep](beast::error_code ec, size_t) {
@@ -405,6 +449,7 @@ void Session::add_security_headers(http::fields& res) const {
 void Session::reply_error(int status, std::string body,
                           std::vector<std::pair<std::string, std::string>> headers) {
   state_ = State::kClosing;
+  set_busy();
   stream_.expires_after(std::chrono::milliseconds(core_->opts.read_timeout_ms));
   auto res = std::make_shared<http::response<http::string_body>>();
   res->version(11);
@@ -444,6 +489,7 @@ void Session::drain() {
 
 void Session::close() {
   state_ = State::kClosing;
+  set_busy();
   beast::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
   stream_.close();

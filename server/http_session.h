@@ -7,15 +7,22 @@
 // the header is read — before any of the body, so an unauthenticated client
 // cannot make the server buffer it; a bcrypt check runs on a worker, not on
 // the I/O thread — and adds the configured security headers to every
-// response. Internal to the listener; includes Beast.
+// response. At the connection limit the listener may evict a session that
+// is waiting for request bytes (see http_server.h): the session publishes
+// when that wait began, and the eviction itself runs on its strand and
+// re-checks, so a session whose request was read meanwhile is served.
+// Internal to the listener; includes Beast.
 //
 // Threads: every member function except handle() runs on the connection's
 // strand; handle() runs on a worker thread and reads only core_ and gzip_ok_,
-// which do not change while a request is in a handler. authenticate()'s
+// which do not change while a request is in a handler; evictable_since() is
+// an atomic the listener reads from any thread. authenticate()'s
 // bcrypt check runs on a worker too, on copies (the credentials, the web
 // config), and posts its verdict back to the strand.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -62,6 +69,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_abort();
   // Runs `f` on this connection's strand.
   void post_to_strand(void (Session::*f)());
+  // Posted by the listener at --web.max-connections when a new connection
+  // arrives: closes this one if it is still in the wait for request bytes
+  // that began at `since`, then reports to ListenerCore::eviction_done.
+  void post_evict(int64_t since);
+  // When (steady clock, ns) this connection began waiting for the request
+  // bytes it is waiting for now, or 0 while it is not waiting (a handler
+  // runs, a response is being written, it is closing). Read by the listener
+  // from any thread.
+  int64_t evictable_since() const { return evictable_since_.load(); }
 
  private:
   enum class State {
@@ -110,6 +126,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void linger();
   void drain();
   void close();
+  void evict(int64_t since);
+  // Publish evictable_since_ (set_waiting tells the listener, which may be
+  // holding a new connection for want of an evictable session).
+  void set_waiting(int64_t since);
+  void set_busy() { evictable_since_.store(0); }
 
   boost::beast::tcp_stream stream_;
   ListenerCore* core_;
@@ -128,6 +149,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bool head_ = false;
   bool gzip_ok_ = false;
   bool watching_ = false;  // watch_disconnect's wait is pending
+  // When the wait for the next request began: the accept for the first one,
+  // then the start of each response (not its end, which the client may see
+  // first; tests rely on the order). Slow bytes do not move it, so a client
+  // trickling a header ages like an idle one.
+  int64_t request_since_;
+  std::atomic<int64_t> evictable_since_{0};
 };
 
 }  // namespace strata::server::internal

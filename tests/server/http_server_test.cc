@@ -1,16 +1,24 @@
 // The HTTP listener over real sockets, with a test Router: keep-alive, gzip,
-// HEAD, limits, timeouts, the connection limit, cancellation and graceful stop.
+// HEAD, limits, timeouts, the connection limit (evicting idle and slow
+// connections, plain and TLS; holding new ones while all are busy),
+// cancellation and graceful stop.
 #include "server/http_server.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <fstream>
 #include <future>
+#include <optional>
 #include <thread>
 
 #include "server/gzip.h"
+#include "server/web_config_file.h"
+#include "tests/testutil/eventually.h"
 #include "tests/testutil/http_client.h"
 #include "tests/testutil/tcp_connection.h"
+#include "tests/testutil/temp_dir.h"
+#include "tests/testutil/test_certs.h"
 
 namespace strata::server {
 namespace {
@@ -74,6 +82,12 @@ class HttpServerTest : public ::testing::Test {
     EXPECT_TRUE(c.ok()) << c.status();
     return std::move(*c);
   }
+  int evictions() {
+    return int(registry_.counter("strata_http_connections_evicted_total", "").value());
+  }
+  int open_connections() {
+    return int(registry_.gauge("strata_http_open_connections", "").value());
+  }
   void wait_entered(int n) {
     for (int i = 0; i < 2000 && entered_.load() < n; ++i) std::this_thread::sleep_for(5ms);
     ASSERT_GE(entered_.load(), n);
@@ -82,6 +96,9 @@ class HttpServerTest : public ::testing::Test {
   std::string big_;
   metrics::Registry registry_;
   api::Router router_;
+  // For TLS tests; declared before server_, which uses them, so they outlive it.
+  std::optional<testutil::TempDir> tls_dir_;
+  std::unique_ptr<WebConfigFile> web_;
   std::unique_ptr<HttpServer> server_;
   std::atomic<int> entered_{0};
   std::atomic<bool> release_{false};
@@ -295,21 +312,147 @@ TEST_F(HttpServerTest, PipelinedRequestIsNotACancellation) {
   EXPECT_NE(got.find("hi"), std::string::npos) << got;
 }
 
-TEST_F(HttpServerTest, HoldsConnectionsBeyondTheLimitUntilOneCloses) {
+// Reads a raw connection until the whole answer to GET /hello ("hi") is
+// in; what came so far if it did not within a few seconds.
+std::string read_hello(TcpConnection& c) {
+  std::string got;
+  for (int i = 0; i < 100 && got.find("\r\n\r\nhi") == std::string::npos; ++i) {
+    auto part = c.recv_some(5s);
+    if (!part.ok() || part->empty()) break;
+    got += *part;
+  }
+  return got;
+}
+
+std::string get_hello(TcpConnection& c) {
+  if (!c.send_all("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", 5s).ok()) return "";
+  return read_hello(c);
+}
+
+TEST_F(HttpServerTest, AtTheLimitEvictsTheLongestIdleConnection) {
+  HttpServerOptions o;
+  o.max_connections = 2;
+  start(o);
+  TcpConnection a = connect();
+  ASSERT_EQ(get_hello(a).rfind("HTTP/1.1 200 OK", 0), 0u);  // idle since its answer
+  TcpConnection b = connect();
+  ASSERT_EQ(get_hello(b).rfind("HTTP/1.1 200 OK", 0), 0u);  // idle, but younger
+  // The third is served at once: a makes room.
+  TcpConnection c = connect();
+  EXPECT_EQ(get_hello(c).rfind("HTTP/1.1 200 OK", 0), 0u);
+  EXPECT_TRUE(a.wait_closed(5s));
+  EXPECT_EQ(evictions(), 1);
+  // b was left alone: it still answers on the same connection.
+  EXPECT_EQ(get_hello(b).rfind("HTTP/1.1 200 OK", 0), 0u);
+  EXPECT_EQ(open_connections(), 2);
+}
+
+TEST_F(HttpServerTest, AtTheLimitEvictsSlowHeaderSendersOldestFirst) {
+  HttpServerOptions o;
+  o.max_connections = 3;
+  start(o);
+  std::vector<TcpConnection> loris;
+  for (int i = 0; i < 3; ++i) {
+    loris.push_back(connect());
+    // Registered before the next one connects, so their ages are ordered.
+    ASSERT_TRUE(testutil::eventually([&] { return open_connections() == i + 1; }, 10s, 5ms));
+    ASSERT_TRUE(loris.back().send_all("GET /hello HTTP/1.1\r\n", 5s).ok());
+  }
+  // Fresh bytes, newest sender first, do not make a connection younger.
+  for (int i = 2; i >= 0; --i) ASSERT_TRUE(loris[size_t(i)].send_all("Ho", 5s).ok());
+  std::vector<TcpConnection> fresh;
+  for (int i = 0; i < 3; ++i) {
+    fresh.push_back(connect());
+    EXPECT_EQ(get_hello(fresh.back()).rfind("HTTP/1.1 200 OK", 0), 0u) << i;
+    EXPECT_TRUE(loris[size_t(i)].wait_closed(5s)) << i;
+    EXPECT_EQ(evictions(), i + 1);
+  }
+}
+
+TEST_F(HttpServerTest, AtTheLimitBusyConnectionsHoldNewOnesInTheBacklog) {
+  HttpServerOptions o;
+  o.max_connections = 2;
+  start(o);
+  // Kept-alive clients: once answered they turn idle (not closed), so the
+  // held connection gets in by evicting one of them.
+  HttpClient a = client(), b = client();
+  auto ra = std::async(std::launch::async, [&a] { return a.get("/block"); });
+  auto rb = std::async(std::launch::async, [&b] { return b.get("/block"); });
+  wait_entered(2);
+  TcpConnection c = connect();  // queued by the kernel, not served
+  ASSERT_TRUE(c.send_all("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", 5s).ok());
+  auto nothing = c.recv_some(300ms);
+  EXPECT_TRUE(absl::IsDeadlineExceeded(nothing.status())) << nothing.status();
+  EXPECT_EQ(evictions(), 0);
+  release_.store(true);
+  for (auto* r : {&ra, &rb}) {
+    auto got = r->get();
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(got->status, 200);
+    EXPECT_EQ(got->body, "done");
+  }
+  std::string served = read_hello(c);
+  EXPECT_EQ(served.rfind("HTTP/1.1 200 OK", 0), 0u) << served;
+  EXPECT_EQ(evictions(), 1);
+  EXPECT_FALSE(saw_cancel_.load());
+}
+
+TEST_F(HttpServerTest, AtTheLimitWithoutKeepAliveTheHeldConnectionWaitsForAClose) {
   HttpServerOptions o;
   o.max_connections = 1;
   start(o);
-  HttpClient first = client();
-  auto r1 = first.get("/hello");  // stays open (keep-alive)
-  ASSERT_TRUE(r1.ok()) << r1.status();
-  TcpConnection second = connect();       // queued by the kernel, not served
+  TcpConnection first = connect();
+  ASSERT_TRUE(first.send_all("GET /block HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 5s).ok());
+  wait_entered(1);
+  TcpConnection second = connect();
   ASSERT_TRUE(second.send_all("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", 5s).ok());
   auto nothing = second.recv_some(300ms);
-  EXPECT_TRUE(absl::IsDeadlineExceeded(nothing.status()));
-  first.close();
-  auto served = second.recv_some(5s);
-  ASSERT_TRUE(served.ok()) << served.status();
-  EXPECT_EQ(served->rfind("HTTP/1.1 200 OK", 0), 0u);
+  EXPECT_TRUE(absl::IsDeadlineExceeded(nothing.status())) << nothing.status();
+  release_.store(true);
+  EXPECT_TRUE(first.wait_closed(5s));
+  EXPECT_EQ(read_hello(second).rfind("HTTP/1.1 200 OK", 0), 0u);
+  EXPECT_EQ(evictions(), 0);
+}
+
+TEST_F(HttpServerTest, AtTheLimitEvictsTlsConnectionsToo) {
+  tls_dir_.emplace("http_server_tls_");
+  ASSERT_TRUE(testutil::make_test_certs(tls_dir_->path()).ok());
+  std::ofstream(tls_dir_->path() + "/web.yml")
+      << "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n";
+  auto web = WebConfigFile::load(tls_dir_->path() + "/web.yml", nullptr);
+  ASSERT_TRUE(web.ok()) << web.status();
+  web_ = std::move(*web);
+  HttpServerOptions o;
+  o.max_connections = 2;
+  o.web_config = web_.get();
+  start(o);
+  net::HttpClientConfig cfg;
+  cfg.tls_config.ca_file = tls_dir_->path() + "/ca.pem";
+  auto tls_client = [&] { return HttpClient("127.0.0.1", server_->port(), 20s, cfg, true); };
+  // Never sends its ClientHello: waiting for bytes since it was accepted.
+  TcpConnection handshaking = connect();
+  ASSERT_TRUE(testutil::eventually([&] { return open_connections() == 1; }, 10s, 5ms));
+  HttpClient idle = tls_client();
+  auto r = idle.get("/hello");
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->status, 200);
+  HttpClient third = tls_client();
+  r = third.get("/hello");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_TRUE(handshaking.wait_closed(5s));
+  EXPECT_EQ(evictions(), 1);
+  // Next oldest: the idle TLS connection.
+  HttpClient fourth = tls_client();
+  r = fourth.get("/hello");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(evictions(), 2);
+  r = idle.get("/hello");  // on a new connection (which evicts third)
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(idle.connections_opened(), 2);
+  EXPECT_EQ(evictions(), 3);
 }
 
 TEST_F(HttpServerTest, GracefulStopFinishesRequestsInFlight) {

@@ -62,5 +62,31 @@ TEST_F(EngineTest, RangeQueryOfRangeVectorIsRefused) {
             "instant Vector");
 }
 
+// A result keeps its query's max_concurrency slot until it is dropped, so a
+// caller rendering a big result still counts against the limit.
+TEST_F(EngineTest, ResultHoldsItsConcurrencySlotUntilDropped) {
+  EngineOptions o;
+  o.max_concurrency = 1;
+  Engine engine(o, nullptr);
+  auto held = engine.instant(*db_, "1", 1000);
+  ASSERT_TRUE(held.ok()) << held.status();
+  EXPECT_EQ(engine.running(), 1);
+  QueryParams quick;
+  quick.timeout_s = 0.05;
+  auto waited = engine.instant(*db_, "2", 1000, quick);
+  ASSERT_FALSE(waited.ok());
+  EXPECT_EQ(waited.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(waited.status().message(), "query timed out in query queue");
+  held->slot.reset();
+  EXPECT_EQ(engine.running(), 0);
+  auto next = engine.instant(*db_, "2", 1000, quick);
+  ASSERT_TRUE(next.ok()) << next.status();
+  // Failed queries free their slot at once.
+  next->slot.reset();
+  EXPECT_FALSE(engine.instant(*db_, "sum(", 1000).ok());
+  EXPECT_FALSE(engine.range(*db_, "up[5m]", 0, 60000, 30000).ok());
+  EXPECT_EQ(engine.running(), 0);
+}
+
 }  // namespace
 }  // namespace strata::promql
