@@ -117,7 +117,7 @@ std::vector<Endpoint> endpoints() {
       {"federate", "GET", "/federate?match[]=up", "", {}, 200},
       {"healthy", "GET", "/-/healthy", "", {}, 200},
       {"ready", "GET", "/-/ready", "", {}, 200},
-      {"UI root", "GET", "/", "", {}, 302},
+      {"UI page", "GET", "/query", "", {}, 200},  // 200 with and without the UI built
       {"OTLP", "POST", "/api/v1/otlp/v1/metrics", "", {{"Content-Type", "application/x-protobuf"}},
        200},
   };
