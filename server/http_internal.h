@@ -50,6 +50,8 @@ class ListenerCore {
   void session_evictable();
   // The answer to Session::evict: whether that session closed.
   void eviction_done(bool evicted);
+  // A session started (+1) or stopped (-1) waiting for request bytes.
+  void idle_changed(double d) { idle_connections_->add(d); }
   void record(const std::string& handler, int code, double seconds, size_t bytes);
   // Counts a failed TLS handshake and logs it at debug level.
   void tls_handshake_failed(const std::string& remote, const std::string& reason);
@@ -98,6 +100,7 @@ class ListenerCore {
   metrics::Family<metrics::Histogram>* durations_;
   metrics::Family<metrics::Histogram>* sizes_;
   metrics::Gauge* open_connections_;
+  metrics::Gauge* idle_connections_;
   metrics::Counter* accept_errors_;
   metrics::Counter* tls_handshake_failures_;
   metrics::Counter* evictions_;

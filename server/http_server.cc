@@ -62,6 +62,11 @@ ListenerCore::ListenerCore(HttpServerOptions o, RouteFn r, metrics::Registry* re
                                   metrics::exponential_buckets(100, 10, 8));
   open_connections_ = &reg->gauge("strata_http_open_connections",
                                   "Number of currently open HTTP connections.");
+  idle_connections_ = &reg->gauge(
+      "strata_http_idle_connections",
+      "Open HTTP connections waiting for request bytes (between requests, in the TLS "
+      "handshake or receiving a request): those a new connection may evict at "
+      "--web.max-connections.");
   accept_errors_ = &reg->counter("strata_http_accept_errors_total",
                                  "Number of failed accepts of HTTP connections.");
   tls_handshake_failures_ =

@@ -85,12 +85,15 @@ Session::Session(tcp::socket socket, ListenerCore* core,
   if (tls_state_ && tls_state_->tls) tls_ = std::make_unique<TlsStream>(stream_, *tls_state_->tls);
 }
 
-Session::~Session() { core_->remove_session(this); }
+Session::~Session() {
+  publish_since(0);
+  core_->remove_session(this);
+}
 
 void Session::start() {
   // Waiting from the start (for the TLS handshake or the first request), and
   // visible as such before the listener counts this session.
-  evictable_since_.store(request_since_);
+  publish_since(request_since_);
   core_->add_session(shared_from_this());
   asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
     if (self->core_->stopping.load()) return self->close();
@@ -158,8 +161,13 @@ void Session::evict(int64_t since) {
   core_->eviction_done(evict);
 }
 
+void Session::publish_since(int64_t since) {
+  int64_t before = evictable_since_.exchange(since);
+  if ((before == 0) != (since == 0)) core_->idle_changed(since == 0 ? -1 : 1);
+}
+
 void Session::set_waiting(int64_t since) {
-  evictable_since_.store(since);
+  publish_since(since);
   core_->session_evictable();
 }
 

@@ -130,7 +130,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // Publish evictable_since_ (set_waiting tells the listener, which may be
   // holding a new connection for want of an evictable session).
   void set_waiting(int64_t since);
-  void set_busy() { evictable_since_.store(0); }
+  void set_busy() { publish_since(0); }
+  // Stores evictable_since_ and keeps strata_http_idle_connections in step.
+  void publish_since(int64_t since);
 
   boost::beast::tcp_stream stream_;
   ListenerCore* core_;

@@ -85,6 +85,9 @@ class HttpServerTest : public ::testing::Test {
   int evictions() {
     return int(registry_.counter("strata_http_connections_evicted_total", "").value());
   }
+  int idle_connections() {
+    return int(registry_.gauge("strata_http_idle_connections", "").value());
+  }
   int open_connections() {
     return int(registry_.gauge("strata_http_open_connections", "").value());
   }
@@ -337,6 +340,9 @@ TEST_F(HttpServerTest, AtTheLimitEvictsTheLongestIdleConnection) {
   ASSERT_EQ(get_hello(a).rfind("HTTP/1.1 200 OK", 0), 0u);  // idle since its answer
   TcpConnection b = connect();
   ASSERT_EQ(get_hello(b).rfind("HTTP/1.1 200 OK", 0), 0u);  // idle, but younger
+  // A client can read its answer before the server has finished writing
+  // it: both must be back to waiting before the third arrives.
+  ASSERT_TRUE(testutil::eventually([&] { return idle_connections() == 2; }, 10s, 1ms));
   // The third is served at once: a makes room.
   TcpConnection c = connect();
   EXPECT_EQ(get_hello(c).rfind("HTTP/1.1 200 OK", 0), 0u);
