@@ -2,6 +2,8 @@
 # Both install dependencies (Debian packages) and build first.
 
 BUILD_DIR ?= build
+# clang + ASan + UBSan: the fuzz targets and test-sanitize (see below).
+FUZZ_BUILD_DIR ?= build-fuzz
 BUILD_TYPE ?= Release
 SANITIZE ?= OFF
 JOBS ?= $(shell nproc)
@@ -65,7 +67,8 @@ test: build
 # slower, so rounds drift; they run unsanitized above), and the web UI (not
 # built here).
 SANITIZE_SKIP ?= deploy_|scrape_oracle|rules_oracle|alerting_e2e|web_ui|web_dashboards
-SANITIZE_ENV ?= ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+SANITIZE_ENV ?= ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
 test-sanitize: deps $(FUZZ_BUILD_DIR)/build.ninja
 	CCACHE_NOHASHDIR=1 CCACHE_BASEDIR=$(CURDIR) cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS)
 	cd $(FUZZ_BUILD_DIR) && $(SANITIZE_ENV) ctest --output-on-failure -j $(JOBS) --timeout 900 -E '$(SANITIZE_SKIP)'
@@ -89,7 +92,6 @@ bench: build
 # the libraries they need), each run for FUZZ_SECONDS on a corpus grown in
 # $(FUZZ_BUILD_DIR)/corpus/; prints executions and crashes per target and
 # fails on a crash. `make fuzz-smoke` is the short run CI does.
-FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 FUZZ_NICE ?= 0

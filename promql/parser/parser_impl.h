@@ -25,6 +25,7 @@
 
 #include "promql/parser/ast.h"
 #include "promql/parser/lexer.h"
+#include "base/sanitizers.h"
 #include "promql/parser/parser.h"
 
 namespace strata::promql::parser {
@@ -35,8 +36,9 @@ namespace strata::promql::parser {
 // the rest of the parsing thread's stack at kStackBytesPerLevel, the most any
 // of those passes uses per level (the evaluator: under 1 KiB, measured), with
 // kStackReserve kept for the libraries called at the leaves. On a query
-// thread (64 MiB stack, base/stack.h) that is over 30,000 levels.
-inline constexpr size_t kStackBytesPerLevel = 2048;
+// thread (64 MiB stack, base/stack.h) that is over 30,000 levels. ASan's
+// redzones make each level several times larger.
+inline constexpr size_t kStackBytesPerLevel = kAddressSanitizer ? 8 * 2048 : 2048;
 inline constexpr size_t kStackReserve = size_t(512) << 10;
 
 // The deepest tree that fits the calling thread's stack, as above.

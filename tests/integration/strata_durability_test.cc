@@ -56,7 +56,11 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> start_on(const std::string& data_
                                                         std::vector<std::string> extra = {}) {
   ServerProcess::Options o;
   o.binary = testutil::strata_binary();
-  o.flags = {"--storage.tsdb.path=" + data_dir};
+  // No self-scrape: its records would land in the WAL at times of their own
+  // (before the test's first write, on a slow run), and the damage tests
+  // count on the test's series being spread through the segment.
+  o.files = {{"quiet.yml", "scrape_configs: []\n"}};
+  o.flags = {"--storage.tsdb.path=" + data_dir, "--config.file=quiet.yml"};
   for (auto& f : extra) o.flags.push_back(std::move(f));
   return ServerProcess::start(o);
 }
