@@ -55,7 +55,7 @@ run-demo: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
 	$(MAKE) test-sanitize
-	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_JOBS=$(JOBS)
 
 # The unit and integration tests built with clang, ASan and UBSan in
 # $(FUZZ_BUILD_DIR): the same instrumented libraries as the fuzz targets, so
@@ -95,6 +95,11 @@ bench: build
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 FUZZ_NICE ?= 0
+# Targets run at once, and executions after which a target stops early (0 =
+# none): `make fuzz FUZZ_SECONDS=3600 FUZZ_RUNS=10000000 FUZZ_JOBS=2` is a
+# campaign round toward 10 M executions per target.
+FUZZ_JOBS ?= 1
+FUZZ_RUNS ?= 0
 FUZZ_SMOKE_SECONDS ?= 10
 
 $(FUZZ_BUILD_DIR)/build.ninja:
@@ -110,10 +115,11 @@ fuzz-build: deps $(FUZZ_BUILD_DIR)/build.ninja
 
 fuzz: fuzz-build
 	/usr/bin/python3 tests/fuzz/run_fuzz.py --build-dir $(FUZZ_BUILD_DIR) \
-	  --seconds $(FUZZ_SECONDS) --nice $(FUZZ_NICE) --only "$(FUZZ_TARGETS)"
+	  --seconds $(FUZZ_SECONDS) --nice $(FUZZ_NICE) --only "$(FUZZ_TARGETS)" \
+	  --jobs $(FUZZ_JOBS) --runs $(FUZZ_RUNS)
 
 fuzz-smoke:
-	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_JOBS=$(JOBS)
 
 clean:
 	rm -rf $(BUILD_DIR)

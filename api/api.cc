@@ -7,6 +7,8 @@
 #include "api/remote/otlp_handler.h"
 #include "api/remote/read_handler.h"
 #include "api/remote/write_handler.h"
+#include "remote/codec.h"
+#include "remote/read_codec.h"
 #include "re2/re2.h"
 
 namespace strata::api {
@@ -133,6 +135,9 @@ void register_api_routes(Router& router, ApiContext& ctx) {
   auto writer = std::make_shared<remote::WriteHandler>(*ctx.appendable, *ctx.registry, wo);
   router.add({"POST"}, "/api/v1/write",
              [writer](const HttpRequest& req, HttpResponse& resp) { writer->handle(req, resp); });
+  // A snappy body is never much larger than what it decodes to, so the
+  // decoder's caps bound the compressed bodies too.
+  router.set_body_limit("/api/v1/write", strata::remote::kDefaultMaxDecodedBytes);
   remote::ReadHandlerOptions ro;
   ro.sample_limit = ctx.remote_read_sample_limit;
   ro.concurrent_limit = ctx.remote_read_concurrent_limit;
@@ -142,6 +147,7 @@ void register_api_routes(Router& router, ApiContext& ctx) {
   auto reader = std::make_shared<remote::ReadHandler>(*ctx.queryable, *ctx.registry, ro);
   router.add({"POST"}, "/api/v1/read",
              [reader](const HttpRequest& req, HttpResponse& resp) { reader->handle(req, resp); });
+  router.set_body_limit("/api/v1/read", strata::remote::kMaxReadRequestBytes);
   // OTLP/HTTP metrics: absent unless enabled, as in Prometheus 3.
   if (ctx.enable_otlp_receiver) {
     remote::OtlpHandlerOptions oo;
@@ -154,6 +160,7 @@ void register_api_routes(Router& router, ApiContext& ctx) {
                  otlp->handle(req, resp);
                  cors.apply(req, resp);
                });
+    router.set_body_limit("/api/v1/otlp/v1/metrics", oo.max_decoded_bytes);
   }
   metrics::Counter* fed_errors = &ctx.registry->counter(
       "strata_web_federation_errors_total", "Total number of errors that occurred while sending federation responses.");

@@ -45,29 +45,45 @@ void Router::add_options(std::string prefix, Handler h) {
   options_ = std::move(h);
 }
 
+void Router::set_body_limit(std::string_view path, uint64_t bytes) {
+  for (Route& r : routes_) {
+    if (r.path == path) r.body_limit = bytes;
+  }
+}
+
+const Router::Route* Router::find(std::string_view method, std::string_view path,
+                                  std::vector<std::string>* allowed, bool* path_known) const {
+  const Route* best = nullptr;
+  for (const Route& r : routes_) {
+    bool path_ok = r.prefix ? path.starts_with(r.path) : path == r.path;
+    if (!path_ok) continue;
+    if (path_known) *path_known = true;
+    bool method_ok = r.methods.empty() ||
+                     std::find(r.methods.begin(), r.methods.end(), method) != r.methods.end();
+    if (!method_ok) {
+      if (allowed) allowed->insert(allowed->end(), r.methods.begin(), r.methods.end());
+      continue;
+    }
+    // Exact routes beat prefixes; longer prefixes beat shorter ones.
+    if (!best || (best->prefix && (!r.prefix || r.path.size() > best->path.size()))) best = &r;
+  }
+  return best;
+}
+
+uint64_t Router::body_limit(std::string_view method, std::string_view path) const {
+  const Route* r = find(method, path, nullptr, nullptr);
+  return r ? r->body_limit : kDefaultBodyLimit;
+}
+
 std::string Router::route(const HttpRequest& req, HttpResponse& resp) const {
   bool under_options = options_ && req.path.compare(0, options_prefix_.size(), options_prefix_) == 0;
   if (under_options && req.method == "OPTIONS") {
     options_(req, resp);
     return "options";
   }
-  const Route* best = nullptr;
   std::vector<std::string> allowed;
   bool path_known = false;
-  for (const Route& r : routes_) {
-    bool path_ok = r.prefix ? req.path.compare(0, r.path.size(), r.path) == 0 : req.path == r.path;
-    if (!path_ok) continue;
-    path_known = true;
-    bool method_ok = r.methods.empty() ||
-                     std::find(r.methods.begin(), r.methods.end(), req.method) != r.methods.end();
-    if (!method_ok) {
-      allowed.insert(allowed.end(), r.methods.begin(), r.methods.end());
-      continue;
-    }
-    // Exact routes beat prefixes; longer prefixes beat shorter ones.
-    if (!best || (best->prefix && (!r.prefix || r.path.size() > best->path.size()))) best = &r;
-  }
-  if (best) {
+  if (const Route* best = find(req.method, req.path, &allowed, &path_known)) {
     best->handler(req, resp);
     return best->name;
   }

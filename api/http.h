@@ -4,7 +4,9 @@
 // out of everything but the listener.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,6 +42,16 @@ struct HttpResponse {
 
 using Handler = std::function<void(const HttpRequest&, HttpResponse&)>;
 
+// Request body limits, per route. The listener asks the router for the
+// route's limit once the request header is read and answers 413 before
+// reading a body over it. Unless a route sets its own, it takes at most
+// kDefaultBodyLimit: Go's cap on a parsed form (maxFormSize in net/http),
+// which bounds every form-encoded POST to the query API as in Prometheus.
+inline constexpr uint64_t kDefaultBodyLimit = uint64_t(10) << 20;
+// Answered by a router that does not know the route yet: the listener's
+// overall cap applies.
+inline constexpr uint64_t kNoRouteBodyLimit = std::numeric_limits<uint64_t>::max();
+
 // Exact-path and prefix routes. A path with routes for other methods only
 // answers 405 with an Allow header; an unknown path 404. HEAD is answered
 // only where a route lists it (the server then sends the headers alone).
@@ -54,9 +66,15 @@ class Router {
   // Answers OPTIONS for every path under `prefix` (CORS preflight) and lists
   // OPTIONS in the Allow header of 405 answers there, as Prometheus' API.
   void add_options(std::string prefix, Handler h);
+  // Sets the body limit of the routes added so far for exactly this path or
+  // prefix (they take kDefaultBodyLimit otherwise).
+  void set_body_limit(std::string_view path, uint64_t bytes);
 
   // Dispatches; returns the handler label for metrics ("other" when unrouted).
   std::string route(const HttpRequest& req, HttpResponse& resp) const;
+  // The body limit of the route that route() would dispatch this request to;
+  // kDefaultBodyLimit when none would (the answer is 404, 405 or OPTIONS).
+  uint64_t body_limit(std::string_view method, std::string_view path) const;
 
  private:
   struct Route {
@@ -65,7 +83,13 @@ class Router {
     bool prefix;
     Handler handler;
     std::string name;
+    uint64_t body_limit = kDefaultBodyLimit;
   };
+  // The route for (method, path), or null. `allowed` (if given) collects the
+  // methods of the routes whose path matches but method does not;
+  // `path_known` tells whether any route's path matched.
+  const Route* find(std::string_view method, std::string_view path,
+                    std::vector<std::string>* allowed, bool* path_known) const;
   std::vector<Route> routes_;
   std::string options_prefix_;
   Handler options_;

@@ -29,8 +29,15 @@ WebListener::WebListener(const Flags& flags, ServerRoutes::Options routes,
     : flags_(flags),
       web_config_(web_config),
       routes_(std::move(routes), registry),
-      http_(http_options(flags, web_config),
-            [this](const api::HttpRequest& req, api::HttpResponse& resp) {
+      http_(
+          [&] {
+            HttpServerOptions o = http_options(flags, web_config);
+            o.route_body_limit = [this](std::string_view method, std::string_view path) {
+              return routes_.body_limit(method, path);
+            };
+            return o;
+          }(),
+          [this](const api::HttpRequest& req, api::HttpResponse& resp) {
               return routes_.route(req, resp);
             },
             registry) {}

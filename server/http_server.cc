@@ -306,7 +306,14 @@ HttpServer::HttpServer(HttpServerOptions opts, RouteFn route, metrics::Registry*
 HttpServer::HttpServer(HttpServerOptions opts, const api::Router& router,
                        metrics::Registry* registry)
     : HttpServer(
-          std::move(opts),
+          [&] {
+            if (!opts.route_body_limit) {
+              opts.route_body_limit = [&router](std::string_view method, std::string_view path) {
+                return router.body_limit(method, path);
+              };
+            }
+            return std::move(opts);
+          }(),
           [&router](const api::HttpRequest& req, api::HttpResponse& resp) {
             return router.route(req, resp);
           },

@@ -38,6 +38,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "api/http.h"
@@ -54,8 +55,12 @@ struct HttpServerOptions {
   int64_t read_timeout_ms = 5 * 60 * 1000;
   // See "Connection limit" above; at least 1.
   int max_connections = 512;
-  // 64 MiB: the largest remote-write batches seen in practice are a few MiB
-  // compressed; anything bigger is answered 413.
+  // Bodies over the limit of their route are answered 413 before they are
+  // read: route_body_limit(method, path) once the header is in (see
+  // api::Router::body_limit), capped by body_limit_bytes. Null = the cap
+  // for every route. 64 MiB: the largest remote-write batches seen in
+  // practice are a few MiB compressed.
+  std::function<uint64_t(std::string_view method, std::string_view path)> route_body_limit;
   uint64_t body_limit_bytes = uint64_t(64) << 20;
   // Go's net/http default (DefaultMaxHeaderBytes); larger headers get 431.
   uint32_t header_limit_bytes = 1 << 20;

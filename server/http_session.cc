@@ -63,6 +63,23 @@ bool is_disconnect(beast::error_code ec) {
          ec == beast::error::timeout || ec == asio::error::bad_descriptor;
 }
 
+// A request target in absolute form (RFC 9112 §3.2.2, sent by some proxies)
+// reduced to its path and query; other targets as they are.
+std::string_view origin_form(std::string_view target) {
+  if (target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0) {
+    size_t slash = target.find('/', target.find("//") + 2);
+    return slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+  }
+  return target;
+}
+
+// The percent-decoded path of a request target; nullopt when it does not
+// decode (a bad request, as for Go's server).
+std::optional<std::string> request_path(std::string_view target) {
+  target = origin_form(target);
+  return api::percent_decode(target.substr(0, target.find('?')), false);
+}
+
 }  // namespace
 
 void RequestParser::on_field_impl(http::field name, beast::string_view name_string,
@@ -184,7 +201,9 @@ void Session::on_abort() {
 void Session::read_header() {
   state_ = State::kIdle;
   parser_.emplace();
-  parser_->body_limit(core_->opts.body_limit_bytes);
+  // No limit until the header names the route (on_header sets it), or
+  // Beast would refuse a Content-Length over it before we know the path.
+  parser_->body_limit(boost::none);
   parser_->header_limit(core_->opts.header_limit_bytes);
   stream_.expires_after(std::chrono::milliseconds(core_->opts.read_timeout_ms));
   set_waiting(request_since_);
@@ -201,14 +220,26 @@ void Session::on_header(beast::error_code ec) {
   set_busy();  // authentication and 100-continue are ours to finish
   state_ = State::kReading;
   web_ = core_->web_state();
-  if (ec == http::error::body_limit)
-    return reply_error(413, "request body too large (limit " +
-                                std::to_string(core_->opts.body_limit_bytes) + " bytes)\n");
   if (ec == http::error::header_limit) return reply_error(431, "request header too large\n");
   if (is_disconnect(ec)) return close();
   if (ec) return reply_error(400, "400 Bad Request: " + ec.message() + "\n");
   if (web_ && !web_->config.users.empty()) return authenticate();
   after_auth();
+}
+
+uint64_t Session::request_body_limit() const {
+  uint64_t limit = core_->opts.body_limit_bytes;
+  if (!core_->opts.route_body_limit) return limit;
+  const http::request<http::string_body>& in = parser_->get();
+  std::optional<std::string> path = request_path(std::string_view(in.target().data(), in.target().size()));
+  if (!path) return limit;  // answered 400 once read
+  return std::min(limit, core_->opts.route_body_limit(
+                             std::string_view(in.method_string().data(), in.method_string().size()),
+                             *path));
+}
+
+void Session::body_too_large() {
+  reply_error(413, "request body too large (limit " + std::to_string(body_limit_) + " bytes)\n");
 }
 
 void Session::authenticate() {
@@ -258,6 +289,12 @@ void Session::unauthorized() {
 }
 
 void Session::after_auth() {
+  // After authentication, as Go's middleware order: a client without
+  // credentials learns nothing about the routes' limits.
+  body_limit_ = request_body_limit();
+  boost::optional<uint64_t> length = parser_->content_length();
+  if (length && *length > body_limit_) return body_too_large();
+  parser_->body_limit(body_limit_);  // a chunked body is counted as it arrives
   if (parser_->is_done()) return dispatch_request();
   if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
     // curl and Go clients wait for this before sending a large body.
@@ -288,9 +325,7 @@ void Session::read_body() {
 void Session::on_body(beast::error_code ec) {
   if (state_ == State::kClosing) return;
   set_busy();
-  if (ec == http::error::body_limit)
-    return reply_error(413, "request body too large (limit " +
-                                std::to_string(core_->opts.body_limit_bytes) + " bytes)\n");
+  if (ec == http::error::body_limit) return body_too_large();
   if (is_disconnect(ec)) return close();
   if (ec) return reply_error(400, "400 Bad Request: " + ec.message() + "\n");
   dispatch_request();
@@ -302,14 +337,9 @@ void Session::dispatch_request() {
   http::request<http::string_body>& in = parser_->get();
   auto req = std::make_shared<api::HttpRequest>();
   req->method = std::string(in.method_string());
-  std::string_view target(in.target().data(), in.target().size());
-  if (target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0) {
-    // Absolute form (RFC 9112 §3.2.2), sent by some proxies: keep the path.
-    size_t slash = target.find('/', target.find("//") + 2);
-    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
-  }
+  std::string_view target = origin_form(std::string_view(in.target().data(), in.target().size()));
   size_t q = target.find('?');
-  std::optional<std::string> path = api::percent_decode(target.substr(0, q), false);
+  std::optional<std::string> path = request_path(target);
   if (!path) {
     // As Go's server: a request URI that does not parse is a bad request.
     parser_.reset();

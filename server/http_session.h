@@ -104,6 +104,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_handshake(boost::beast::error_code ec);
   void read_header();
   void on_header(boost::beast::error_code ec);
+  // The body limit of this request's route (HttpServerOptions::route_body_limit).
+  uint64_t request_body_limit() const;
+  void body_too_large();  // 413 with the limit
   // Checks the Authorization header against the web config's users; calls
   // after_auth() or answers 401.
   void authenticate();
@@ -156,6 +159,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // first; tests rely on the order). Slow bytes do not move it, so a client
   // trickling a header ages like an idle one.
   int64_t request_since_;
+  uint64_t body_limit_ = 0;  // the current request's, set once its header is read
   std::atomic<int64_t> evictable_since_{0};
 };
 

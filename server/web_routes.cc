@@ -56,11 +56,19 @@ void ServerRoutes::set_ready(const api::Router* api) {
   ready_gauge_->set(api ? 1 : 0);
 }
 
+bool ServerRoutes::own(std::string_view path) const {
+  return own_paths_.count(std::string(path)) > 0 || path.starts_with(kUiAssetPrefix) ||
+         path.starts_with(kUiDashboardsPrefix);
+}
+
+uint64_t ServerRoutes::body_limit(std::string_view method, std::string_view path) const {
+  if (own(path)) return own_.body_limit(method, path);
+  const api::Router* api = api_.load(std::memory_order_acquire);
+  return api ? api->body_limit(method, path) : api::kNoRouteBodyLimit;
+}
+
 std::string ServerRoutes::route(const api::HttpRequest& req, api::HttpResponse& resp) const {
-  if (own_paths_.count(req.path) || req.path.starts_with(kUiAssetPrefix) ||
-      req.path.starts_with(kUiDashboardsPrefix)) {
-    return own_.route(req, resp);
-  }
+  if (own(req.path)) return own_.route(req, resp);
   const api::Router* api = api_.load(std::memory_order_acquire);
   if (!api) {
     text(resp, 503, "Service Unavailable");

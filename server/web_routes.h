@@ -17,8 +17,10 @@
 
 #include <atomic>
 #include <functional>
+#include <cstdint>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "api/http.h"
@@ -46,8 +48,14 @@ class ServerRoutes {
 
   // Dispatches a request; returns the handler label for the metrics.
   std::string route(const api::HttpRequest& req, api::HttpResponse& resp) const;
+  // The body limit of the route route() would dispatch to (api::Router's);
+  // api::kNoRouteBodyLimit before the API routes are published, so a
+  // remote-write batch sent early is answered 503 (retried), not 413.
+  uint64_t body_limit(std::string_view method, std::string_view path) const;
 
  private:
+  bool own(std::string_view path) const;  // answered by own_, not the API router
+
   Options opts_;
   metrics::Registry* registry_;
   metrics::Gauge* ready_gauge_;

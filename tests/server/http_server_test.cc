@@ -212,6 +212,55 @@ TEST_F(HttpServerTest, RefusesBodiesOverTheLimit) {
   EXPECT_EQ(answer->rfind("HTTP/1.1 413", 0), 0u) << *answer;
 }
 
+TEST_F(HttpServerTest, BodyLimitsPerRoute) {
+  router_.add({"POST"}, "/small-body", [](const api::HttpRequest& q, api::HttpResponse& r) {
+    text(r, std::to_string(q.body.size()));
+  });
+  router_.set_body_limit("/small-body", 100);
+  router_.add({"POST"}, "/huge-body", [](const api::HttpRequest& q, api::HttpResponse& r) {
+    text(r, std::to_string(q.body.size()));
+  });
+  router_.set_body_limit("/huge-body", uint64_t(1) << 40);
+  HttpServerOptions o;
+  o.body_limit_bytes = 64 << 10;  // the cap over every route's limit
+  start(o);
+  HttpClient c = client();
+  auto ok = c.post("/small-body", std::string(100, 'a'), "text/plain");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->body, "100");
+  auto over = c.post("/small-body", std::string(101, 'a'), "text/plain");
+  ASSERT_TRUE(over.ok()) << over.status();
+  EXPECT_EQ(over->status, 413);
+  EXPECT_EQ(over->body, "request body too large (limit 100 bytes)\n");
+  // Other routes keep the default (here over the cap, so the cap).
+  HttpClient c2 = client();
+  auto other = c2.post("/echo-body", std::string(4096, 'a'), "text/plain");
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_EQ(other->body, "4096");
+  auto capped = c2.post("/huge-body", std::string((64 << 10) + 1, 'a'), "text/plain");
+  ASSERT_TRUE(capped.ok()) << capped.status();
+  EXPECT_EQ(capped->status, 413);
+  EXPECT_EQ(capped->body, "request body too large (limit 65536 bytes)\n");
+
+  // A chunked body is counted against its route's limit as it arrives.
+  TcpConnection raw = connect();
+  ASSERT_TRUE(raw.send_all("POST /small-body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           "40\r\n" + std::string(64, 'b') + "\r\n40\r\n" + std::string(64, 'b') +
+                               "\r\n0\r\n\r\n",
+                           5s)
+                  .ok());
+  auto answer = raw.recv_some(5s);
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(answer->rfind("HTTP/1.1 413", 0), 0u) << *answer;
+
+  // A path that does not route (404) takes the default limit, as do bodies
+  // sent with a method the route does not take (405).
+  HttpClient d = client();
+  auto missing = d.post("/nowhere", std::string(4096, 'a'), "text/plain");
+  ASSERT_TRUE(missing.ok()) << missing.status();
+  EXPECT_EQ(missing->status, 404);
+}
+
 TEST_F(HttpServerTest, Answers100ContinueBeforeTheBody) {
   start();
   TcpConnection raw = connect();

@@ -112,5 +112,30 @@ TEST_F(ServerRoutesTest, MetricsInTextFormat) {
   EXPECT_NE(m.body.find("strata_ready 1\n"), std::string::npos);
 }
 
+TEST_F(ServerRoutesTest, BodyLimitsPerRoute) {
+  auto noop = [](const api::HttpRequest&, api::HttpResponse&) {};
+  api_.add({"POST"}, "/api/v1/write", noop);
+  api_.set_body_limit("/api/v1/write", 64 << 20);
+  api_.add_prefix({"POST"}, "/api/v1/big/", noop);
+  api_.set_body_limit("/api/v1/big/", 20 << 20);
+  api_.add_prefix({"POST"}, "/api/v1/big/small/", noop);
+  api_.set_body_limit("/api/v1/big/small/", 100);
+  auto routes = make(true);
+  // Before the API is published its requests get the listener's cap (and a
+  // 503 that senders retry), not a 413 that they would not.
+  EXPECT_EQ(routes->body_limit("POST", "/api/v1/write"), api::kNoRouteBodyLimit);
+  EXPECT_EQ(routes->body_limit("POST", "/-/reload"), api::kDefaultBodyLimit);
+  routes->set_ready(&api_);
+  EXPECT_EQ(routes->body_limit("POST", "/api/v1/write"), uint64_t(64) << 20);
+  // Another method's route, or none: the default.
+  EXPECT_EQ(routes->body_limit("PUT", "/api/v1/write"), api::kDefaultBodyLimit);
+  EXPECT_EQ(routes->body_limit("POST", "/api/v1/query"), api::kDefaultBodyLimit);
+  EXPECT_EQ(routes->body_limit("POST", "/nope"), api::kDefaultBodyLimit);
+  // Exact and longest-prefix routes decide, as for dispatching.
+  EXPECT_EQ(routes->body_limit("POST", "/api/v1/big/x"), uint64_t(20) << 20);
+  EXPECT_EQ(routes->body_limit("POST", "/api/v1/big/small/x"), 100u);
+  EXPECT_EQ(routes->body_limit("GET", "/metrics"), api::kDefaultBodyLimit);
+}
+
 }  // namespace
 }  // namespace strata::server
