@@ -46,6 +46,20 @@ from checklog import check, failures, finish, free_port, log  # noqa: E402
 CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 CA_SECRET = ["--secret", "id=ca,src=" + CA_BUNDLE] if os.path.exists(CA_BUNDLE) else []
 BUILD_TIMEOUT = 3600  # a cold build (no ccache) takes ~11 min on 2 cores
+
+
+def host_ccache_volume():
+    """--volume <the host's ccache directory>:/host-ccache, as build.sh passes it:
+    the image build reuses the objects of the build that ran these tests."""
+    try:
+        d = subprocess.run(["ccache", "-k", "cache_dir"], text=True, capture_output=True).stdout.strip()
+    except OSError:
+        return []
+    if not d:
+        return []
+    os.makedirs(d, exist_ok=True)
+    return ["--volume", d + ":/host-ccache"]
+
 MAX_COMPRESSED = 60 * 1000 * 1000
 NOBODY = 65534
 
@@ -167,7 +181,8 @@ def build_image(root, tag):
     rc, out, err = run(["podman", "build", "--pull=never", "--format", "docker", "--force-rm",
                         "-f", os.path.join(root, "deploy/Dockerfile"), "-t", tag,
                         "--build-arg", "STRATA_REVISION=" + git_revision(root)[0],
-                        "--build-arg", "STRATA_BRANCH=" + git_revision(root)[1]] + CA_SECRET + [root],
+                        "--build-arg", "STRATA_BRANCH=" + git_revision(root)[1]]
+                       + CA_SECRET + host_ccache_volume() + [root],
                        timeout=BUILD_TIMEOUT, check_rc=False)
     took = time.monotonic() - t0
     after = ids()
