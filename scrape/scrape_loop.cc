@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <cmath>
+#include <utility>
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -229,8 +230,9 @@ void ScrapeLoop::stop(StopMode mode, StopDone done) {
 }
 
 void ScrapeLoop::finish_stop() {
+  // `done` runs once and is let go: the pool's callback holds this loop.
   auto finish = [self = shared_from_this()](std::unique_ptr<ScrapeAppender> a) {
-    if (self->stop_done_) self->stop_done_(std::move(a));
+    if (auto done = std::exchange(self->stop_done_, nullptr)) done(std::move(a));
   };
   switch (stop_mode_) {
     case StopMode::kShutdown:
