@@ -31,7 +31,6 @@ class HeadReplayer {
     if (n <= 0) n = std::max(1, int(std::thread::hardware_concurrency()) - 1);
     n_shards_ = size_t(std::min(n, 64));
     shards_.reset(new Shard[n_shards_]);
-    for (Shard& s : shards()) s.thread = std::thread([this, &s] { work(&s); });
   }
   ~HeadReplayer() {
     for (Shard& s : shards()) {
@@ -42,7 +41,7 @@ class HeadReplayer {
       s.cv.notify_all();
     }
     for (Shard& s : shards()) {
-      s.thread.join();
+      if (s.thread.joinable()) s.thread.join();
       delete s.filling;
       for (Batch* b : s.queue) delete b;
     }
@@ -85,9 +84,12 @@ class HeadReplayer {
   bool on_tombstones(std::string_view payload);
   bool on_metadata(std::string_view payload);
   uint32_t canonical(uint64_t ref) const;
-  void submit(Shard* s);
+  // Hands the shard's filling batch over; `waiting` when the caller then
+  // waits for it (a barrier).
+  void submit(Shard* s, bool waiting);
   void barrier();
   void work(Shard* s);
+  void apply(Shard* s, const Batch& b);
   Batch* take_batch();
   void give_batch(Batch* b);
 
@@ -129,12 +131,24 @@ void HeadReplayer::give_batch(Batch* b) {
   pool_.push_back(b);
 }
 
-void HeadReplayer::submit(Shard* s) {
+void HeadReplayer::submit(Shard* s, bool waiting) {
   Batch* b = s->filling;
   s->filling = nullptr;
   if (!b || b->empty()) {
     if (b) give_batch(b);
     return;
+  }
+  // A shard's thread starts with its first full batch; until then a barrier
+  // applies the samples here, so a small WAL (most tests', every fuzz
+  // input's) replays without starting and handing over to a thread. No
+  // thread means nothing queued: the order of samples holds.
+  if (!s->thread.joinable()) {
+    if (waiting) {
+      apply(s, *b);
+      give_batch(b);
+      return;
+    }
+    s->thread = std::thread([this, s] { work(s); });
   }
   std::unique_lock<std::mutex> lock(s->mu);
   s->idle_cv.wait(lock, [&] { return s->queue.size() < kMaxQueued; });
@@ -143,7 +157,7 @@ void HeadReplayer::submit(Shard* s) {
 }
 
 void HeadReplayer::barrier() {
-  for (Shard& s : shards()) submit(&s);
+  for (Shard& s : shards()) submit(&s, /*waiting=*/true);
   for (Shard& s : shards()) {
     std::unique_lock<std::mutex> lock(s.mu);
     s.idle_cv.wait(lock, [&] { return s.queue.empty() && !s.busy; });
@@ -160,53 +174,58 @@ void HeadReplayer::work(Shard* s) {
     s->busy = true;
     s->idle_cv.notify_all();
     lock.unlock();
-    // This thread alone touches the series of its shard until the next
-    // barrier, so no series lock is taken.
-    int64_t mint = s->mint, maxt = s->maxt;
-    uint64_t applied = 0, unknown = 0;
-    // A batch touches up to 8192 series scattered over memory: resolve and
-    // prefetch a few items ahead so the cache misses overlap.
-    constexpr size_t kAhead = 8;
-    const Item* items = b->data();
-    const size_t n = b->size();
-    MemSeries* ring[kAhead] = {};
-    for (size_t i = 0; i < std::min(n, kAhead); ++i) {
-      ring[i] = h_->by_id(items[i].id);
-      if (ring[i]) __builtin_prefetch(ring[i], 1);
-    }
-    for (size_t i = 0; i < n; ++i) {
-      const Item& it = items[i];
-      MemSeries* last = ring[i % kAhead];
-      if (i + kAhead < n) {
-        MemSeries* next = h_->by_id(items[i + kAhead].id);
-        ring[i % kAhead] = next;
-        if (next) __builtin_prefetch(next, 1);
-      }
-      if (i + kAhead / 2 < n) {
-        MemSeries* soon = ring[(i + kAhead / 2) % kAhead];
-        if (soon && soon->open.buf) __builtin_prefetch(soon->open.buf, 1);
-      }
-      if (!last) {
-        ++unknown;
-        continue;
-      }
-      AppendErrorKind why;
-      Head::Applied r = h_->apply_locked(last, it.t, it.bits, &why);
-      if (r == Head::Applied::kInOrder || r == Head::Applied::kOutOfOrder) {
-        ++applied;
-        mint = std::min(mint, it.t);
-        maxt = std::max(maxt, it.t);
-      }
-    }
+    apply(s, *b);
     give_batch(b);
+    // The barrier reads the shard's figures after it sees busy == false.
     lock.lock();
-    s->mint = mint;
-    s->maxt = maxt;
-    s->applied += applied;
-    s->unknown += unknown;
     s->busy = false;
     s->idle_cv.notify_all();
   }
+}
+
+void HeadReplayer::apply(Shard* s, const Batch& b) {
+  // The caller alone touches the series of this shard until the next
+  // barrier, so no series lock is taken.
+  int64_t mint = s->mint, maxt = s->maxt;
+  uint64_t applied = 0, unknown = 0;
+  // A batch touches up to 8192 series scattered over memory: resolve and
+  // prefetch a few items ahead so the cache misses overlap.
+  constexpr size_t kAhead = 8;
+  const Item* items = b.data();
+  const size_t n = b.size();
+  MemSeries* ring[kAhead] = {};
+  for (size_t i = 0; i < std::min(n, kAhead); ++i) {
+    ring[i] = h_->by_id(items[i].id);
+    if (ring[i]) __builtin_prefetch(ring[i], 1);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const Item& it = items[i];
+    MemSeries* last = ring[i % kAhead];
+    if (i + kAhead < n) {
+      MemSeries* next = h_->by_id(items[i + kAhead].id);
+      ring[i % kAhead] = next;
+      if (next) __builtin_prefetch(next, 1);
+    }
+    if (i + kAhead / 2 < n) {
+      MemSeries* soon = ring[(i + kAhead / 2) % kAhead];
+      if (soon && soon->open.buf) __builtin_prefetch(soon->open.buf, 1);
+    }
+    if (!last) {
+      ++unknown;
+      continue;
+    }
+    AppendErrorKind why;
+    Head::Applied r = h_->apply_locked(last, it.t, it.bits, &why);
+    if (r == Head::Applied::kInOrder || r == Head::Applied::kOutOfOrder) {
+      ++applied;
+      mint = std::min(mint, it.t);
+      maxt = std::max(maxt, it.t);
+    }
+  }
+  s->mint = mint;
+  s->maxt = maxt;
+  s->applied += applied;
+  s->unknown += unknown;
 }
 
 uint32_t HeadReplayer::canonical(uint64_t ref) const {
@@ -260,7 +279,7 @@ bool HeadReplayer::on_samples(std::string_view payload) {
     uint64_t bits;
     std::memcpy(&bits, &x.v, 8);
     s.filling->push_back({id, x.t_ms, bits});
-    if (s.filling->size() >= kBatchSamples) submit(&s);
+    if (s.filling->size() >= kBatchSamples) submit(&s, /*waiting=*/false);
   }
   return true;
 }
