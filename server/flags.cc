@@ -265,6 +265,21 @@ const std::vector<FlagDef>& defs() {
        "finishes.", nullptr,
        [](const Flags& f) { return std::to_string(f.max_connections); },
        [](Flags& f, S v) { return small_integer(v, 1, &f.max_connections); }},
+      {"web.max-inflight-body-size", "<bytes>",
+       "Request bodies being received or handled, all connections together, with a unit: "
+       "B, KB, MB, GB, ... (powers of 1024). A request whose body does not fit in what is "
+       "left is answered 503 with Retry-After before its body is read. 0 means no limit; "
+       "else at least 64MB, the largest body one request may send.",
+       nullptr, [](const Flags& f) { return format_bytes(f.max_inflight_body_bytes); },
+       [](Flags& f, S v) {
+         auto b = parse_bytes(v);
+         if (!b.ok()) return b.status();
+         // The largest route limit (remote write, OTLP): any request fits alone.
+         if (*b != 0 && *b < (int64_t(64) << 20))
+           return absl::InvalidArgumentError("must be 0 or at least 64MB");
+         f.max_inflight_body_bytes = *b;
+         return absl::OkStatus();
+       }},
       {"query.lookback-delta", "<duration>",
        "How far back a selector looks for the latest sample of a series.",
        nullptr, [](const Flags& f) { return format_duration(f.lookback_delta_ms); },

@@ -50,6 +50,8 @@ struct Flags {
   std::string read_timeout = "5m";
   int64_t read_timeout_ms = 5 * 60 * 1000;
   int max_connections = 512;
+  // --web.max-inflight-body-size; 0 = no limit.
+  int64_t max_inflight_body_bytes = int64_t(256) << 20;
   std::string lookback_delta = "5m";
   int64_t lookback_delta_ms = 5 * 60 * 1000;
   std::string query_timeout = "2m";

@@ -53,6 +53,10 @@ class ListenerCore {
   // A session started (+1) or stopped (-1) waiting for request bytes.
   void idle_changed(double d) { idle_connections_->add(d); }
   void record(const std::string& handler, int code, double seconds, size_t bytes);
+  // Reserves `bytes` of opts.max_inflight_body_bytes for a request body;
+  // false (counted) when they are not free. release_body() gives them back.
+  bool reserve_body(uint64_t bytes);
+  void release_body(uint64_t bytes);
   // Counts a failed TLS handshake and logs it at debug level.
   void tls_handshake_failed(const std::string& remote, const std::string& reason);
   // The web config in force (checked for changes at most once a second);
@@ -104,6 +108,9 @@ class ListenerCore {
   metrics::Counter* accept_errors_;
   metrics::Counter* tls_handshake_failures_;
   metrics::Counter* evictions_;
+  metrics::Gauge* inflight_body_gauge_;
+  metrics::Counter* inflight_body_refused_;
+  std::atomic<uint64_t> inflight_body_bytes_{0};
   bool tls_ = false;  // the web config has tls_server_config (fixed at start)
 
   std::mutex mu_;

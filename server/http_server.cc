@@ -76,6 +76,31 @@ ListenerCore::ListenerCore(HttpServerOptions o, RouteFn r, metrics::Registry* re
       "strata_http_connections_evicted_total",
       "Number of HTTP connections closed while waiting for request bytes (idle keep-alive or "
       "slow clients) to make room for a new connection at --web.max-connections.");
+  inflight_body_gauge_ = &reg->gauge(
+      "strata_http_inflight_body_bytes",
+      "Bytes reserved by request bodies being read or handled (see --web.max-inflight-body-size).");
+  inflight_body_refused_ = &reg->counter(
+      "strata_http_inflight_body_refused_total",
+      "Number of requests answered 503 because their body did not fit in "
+      "--web.max-inflight-body-size.");
+}
+
+bool ListenerCore::reserve_body(uint64_t bytes) {
+  const uint64_t max = opts.max_inflight_body_bytes;
+  uint64_t cur = inflight_body_bytes_.load();
+  do {
+    if (max != 0 && (bytes > max || cur > max - bytes)) {
+      inflight_body_refused_->inc();
+      return false;
+    }
+  } while (!inflight_body_bytes_.compare_exchange_weak(cur, cur + bytes));
+  inflight_body_gauge_->add(double(bytes));
+  return true;
+}
+
+void ListenerCore::release_body(uint64_t bytes) {
+  inflight_body_bytes_.fetch_sub(bytes);
+  inflight_body_gauge_->add(-double(bytes));
 }
 
 ListenerCore::~ListenerCore() { stop(std::chrono::milliseconds(0)); }

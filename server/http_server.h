@@ -12,6 +12,7 @@
 //   strata_http_response_size_bytes{handler}
 //   strata_http_tls_handshake_failures_total
 //   strata_http_connections_evicted_total
+//   strata_http_inflight_body_bytes, strata_http_inflight_body_refused_total
 //
 // Connection limit (max_connections). Below it every connection is accepted.
 // At it, a connection that arrives (seen as the listening socket turning
@@ -27,6 +28,16 @@
 // netutil.LimitListener, which Prometheus uses) until one closes or finishes
 // its response. So idle or slow clients cannot lock out new ones, /-/healthy
 // included, while busy ones still bound the work in progress.
+//
+// Bodies in flight (max_inflight_body_bytes). Every request with a body
+// reserves its declared length (a chunked one: its route's limit) once its
+// header is in, before any of the body is read, and gives it back when its
+// handler has returned. A request that does not fit in what is left is
+// answered 503 with Retry-After: 1 and its connection closed (remote-write
+// senders retry 5xx answers, so nothing is lost); its body is never read.
+// So the bodies held at once stay within the limit whatever the number of
+// connections. What handlers build from a body is bounded per request by
+// their own caps (remote write: 64 MiB decoded).
 //
 // The route function and the Registry must outlive the server. start() and
 // stop() are called from one thread (the server's main thread); routes are
@@ -62,6 +73,9 @@ struct HttpServerOptions {
   // practice are a few MiB compressed.
   std::function<uint64_t(std::string_view method, std::string_view path)> route_body_limit;
   uint64_t body_limit_bytes = uint64_t(64) << 20;
+  // See "Bodies in flight" above; 0 = no limit. At least body_limit_bytes
+  // (--web.max-inflight-body-size checks), so any request fits when alone.
+  uint64_t max_inflight_body_bytes = 0;
   // Go's net/http default (DefaultMaxHeaderBytes); larger headers get 431.
   uint32_t header_limit_bytes = 1 << 20;
   int io_threads = 0;  // 0 = hardware concurrency, at least 2

@@ -242,6 +242,13 @@ void Session::body_too_large() {
   reply_error(413, "request body too large (limit " + std::to_string(body_limit_) + " bytes)\n");
 }
 
+void Session::inflight_bodies_full() {
+  reply_error(503,
+              "too many request bytes in flight (limit " +
+                  std::to_string(core_->opts.max_inflight_body_bytes) + " bytes); retry later\n",
+              {{"Retry-After", "1"}});
+}
+
 void Session::authenticate() {
   std::optional<BasicCredentials> creds =
       parse_basic_authorization(std::string_view(parser_->get()[http::field::authorization]));
@@ -296,6 +303,10 @@ void Session::after_auth() {
   if (length && *length > body_limit_) return body_too_large();
   parser_->body_limit(body_limit_);  // a chunked body is counted as it arrives
   if (parser_->is_done()) return dispatch_request();
+  // Before any of the body is read: a chunked one may take its route's limit.
+  const uint64_t reserve = length ? *length : body_limit_;
+  if (!core_->reserve_body(reserve)) return inflight_bodies_full();
+  body_reservation_ = std::make_shared<BodyReservation>(core_, reserve);
   if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
     // curl and Go clients wait for this before sending a large body.
     auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
@@ -371,7 +382,10 @@ void Session::dispatch_request() {
   head_ = in.method() == http::verb::head;
   gzip_ok_ = accepts_gzip(std::string_view(in[http::field::accept_encoding]));
   parser_.reset();
-  if (!core_->workers->submit([self = shared_from_this(), req] { self->handle(req); })) {
+  // The body's reservation lasts until the handler has returned.
+  if (!core_->workers->submit([self = shared_from_this(), req, held = std::move(body_reservation_)] {
+        self->handle(req);
+      })) {
     // The pool is shut down only after every session is gone; be safe anyway.
     close();
   }

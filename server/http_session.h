@@ -51,6 +51,21 @@ class RequestParser final
                      boost::beast::string_view value, boost::beast::error_code& ec) override;
 };
 
+// Bytes of the listener's in-flight body budget held by one request
+// (ListenerCore::reserve_body), given back when the last holder, the
+// session or the handler's task, lets go.
+class BodyReservation {
+ public:
+  BodyReservation(ListenerCore* core, uint64_t bytes) : core_(core), bytes_(bytes) {}
+  ~BodyReservation() { core_->release_body(bytes_); }
+  BodyReservation(const BodyReservation&) = delete;
+  BodyReservation& operator=(const BodyReservation&) = delete;
+
+ private:
+  ListenerCore* core_;
+  uint64_t bytes_;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   // `tls`: the web config whose TLS context this connection uses; null for
@@ -107,6 +122,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // The body limit of this request's route (HttpServerOptions::route_body_limit).
   uint64_t request_body_limit() const;
   void body_too_large();  // 413 with the limit
+  void inflight_bodies_full();  // 503: the body does not fit in the budget
   // Checks the Authorization header against the web config's users; calls
   // after_auth() or answers 401.
   void authenticate();
@@ -160,6 +176,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // trickling a header ages like an idle one.
   int64_t request_since_;
   uint64_t body_limit_ = 0;  // the current request's, set once its header is read
+  // The current request's share of --web.max-inflight-body-size, from its
+  // header until its handler returns (dispatch hands it to the task).
+  std::shared_ptr<BodyReservation> body_reservation_;
   std::atomic<int64_t> evictable_since_{0};
 };
 

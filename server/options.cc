@@ -52,6 +52,7 @@ HttpServerOptions http_options(const Flags& f, WebConfigFile* web_config) {
   o.address = f.listen_address;
   o.read_timeout_ms = f.read_timeout_ms;
   o.max_connections = f.max_connections;
+  o.max_inflight_body_bytes = uint64_t(f.max_inflight_body_bytes);
   return o;
 }
 

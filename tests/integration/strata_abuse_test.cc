@@ -14,6 +14,9 @@
 //  3. 5,000 idle or slow-loris connections against the default
 //     --web.max-connections=512: new connections evict the oldest idle ones,
 //     so /-/healthy and a query still answer within 2 s.
+//  4. 100 connections each announcing a 60 MiB remote-write body (6 GB in
+//     all) against the default --web.max-inflight-body-size=256MB: four are
+//     read, the rest get 503 before any of their body is read.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
@@ -536,6 +539,71 @@ TEST(StrataAbuseTest, ThousandsOfIdleConnectionsDoNotLockOutNewClients) {
   EXPECT_GE(evicted, kIdle - kMaxConnections);
   EXPECT_LE(open, kMaxConnections);
   idle.clear();
+}
+
+// 4. Large bodies on many connections against --web.max-inflight-body-size.
+TEST(StrataAbuseTest, LargeBodiesOnManyConnectionsStayWithinTheBodyBudget) {
+  constexpr int kConnections = 100;
+  constexpr int64_t kBody = 60 * kMiB;     // under remote write's 64 MiB limit
+  constexpr int64_t kBudget = 256 * kMiB;  // the default
+  constexpr int kFit = int(kBudget / kBody);
+  auto server = start({});
+  ASSERT_NE(server, nullptr);
+  const int64_t baseline = vm_rss_bytes(server->pid());
+  ServerWatch watch(*server);
+  const std::string header = "POST /api/v1/write HTTP/1.1\r\nHost: x\r\n"
+                             "Content-Type: application/x-protobuf\r\nContent-Encoding: snappy\r\n"
+                             "Content-Length: " + std::to_string(kBody) + "\r\n\r\n";
+  // All of the body but its last byte, so the server holds it, waiting.
+  const std::string body(size_t(kBody - 1), 'x');
+  std::vector<testutil::TcpConnection> held;
+  int refused = 0, other = 0;
+  std::string first_other;
+  auto t0 = Clock::now();
+  for (int i = 0; i < kConnections; ++i) {
+    auto c = testutil::TcpConnection::connect("127.0.0.1", server->port(), 5s);
+    ASSERT_TRUE(c.ok()) << c.status();
+    ASSERT_TRUE(c->send_all(header, 5s).ok());
+    // A refusal comes at once; a reserved body gets no answer until sent.
+    auto answer = c->recv_some(300ms);
+    if (!answer.ok()) {
+      ASSERT_TRUE(c->send_all(body, 30s).ok());
+      held.push_back(std::move(*c));
+    } else if (answer->rfind("HTTP/1.1 503", 0) == 0 &&
+               answer->find("too many request bytes in flight") != std::string::npos) {
+      ++refused;
+    } else if (other++ == 0) {
+      first_other = answer->substr(0, 200);
+    }
+  }
+  const int64_t send_ms = ms_since(t0);
+  std::this_thread::sleep_for(500ms);  // for the watch to sample
+  const double inflight = metric_value(*server, "strata_http_inflight_body_bytes");
+  const double refused_metric = metric_value(*server, "strata_http_inflight_body_refused_total");
+  // Measured: the held bodies (4 x 60 MiB) over the baseline, nothing of
+  // the refused ones. The budget plus 25 %.
+  const int64_t bound = baseline + kBudget + kBudget / 4;
+  watch.finish("100 connections with 60 MiB bodies", baseline, bound);
+  std::printf("[abuse] bodies: %zu held (%.0f MiB reserved), %d refused with 503 in %lld ms\n",
+              held.size(), inflight / kMiB, refused, static_cast<long long>(send_ms));
+  EXPECT_EQ(other, 0) << first_other;
+  EXPECT_EQ(held.size(), size_t(kFit));
+  EXPECT_EQ(refused, kConnections - kFit);
+  EXPECT_EQ(refused_metric, kConnections - kFit);
+  EXPECT_EQ(inflight, double(kFit * kBody));
+
+  // Closing them gives the budget back; an ordinary write goes through.
+  held.clear();
+  double left = -1;
+  for (int i = 0; i < 100 && left != 0; ++i) {
+    std::this_thread::sleep_for(50ms);
+    left = metric_value(*server, "strata_http_inflight_body_bytes");
+  }
+  EXPECT_EQ(left, 0);
+  HttpClient writer = server->client();
+  const int64_t t = wall_ms();
+  auto w = post_write(writer, {{{{"__name__", "abuse_after_bodies"}}, {{t, 1}}}});
+  EXPECT_EQ(w.status, 204) << w.body;
 }
 
 }  // namespace

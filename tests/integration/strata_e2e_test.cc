@@ -128,7 +128,7 @@ TEST_F(StrataE2ETest, Flags) {
                      R"("web.enable-remote-write-receiver":"false",)"
                      R"("web.external-url":"","web.listen-address":")" +
                      address +
-                     R"(","web.max-connections":"512",)"
+                     R"(","web.max-connections":"512","web.max-inflight-body-size":"256MiB",)"
                      R"("web.read-timeout":"5m"})"));
 }
 

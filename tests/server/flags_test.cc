@@ -127,6 +127,11 @@ TEST(FlagsTest, BadValuesNameTheFlagAndTheValue) {
        "invalid value \"0\" for flag --web.max-connections: must be at least 1"},
       {{"--web.max-connections=many"},
        "invalid value \"many\" for flag --web.max-connections: expected an integer"},
+      {{"--web.max-inflight-body-size=63MB"},
+       "invalid value \"63MB\" for flag --web.max-inflight-body-size: must be 0 or at least 64MB"},
+      {{"--web.max-inflight-body-size=1GiB"},
+       "invalid value \"1GiB\" for flag --web.max-inflight-body-size: invalid size unit \"GiB\" "
+       "(use B, KB, MB, GB, TB, PB, EB)"},
       {{"--query.max-samples=1e6"},
        "invalid value \"1e6\" for flag --query.max-samples: expected an integer"},
       {{"--query.max-concurrency=99999999999999999999"},
@@ -161,12 +166,14 @@ TEST(FlagsTest, ValuesAreConverted) {
                       "--storage.tsdb.out-of-order-time-window=30m", "--web.read-timeout=1s",
                       "--web.max-connections=7", "--query.max-samples=1000",
                       "--query.max-concurrency=3", "--query.compat=v2", "--log.level=debug",
-                      "--log.format=json", "--storage.tsdb.wal-sync=always"});
+                      "--log.format=json", "--storage.tsdb.wal-sync=always",
+                      "--web.max-inflight-body-size=1GB"});
   EXPECT_EQ(f.retention_ms, (int64_t(365) + 14) * 24 * 3600 * 1000);
   EXPECT_EQ(f.retention_bytes, int64_t(512) << 20);
   EXPECT_EQ(f.ooo_window_ms, 30 * 60 * 1000);
   EXPECT_EQ(f.read_timeout_ms, 1000);
   EXPECT_EQ(f.max_connections, 7);
+  EXPECT_EQ(f.max_inflight_body_bytes, int64_t(1) << 30);
   EXPECT_EQ(f.query_max_samples, 1000);
   EXPECT_EQ(f.query_max_concurrency, 3);
   EXPECT_EQ(f.query_compat, "v2");
@@ -227,6 +234,7 @@ TEST(FlagsTest, AsMapHasEveryFlagAsStatusFlagsShowsIt) {
                                           "web.external-url",
                                           "web.listen-address",
                                           "web.max-connections",
+                                          "web.max-inflight-body-size",
                                           "web.read-timeout"}));
   EXPECT_EQ(m["web.enable-lifecycle"], "true");
   EXPECT_EQ(m["web.enable-admin-api"], "false");

@@ -212,6 +212,63 @@ TEST_F(HttpServerTest, RefusesBodiesOverTheLimit) {
   EXPECT_EQ(answer->rfind("HTTP/1.1 413", 0), 0u) << *answer;
 }
 
+// Bodies of all connections together stay within max_inflight_body_bytes:
+// a request is held to its declared length from its header until its
+// handler returns; one that does not fit is answered 503 unread.
+TEST_F(HttpServerTest, BodiesInFlightStayWithinTheirBudget) {
+  router_.add({"POST"}, "/hold-body", [this](const api::HttpRequest& q, api::HttpResponse& r) {
+    entered_.fetch_add(1);
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!release_.load() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    text(r, std::to_string(q.body.size()));
+  });
+  HttpServerOptions o;
+  o.max_inflight_body_bytes = 10000;
+  start(o);
+  auto inflight = [&] { return int64_t(registry_.gauge("strata_http_inflight_body_bytes", "").value()); };
+  auto refused = [&] { return int(registry_.counter("strata_http_inflight_body_refused_total", "").value()); };
+  std::optional<absl::StatusOr<testutil::HttpResponse>> held;
+  std::thread holder([&] { held = client().post("/hold-body", std::string(6000, 'a'), "text/plain"); });
+  wait_entered(1);
+  EXPECT_EQ(inflight(), 6000);
+
+  auto over = client().post("/echo-body", std::string(4001, 'b'), "text/plain");
+  ASSERT_TRUE(over.ok()) << over.status();
+  EXPECT_EQ(over->status, 503);
+  EXPECT_EQ(over->body, "too many request bytes in flight (limit 10000 bytes); retry later\n");
+  EXPECT_EQ(over->header("retry-after"), "1");
+  EXPECT_EQ(refused(), 1);
+  auto fits = client().post("/echo-body", std::string(4000, 'b'), "text/plain");
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  EXPECT_EQ(fits->status, 200);
+  EXPECT_EQ(fits->body, "4000");
+  auto bodiless = client().get("/hello");
+  ASSERT_TRUE(bodiless.ok()) << bodiless.status();
+  EXPECT_EQ(bodiless->status, 200);
+
+  // A chunked body has no length to go by: it takes its route's limit
+  // (here the default, over the budget).
+  TcpConnection raw = connect();
+  ASSERT_TRUE(raw.send_all("POST /echo-body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           "4\r\nabcd\r\n0\r\n\r\n",
+                           5s)
+                  .ok());
+  auto answer = raw.recv_some(5s);
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(answer->rfind("HTTP/1.1 503", 0), 0u) << *answer;
+
+  release_.store(true);
+  holder.join();
+  ASSERT_TRUE(held && held->ok());
+  EXPECT_EQ((*held)->body, "6000");
+  // Given back once the handler has returned (just after its answer).
+  for (int i = 0; i < 400 && inflight() != 0; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(inflight(), 0);
+  auto after = client().post("/echo-body", std::string(10000, 'c'), "text/plain");
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->body, "10000");
+}
+
 TEST_F(HttpServerTest, BodyLimitsPerRoute) {
   router_.add({"POST"}, "/small-body", [](const api::HttpRequest& q, api::HttpResponse& r) {
     text(r, std::to_string(q.body.size()));
