@@ -82,6 +82,15 @@ class HttpServerTest : public ::testing::Test {
     EXPECT_TRUE(c.ok()) << c.status();
     return std::move(*c);
   }
+  // Sends `request` as raw bytes on a new connection; the first bytes of
+  // the answer ("" after a failure, which is reported).
+  std::string raw_exchange(const std::string& request) {
+    TcpConnection raw = connect();
+    EXPECT_TRUE(raw.send_all(request, 5s).ok());
+    auto answer = raw.recv_some(5s);
+    EXPECT_TRUE(answer.ok()) << answer.status();
+    return answer.ok() ? *answer : "";
+  }
   int evictions() {
     return int(registry_.counter("strata_http_connections_evicted_total", "").value());
   }
@@ -199,17 +208,13 @@ TEST_F(HttpServerTest, RefusesBodiesOverTheLimit) {
   EXPECT_EQ(big->header("connection"), "close");
 
   // Chunked bodies have no Content-Length to check up front.
-  TcpConnection raw = connect();
   std::string chunk(1500, 'b');
   char size_hex[16];
   snprintf(size_hex, sizeof(size_hex), "%zx", chunk.size());
-  ASSERT_TRUE(raw.send_all("POST /echo-body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
-                               std::string(size_hex) + "\r\n" + chunk + "\r\n0\r\n\r\n",
-                           5s)
-                  .ok());
-  auto answer = raw.recv_some(5s);
-  ASSERT_TRUE(answer.ok()) << answer.status();
-  EXPECT_EQ(answer->rfind("HTTP/1.1 413", 0), 0u) << *answer;
+  std::string answer =
+      raw_exchange("POST /echo-body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                   std::string(size_hex) + "\r\n" + chunk + "\r\n0\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
 }
 
 // Bodies of all connections together stay within max_inflight_body_bytes:
@@ -248,14 +253,9 @@ TEST_F(HttpServerTest, BodiesInFlightStayWithinTheirBudget) {
 
   // A chunked body has no length to go by: it takes its route's limit
   // (here the default, over the budget).
-  TcpConnection raw = connect();
-  ASSERT_TRUE(raw.send_all("POST /echo-body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                           "4\r\nabcd\r\n0\r\n\r\n",
-                           5s)
-                  .ok());
-  auto answer = raw.recv_some(5s);
-  ASSERT_TRUE(answer.ok()) << answer.status();
-  EXPECT_EQ(answer->rfind("HTTP/1.1 503", 0), 0u) << *answer;
+  std::string answer = raw_exchange(
+      "POST /echo-body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 503", 0), 0u) << answer;
 
   release_.store(true);
   holder.join();
@@ -300,15 +300,10 @@ TEST_F(HttpServerTest, BodyLimitsPerRoute) {
   EXPECT_EQ(capped->body, "request body too large (limit 65536 bytes)\n");
 
   // A chunked body is counted against its route's limit as it arrives.
-  TcpConnection raw = connect();
-  ASSERT_TRUE(raw.send_all("POST /small-body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                           "40\r\n" + std::string(64, 'b') + "\r\n40\r\n" + std::string(64, 'b') +
-                               "\r\n0\r\n\r\n",
-                           5s)
-                  .ok());
-  auto answer = raw.recv_some(5s);
-  ASSERT_TRUE(answer.ok()) << answer.status();
-  EXPECT_EQ(answer->rfind("HTTP/1.1 413", 0), 0u) << *answer;
+  std::string answer =
+      raw_exchange("POST /small-body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n" +
+                   std::string(64, 'b') + "\r\n40\r\n" + std::string(64, 'b') + "\r\n0\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
 
   // A path that does not route (404) takes the default limit, as do bodies
   // sent with a method the route does not take (405).
