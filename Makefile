@@ -74,8 +74,7 @@ test: build
 # SDK, the hand-written difftest corpus; they run unsanitized above, and the
 # code they exercise has sanitized unit tests and fuzz targets here).
 SANITIZE_SKIP ?= deploy_|scrape_oracle|rules_oracle|alerting_e2e|web_ui|web_dashboards|_vs_promtool|_vs_prometheus|OtlpJs|DiffTest.StrataAnswersLikePrometheus242
-SANITIZE_ENV ?= ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
+SANITIZE_ENV ?= ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 test-sanitize: deps $(FUZZ_BUILD_DIR)/build.ninja
 	CCACHE_NOHASHDIR=1 CCACHE_BASEDIR=$(CURDIR) cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS)
 	cd $(FUZZ_BUILD_DIR) && $(SANITIZE_ENV) ctest --output-on-failure -j $(JOBS) --timeout 900 -E '$(SANITIZE_SKIP)'
