@@ -21,9 +21,7 @@ Head::Head(HeadOptions opts, metrics::Registry* registry)
       registry_(registry),
       exemplars_(opts_.max_exemplars, registry),
       series_locks_(new Stripe[kStripes]),
-      hash_stripes_(new HashStripe[kStripes]),
-      pages_(new std::atomic<MemSeries**>[kMaxPages]) {
-  for (size_t i = 0; i < kMaxPages; ++i) pages_[i].store(nullptr, std::memory_order_relaxed);
+      hash_stripes_(new HashStripe[kStripes]) {
   for (uint32_t i = 0; i < kStripes; ++i)
     hash_stripes_[i].set = SeriesSet(0, SeriesHash{}, SeriesEq{&symbols_});
   if (!opts_.fs) opts_.fs = posix_file_system();
@@ -87,7 +85,6 @@ Head::~Head() {
     std::lock_guard<std::mutex> lock(truncate_mu_);
     for (MemSeries* s : graveyard_) MemSeries::destroy(s);
   }
-  for (size_t i = 0; i < kMaxPages; ++i) delete[] pages_[i].load();
 }
 
 absl::Status Head::close() {
@@ -109,20 +106,13 @@ absl::Status Head::close() {
 }
 
 void Head::set_by_id(uint32_t id, MemSeries* s) {
-  size_t page = id >> kPageBits;
-  MemSeries** p = pages_[page].load(std::memory_order_relaxed);
-  if (!p) {
-    p = new MemSeries*[kPageSize]();
-    pages_[page].store(p, std::memory_order_release);
-  }
-  __atomic_store_n(&p[id & (kPageSize - 1)], s, __ATOMIC_RELEASE);
+  __atomic_store_n(&pages_.ensure(id), s, __ATOMIC_RELEASE);
 }
 
 MemSeries* Head::by_id(uint32_t id) const {
   if (id >= next_id_.load(std::memory_order_acquire)) return nullptr;
-  MemSeries** page = pages_[id >> kPageBits].load(std::memory_order_acquire);
-  if (!page) return nullptr;
-  return __atomic_load_n(&page[id & (kPageSize - 1)], __ATOMIC_ACQUIRE);
+  MemSeries** slot = pages_.slot(id);
+  return slot == nullptr ? nullptr : __atomic_load_n(slot, __ATOMIC_ACQUIRE);
 }
 
 // The head's own label hash: streamed over the pairs, no buffer to build.

@@ -54,6 +54,7 @@
 #include "tsdb/head/head_postings.h"
 #include "tsdb/head/head_stats.h"
 #include "tsdb/head/mem_series.h"
+#include "tsdb/head/paged_array.h"
 #include "tsdb/head/metadata_store.h"
 #include "tsdb/head/symbols.h"
 #include "tsdb/interval.h"
@@ -316,7 +317,7 @@ class Head {
   ExemplarStorage exemplars_;
   std::unique_ptr<Stripe[]> series_locks_;
   std::unique_ptr<HashStripe[]> hash_stripes_;
-  std::unique_ptr<std::atomic<MemSeries**>[]> pages_;
+  PagedArray<MemSeries*, kPageBits, kMaxPages> pages_;  // by id; set_by_id under create_mu_
   std::atomic<uint32_t> next_id_{0};
   std::mutex create_mu_;  // serialises id assignment so postings stay sorted cheaply
 

@@ -5,13 +5,8 @@
 
 namespace strata::tsdb {
 
-SymbolTable::SymbolTable() : pages_(new std::atomic<std::string_view*>[kMaxPages]) {
-  for (size_t i = 0; i < kMaxPages; ++i) pages_[i].store(nullptr, std::memory_order_relaxed);
-}
-
-SymbolTable::~SymbolTable() {
-  for (size_t i = 0; i < kMaxPages; ++i) delete[] pages_[i].load();
-}
+SymbolTable::SymbolTable() = default;
+SymbolTable::~SymbolTable() = default;
 
 std::string_view SymbolTable::store(std::string_view s) {
   if (s.size() > kArenaBlock / 4) {
@@ -77,13 +72,7 @@ uint32_t SymbolTable::add_locked(std::string_view s) {
   if (it != ids_.end()) return it->second;
   uint32_t id = count_.load(std::memory_order_relaxed);
   std::string_view stored = s.empty() ? std::string_view() : store(s);
-  size_t page = id >> kPageBits;
-  std::string_view* p = pages_[page].load(std::memory_order_relaxed);
-  if (!p) {
-    p = new std::string_view[kPageSize];
-    pages_[page].store(p, std::memory_order_release);
-  }
-  p[id & (kPageSize - 1)] = stored;
+  pages_.ensure(id) = stored;
   ids_.emplace(stored, id);
   string_bytes_.fetch_add(s.size(), std::memory_order_relaxed);
   count_.store(id + 1, std::memory_order_release);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "tsdb/head/paged_array.h"
 
 namespace strata::tsdb {
 
@@ -35,7 +36,7 @@ class SymbolTable {
   std::optional<uint32_t> find(std::string_view s) const;
   // The string of an id returned by intern(); valid for the table's lifetime.
   std::string_view get(uint32_t id) const {
-    return pages_[id >> kPageBits].load(std::memory_order_acquire)[id & (kPageSize - 1)];
+    return *pages_.slot(id);
   }
   size_t size() const { return count_.load(std::memory_order_relaxed); }
   // Bytes held by the strings themselves (for memory stats).
@@ -43,7 +44,6 @@ class SymbolTable {
 
  private:
   static constexpr int kPageBits = 12;  // 4096 ids per page: small first allocation
-  static constexpr uint32_t kPageSize = 1u << kPageBits;
   static constexpr size_t kMaxPages = 1u << 16;  // 268M ids; the page table is 512 KiB
   static constexpr size_t kArenaBlock = 64 * 1024;
 
@@ -52,7 +52,7 @@ class SymbolTable {
 
   mutable std::shared_mutex mu_;
   absl::flat_hash_map<std::string_view, uint32_t> ids_;
-  std::unique_ptr<std::atomic<std::string_view*>[]> pages_;
+  PagedArray<std::string_view, kPageBits, kMaxPages> pages_;  // by id; written under mu_
   std::atomic<uint32_t> count_{0};
   std::atomic<size_t> string_bytes_{0};
   std::vector<std::unique_ptr<char[]>> arena_;
