@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
+
 namespace strata::api {
 
 struct HttpRequest {
@@ -24,10 +26,29 @@ struct HttpRequest {
   std::string remote_addr;
   // True once the client has gone away; long handlers poll it to cancel.
   std::function<bool()> cancelled;
+  // Reserves `bytes` more of the server's budget for request memory in
+  // flight (--web.max-inflight-body-size, which already holds this
+  // request's body) until the handler returns. Handlers that expand their
+  // body (snappy, gzip, parsed messages) reserve before they allocate.
+  // Fails with Unavailable when the budget has no room now (answer 503 with
+  // Retry-After: 1) and with ResourceExhausted when the request would hold
+  // more than the whole budget (answer 413: a retry cannot fit either).
+  // Unset (tests, in-process callers): always granted.
+  std::function<absl::Status(uint64_t)> reserve_memory;
+
+  absl::Status reserve(uint64_t bytes) const {
+    return reserve_memory ? reserve_memory(bytes) : absl::OkStatus();
+  }
 
   // First header with this (lower-case) name, or "".
   std::string_view header(std::string_view lower_name) const;
 };
+
+// The status code for a failed HttpRequest::reserve(): 503 (send
+// Retry-After: 1) or 413.
+inline int status_for_refused_memory(const absl::Status& s) {
+  return s.code() == absl::StatusCode::kUnavailable ? 503 : 413;
+}
 
 struct HttpResponse {
   int status = 200;

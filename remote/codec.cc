@@ -98,7 +98,8 @@ absl::Status check_content_encoding(std::string_view content_encoding) {
                                                "; remote write bodies must be snappy-compressed"));
 }
 
-absl::StatusOr<std::string> snappy_decode(std::string_view compressed, size_t max_decoded_bytes) {
+absl::StatusOr<size_t> snappy_decoded_length(std::string_view compressed,
+                                             size_t max_decoded_bytes) {
   size_t n = 0;
   if (!snappy::GetUncompressedLength(compressed.data(), compressed.size(), &n))
     return absl::InvalidArgumentError("snappy: corrupt input");
@@ -107,6 +108,12 @@ absl::StatusOr<std::string> snappy_decode(std::string_view compressed, size_t ma
         absl::StrCat("snappy: decoded body of ", n, " bytes exceeds the limit of ",
                      max_decoded_bytes, " bytes; send smaller batches"));
   }
+  return n;
+}
+
+absl::StatusOr<std::string> snappy_decode(std::string_view compressed, size_t max_decoded_bytes) {
+  if (absl::StatusOr<size_t> n = snappy_decoded_length(compressed, max_decoded_bytes); !n.ok())
+    return n.status();
   std::string out;
   if (!snappy::Uncompress(compressed.data(), compressed.size(), &out))
     return absl::InvalidArgumentError("snappy: corrupt input");

@@ -46,6 +46,10 @@ absl::Status check_content_type(std::string_view content_type);  // write_protoc
 // too) and `snappy`; anything else is kUnimplemented.
 absl::Status check_content_encoding(std::string_view content_encoding);
 
+// The decompressed size a Snappy block declares in its header; the errors
+// of snappy_decode() when it is unreadable or over `max_decoded_bytes`.
+absl::StatusOr<size_t> snappy_decoded_length(std::string_view compressed,
+                                             size_t max_decoded_bytes = kDefaultMaxDecodedBytes);
 // Decompresses a Snappy block. Fails with kResourceExhausted when the
 // declared decompressed size exceeds `max_decoded_bytes` (checked before
 // allocating) and with kInvalidArgument on corrupt input.

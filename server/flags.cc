@@ -268,8 +268,10 @@ const std::vector<FlagDef>& defs() {
       {"web.max-inflight-body-size", "<bytes>",
        "Request bodies being received or handled, all connections together, with a unit: "
        "B, KB, MB, GB, ... (powers of 1024). A request whose body does not fit in what is "
-       "left is answered 503 with Retry-After before its body is read. 0 means no limit; "
-       "else at least 64MB, the largest body one request may send.",
+       "left is answered 503 with Retry-After before its body is read. Remote write and OTLP "
+       "reserve what they decode from a body here too (a 64MB remote-write request needs "
+       "192MB: body, decoded bytes and their view). 0 means no limit; else at least 64MB, "
+       "the largest body one request may send.",
        nullptr, [](const Flags& f) { return format_bytes(f.max_inflight_body_bytes); },
        [](Flags& f, S v) {
          auto b = parse_bytes(v);

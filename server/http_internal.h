@@ -53,10 +53,14 @@ class ListenerCore {
   // A session started (+1) or stopped (-1) waiting for request bytes.
   void idle_changed(double d) { idle_connections_->add(d); }
   void record(const std::string& handler, int code, double seconds, size_t bytes);
-  // Reserves `bytes` of opts.max_inflight_body_bytes for a request body;
-  // false (counted) when they are not free. release_body() gives them back.
+  // Reserves `bytes` of opts.max_inflight_body_bytes for a request body or
+  // its handler's decoding; false (counted) when they are not free. release_body() gives them back.
   bool reserve_body(uint64_t bytes);
   void release_body(uint64_t bytes);
+  // Counts a refusal decided without reserve_body().
+  void reserve_body_refused() { inflight_body_refused_->inc(); }
+  // `too many request bytes in flight (limit N bytes); retry later`
+  std::string inflight_full_message() const;
   // Counts a failed TLS handshake and logs it at debug level.
   void tls_handshake_failed(const std::string& remote, const std::string& reason);
   // The web config in force (checked for changes at most once a second);

@@ -81,8 +81,8 @@ ListenerCore::ListenerCore(HttpServerOptions o, RouteFn r, metrics::Registry* re
       "Bytes reserved by request bodies being read or handled (see --web.max-inflight-body-size).");
   inflight_body_refused_ = &reg->counter(
       "strata_http_inflight_body_refused_total",
-      "Number of requests answered 503 because their body did not fit in "
-      "--web.max-inflight-body-size.");
+      "Number of requests answered 503 because their body, or the memory to decode it, did not "
+      "fit in --web.max-inflight-body-size.");
 }
 
 bool ListenerCore::reserve_body(uint64_t bytes) {
@@ -96,6 +96,11 @@ bool ListenerCore::reserve_body(uint64_t bytes) {
   } while (!inflight_body_bytes_.compare_exchange_weak(cur, cur + bytes));
   inflight_body_gauge_->add(double(bytes));
   return true;
+}
+
+std::string ListenerCore::inflight_full_message() const {
+  return "too many request bytes in flight (limit " + std::to_string(opts.max_inflight_body_bytes) +
+         " bytes); retry later";
 }
 
 void ListenerCore::release_body(uint64_t bytes) {

@@ -243,10 +243,21 @@ void Session::body_too_large() {
 }
 
 void Session::inflight_bodies_full() {
-  reply_error(503,
-              "too many request bytes in flight (limit " +
-                  std::to_string(core_->opts.max_inflight_body_bytes) + " bytes); retry later\n",
-              {{"Retry-After", "1"}});
+  reply_error(503, core_->inflight_full_message() + "\n", {{"Retry-After", "1"}});
+}
+
+absl::Status BodyReservation::grow(uint64_t bytes) {
+  const uint64_t max = core_->opts.max_inflight_body_bytes;
+  if (max != 0 && (bytes > max || bytes_ > max - bytes)) {
+    core_->reserve_body_refused();
+    return absl::ResourceExhaustedError(
+        "decoding this request needs more memory than --web.max-inflight-body-size allows (" +
+        std::to_string(bytes_) + " + " + std::to_string(bytes) + " > " + std::to_string(max) +
+        " bytes); send smaller requests");
+  }
+  if (!core_->reserve_body(bytes)) return absl::UnavailableError(core_->inflight_full_message());
+  bytes_ += bytes;
+  return absl::OkStatus();
 }
 
 void Session::authenticate() {
@@ -382,7 +393,13 @@ void Session::dispatch_request() {
   head_ = in.method() == http::verb::head;
   gzip_ok_ = accepts_gzip(std::string_view(in[http::field::accept_encoding]));
   parser_.reset();
-  // The body's reservation lasts until the handler has returned.
+  // The reservation (the body's, and what the handler adds) lasts until the
+  // handler has returned.
+  if (!body_reservation_) body_reservation_ = std::make_shared<BodyReservation>(core_, 0);
+  req->reserve_memory = [w = std::weak_ptr<BodyReservation>(body_reservation_)](uint64_t bytes) {
+    std::shared_ptr<BodyReservation> r = w.lock();
+    return r != nullptr ? r->grow(bytes) : absl::CancelledError("the handler has returned");
+  };
   if (!core_->workers->submit([self = shared_from_this(), req, held = std::move(body_reservation_)] {
         self->handle(req);
       })) {

@@ -52,14 +52,19 @@ class RequestParser final
 };
 
 // Bytes of the listener's in-flight body budget held by one request
-// (ListenerCore::reserve_body), given back when the last holder, the
-// session or the handler's task, lets go.
+// (ListenerCore::reserve_body): its body, and what its handler adds with
+// HttpRequest::reserve() (grow(), on the handler's thread). All given back
+// when the last holder, the session or the handler's task, lets go.
 class BodyReservation {
  public:
   BodyReservation(ListenerCore* core, uint64_t bytes) : core_(core), bytes_(bytes) {}
   ~BodyReservation() { core_->release_body(bytes_); }
   BodyReservation(const BodyReservation&) = delete;
   BodyReservation& operator=(const BodyReservation&) = delete;
+
+  // HttpRequest::reserve_memory: Unavailable when the budget is full now,
+  // ResourceExhausted when this request alone would exceed it.
+  absl::Status grow(uint64_t bytes);
 
  private:
   ListenerCore* core_;

@@ -29,7 +29,13 @@
 //   415  Content-Type other than application/x-protobuf / application/json,
 //        or Content-Encoding other than gzip / identity.
 //   503  storage failed: nothing was written; OTLP exporters retry 503 (they
-//        do not retry 500).
+//        do not retry 500). Or the memory to decode the body (gzip's
+//        output, then about four times the body for the parsed messages)
+//        does not fit in the server's budget for request memory in flight
+//        (--web.max-inflight-body-size, shared with every request body
+//        being read): `too many request bytes in flight (limit N bytes);
+//        retry later`, with Retry-After: 1 (413 when it would not fit in the
+//        whole budget).
 // 4xx/5xx bodies are a google.rpc.Status {code, message} in the request's
 // encoding (text/plain for 405/415, when the encoding is unknown).
 //
@@ -82,6 +88,9 @@ class OtlpHandler {
   // A google.rpc.Status body in `enc`, or text/plain when `enc` is null.
   void respond_error(HttpResponse& resp, int code, const absl::Status& s,
                      const strata::remote::OtlpEncoding* enc);
+  // HttpRequest::reserve() failed with `s`: 503 with Retry-After, or 413.
+  void respond_memory_refused(HttpResponse& resp, const absl::Status& s,
+                              strata::remote::OtlpEncoding enc);
   void respond_ingest(HttpResponse& resp, const strata::remote::OtlpIngestResult& r,
                       strata::remote::OtlpEncoding enc);
   void count_request(int code);

@@ -22,6 +22,7 @@ using strata::remote::WriteRequestView;
 using strata::remote::ingest_write_request;
 using strata::remote::parse_write_request_into;
 using strata::remote::snappy_decode;
+using strata::remote::snappy_decoded_length;
 using tsdb::IngestResult;
 using tsdb::kNumRejectReasons;
 using tsdb::reject_reason_name;
@@ -94,6 +95,9 @@ metrics::Counter& WriteHandler::requests_for(int code) {
 namespace {
 // Decoded requests up to this size keep their parsed storage for the next one.
 constexpr size_t kKeepParsedBytes = size_t(4) << 20;
+// libprotobuf's parsed WriteRequest per byte of wire format (labels of ~30
+// wire bytes become a Label message and two std::strings, ~110 bytes).
+constexpr size_t kProtobufBytesPerWireByte = 4;
 }  // namespace
 
 void WriteHandler::handle(const HttpRequest& req, HttpResponse& resp) {
@@ -111,6 +115,14 @@ void WriteHandler::handle(const HttpRequest& req, HttpResponse& resp) {
       return respond_error(resp, 400,
                            "empty request body; expected a snappy-compressed WriteRequest");
     }
+    absl::StatusOr<size_t> decoded = snappy_decoded_length(req.body, opts_.max_decoded_bytes);
+    if (!decoded.ok())
+      return respond_error(resp, http_status_for(decoded.status()), msg(decoded.status()));
+    // The decoded body and the view parsed over it (spans and vectors,
+    // never more than the decoded size again) count against the server's
+    // budget for request memory, before they are allocated.
+    if (absl::Status s = req.reserve(2 * uint64_t(*decoded)); !s.ok())
+      return respond_memory_refused(resp, s);
     absl::StatusOr<std::string> raw = snappy_decode(req.body, opts_.max_decoded_bytes);
     if (!raw.ok()) return respond_error(resp, http_status_for(raw.status()), msg(raw.status()));
 
@@ -146,6 +158,10 @@ void WriteHandler::handle(const HttpRequest& req, HttpResponse& resp) {
         if (bytes > kKeepParsedBytes) prometheus::WriteRequest().Swap(&wr);
       }
     } release{raw->size()};
+    // A message per label, sample and series, and a std::string per name
+    // and value: up to about four times the wire size.
+    if (absl::Status s = req.reserve(kProtobufBytesPerWireByte * uint64_t(raw->size())); !s.ok())
+      return respond_memory_refused(resp, s);
     if (absl::Status s = parse_write_request_into(*raw, &wr); !s.ok())
       return respond_error(resp, http_status_for(s), msg(s));
 
@@ -209,6 +225,12 @@ void WriteHandler::respond_ingest(HttpResponse& resp, const IngestResult& r) {
     fmt::format_to(std::back_inserter(m), ", {} dropped as duplicate or out of order within the request",
                    r.samples_dropped);
   respond_error(resp, 400, m);
+}
+
+void WriteHandler::respond_memory_refused(HttpResponse& resp, const absl::Status& s) {
+  const int code = status_for_refused_memory(s);
+  respond_error(resp, code, msg(s));
+  if (code == 503) resp.set_header("Retry-After", "1");
 }
 
 void WriteHandler::respond_error(HttpResponse& resp, int code, const std::string& message) {

@@ -36,7 +36,14 @@
 //        than snappy (a missing one means snappy).
 //   500  storage failure (append error other than a per-sample rejection, or
 //        commit failure): nothing was written, the sender retries.
-//   503  storage cannot write now (a full disk, an I/O error; commit()
+//   503  the memory to decode the body (twice its decoded size; four times
+//        more for libprotobuf's parse) does not fit in the server's budget
+//        for request memory in flight (--web.max-inflight-body-size, shared
+//        with every request body being read): `too many request bytes in
+//        flight (limit N bytes); retry later`, with Retry-After: 1 (413
+//        `decoding this request needs more memory than ...` when it would
+//        not fit in the whole budget).
+//        Or storage cannot write now (a full disk, an I/O error; commit()
 //        returned kUnavailable, see tsdb/wal/writer.h): nothing was written
 //        and nothing becomes visible; the body says why, e.g. `storage
 //        unavailable: no space left on device (...)`. Senders retry 5xx with
@@ -94,6 +101,8 @@ class WriteHandler {
   void handle(const HttpRequest& req, HttpResponse& resp);
 
  private:
+  // HttpRequest::reserve() failed with `s`: 503 with Retry-After, or 413.
+  void respond_memory_refused(HttpResponse& resp, const absl::Status& s);
   void respond_error(HttpResponse& resp, int code, const std::string& message);
   void respond_ingest(HttpResponse& resp, const tsdb::IngestResult& r);
   metrics::Counter& requests_for(int code);

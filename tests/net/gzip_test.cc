@@ -23,6 +23,34 @@ TEST(GzipTest, LimitCountsDecodedBytes) {
   EXPECT_EQ(r.status().message(), "body size limit exceeded");
 }
 
+// The output's memory is asked for before it grows, in doubling steps,
+// never more than the limit and a chunk; a refusal stops the decoding.
+TEST(GzipTest, AsksForTheOutputsMemoryBeforeItGrows) {
+  const std::string plain(1 << 20, 'z');
+  const std::string z = testing::gzip_compress(plain);
+  uint64_t granted = 0;
+  int asks = 0;
+  auto r = gunzip(z, 1 << 20, [&](uint64_t bytes) {
+    ++asks;
+    granted += bytes;
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, plain);
+  EXPECT_GE(granted, plain.size());
+  EXPECT_LE(granted, plain.size() + (64 << 10));
+  EXPECT_LE(asks, 6);  // 64 KiB doubling to 1 MiB
+
+  uint64_t budget = 200 << 10;
+  auto refused = gunzip(z, 1 << 20, [&](uint64_t bytes) {
+    if (bytes > budget) return absl::UnavailableError("full");
+    budget -= bytes;
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(absl::IsUnavailable(refused.status())) << refused.status();
+  EXPECT_EQ(refused.status().message(), "full");
+}
+
 TEST(GzipTest, CorruptAndTruncatedInput) {
   EXPECT_TRUE(absl::IsDataLoss(gunzip("not gzip at all", 0).status()));
   std::string z = testing::gzip_compress("hello world");

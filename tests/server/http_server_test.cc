@@ -269,6 +269,62 @@ TEST_F(HttpServerTest, BodiesInFlightStayWithinTheirBudget) {
   EXPECT_EQ(after->body, "10000");
 }
 
+// A handler's own working memory (HttpRequest::reserve) comes out of the
+// same budget as the bodies, on top of its request's body, and is given
+// back with it when the handler returns.
+TEST_F(HttpServerTest, HandlersReserveTheirWorkingMemoryFromTheBodyBudget) {
+  std::atomic<int64_t> during{-1};
+  router_.add({"POST", "GET"}, "/expand", [&](const api::HttpRequest& q, api::HttpResponse& r) {
+    const uint64_t want = std::stoull(std::string(q.header("x-want")));
+    const absl::Status s = q.reserve(want);
+    during.store(int64_t(registry_.gauge("strata_http_inflight_body_bytes", "").value()));
+    text(r, s.ok() ? "granted" : std::string(absl::StatusCodeToString(s.code())) + ": " + std::string(s.message()));
+  });
+  HttpServerOptions o;
+  o.max_inflight_body_bytes = 10000;
+  start(o);
+  auto inflight = [&] { return int64_t(registry_.gauge("strata_http_inflight_body_bytes", "").value()); };
+  auto ask = [&](const std::string& body, uint64_t want) {
+    return raw_exchange("POST /expand HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Want: " +
+                        std::to_string(want) + "\r\nContent-Length: " + std::to_string(body.size()) +
+                        "\r\n\r\n" + body);
+  };
+  std::string a = ask(std::string(3000, 'a'), 7000);  // 3000 + 7000 fits exactly
+  EXPECT_NE(a.find("granted"), std::string::npos) << a;
+  EXPECT_EQ(during.load(), 10000);
+  // More than the whole budget: no retry can fit.
+  std::string b = ask(std::string(3000, 'a'), 7001);
+  EXPECT_NE(b.find("RESOURCE_EXHAUSTED: decoding this request needs more memory than "
+                   "--web.max-inflight-body-size allows (3000 + 7001 > 10000 bytes); send smaller "
+                   "requests"),
+            std::string::npos)
+      << b;
+  EXPECT_EQ(during.load(), 3000);
+  // More than is free now: retry later.
+  std::atomic<bool> hold{false};
+  router_.add({"POST"}, "/hold", [&](const api::HttpRequest& q, api::HttpResponse& r) {
+    EXPECT_TRUE(q.reserve(6000).ok());
+    hold.store(true);
+    for (int i = 0; i < 4000 && !release_.load(); ++i) std::this_thread::sleep_for(5ms);
+    text(r, "held");
+  });
+  std::thread holder([&] { (void)client().post("/hold", "", "text/plain"); });
+  for (int i = 0; i < 2000 && !hold.load(); ++i) std::this_thread::sleep_for(5ms);
+  std::string busy = ask(std::string(1000, 'a'), 4000);
+  EXPECT_NE(busy.find("UNAVAILABLE: too many request bytes in flight (limit 10000 bytes); retry later"),
+            std::string::npos)
+      << busy;
+  release_.store(true);
+  holder.join();
+  // A request without a body may reserve too.
+  std::string c = raw_exchange("GET /expand HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Want: 9000\r\n\r\n");
+  EXPECT_NE(c.find("granted"), std::string::npos) << c;
+  EXPECT_EQ(during.load(), 9000);
+  for (int i = 0; i < 400 && inflight() != 0; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(inflight(), 0);
+  EXPECT_EQ(int(registry_.counter("strata_http_inflight_body_refused_total", "").value()), 2);
+}
+
 TEST_F(HttpServerTest, BodyLimitsPerRoute) {
   router_.add({"POST"}, "/small-body", [](const api::HttpRequest& q, api::HttpResponse& r) {
     text(r, std::to_string(q.body.size()));

@@ -94,6 +94,35 @@ TEST_F(OtlpHandlerTest, ProtobufAndGzipAnswerAnEmptyResponse) {
   EXPECT_THAT(metrics_text(), HasSubstr("strata_otlp_data_points_received_total 3"));
 }
 
+// The decoded body and the parsed request are reserved from the server's
+// request-memory budget before they are allocated; a refusal is a
+// retryable 503 and nothing is written.
+TEST_F(OtlpHandlerTest, RefusedRequestMemoryIs503WithRetryAfter) {
+  for (bool zip : {false, true}) {
+    SCOPED_TRACE(zip ? "gzip" : "identity");
+    std::string body = sample_request().SerializeAsString();
+    HttpRequest req = zip ? post(gzip(body), "application/x-protobuf", "gzip") : post(body);
+    std::vector<uint64_t> asked;
+    req.reserve_memory = [&](uint64_t bytes) {
+      asked.push_back(bytes);
+      return absl::UnavailableError("busy now");
+    };
+    HttpResponse resp = send(req);
+    EXPECT_EQ(resp.status, 503);
+    strata::otlp::RpcStatus st;
+    ASSERT_TRUE(st.ParseFromString(resp.body));
+    EXPECT_EQ(st.code(), 14);  // UNAVAILABLE
+    EXPECT_EQ(st.message(), "busy now");
+    bool retry_after = false;
+    for (const auto& [k, v] : resp.headers) retry_after = retry_after || (k == "Retry-After" && v == "1");
+    EXPECT_TRUE(retry_after);
+    ASSERT_EQ(asked.size(), 1u);
+    if (!zip) EXPECT_EQ(asked[0], 4 * body.size());  // the parsed request
+  }
+  EXPECT_EQ(count_series(*db_, "latency_seconds_bucket"), 0u);
+  EXPECT_THAT(metrics_text(), HasSubstr("strata_otlp_requests_total{code=\"503\"} 2"));
+}
+
 TEST_F(OtlpHandlerTest, JsonInJsonOut) {
   std::string body = R"({"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name",
     "value":{"stringValue":"api"}}]},"scopeMetrics":[{"metrics":[{"name":"g","gauge":

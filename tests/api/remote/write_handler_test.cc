@@ -308,6 +308,47 @@ TEST_F(WriteHandlerTest, NativeHistogramsAreRejectedButFloatsKept) {
   EXPECT_EQ(read_series(*db_, tsdb::Labels::from_strings({"__name__", "f"})).size(), 1u);
 }
 
+// The decoded body and its view (twice the decoded size), and for
+// libprotobuf's parse four times more, are reserved from the server's
+// request-memory budget before they are allocated; a refusal is a
+// retryable 503 and nothing is written.
+TEST_F(WriteHandlerTest, RefusedRequestMemoryIs503WithRetryAfter) {
+  prometheus::WriteRequest wr;
+  add_series(&wr, {"__name__", "f"}, {{1000, 1}});
+  const std::string raw = wr.SerializeAsString();
+  HttpRequest req = post(wr);
+  std::vector<uint64_t> asked;
+  req.reserve_memory = [&](uint64_t bytes) {
+    asked.push_back(bytes);
+    return absl::UnavailableError("busy now");
+  };
+  HttpResponse resp = send(req);
+  EXPECT_EQ(resp.status, 503);
+  EXPECT_EQ(resp.body, "busy now\n");
+  EXPECT_EQ(header_of(resp, "Retry-After"), "1");
+  EXPECT_EQ(asked, std::vector<uint64_t>{2 * raw.size()});
+  EXPECT_TRUE(read_series(*db_, tsdb::Labels::from_strings({"__name__", "f"})).empty());
+
+  // A body that needs libprotobuf (a native histogram) asks again.
+  auto* h = add_series(&wr, {"__name__", "h"}, {})->add_histograms();
+  h->set_count_int(3);
+  h->set_timestamp(1000);
+  req = post(wr);
+  asked.clear();
+  req.reserve_memory = [&](uint64_t bytes) {
+    asked.push_back(bytes);
+    return asked.size() == 1 ? absl::OkStatus() : absl::ResourceExhaustedError("never fits");
+  };
+  resp = send(req);
+  EXPECT_EQ(resp.status, 413);  // not retried by senders: a retry cannot fit either
+  EXPECT_EQ(resp.body, "never fits\n");
+  EXPECT_EQ(header_of(resp, "Retry-After"), "<absent>");
+  const uint64_t n = wr.SerializeAsString().size();
+  EXPECT_EQ(asked, (std::vector<uint64_t>{2 * n, 4 * n}));
+  EXPECT_THAT(metrics_text(), HasSubstr("strata_remote_write_requests_total{code=\"503\"} 1"));
+  EXPECT_THAT(metrics_text(), HasSubstr("strata_remote_write_requests_total{code=\"413\"} 1"));
+}
+
 TEST_F(WriteHandlerTest, RequestSizeIsObserved) {
   prometheus::WriteRequest req;
   add_series(&req, {"__name__", "a"}, {{1000, 1}});
