@@ -76,11 +76,10 @@ void Head::register_metrics() {
 
 Head::~Head() {
   (void)close();
-  uint32_t n = next_id_.load();
-  for (uint32_t id = 0; id < n; ++id) {
-    MemSeries* s = by_id(id);
-    if (s && s->id == id) MemSeries::destroy(s);
-  }
+  pages_.for_each_slot(next_id_.load(), [](size_t id, MemSeries** slot) {
+    MemSeries* s = *slot;
+    if (s != nullptr && s->id == id) MemSeries::destroy(s);  // not an alias slot
+  });
   {
     std::lock_guard<std::mutex> lock(truncate_mu_);
     for (MemSeries* s : graveyard_) MemSeries::destroy(s);
@@ -394,13 +393,10 @@ uint64_t Head::wal_size_bytes() const {
 
 size_t Head::series_bytes() const {
   size_t total = 0;
-  uint32_t n = next_id_.load();
-  for (uint32_t id = 0; id < n; ++id) {
-    MemSeries* s = by_id(id);
-    if (!s) continue;
+  for_each_series([&](uint32_t id, MemSeries* s) {
     std::lock_guard<std::mutex> lock(series_lock(id));
     total += s->allocated_bytes();
-  }
+  });
   return total;
 }
 

@@ -277,6 +277,14 @@ class Head {
   // hold) to the postings, on two threads.
   void index_bulk(const std::vector<uint32_t>& ids);
   void set_by_id(uint32_t id, MemSeries* s);
+  // Calls f(id, by_id(id)) for every id whose series is set, in id order,
+  // visiting only the allocated pages of the table.
+  template <typename F>
+  void for_each_series(F&& f) const {
+    pages_.for_each_slot(next_id_.load(std::memory_order_acquire), [&](size_t id, MemSeries** slot) {
+      if (MemSeries* s = __atomic_load_n(slot, __ATOMIC_ACQUIRE)) f(uint32_t(id), s);
+    });
+  }
   void register_metrics();
   void add_chunks(int delta);
 

@@ -15,10 +15,7 @@ namespace strata::tsdb {
 size_t Head::gc(int64_t mint_ms, int64_t* oldest_ms) {
   *oldest_ms = std::numeric_limits<int64_t>::max();
   std::vector<MemSeries*> doomed;
-  uint32_t n = next_id_.load();
-  for (uint32_t id = 0; id < n; ++id) {
-    MemSeries* s = by_id(id);
-    if (!s) continue;
+  for_each_series([&](uint32_t id, MemSeries* s) {
     std::lock_guard<std::mutex> lock(series_lock(id));
     int before = s->num_chunks();
     s->truncate_before(mint_ms);
@@ -38,7 +35,7 @@ size_t Head::gc(int64_t mint_ms, int64_t* oldest_ms) {
     }
     // Series with staged samples stay: their appender will commit into them.
     if (!s->empty()) *oldest_ms = std::min(*oldest_ms, s->min_time());
-    if (!s->empty() || s->pending > 0) continue;
+    if (!s->empty() || s->pending > 0) return;
     s->flags |= MemSeries::kDead;
     // Unlinking while the series lock is held means no appender can pin it
     // after seeing it in the hash set and before it is marked dead.
@@ -48,7 +45,7 @@ size_t Head::gc(int64_t mint_ms, int64_t* oldest_ms) {
       stripe.set.erase(s);
     }
     doomed.push_back(s);
-  }
+  });
   std::vector<std::pair<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>>> gone;
   gone.reserve(doomed.size());
   for (MemSeries* s : doomed) gone.emplace_back(s->id, s->label_syms());

@@ -26,6 +26,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <new>
@@ -44,7 +45,8 @@ class PagedArray {
     dir_ = static_cast<T**>(p);  // zero bytes are null pointers (implicitly created)
   }
   ~PagedArray() {
-    for (size_t i = 0; i < pages_hi_; ++i) delete[] dir_[i];
+    const size_t hi = pages_hi_.load(std::memory_order_relaxed);
+    for (size_t i = 0; i < hi; ++i) delete[] dir_[i];
     munmap(dir_, kDirBytes);
   }
   PagedArray(const PagedArray&) = delete;
@@ -65,15 +67,34 @@ class PagedArray {
     if (page == nullptr) {
       page = new T[kPageSize]();
       entry.store(page, std::memory_order_release);
-      if (p >= pages_hi_) pages_hi_ = p + 1;
+      if (p >= pages_hi_.load(std::memory_order_relaxed))
+        pages_hi_.store(p + 1, std::memory_order_release);
     }
     return page[i & (kPageSize - 1)];
   }
 
+  // Calls f(i, slot(i)) for every i < end whose page is allocated, in
+  // order, skipping pages that are not: a walk costs what is allocated,
+  // not the highest id (a sparse id, say 4e9 from a damaged WAL, must not
+  // turn every walk over a head into billions of steps). Lock-free, like
+  // slot(); pages allocated during the walk may or may not be visited.
+  template <typename F>
+  void for_each_slot(size_t end, F&& f) const {
+    const size_t pages = std::min(pages_hi_.load(std::memory_order_acquire),
+                                  (end + kPageSize - 1) >> kPageBits);
+    for (size_t p = 0; p < pages; ++p) {
+      T* page = std::atomic_ref<T*>(dir_[p]).load(std::memory_order_acquire);
+      if (page == nullptr) continue;
+      const size_t base = p << kPageBits;
+      const size_t n = std::min(kPageSize, end - base);
+      for (size_t j = 0; j < n; ++j) f(base + j, page + j);
+    }
+  }
+
  private:
   static constexpr size_t kDirBytes = kMaxPages * sizeof(T*);
-  T** dir_;              // kMaxPages entries; read through atomic_ref
-  size_t pages_hi_ = 0;  // every allocated page is below this; ensure() only
+  T** dir_;                          // kMaxPages entries; read through atomic_ref
+  std::atomic<size_t> pages_hi_{0};  // every allocated page is below this
 };
 
 }  // namespace strata::tsdb

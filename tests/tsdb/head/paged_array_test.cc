@@ -36,6 +36,30 @@ TEST(PagedArrayTest, ElementsNeverMoveAndSparsePagesAreFreed) {
   EXPECT_EQ(*a.slot(17), "17");
 }
 
+// A walk visits the allocated pages below its end and nothing else, so a
+// sparse id far out costs one page, not a walk up to it.
+TEST(PagedArrayTest, WalksVisitOnlyAllocatedPagesBelowTheEnd) {
+  PagedArray<int, 4, 1 << 20> a;  // 16 per page, 16M ids
+  a.ensure(3) = 3;
+  a.ensure((1 << 24) - 2) = 7;  // the last page
+  std::vector<size_t> seen;
+  a.for_each_slot(1 << 24, [&](size_t i, int* slot) {
+    EXPECT_EQ(slot, a.slot(i));
+    if (*slot != 0) seen.push_back(i);
+    if (i < 16) EXPECT_EQ(*slot, i == 3 ? 3 : 0);
+  });
+  EXPECT_EQ(seen, (std::vector<size_t>{3, (1 << 24) - 2}));
+  size_t visits = 0;
+  a.for_each_slot(1 << 24, [&](size_t, int*) { ++visits; });
+  EXPECT_EQ(visits, 32u);  // two pages
+  visits = 0;
+  a.for_each_slot(5, [&](size_t i, int*) {
+    EXPECT_LT(i, 5u);
+    ++visits;
+  });
+  EXPECT_EQ(visits, 5u);
+}
+
 TEST(PagedArrayTest, ReadersSeePagesPublishedByTheWriter) {
   PagedArray<int, 4, 1024> a;  // 16 per page
   constexpr int kN = 16 * 1024;
