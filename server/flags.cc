@@ -61,6 +61,15 @@ absl::Status small_integer(const std::string& v, int64_t min, int* out) {
   return absl::OkStatus();
 }
 
+// A <bytes> flag (parse_bytes): 0, or at least `min` (written `min_text`).
+absl::Status bytes_value(const std::string& v, int64_t min, const char* min_text, int64_t* out) {
+  auto b = parse_bytes(v);
+  if (!b.ok()) return b.status();
+  if (*b != 0 && *b < min) return absl::InvalidArgumentError(std::string("must be 0 or at least ") + min_text);
+  *out = *b;
+  return absl::OkStatus();
+}
+
 absl::Status choice(const std::string& v, std::initializer_list<const char*> choices,
                     std::string* out) {
   std::string all;
@@ -127,10 +136,8 @@ const std::vector<FlagDef>& defs() {
        "of 1024). The oldest blocks go first. 0 means no limit.",
        nullptr, [](const Flags& f) { return format_bytes(f.retention_bytes); },
        [](Flags& f, S v) {
-         auto b = parse_bytes(v);
-         if (!b.ok()) return b.status();
+         if (absl::Status s = bytes_value(v, 0, "0B", &f.retention_bytes); !s.ok()) return s;
          f.retention_size = v;
-         f.retention_bytes = *b;
          return absl::OkStatus();
        }},
       {"storage.tsdb.out-of-order-time-window", "<duration>",
@@ -273,15 +280,8 @@ const std::vector<FlagDef>& defs() {
        "192MB: body, decoded bytes and their view). 0 means no limit; else at least 64MB, "
        "the largest body one request may send.",
        nullptr, [](const Flags& f) { return format_bytes(f.max_inflight_body_bytes); },
-       [](Flags& f, S v) {
-         auto b = parse_bytes(v);
-         if (!b.ok()) return b.status();
-         // The largest route limit (remote write, OTLP): any request fits alone.
-         if (*b != 0 && *b < (int64_t(64) << 20))
-           return absl::InvalidArgumentError("must be 0 or at least 64MB");
-         f.max_inflight_body_bytes = *b;
-         return absl::OkStatus();
-       }},
+       // The largest route limit (remote write, OTLP): any body fits alone.
+       [](Flags& f, S v) { return bytes_value(v, int64_t(64) << 20, "64MB", &f.max_inflight_body_bytes); }},
       {"query.lookback-delta", "<duration>",
        "How far back a selector looks for the latest sample of a series.",
        nullptr, [](const Flags& f) { return format_duration(f.lookback_delta_ms); },
