@@ -12,6 +12,11 @@
 //   - every sample carries its timestamp in milliseconds;
 //   - no match[] at all: an empty 200; a selector that does not parse: 400
 //     with the parser's message as plain text.
+//   - Strata's own bound (Prometheus has none): more series than
+//     --query.max-samples (one sample each, counted before each is held,
+//     duplicates included) is a 422 `federation would load too many samples
+//     into memory (--query.max-samples=N); narrow the match[] selectors`,
+//     so one request cannot hold every series of the head at once.
 // Names that are not legacy names (possible with UTF-8 names in Prometheus 3
 // mode) are written with underscore escaping, the exposition default.
 #include <algorithm>
@@ -96,6 +101,7 @@ void handle_federate(ApiContext& ctx, metrics::Counter& errors, const HttpReques
   const int64_t mint = maxt - ctx.engine->options().lookback_delta_ms;
 
   std::vector<Latest> vec;
+  const int64_t max_samples = ctx.engine->options().max_samples;
   if (!sets.empty()) {
     auto q = ctx.queryable->querier(mint, maxt);
     absl::Status err = q.status();
@@ -113,6 +119,11 @@ void handle_federate(ApiContext& ctx, metrics::Counter& errors, const HttpReques
           continue;
         }
         if (s.labels().metric_name().empty()) continue;
+        if (max_samples > 0 && int64_t(vec.size()) >= max_samples) {
+          return resp.set_text_error(
+              422, "federation would load too many samples into memory (--query.max-samples=" +
+                       std::to_string(max_samples) + "); narrow the match[] selectors");
+        }
         l.labels = std::move(s.mutable_labels());
         vec.push_back(std::move(l));
       }

@@ -193,5 +193,30 @@ TEST_F(FederateTest, APrometheusFederatingFromBothGetsTheSameSeries) {
   EXPECT_EQ(from_strata, from_prom);
 }
 
+// Strata's own bound: a federation that would hold more series than
+// --query.max-samples is refused (422) instead of building the answer.
+TEST(FederateLimitTest, MoreSeriesThanMaxSamplesIs422) {
+  auto s = testutil::start_strata({"--query.max-samples=5"}, kConfig);
+  ASSERT_TRUE(s.ok()) << s.status();
+  std::vector<RwSeries> series;
+  const int64_t t = now_ms();
+  for (int i = 0; i < 6; ++i)
+    series.push_back({{{"__name__", "fed_many"}, {"i", std::to_string(i)}}, {{t, double(i)}}});
+  auto w = (*s)->client().post("/api/v1/write",
+                               testutil::encode_write_request(series),
+                               "application/x-protobuf", testutil::remote_write_headers());
+  ASSERT_TRUE(w.ok()) << w.status();
+  ASSERT_EQ(w->status, 204) << w->body;
+  auto five = (*s)->client().get("/federate?match[]=" + testutil::url_encode("fed_many{i!=\"5\"}"));
+  ASSERT_TRUE(five.ok()) << five.status();
+  EXPECT_EQ(five->status, 200) << five->body;
+  auto six = (*s)->client().get("/federate?match[]=fed_many");
+  ASSERT_TRUE(six.ok()) << six.status();
+  EXPECT_EQ(six->status, 422);
+  EXPECT_EQ(six->body,
+            "federation would load too many samples into memory (--query.max-samples=5); narrow "
+            "the match[] selectors\n");
+}
+
 }  // namespace
 }  // namespace strata::integration
