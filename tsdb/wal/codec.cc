@@ -68,7 +68,9 @@ void encode_samples(std::span<const WalSample> samples, std::string* out) {
   int64_t prev_t = 0;
   for (const WalSample& s : samples) {
     put_varint(out, int64_t(s.ref - prev_ref));
-    put_varint(out, s.t_ms - prev_t);
+    // Two's-complement deltas: any two timestamps, int64 min and max
+    // included, round-trip (a signed difference could overflow).
+    put_varint(out, int64_t(uint64_t(s.t_ms) - uint64_t(prev_t)));
     uint64_t bits;
     std::memcpy(&bits, &s.v, 8);
     put_fixed64(out, bits);
@@ -99,7 +101,7 @@ bool decode_samples(std::string_view payload, std::vector<WalSample>* out) {
       return false;
     }
     ref += uint64_t(dref);
-    t += dt;
+    t = int64_t(uint64_t(t) + uint64_t(dt));  // wraps as the encoder's delta did
     uint64_t bits = get_fixed64(p);
     p += 8;
     dst[i].ref = ref;
