@@ -118,8 +118,9 @@ absl::Status IndexReader::parse() {
         return corrupt("postings table values not sorted");
       }
       off += delta;
-      if (off % 4 != 0 || off + 4 > postings_.size() ||
-          off + 4 + 4 * uint64_t(get_fixed32(postings_.data() + off)) > postings_.size()) {
+      // Compared by subtraction: off + 4 could wrap past the bound.
+      if (off % 4 != 0 || postings_.size() < 4 || off > postings_.size() - 4 ||
+          4 * uint64_t(get_fixed32(postings_.data() + off)) > postings_.size() - 4 - off) {
         return corrupt("postings offset out of range");
       }
       e.values.push_back({symbols_[value], off});
