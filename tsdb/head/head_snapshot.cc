@@ -215,6 +215,22 @@ void parallel_for(size_t n, F&& f) {
   helper.join();
 }
 
+// A set of series ids as dense as the ids themselves: flags in pages of 64k
+// allocated where ids are, so a sparse id (up to 2^32, from a damaged WAL)
+// costs one page, not a flag for every id below it. insert() from one
+// thread; contains() from any, once the inserts are done.
+class IdSet {
+ public:
+  void insert(uint32_t id) { flags_.ensure(id) = 1; }
+  bool contains(uint32_t id) const {
+    const uint8_t* f = flags_.slot(id);
+    return f != nullptr && *f != 0;
+  }
+
+ private:
+  PagedArray<uint8_t, 16, 65536> flags_;
+};
+
 }  // namespace
 
 std::string Head::snapshot_path() const { return join_path(opts_.dir, kHeadSnapshotFile); }
@@ -285,14 +301,13 @@ absl::Status Head::write_snapshot() {
     series_part.clear();
     in_part = 0;
   };
-  std::vector<bool> written(h.next_id);
-  for (uint32_t id = 0; id < h.next_id; ++id) {
-    MemSeries* s = by_id(id);
-    if (!s || s->id != id) continue;
+  IdSet written;
+  for_each_series([&](uint32_t id, MemSeries* s) {
+    if (s->id != id || id >= h.next_id) return;
     std::lock_guard<std::mutex> lock(series_lock(id));
     // A series without a series record has no committed sample either.
-    if (!s->logged.load() && s->empty()) continue;
-    written[id] = true;
+    if (!s->logged.load() && s->empty()) return;
+    written.insert(id);
     std::string& o = series_part;
     put_uvarint(&o, id);
     put_fixed64(&o, s->hash);
@@ -326,7 +341,7 @@ absl::Status Head::write_snapshot() {
     }
     ++h.num_series;
     if (++in_part == kSeriesPerSection) end_part();
-  }
+  });
   if (in_part > 0) end_part();
 
   // The postings, one section per label name, so that loading copies lists
@@ -353,7 +368,7 @@ absl::Status Head::write_snapshot() {
       ids.clear();
       // Series left out above (never logged) drop out of their lists too.
       for (uint32_t id : list)
-        if (id < h.next_id && written[id]) ids.push_back(id);
+        if (written.contains(id)) ids.push_back(id);
       if (ids.empty()) return;
       put_uvarint(&body, value);
       put_uvarint(&body, ids.size());
@@ -542,11 +557,10 @@ std::optional<uint32_t> Head::load_snapshot() {
     bool ok = false;
     uint64_t count = 0, labels = 0;
     int64_t first = -1, last = -1;
+    std::vector<uint32_t> ids;
     std::vector<MemSeries*> series;
   };
   std::vector<Part> parts(n_series_sections);
-  // Which ids the series sections hold (each part writes its own ids).
-  std::vector<uint8_t> present(h.next_id, 0);
   parallel_for(n_series_sections, [&](size_t i) {
     Part& pt = parts[i];
     pt.ok = parse_series(frames[2 + i].payload, syms.size(), h.next_id, [&](const SnapSeries& x) {
@@ -554,9 +568,23 @@ std::optional<uint32_t> Head::load_snapshot() {
       pt.last = x.id;
       ++pt.count;
       pt.labels += x.labels.size();
-      present[x.id] = 1;
+      pt.ids.push_back(x.id);
     });
   });
+  uint64_t total = 0;
+  int64_t prev_last = -1;
+  for (uint32_t i = 0; i < n_series_sections; ++i) {
+    if (!parts[i].ok) return reject("malformed series section " + std::to_string(i));
+    if (parts[i].count == 0) continue;
+    if (parts[i].first <= prev_last) return reject("series out of order");
+    prev_last = parts[i].last;
+    total += parts[i].count;
+  }
+  if (total != h.num_series) return reject("series count mismatch");
+  // Which ids the series sections hold.
+  IdSet present;
+  for (const Part& pt : parts)
+    for (uint32_t id : pt.ids) present.insert(id);
   // The postings: every list sorted, of series the snapshot holds, and as
   // many entries as the series have labels.
   struct NameLists {
@@ -582,23 +610,13 @@ std::optional<uint32_t> Head::load_snapshot() {
       std::memcpy(list.data(), c.p, n * 4);  // little endian, as every format here
       c.p += n * 4;
       for (size_t k = 0; k < n; ++k) {
-        if (list[k] >= h.next_id || !present[list[k]] || (k > 0 && list[k] <= list[k - 1]))
+        if (!present.contains(list[k]) || (k > 0 && list[k] <= list[k - 1]))
           return;
       }
       nl.entries += n;
     }
     nl.ok = c.ok && c.p == c.end;
   });
-  uint64_t total = 0;
-  int64_t prev_last = -1;
-  for (uint32_t i = 0; i < n_series_sections; ++i) {
-    if (!parts[i].ok) return reject("malformed series section " + std::to_string(i));
-    if (parts[i].count == 0) continue;
-    if (parts[i].first <= prev_last) return reject("series out of order");
-    prev_last = parts[i].last;
-    total += parts[i].count;
-  }
-  if (total != h.num_series) return reject("series count mismatch");
   {
     uint64_t labels = 0, entries = 0;
     for (const Part& pt : parts) labels += pt.labels;
@@ -648,9 +666,10 @@ std::optional<uint32_t> Head::load_snapshot() {
   if (!syms.empty()) symbols_.intern_all(syms.data(), syms.size(), sym_ids.data());
   {
     std::lock_guard<std::mutex> lock(create_mu_);
-    // Pages exist before the builders run, so they can fill them in parallel.
-    for (uint32_t id = 0; id < h.next_id; id += kPageSize) set_by_id(id, nullptr);
-    if (h.next_id > 0) set_by_id(h.next_id - 1, nullptr);
+    // Pages exist before the builders run, so they can fill them in
+    // parallel: the pages of the ids held, not every page below next_id.
+    for (const Part& pt : parts)
+      for (uint32_t id : pt.ids) set_by_id(id, nullptr);
     // Ids of series removed before the snapshot are never handed out again:
     // the WAL before the snapshot may still name them.
     next_id_.store(std::max(next_id_.load(), h.next_id), std::memory_order_release);
