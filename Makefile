@@ -10,7 +10,7 @@ JOBS ?= $(shell nproc)
 PACKAGES := $(shell grep -v '^\#' deps/debian-packages.txt | grep -v '^$$')
 RUN_FLAGS ?=
 
-.PHONY: all deps build run run-demo test test-sanitize test-deploy bench fuzz fuzz-build fuzz-smoke clean package
+.PHONY: all deps build run run-demo test test-sanitize test-deploy bench fuzz fuzz-build fuzz-smoke fuzz-save clean package
 
 all: build
 
@@ -126,6 +126,12 @@ fuzz: fuzz-build
 
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_JOBS=$(JOBS)
+
+# Carries the campaign to the next machine: merges the grown corpus into
+# tests/fuzz/corpus/ (inputs that add coverage) and this machine's ledger
+# into tests/fuzz/ledger.tsv; commit both.
+fuzz-save: fuzz-build
+	/usr/bin/python3 tests/fuzz/run_fuzz.py --build-dir $(FUZZ_BUILD_DIR) --save --only "$(FUZZ_TARGETS)"
 
 clean:
 	rm -rf $(BUILD_DIR)

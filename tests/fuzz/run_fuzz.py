@@ -4,6 +4,7 @@ a table: target, executions, executions per second, crashes.
 
   tests/fuzz/run_fuzz.py --build-dir build-fuzz --seconds 60 [--only a,b] [--nice 19]
                          [--jobs 2] [--runs 10000000]
+  tests/fuzz/run_fuzz.py --build-dir build-fuzz --save [--only a,b]
 
 Targets, binaries, seed directories and per-target limits come from
 <build-dir>/fuzz_targets.tsv (tests/fuzz/CMakeLists.txt). Each target runs
@@ -17,6 +18,14 @@ found a crash (a target stops at its first), 2 on a setup error. Results also
 go to <build-dir>/fuzz-results.tsv, and <build-dir>/fuzz-ledger.tsv adds each
 run to the campaign's totals per target (executions, seconds, runs, crashes),
 the figures of a standing campaign that grows the same corpus run after run.
+
+The campaign outlives a machine through two files in the repository:
+tests/fuzz/corpus/<target>/ (read as a further input directory by every run)
+and tests/fuzz/ledger.tsv (the totals of earlier machines, added to this
+one's in the table). --save merges this machine's corpus into the committed
+one (libFuzzer's -merge=1: only inputs that add coverage), adds its ledger
+to tests/fuzz/ledger.tsv and clears it, so committing the two files carries
+the campaign to the next machine.
 """
 
 import argparse
@@ -42,7 +51,13 @@ def main():
     ap.add_argument("--nice", type=int, default=0, help="niceness of the fuzzers")
     ap.add_argument("--jobs", type=int, default=1, help="targets run at once")
     ap.add_argument("--runs", type=int, default=0, help="stop a target after this many executions")
+    ap.add_argument("--save", action="store_true",
+                    help="merge the corpus and ledger into the repository's (no fuzzing)")
     args = ap.parse_args()
+    here = os.path.dirname(os.path.abspath(__file__))
+    saved_corpus = os.path.join(here, "corpus")
+    saved_ledger = os.path.join(here, "ledger.tsv")
+    local_ledger = os.path.join(args.build_dir, "fuzz-ledger.tsv")
 
     manifest = os.path.join(args.build_dir, "fuzz_targets.tsv")
     if not os.path.exists(manifest):
@@ -59,6 +74,8 @@ def main():
     if only - {t[0] for t in targets}:
         print("unknown targets: %s" % ", ".join(sorted(only - {t[0] for t in targets})), file=sys.stderr)
         return 2
+    if args.save:
+        return save(targets, args.build_dir, saved_corpus, saved_ledger, local_ledger)
 
     def run(target):
         name, binary, seeds, max_len, timeout = target
@@ -72,6 +89,8 @@ def main():
                "-rss_limit_mb=%d" % RSS_LIMIT_MB, "-timeout=%d" % timeout,
                "-max_len=%d" % max_len, "-artifact_prefix=%s/" % artifacts,
                "-close_fd_mask=1", corpus, seeds]
+        if os.path.isdir(os.path.join(saved_corpus, name)):
+            cmd.append(os.path.join(saved_corpus, name))
         if args.runs:
             cmd.insert(1, "-runs=%d" % args.runs)
         if args.nice:
@@ -95,7 +114,10 @@ def main():
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         rows = list(pool.map(run, targets))
-    ledger = update_ledger(os.path.join(args.build_dir, "fuzz-ledger.tsv"), rows)
+    ledger = update_ledger(local_ledger, rows)
+    for name, t in read_ledger(saved_ledger).items():
+        if name in ledger:
+            ledger[name] = [a + b for a, b in zip(ledger[name], t)]
 
     print()
     print("%-22s %12s %10s %8s %16s" % ("target", "execs", "execs/s", "crashes", "campaign execs"))
@@ -112,28 +134,71 @@ def main():
     return 0
 
 
-def update_ledger(path, rows):
-    """Adds this run's rows to the campaign totals; returns them by target:
-    [execs, seconds, runs, crashes]."""
+def read_ledger(path):
+    """A ledger's totals by target: [execs, seconds, runs, crashes]."""
     totals = {}
     if os.path.exists(path):
         with open(path) as f:
             for line in f.read().splitlines()[1:]:
                 name, execs, seconds, runs, crashes = line.split("\t")
                 totals[name] = [int(execs), float(seconds), int(runs), int(crashes)]
+    return totals
+
+
+def update_ledger(path, rows):
+    """Adds this run's rows to the campaign totals; returns them by target:
+    [execs, seconds, runs, crashes]."""
+    totals = read_ledger(path)
     for name, execs, _, crashes, _, _, elapsed in rows:
         t = totals.setdefault(name, [0, 0.0, 0, 0])
         t[0] += execs
         t[1] += elapsed
         t[2] += 1
         t[3] += crashes
+    write_ledger(path, totals)
+    return totals
+
+
+def save(targets, build_dir, saved_corpus, saved_ledger, local_ledger):
+    """Merges each target's corpus into the repository's and moves this
+    machine's ledger into the repository's."""
+    for name, binary, _, max_len, timeout in targets:
+        corpus = os.path.join(build_dir, "corpus", name)
+        if not os.path.isdir(corpus):
+            continue
+        out = os.path.join(saved_corpus, name)
+        os.makedirs(out, exist_ok=True)
+        before = len(os.listdir(out))
+        log_path = os.path.join(build_dir, "fuzz-logs", name + ".merge.log")
+        os.makedirs(os.path.dirname(log_path), exist_ok=True)
+        with open(log_path, "w") as log:
+            rc = subprocess.call([binary, "-merge=1", "-max_len=%d" % max_len, "-timeout=%d" % timeout,
+                                  "-rss_limit_mb=%d" % RSS_LIMIT_MB, "-close_fd_mask=1", out, corpus],
+                                 stdout=log, stderr=subprocess.STDOUT)
+        if rc != 0:
+            print("%s: merge failed (log %s)" % (name, log_path), file=sys.stderr)
+            return 1
+        print("%-22s %6d inputs saved (%d new)" % (name, len(os.listdir(out)), len(os.listdir(out)) - before))
+    totals = read_ledger(saved_ledger)
+    left = {}  # targets not saved this time stay in the local ledger
+    names = {x[0] for x in targets}
+    for name, t in read_ledger(local_ledger).items():
+        if name in names:
+            totals[name] = [a + b for a, b in zip(totals.get(name, [0, 0.0, 0, 0]), t)]
+        else:
+            left[name] = t
+    write_ledger(saved_ledger, totals)
+    write_ledger(local_ledger, left)
+    return 0
+
+
+def write_ledger(path, totals):
     with open(path + ".tmp", "w") as f:
         f.write("target\texecs\tseconds\truns\tcrashes\n")
         for name in sorted(totals):
             e, sec, r, c = totals[name]
             f.write("%s\t%d\t%.0f\t%d\t%d\n" % (name, e, sec, r, c))
     os.replace(path + ".tmp", path)
-    return totals
 
 
 if __name__ == "__main__":
