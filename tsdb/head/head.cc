@@ -76,9 +76,8 @@ void Head::register_metrics() {
 
 Head::~Head() {
   (void)close();
-  pages_.for_each_slot(next_id_.load(), [](size_t id, MemSeries** slot) {
-    MemSeries* s = *slot;
-    if (s != nullptr && s->id == id) MemSeries::destroy(s);  // not an alias slot
+  for_each_series([](uint32_t id, MemSeries* s) {
+    if (s->id == id) MemSeries::destroy(s);  // not an alias slot
   });
   {
     std::lock_guard<std::mutex> lock(truncate_mu_);

@@ -59,6 +59,12 @@ class PagedArray {
     return page == nullptr ? nullptr : page + (i & (kPageSize - 1));
   }
 
+  // The element at i, whose page is known to exist (an id already handed
+  // out): slot() without the null check, for hot paths.
+  T& at(size_t i) const {
+    return std::atomic_ref<T*>(dir_[i >> kPageBits]).load(std::memory_order_acquire)[i & (kPageSize - 1)];
+  }
+
   // The element at i, allocating its page first if need be. i < kCapacity.
   T& ensure(size_t i) {
     const size_t p = i >> kPageBits;

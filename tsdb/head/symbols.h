@@ -36,7 +36,7 @@ class SymbolTable {
   std::optional<uint32_t> find(std::string_view s) const;
   // The string of an id returned by intern(); valid for the table's lifetime.
   std::string_view get(uint32_t id) const {
-    return *pages_.slot(id);
+    return pages_.at(id);
   }
   size_t size() const { return count_.load(std::memory_order_relaxed); }
   // Bytes held by the strings themselves (for memory stats).
