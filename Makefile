@@ -101,11 +101,13 @@ bench: build
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 FUZZ_NICE ?= 0
-# Targets run at once, and executions after which a target stops early (0 =
-# none): `make fuzz FUZZ_SECONDS=3600 FUZZ_RUNS=10000000 FUZZ_JOBS=2` is a
-# campaign round toward 10 M executions per target.
+# Targets run at once; executions after which a target stops early in this
+# run, and the campaign total at which it stops (0 = none):
+# `make fuzz FUZZ_SECONDS=3600 FUZZ_GOAL=10000000 FUZZ_JOBS=2` is a campaign
+# round toward 10 M executions per target.
 FUZZ_JOBS ?= 1
 FUZZ_RUNS ?= 0
+FUZZ_GOAL ?= 0
 FUZZ_SMOKE_SECONDS ?= 10
 
 $(FUZZ_BUILD_DIR)/build.ninja:
@@ -122,7 +124,7 @@ fuzz-build: deps $(FUZZ_BUILD_DIR)/build.ninja
 fuzz: fuzz-build
 	/usr/bin/python3 tests/fuzz/run_fuzz.py --build-dir $(FUZZ_BUILD_DIR) \
 	  --seconds $(FUZZ_SECONDS) --nice $(FUZZ_NICE) --only "$(FUZZ_TARGETS)" \
-	  --jobs $(FUZZ_JOBS) --runs $(FUZZ_RUNS)
+	  --jobs $(FUZZ_JOBS) --runs $(FUZZ_RUNS) --goal $(FUZZ_GOAL)
 
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_JOBS=$(JOBS)

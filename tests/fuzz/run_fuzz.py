@@ -3,7 +3,7 @@
 a table: target, executions, executions per second, crashes.
 
   tests/fuzz/run_fuzz.py --build-dir build-fuzz --seconds 60 [--only a,b] [--nice 19]
-                         [--jobs 2] [--runs 10000000]
+                         [--jobs 2] [--runs 10000000] [--goal 10000000]
   tests/fuzz/run_fuzz.py --build-dir build-fuzz --save [--only a,b]
 
 Targets, binaries, seed directories and per-target limits come from
@@ -13,10 +13,12 @@ directory is read, never written), with crash, leak, timeout and OOM inputs
 saved under <build-dir>/fuzz-artifacts/<target>/ and libFuzzer's output in
 <build-dir>/fuzz-logs/<target>.log. --jobs runs that many targets at once
 (one process each); --runs stops a target once it has executed that many
-inputs in this run, if that comes before --seconds. Exits 1 when any target
+inputs in this run, if that comes before --seconds; --goal stops it once the
+campaign's total (the ledgers below) reaches that many, and skips targets
+already there. Exits 1 when any target
 found a crash (a target stops at its first), 2 on a setup error. Results also
 go to <build-dir>/fuzz-results.tsv, and <build-dir>/fuzz-ledger.tsv adds each
-run to the campaign's totals per target (executions, seconds, runs, crashes),
+target's run, as it ends, to the campaign's totals per target (executions, seconds, runs, crashes),
 the figures of a standing campaign that grows the same corpus run after run.
 
 The campaign outlives a machine through two files in the repository:
@@ -34,6 +36,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 
 # Memory cap of one fuzzer process (ASan's overhead included): a decoder that
@@ -51,6 +54,8 @@ def main():
     ap.add_argument("--nice", type=int, default=0, help="niceness of the fuzzers")
     ap.add_argument("--jobs", type=int, default=1, help="targets run at once")
     ap.add_argument("--runs", type=int, default=0, help="stop a target after this many executions")
+    ap.add_argument("--goal", type=int, default=0,
+                    help="stop a target once the campaign's executions reach this many")
     ap.add_argument("--save", action="store_true",
                     help="merge the corpus and ledger into the repository's (no fuzzing)")
     args = ap.parse_args()
@@ -77,6 +82,26 @@ def main():
     if args.save:
         return save(targets, args.build_dir, saved_corpus, saved_ledger, local_ledger)
 
+    def campaign_totals():
+        totals = read_ledger(local_ledger)
+        for name, t in read_ledger(saved_ledger).items():
+            totals[name] = [a + b for a, b in zip(totals.get(name, [0, 0.0, 0, 0]), t)]
+        return totals
+
+    # -runs per target: --runs, or what is left to --goal if that is less.
+    totals = campaign_totals()
+    runs = {}
+    for name, *_ in targets:
+        caps = ([args.runs] if args.runs else []) + \
+               ([args.goal - totals.get(name, [0])[0]] if args.goal else [])
+        runs[name] = min(caps) if caps else 0
+    done = [t[0] for t in targets if args.goal and runs[t[0]] <= 0]
+    if done:
+        print("at the goal of %d executions, skipped: %s" % (args.goal, ", ".join(done)))
+    targets = [t for t in targets if t[0] not in done]
+    # The ledger is updated as each target ends, so a round cut short still counts.
+    ledger_lock = threading.Lock()
+
     def run(target):
         name, binary, seeds, max_len, timeout = target
         corpus = os.path.join(args.build_dir, "corpus", name)
@@ -91,8 +116,8 @@ def main():
                "-close_fd_mask=1", corpus, seeds]
         if os.path.isdir(os.path.join(saved_corpus, name)):
             cmd.append(os.path.join(saved_corpus, name))
-        if args.runs:
-            cmd.insert(1, "-runs=%d" % args.runs)
+        if runs[name]:
+            cmd.insert(1, "-runs=%d" % runs[name])
         if args.nice:
             cmd = ["nice", "-n", str(args.nice)] + cmd
         log_path = os.path.join(logs, name + ".log")
@@ -107,6 +132,8 @@ def main():
         found = sorted(set(os.listdir(artifacts)) - before)
         crashes = len(found) if found else (1 if rc != 0 else 0)
         row = (name, execs, execs / elapsed if elapsed else 0, crashes, found, log_path, elapsed)
+        with ledger_lock:
+            update_ledger(local_ledger, [row])
         print("%-22s %12d execs %9.0f/s  %s" % (name, execs, row[2],
               "CRASH: %s (log %s)" % (" ".join(found) or "exit %d" % rc, log_path) if crashes else "ok"),
               flush=True)
@@ -114,10 +141,7 @@ def main():
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         rows = list(pool.map(run, targets))
-    ledger = update_ledger(local_ledger, rows)
-    for name, t in read_ledger(saved_ledger).items():
-        if name in ledger:
-            ledger[name] = [a + b for a, b in zip(ledger[name], t)]
+    ledger = campaign_totals()
 
     print()
     print("%-22s %12s %10s %8s %16s" % ("target", "execs", "execs/s", "crashes", "campaign execs"))

@@ -1,6 +1,7 @@
 #include "tsdb/head/head.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <thread>
 
@@ -20,9 +21,10 @@ Head::Head(HeadOptions opts, metrics::Registry* registry)
     : opts_(std::move(opts)),
       registry_(registry),
       exemplars_(opts_.max_exemplars, registry),
-      series_locks_(new Stripe[kStripes]),
-      hash_stripes_(new HashStripe[kStripes]) {
-  for (uint32_t i = 0; i < kStripes; ++i)
+      stripe_mask_(std::bit_floor(std::clamp(opts_.stripes, 1u, kMaxStripes)) - 1),
+      series_locks_(new Stripe[stripe_mask_ + 1]),
+      hash_stripes_(new HashStripe[stripe_mask_ + 1]) {
+  for (uint32_t i = 0; i <= stripe_mask_; ++i)
     hash_stripes_[i].set = SeriesSet(0, SeriesHash{}, SeriesEq{&symbols_});
   if (!opts_.fs) opts_.fs = posix_file_system();
   if (opts_.chunk_range_ms <= 0) opts_.chunk_range_ms = 2 * 3600 * 1000;

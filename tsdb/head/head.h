@@ -105,6 +105,11 @@ struct HeadOptions {
   // exercise WAL replay unless they ask for the snapshot; the server turns
   // it on by default.
   bool snapshot_on_shutdown = false;
+  // Lock stripes of the series table (Prometheus' StripeSize): a power of
+  // two up to 4096, rounded down. Each costs two cache lines, so the
+  // default's 512 KiB is nothing for a server and most of building a head
+  // that holds a handful of series (fuzz inputs, tests), which pass less.
+  uint32_t stripes = 4096;
 };
 
 class Head {
@@ -174,7 +179,7 @@ class Head {
   MemSeries* find(std::span<const LabelView> labels);
   // nullptr when no live series has this id.
   MemSeries* by_id(uint32_t id) const;
-  std::mutex& series_lock(uint32_t id) const { return series_locks_[id & (kStripes - 1)].mu; }
+  std::mutex& series_lock(uint32_t id) const { return series_locks_[id & stripe_mask_].mu; }
   Labels labels_of(const MemSeries& s) const;
   void label_views(const MemSeries& s, std::vector<LabelView>* out) const;
 
@@ -230,7 +235,7 @@ class Head {
 
  private:
   friend class HeadReplayer;
-  static constexpr uint32_t kStripes = 4096;  // as many locks as cheap; contention ~ 1/4096
+  static constexpr uint32_t kMaxStripes = 4096;  // as many locks as cheap; contention ~ 1/4096
   static constexpr int kPageBits = 14;
   static constexpr uint32_t kPageSize = 1u << kPageBits;
   static constexpr size_t kMaxPages = 1u << 18;  // 4G series
@@ -264,7 +269,7 @@ class Head {
 
   // The top bits pick the stripe: the hash set inside uses the low bits
   // (absl keeps 7 of them in its control bytes), which must still differ.
-  static uint32_t stripe_of(uint64_t hash) { return uint32_t(hash >> 52) & (kStripes - 1); }
+  uint32_t stripe_of(uint64_t hash) const { return uint32_t(hash >> 52) & stripe_mask_; }
   static uint64_t hash_labels(const Labels& labels);
   static uint64_t hash_labels(std::span<const LabelView> labels);
   // Finds or creates the series for `key`; with `forced_id` (replay), a new
@@ -323,6 +328,7 @@ class Head {
   HeadPostings postings_;
   MetadataStore metadata_;
   ExemplarStorage exemplars_;
+  uint32_t stripe_mask_;  // HeadOptions::stripes - 1
   std::unique_ptr<Stripe[]> series_locks_;
   std::unique_ptr<HashStripe[]> hash_stripes_;
   PagedArray<MemSeries*, kPageBits, kMaxPages> pages_;  // by id; set_by_id under create_mu_

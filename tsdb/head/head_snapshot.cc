@@ -711,10 +711,11 @@ std::optional<uint32_t> Head::load_snapshot() {
   // Then the hash sets, grouped by stripe (each set sized once, no lock
   // taken twice), and the postings, by label name: four independent tasks.
   std::vector<MemSeries*> by_stripe(h.num_series);
-  std::vector<uint32_t> stripe_end(kStripes + 1, 0);
+  const uint32_t stripes = stripe_mask_ + 1;
+  std::vector<uint32_t> stripe_end(stripes + 1, 0);
   for (const Part& pt : parts)
     for (MemSeries* s : pt.series) ++stripe_end[stripe_of(s->hash) + 1];
-  for (uint32_t i = 0; i < kStripes; ++i) stripe_end[i + 1] += stripe_end[i];
+  for (uint32_t i = 0; i < stripes; ++i) stripe_end[i + 1] += stripe_end[i];
   {
     std::vector<uint32_t> fill(stripe_end.begin(), stripe_end.end() - 1);
     for (const Part& pt : parts)
@@ -730,7 +731,7 @@ std::optional<uint32_t> Head::load_snapshot() {
   postings_.add_all(ids);
   parallel_for(2 + lists.size(), [&](size_t task) {
     if (task < 2) {
-      for (uint32_t st = uint32_t(task) * kStripes / 2; st < uint32_t(task + 1) * kStripes / 2; ++st) {
+      for (uint32_t st = uint32_t(task) * stripes / 2; st < uint32_t(task + 1) * stripes / 2; ++st) {
         HashStripe& stripe = hash_stripes_[st];
         std::lock_guard<std::mutex> lock(stripe.mu);
         stripe.set.reserve(stripe.set.size() + stripe_end[st + 1] - stripe_end[st]);

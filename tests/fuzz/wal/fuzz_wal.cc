@@ -81,6 +81,7 @@ std::unique_ptr<tsdb::Head> open(fuzz::MemFs* fs, bool snapshot, metrics::Regist
   opts.fs = fs;
   opts.replay_workers = 1;
   opts.max_exemplars = 64;  // the default 100k-entry ring costs more than the replay
+  opts.stripes = 16;        // and so do the default 4096 lock stripes (two heads per input)
   opts.wal.sync = tsdb::WalSyncPolicy::kNever;
   opts.snapshot_on_shutdown = snapshot;
   auto h = tsdb::Head::open(opts, reg);
