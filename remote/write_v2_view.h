@@ -26,6 +26,10 @@
 
 namespace strata::remote {
 
-absl::Status decode_write_v2_request(std::string_view raw, WriteRequestView* out);
+// Growth of `out`'s vectors and of the decoder's own (symbols, refs) beyond
+// their capacity, and libprotobuf's parse of the largest histogram, are
+// charged to `meter` first (null: unmetered); a refusal returns its status.
+absl::Status decode_write_v2_request(std::string_view raw, WriteRequestView* out,
+                                     MemoryMeter* meter = nullptr);
 
 }  // namespace strata::remote

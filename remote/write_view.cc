@@ -2,12 +2,13 @@
 
 #include <cstring>
 
+#include "base/memory_meter.h"
 #include "remote/wire_reader.h"
 
 namespace strata::remote {
 namespace {
 
-bool decode_label(Reader r, std::vector<tsdb::LabelView>* out) {
+bool decode_label(Reader r, std::vector<tsdb::LabelView>* out, MemoryMeter* m) {
   std::string_view name, value;
   uint32_t field, wire;
   while (!r.done()) {
@@ -18,18 +19,19 @@ bool decode_label(Reader r, std::vector<tsdb::LabelView>* out) {
       return false;
     }
   }
+  if (!grow_for_one(*out, m)) return false;
   out->emplace_back(name, value);
   return true;
 }
 
-bool decode_sample(Reader r, std::vector<WriteRequestView::Sample>* out) {
+bool decode_sample(Reader r, std::vector<WriteRequestView::Sample>* out, MemoryMeter* m) {
   WriteRequestView::Sample s{0, 0.0};
-  if (!decode_sample(r, &s.t_ms, &s.value)) return false;
+  if (!decode_sample(r, &s.t_ms, &s.value) || !grow_for_one(*out, m)) return false;
   out->push_back(s);
   return true;
 }
 
-bool decode_exemplar(Reader r, WriteRequestView* out) {
+bool decode_exemplar(Reader r, WriteRequestView* out, MemoryMeter* m) {
   WriteRequestView::Exemplar e{uint32_t(out->exemplar_labels.size()), 0, 0.0, 0};
   uint32_t field, wire;
   uint64_t v;
@@ -37,7 +39,7 @@ bool decode_exemplar(Reader r, WriteRequestView* out) {
   while (!r.done()) {
     if (!r.tag(&field, &wire)) return false;
     if (field == 1) {
-      if (wire != kLen || !r.sub(&sub) || !decode_label(sub, &out->exemplar_labels)) return false;
+      if (wire != kLen || !r.sub(&sub) || !decode_label(sub, &out->exemplar_labels, m)) return false;
     } else if (field == 2) {
       if (wire != kFixed64 || !r.fixed64(&v)) return false;
       e.value = as_double(v);
@@ -49,11 +51,12 @@ bool decode_exemplar(Reader r, WriteRequestView* out) {
     }
   }
   e.labels_end = uint32_t(out->exemplar_labels.size());
+  if (!grow_for_one(out->exemplars, m)) return false;
   out->exemplars.push_back(e);
   return true;
 }
 
-bool decode_series(Reader r, WriteRequestView* out) {
+bool decode_series(Reader r, WriteRequestView* out, MemoryMeter* m) {
   WriteRequestView::Series s;
   s.labels_begin = uint32_t(out->labels.size());
   s.samples_begin = uint32_t(out->samples.size());
@@ -70,16 +73,16 @@ bool decode_series(Reader r, WriteRequestView* out) {
     if (!r.tag(&field, &wire)) return false;
     switch (field) {
       case 1:
-        if (wire != kLen || !r.sub(&sub) || !decode_label(sub, &out->labels)) return false;
+        if (wire != kLen || !r.sub(&sub) || !decode_label(sub, &out->labels, m)) return false;
         if (raw_begin == nullptr) raw_begin = field_start;
         else if (raw_end != field_start) contiguous = false;
         raw_end = r.p;
         break;
       case 2:
-        if (wire != kLen || !r.sub(&sub) || !decode_sample(sub, &out->samples)) return false;
+        if (wire != kLen || !r.sub(&sub) || !decode_sample(sub, &out->samples, m)) return false;
         break;
       case 3:
-        if (wire != kLen || !r.sub(&sub) || !decode_exemplar(sub, out)) return false;
+        if (wire != kLen || !r.sub(&sub) || !decode_exemplar(sub, out, m)) return false;
         break;
       case 4:
         return false;  // native histograms: the full parser
@@ -92,12 +95,13 @@ bool decode_series(Reader r, WriteRequestView* out) {
     s.raw_labels = std::string_view(reinterpret_cast<const char*>(raw_begin), size_t(raw_end - raw_begin));
   s.samples_end = uint32_t(out->samples.size());
   s.exemplars_end = uint32_t(out->exemplars.size());
+  if (!grow_for_one(out->series, m)) return false;
   out->series.push_back(s);
   return true;
 }
 
-bool decode_metadata(Reader r, std::vector<WriteRequestView::Metadata>* out) {
-  WriteRequestView::Metadata m{0, {}, {}, {}};
+bool decode_metadata(Reader r, std::vector<WriteRequestView::Metadata>* out, MemoryMeter* meter) {
+  WriteRequestView::Metadata md{0, {}, {}, {}};
   uint32_t field, wire;
   uint64_t v;
   while (!r.done()) {
@@ -105,22 +109,23 @@ bool decode_metadata(Reader r, std::vector<WriteRequestView::Metadata>* out) {
     switch (field) {
       case 1:
         if (wire != kVarint || !r.varint(&v)) return false;
-        m.type = int(int32_t(uint32_t(v)));  // an int32 enum: the low 32 bits
+        md.type = int(int32_t(uint32_t(v)));  // an int32 enum: the low 32 bits
         break;
       case 2:
-        if (wire != kLen || !r.bytes(&m.family)) return false;
+        if (wire != kLen || !r.bytes(&md.family)) return false;
         break;
       case 4:
-        if (wire != kLen || !r.bytes(&m.help)) return false;
+        if (wire != kLen || !r.bytes(&md.help)) return false;
         break;
       case 5:
-        if (wire != kLen || !r.bytes(&m.unit)) return false;
+        if (wire != kLen || !r.bytes(&md.unit)) return false;
         break;
       default:
         if (!r.skip(wire)) return false;
     }
   }
-  out->push_back(m);
+  if (!grow_for_one(*out, meter)) return false;
+  out->push_back(md);
   return true;
 }
 
@@ -141,19 +146,23 @@ size_t WriteRequestView::capacity_bytes() const {
          exemplar_labels.capacity() * sizeof(tsdb::LabelView) + metadata.capacity() * sizeof(Metadata);
 }
 
-DecodeResult decode_write_request_view(std::string_view raw, WriteRequestView* out) {
+DecodeResult decode_write_request_view(std::string_view raw, WriteRequestView* out, MemoryMeter* meter) {
   out->clear();
+  // A failed read hands the body to libprotobuf, unless it was the meter's refusal.
+  auto fail = [meter] {
+    return meter != nullptr && !meter->status().ok() ? DecodeResult::kRefused : DecodeResult::kFallback;
+  };
   Reader r{reinterpret_cast<const uint8_t*>(raw.data()), reinterpret_cast<const uint8_t*>(raw.data()) + raw.size()};
   uint32_t field, wire;
   Reader sub;
   while (!r.done()) {
-    if (!r.tag(&field, &wire)) return DecodeResult::kFallback;
+    if (!r.tag(&field, &wire)) return fail();
     if (field == 1) {
-      if (wire != kLen || !r.sub(&sub) || !decode_series(sub, out)) return DecodeResult::kFallback;
+      if (wire != kLen || !r.sub(&sub) || !decode_series(sub, out, meter)) return fail();
     } else if (field == 3) {
-      if (wire != kLen || !r.sub(&sub) || !decode_metadata(sub, &out->metadata)) return DecodeResult::kFallback;
+      if (wire != kLen || !r.sub(&sub) || !decode_metadata(sub, &out->metadata, meter)) return fail();
     } else if (!r.skip(wire)) {
-      return DecodeResult::kFallback;
+      return fail();
     }
   }
   return DecodeResult::kOk;

@@ -30,6 +30,10 @@
 
 #include "tsdb/ingest.h"
 
+namespace strata {
+class MemoryMeter;
+}
+
 namespace strata::remote {
 
 struct WriteRequestView {
@@ -72,11 +76,16 @@ struct WriteRequestView {
   size_t capacity_bytes() const;
 };
 
-enum class DecodeResult { kOk, kFallback };
+// kRefused: `meter` refused the memory for the view's vectors (its status()
+// says how); nothing more was allocated.
+enum class DecodeResult { kOk, kFallback, kRefused };
 
 // Decodes `raw` (a decompressed WriteRequest) into `out`, which it clears
-// first. The views in `out` point into `raw`. On kFallback `out` holds a
-// partial decode to be ignored.
-DecodeResult decode_write_request_view(std::string_view raw, WriteRequestView* out);
+// first. The views in `out` point into `raw`. The vectors' growth beyond the
+// capacity `out` already has is charged to `meter` first (null: unmetered):
+// the view of a hostile body of empty messages is ~25 times its size. On
+// kFallback or kRefused `out` holds a partial decode to be ignored.
+DecodeResult decode_write_request_view(std::string_view raw, WriteRequestView* out,
+                                       MemoryMeter* meter = nullptr);
 
 }  // namespace strata::remote

@@ -276,8 +276,8 @@ const std::vector<FlagDef>& defs() {
        "Request bodies being received or handled, all connections together, with a unit: "
        "B, KB, MB, GB, ... (powers of 1024). A request whose body does not fit in what is "
        "left is answered 503 with Retry-After before its body is read. Remote write and OTLP "
-       "reserve what they decode from a body here too (a 64MB remote-write request needs "
-       "192MB: body, decoded bytes and their view). 0 means no limit; else at least 64MB, "
+       "reserve what they decode from a body here too, before allocating it (decoded bytes, "
+       "parsed views and messages). 0 means no limit; else at least 64MB, "
        "the largest body one request may send.",
        nullptr, [](const Flags& f) { return format_bytes(f.max_inflight_body_bytes); },
        // The largest route limit (remote write, OTLP): any body fits alone.

@@ -1,5 +1,6 @@
 #include "api/remote/otlp_handler.h"
 
+#include <algorithm>
 #include <exception>
 #include <new>
 #include <string>
@@ -10,6 +11,7 @@
 #include "base/go_quote.h"
 #include "base/log.h"
 #include "net/gzip.h"
+#include "remote/parse_bound.h"
 
 namespace strata::api::remote {
 
@@ -23,10 +25,6 @@ namespace {
 
 // At most one warning per this interval; the counters carry the totals.
 constexpr int64_t kLogIntervalMs = 10'000;
-// The parsed request per byte of its wire format: the arena's first block
-// (remote::arena_options_for), which held every request of the OTLP tests
-// (the OTel JS SDK's among them) whole.
-constexpr uint64_t kParsedBytesPerWireByte = 4;
 
 constexpr int kCodes[] = {200, 400, 405, 413, 415, 500, 503};
 
@@ -167,14 +165,22 @@ void OtlpHandler::serve(const HttpRequest& req, HttpResponse& resp) {
                              " bytes")),
                          &*enc);
   }
-  // The parsed request counts against the server's budget for request
-  // memory before it is built.
-  if (absl::Status s = req.reserve(kParsedBytesPerWireByte * uint64_t(body.size())); !s.ok())
-    return respond_memory_refused(resp, s, *enc);
   // On an arena sized for the body: an OTLP request is mostly small
   // messages (a KeyValue and an AnyValue per attribute per point), which
-  // the heap allocates one by one.
-  google::protobuf::Arena arena(strata::remote::arena_options_for(body.size()));
+  // the heap allocates one by one. The parse counts against the server's
+  // budget for request memory before it is built: its bound from the wire
+  // (remote/parse_bound.h), and for the arena the first block, which may go
+  // unused, and the last, which may be mostly empty.
+  const google::protobuf::ArenaOptions arena_options = strata::remote::arena_options_for(body.size());
+  const uint64_t parse_bound =
+      *enc == OtlpEncoding::kJson
+          ? strata::remote::json_parse_bound(body)
+          : strata::remote::protobuf_parse_bound(body, strata::otlp::ExportMetricsServiceRequest::descriptor());
+  if (absl::Status s = req.reserve(uint64_t(arena_options.start_block_size) + parse_bound +
+                                   std::min<uint64_t>(parse_bound, arena_options.max_block_size));
+      !s.ok())
+    return respond_memory_refused(resp, s, *enc);
+  google::protobuf::Arena arena(arena_options);
   auto* request =
       google::protobuf::Arena::CreateMessage<strata::otlp::ExportMetricsServiceRequest>(&arena);
   if (absl::Status s = strata::remote::decode_otlp_request(body, *enc, request); !s.ok())

@@ -30,7 +30,7 @@
 //        or Content-Encoding other than gzip / identity.
 //   503  storage failed: nothing was written; OTLP exporters retry 503 (they
 //        do not retry 500). Or the memory to decode the body (gzip's
-//        output, then about four times the body for the parsed messages)
+//        output, then the parsed messages' bound from the wire, remote/parse_bound.h)
 //        does not fit in the server's budget for request memory in flight
 //        (--web.max-inflight-body-size, shared with every request body
 //        being read): `too many request bytes in flight (limit N bytes);

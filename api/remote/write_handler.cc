@@ -7,7 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/memory_meter.h"
 #include "fmt/format.h"
+#include "remote/parse_bound.h"
 #include "remote/write_v2_view.h"
 
 namespace strata::api::remote {
@@ -95,9 +97,6 @@ metrics::Counter& WriteHandler::requests_for(int code) {
 namespace {
 // Decoded requests up to this size keep their parsed storage for the next one.
 constexpr size_t kKeepParsedBytes = size_t(4) << 20;
-// libprotobuf's parsed WriteRequest per byte of wire format (labels of ~30
-// wire bytes become a Label message and two std::strings, ~110 bytes).
-constexpr size_t kProtobufBytesPerWireByte = 4;
 }  // namespace
 
 void WriteHandler::handle(const HttpRequest& req, HttpResponse& resp) {
@@ -118,11 +117,13 @@ void WriteHandler::handle(const HttpRequest& req, HttpResponse& resp) {
     absl::StatusOr<size_t> decoded = snappy_decoded_length(req.body, opts_.max_decoded_bytes);
     if (!decoded.ok())
       return respond_error(resp, http_status_for(decoded.status()), msg(decoded.status()));
-    // The decoded body and the view parsed over it (spans and vectors,
-    // never more than the decoded size again) count against the server's
-    // budget for request memory, before they are allocated.
-    if (absl::Status s = req.reserve(2 * uint64_t(*decoded)); !s.ok())
+    // The decoded body, the view parsed over it and libprotobuf's parse
+    // count against the server's budget for request memory, each before it
+    // is allocated: the body by its declared size, the view's vectors as
+    // they grow (the meter), a parse by its bound from the wire.
+    if (absl::Status s = req.reserve(uint64_t(*decoded)); !s.ok())
       return respond_memory_refused(resp, s);
+    MemoryMeter meter([&req](uint64_t bytes) { return req.reserve(bytes); });
     absl::StatusOr<std::string> raw = snappy_decode(req.body, opts_.max_decoded_bytes);
     if (!raw.ok()) return respond_error(resp, http_status_for(raw.status()), msg(raw.status()));
 
@@ -136,12 +137,16 @@ void WriteHandler::handle(const HttpRequest& req, HttpResponse& resp) {
     } release_view;
     if (*protocol == WriteProtocol::kV2) {
       // 2.0 has no libprotobuf fallback: its decoder gives the precise error.
-      if (absl::Status st = decode_write_v2_request(*raw, &view); !st.ok())
+      if (absl::Status st = decode_write_v2_request(*raw, &view, &meter); !st.ok()) {
+        if (!meter.status().ok()) return respond_memory_refused(resp, meter.status());
         return respond_error(resp, 400, msg(st));
+      }
       // Symbol refs differ from request to request: no raw-label cache.
       return respond_ingest(resp, ingest_write_request(view, db_, opts_.ingest));
     }
-    if (decode_write_request_view(*raw, &view) == DecodeResult::kOk) {
+    const DecodeResult decoded_view = decode_write_request_view(*raw, &view, &meter);
+    if (decoded_view == DecodeResult::kRefused) return respond_memory_refused(resp, meter.status());
+    if (decoded_view == DecodeResult::kOk) {
       IngestResult r = ingest_write_request(view, db_, opts_.ingest, &series_cache_);
       series_cache_entries_.set(double(series_cache_.size()));
       return respond_ingest(resp, r);
@@ -158,9 +163,8 @@ void WriteHandler::handle(const HttpRequest& req, HttpResponse& resp) {
         if (bytes > kKeepParsedBytes) prometheus::WriteRequest().Swap(&wr);
       }
     } release{raw->size()};
-    // A message per label, sample and series, and a std::string per name
-    // and value: up to about four times the wire size.
-    if (absl::Status s = req.reserve(kProtobufBytesPerWireByte * uint64_t(raw->size())); !s.ok())
+    if (absl::Status s = req.reserve(strata::remote::protobuf_parse_bound(*raw, prometheus::WriteRequest::descriptor()));
+        !s.ok())
       return respond_memory_refused(resp, s);
     if (absl::Status s = parse_write_request_into(*raw, &wr); !s.ok())
       return respond_error(resp, http_status_for(s), msg(s));

@@ -36,8 +36,9 @@
 //        than snappy (a missing one means snappy).
 //   500  storage failure (append error other than a per-sample rejection, or
 //        commit failure): nothing was written, the sender retries.
-//   503  the memory to decode the body (twice its decoded size; four times
-//        more for libprotobuf's parse) does not fit in the server's budget
+//   503  the memory to decode the body (its decoded size, the view's vectors
+//        as they grow, libprotobuf's parse by its bound from the wire:
+//        remote/parse_bound.h) does not fit in the server's budget
 //        for request memory in flight (--web.max-inflight-body-size, shared
 //        with every request body being read): `too many request bytes in
 //        flight (limit N bytes); retry later`, with Retry-After: 1 (413

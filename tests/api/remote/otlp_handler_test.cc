@@ -12,6 +12,8 @@
 #include <random>
 
 #include "base/clock.h"
+#include "remote/codec.h"
+#include "remote/parse_bound.h"
 #include "tests/remote/otlp_test_util.h"
 #include "tests/remote/remote_test_util.h"
 #include "tsdb/db.h"
@@ -117,10 +119,41 @@ TEST_F(OtlpHandlerTest, RefusedRequestMemoryIs503WithRetryAfter) {
     for (const auto& [k, v] : resp.headers) retry_after = retry_after || (k == "Retry-After" && v == "1");
     EXPECT_TRUE(retry_after);
     ASSERT_EQ(asked.size(), 1u);
-    if (!zip) EXPECT_EQ(asked[0], 4 * body.size());  // the parsed request
+    if (!zip) {  // the parsed request: its bound, and the arena's first and last blocks
+      const uint64_t bound = strata::remote::protobuf_parse_bound(
+          body, strata::otlp::ExportMetricsServiceRequest::descriptor());
+      EXPECT_EQ(asked[0], strata::remote::arena_options_for(body.size()).start_block_size + 2 * bound);
+    }
   }
   EXPECT_EQ(count_series(*db_, "latency_seconds_bucket"), 0u);
   EXPECT_THAT(metrics_text(), HasSubstr("strata_otlp_requests_total{code=\"503\"} 2"));
+}
+
+// A body of empty messages parses into tens of times its size: the parse is
+// reserved by its bound from the wire, so the request gets 413 from a budget
+// that four times its size (the old estimate) would have fit.
+TEST_F(OtlpHandlerTest, BodyOfEmptyMessagesReservesWhatItsParseTakes) {
+  std::string body;
+  for (int i = 0; i < 100000; ++i) body += std::string("\x0a\x00", 2);  // empty ResourceMetrics
+  for (const char* type : {"application/x-protobuf", "application/json"}) {
+    SCOPED_TRACE(type);
+    if (std::string_view(type) == "application/json") {
+      body = "{\"resourceMetrics\":[{}";
+      for (int i = 0; i < 100000; ++i) body += ",{}";
+      body += "]}";
+    }
+    HttpRequest req = post(body, type);
+    const uint64_t budget = 8 * body.size();
+    uint64_t granted = 0;
+    req.reserve_memory = [&](uint64_t bytes) {
+      if (granted + bytes > budget) return absl::ResourceExhaustedError("never fits");
+      granted += bytes;
+      return absl::OkStatus();
+    };
+    EXPECT_EQ(send(req).status, 413);
+    req.reserve_memory = nullptr;
+    EXPECT_EQ(send(req).status, 200);
+  }
 }
 
 TEST_F(OtlpHandlerTest, JsonInJsonOut) {
