@@ -149,13 +149,9 @@ int64_t integer(const YAML::Node& n) {
 }
 
 int64_t bytes(const YAML::Node& n) {
-  std::string s = str(n);
-  // units.Base2Bytes also takes KiB, MiB, ...
-  if (s.size() > 3 && s.compare(s.size() - 3, 3, "iB") == 0 && !std::isdigit((unsigned char)s[s.size() - 3]))
-    s = s.substr(0, s.size() - 2) + "B";
-  auto b = parse_bytes(s);
+  auto b = parse_bytes(str(n));
   if (!b.ok()) fail(n, std::string(b.status().message()));
-  return *b;
+  return std::max<int64_t>(*b, 0);  // <= 0 is no limit in Prometheus
 }
 
 std::vector<std::string> strings(const YAML::Node& n) {

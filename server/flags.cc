@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <optional>
 #include <set>
+#include <string_view>
 
 #include "base/duration.h"
 #include "re2/re2.h"
@@ -65,6 +67,7 @@ absl::Status small_integer(const std::string& v, int64_t min, int* out) {
 absl::Status bytes_value(const std::string& v, int64_t min, const char* min_text, int64_t* out) {
   auto b = parse_bytes(v);
   if (!b.ok()) return b.status();
+  if (*b < 0) *b = 0;  // no limit, as Prometheus reads a negative size
   if (*b != 0 && *b < min) return absl::InvalidArgumentError(std::string("must be 0 or at least ") + min_text);
   *out = *b;
   return absl::OkStatus();
@@ -132,8 +135,8 @@ const std::vector<FlagDef>& defs() {
          return duration(v, &f.retention_time, &f.retention_ms);
        }},
       {"storage.tsdb.retention.size", "<bytes>",
-       "Maximum size of the stored blocks, with a unit: B, KB, MB, GB, TB, PB, EB (powers "
-       "of 1024). The oldest blocks go first. 0 means no limit.",
+       "Maximum size of the stored blocks, with a unit: B, KB, MB, GB, TB, PB, EB or "
+       "KiB, MiB, ... (powers of 1024). The oldest blocks go first. 0 means no limit.",
        nullptr, [](const Flags& f) { return format_bytes(f.retention_bytes); },
        [](Flags& f, S v) {
          if (absl::Status s = bytes_value(v, 0, "0B", &f.retention_bytes); !s.ok()) return s;
@@ -274,8 +277,8 @@ const std::vector<FlagDef>& defs() {
        [](Flags& f, S v) { return small_integer(v, 1, &f.max_connections); }},
       {"web.max-inflight-body-size", "<bytes>",
        "Request bodies being received or handled, all connections together, with a unit: "
-       "B, KB, MB, GB, ... (powers of 1024). A request whose body does not fit in what is "
-       "left is answered 503 with Retry-After before its body is read. Remote write and OTLP "
+       "B, KB, MB, GB, ... or KiB, MiB, ... (powers of 1024). A request whose body does not "
+       "fit in what is left is answered 503 with Retry-After before its body is read. Remote write and OTLP "
        "reserve what they decode from a body here too, before allocating it (decoded bytes, "
        "parsed views and messages). 0 means no limit; else at least 64MB, "
        "the largest body one request may send.",
@@ -431,25 +434,81 @@ void wrap(std::string* out, const std::string& text, size_t indent) {
 
 }  // namespace
 
-absl::StatusOr<int64_t> parse_bytes(const std::string& s) {
-  size_t i = 0;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-  if (i == 0 || i > 18) return absl::InvalidArgumentError("invalid size \"" + s + "\"");
-  std::string unit = s.substr(i);
-  static const std::pair<const char*, int> kUnits[] = {{"", 0},   {"B", 0},  {"KB", 1},
-                                                       {"MB", 2}, {"GB", 3}, {"TB", 4},
-                                                       {"PB", 5}, {"EB", 6}};
-  for (auto [u, p] : kUnits) {
-    if (unit != u) continue;
-    int64_t n = std::stoll(s.substr(0, i));
-    for (int k = 0; k < p; ++k) {
-      if (n > INT64_MAX / 1024) return absl::InvalidArgumentError("size too large");
-      n *= 1024;
-    }
-    return n;
+namespace {
+
+// One unit table of units.ParseBase2Bytes: "B" and K..E followed by `suffix`,
+// powers of 1024.
+std::optional<int> unit_power(std::string_view u, std::string_view suffix) {
+  if (u == "B") return 0;
+  static constexpr std::string_view kPrefixes = "KMGTPE";
+  if (u.size() != 1 + suffix.size() || u.substr(1) != suffix) return std::nullopt;
+  size_t p = kPrefixes.find(u[0]);
+  if (p == std::string_view::npos) return std::nullopt;
+  return int(p) + 1;
+}
+
+// One pass of units.ParseUnit over `s` with one unit table: a sign, then
+// terms of digits, an optional fraction and a unit, summed ("1GiB512MiB").
+absl::StatusOr<int64_t> parse_unit(const std::string& s, std::string_view suffix) {
+  const std::string invalid = "units: invalid " + s;
+  std::string_view rest = s;
+  bool neg = false;
+  if (!rest.empty() && (rest[0] == '-' || rest[0] == '+')) {
+    neg = rest[0] == '-';
+    rest.remove_prefix(1);
   }
-  return absl::InvalidArgumentError("invalid size unit \"" + unit +
-                                    "\" (use B, KB, MB, GB, TB, PB, EB)");
+  if (rest == "0") return 0;
+  if (rest.empty()) return absl::InvalidArgumentError(invalid);
+  // Exact in integers where Go sums float64s: the same for every size below
+  // 2^53 bytes, and printing (format_bytes) then parsing stays exact above.
+  __int128 total = 0;
+  while (!rest.empty()) {
+    size_t i = 0;
+    int64_t whole = 0;
+    for (; i < rest.size() && std::isdigit(static_cast<unsigned char>(rest[i])); ++i) {
+      if (whole >= (INT64_MAX - 10) / 10) return absl::InvalidArgumentError(invalid);
+      whole = whole * 10 + (rest[i] - '0');
+    }
+    const bool pre = i > 0;
+    std::string_view frac;
+    if (i < rest.size() && rest[i] == '.') {
+      size_t f = ++i;
+      while (i < rest.size() && std::isdigit(static_cast<unsigned char>(rest[i]))) ++i;
+      frac = rest.substr(f, i - f);
+    }
+    if (!pre && frac.empty()) return absl::InvalidArgumentError(invalid);
+    size_t u = i;
+    while (u < rest.size() && rest[u] != '.' && !std::isdigit(static_cast<unsigned char>(rest[u]))) ++u;
+    std::string_view unit = rest.substr(i, u - i);
+    auto power = unit_power(unit, suffix);
+    if (!power) return absl::InvalidArgumentError("units: unknown unit " + std::string(unit) + " in " + s);
+    const int64_t scale = int64_t(1) << (10 * *power);
+    total += static_cast<__int128>(whole) * scale;
+    // The fraction's bytes, truncated: at most 18 digits matter at 2^60.
+    __int128 num = 0, den = 1;
+    for (size_t k = 0; k < frac.size() && k < 18; ++k) {
+      num = num * 10 + (frac[k] - '0');
+      den *= 10;
+    }
+    total += num * scale / den;
+    // Go compares the float64 sum with float64(MaxInt64), which is 2^63:
+    // sizes that round to 2^63 pass there, and saturate here.
+    if (static_cast<double>(total) > static_cast<double>(INT64_MAX))
+      return absl::InvalidArgumentError("units: overflow parsing unit");
+    rest.remove_prefix(u);
+  }
+  const int64_t n = total > INT64_MAX ? INT64_MAX : static_cast<int64_t>(total);
+  return neg ? -n : n;
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> parse_bytes(const std::string& s) {
+  // KiB, MiB, ... first; if that fails, KB, MB, ... (both powers of 1024),
+  // and the second table's error is the one reported, as Go's.
+  auto b = parse_unit(s, "iB");
+  if (b.ok()) return b;
+  return parse_unit(s, "B");
 }
 
 std::string format_bytes(int64_t n) {

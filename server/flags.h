@@ -103,8 +103,12 @@ absl::StatusOr<Flags> parse_flags(const std::vector<std::string>& args);
 // The --help text: what Strata is, then every flag with its default.
 std::string help_text();
 
-// Prometheus byte sizes for --storage.tsdb.retention.size: an integer with an
-// optional unit B, KB, MB, GB, TB, PB, EB (powers of 1024, as Prometheus).
+// Prometheus byte sizes (units.ParseBase2Bytes, for flags and config alike):
+// "0", or terms of a number and a unit summed, "512MB", "1.5GiB",
+// "1GiB512MiB"; units B and KiB..EiB or B and KB..EB, all powers of 1024. A
+// sign is allowed (callers treat <= 0 as "no limit", as Prometheus does).
+// Errors are Go's: "units: unknown unit kB in 1kB", "units: invalid x",
+// "units: overflow parsing unit".
 absl::StatusOr<int64_t> parse_bytes(const std::string& s);
 // The inverse in Go's units.Base2Bytes style: "0B", "512MiB", "1GiB", "1536KiB".
 std::string format_bytes(int64_t bytes);
