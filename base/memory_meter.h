@@ -11,9 +11,11 @@
 // request ends (the caller's reservation owns them).
 //
 // Vectors: grow_for_one() makes room for one more element by doubling the
-// capacity itself and charging exactly the bytes added. Capacity a reused
-// vector already has costs nothing (it was allocated, and is bounded, by
-// whoever keeps it); the old buffer freed during a move is not counted.
+// capacity itself and charging the whole new buffer: while the elements move
+// both buffers exist, and the old one was charged when it was made. Charges
+// are held to the request's end, so a vector's charges sum to under twice its
+// final capacity and cover that peak. Capacity a reused vector already has costs
+// nothing (it was allocated, and is bounded, by whoever keeps it).
 //
 // Not thread-safe: one per request and thread.
 #pragma once
@@ -62,7 +64,7 @@ template <typename T>
 bool grow_for_one(std::vector<T>& v, MemoryMeter* m) {
   if (v.size() < v.capacity()) return true;
   const size_t cap = std::max<size_t>(16, 2 * v.capacity());
-  if (m != nullptr && !m->charge(uint64_t(cap - v.capacity()) * sizeof(T))) return false;
+  if (m != nullptr && !m->charge(uint64_t(cap) * sizeof(T))) return false;
   v.reserve(cap);
   return true;
 }
