@@ -278,10 +278,10 @@ const std::vector<FlagDef>& defs() {
       {"web.max-inflight-body-size", "<bytes>",
        "Request bodies being received or handled, all connections together, with a unit: "
        "B, KB, MB, GB, ... or KiB, MiB, ... (powers of 1024). A request whose body does not "
-       "fit in what is left is answered 503 with Retry-After before its body is read. Remote write and OTLP "
-       "reserve what they decode from a body here too, before allocating it (decoded bytes, "
-       "parsed views and messages). 0 means no limit; else at least 64MB, "
-       "the largest body one request may send.",
+       "fit in what is left is answered 503 with Retry-After before its body is read. "
+       "Remote write and OTLP reserve what they decode from a body here too, before "
+       "allocating it (decoded bytes, parsed views and messages). 0 means no limit; else at "
+       "least 64MB, the largest body one request may send.",
        nullptr, [](const Flags& f) { return format_bytes(f.max_inflight_body_bytes); },
        // The largest route limit (remote write, OTLP): any body fits alone.
        [](Flags& f, S v) { return bytes_value(v, int64_t(64) << 20, "64MB", &f.max_inflight_body_bytes); }},
