@@ -235,10 +235,20 @@ uint32_t HeadReplayer::canonical(uint64_t ref) const {
 }
 
 bool HeadReplayer::on_series(std::string_view payload) {
+  // A malformed record is not applied at all, not even the entries before
+  // the damage: the log is cut before it, and a head opened again from the
+  // cut log must hold what this one does. So it is decoded whole first.
+  {
+    SeriesRecordReader check(payload);
+    uint64_t ref;
+    while (check.next(&ref, &labels_)) {
+      if (ref > UINT32_MAX - 1) return false;
+    }
+    if (!check.ok()) return false;
+  }
   SeriesRecordReader r(payload);
   uint64_t ref;
   while (r.next(&ref, &labels_)) {
-    if (ref > UINT32_MAX - 1) return false;
     std::span<const LabelView> ls = labels_;
     auto by_name = [](const LabelView& a, const LabelView& b) { return a.first < b.first; };
     if (!std::is_sorted(labels_.begin(), labels_.end(), by_name)) {
