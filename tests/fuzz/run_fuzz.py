@@ -4,6 +4,7 @@ a table: target, executions, executions per second, crashes.
 
   tests/fuzz/run_fuzz.py --build-dir build-fuzz --seconds 60 [--only a,b] [--nice 19]
                          [--jobs 2] [--runs 10000000] [--goal 10000000]
+                         [--restart-rss-mb 1536]
   tests/fuzz/run_fuzz.py --build-dir build-fuzz --save [--only a,b]
 
 Targets, binaries, seed directories and per-target limits come from
@@ -15,7 +16,10 @@ saved under <build-dir>/fuzz-artifacts/<target>/ and libFuzzer's output in
 (one process each); --runs stops a target once it has executed that many
 inputs in this run, if that comes before --seconds; --goal stops it once the
 campaign's total (the ledgers below) reaches that many, and skips targets
-already there. Exits 1 when any target
+already there. A fuzzer whose RSS passes --restart-rss-mb is stopped
+(SIGUSR1: libFuzzer's graceful exit) and started again for the rest of the
+run, so that ASan's stack depot, which only grows, does not end a long run
+at -rss_limit_mb. Exits 1 when any target
 found a crash (a target stops at its first), 2 on a setup error. Results also
 go to <build-dir>/fuzz-results.tsv, and <build-dir>/fuzz-ledger.tsv adds each
 target's run, as it ends, to the campaign's totals per target (executions, seconds, runs, crashes),
@@ -34,6 +38,7 @@ import argparse
 import concurrent.futures
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -42,6 +47,13 @@ import time
 # Memory cap of one fuzzer process (ASan's overhead included): a decoder that
 # allocates past it for a small input is a bug, reported as an OOM artifact.
 RSS_LIMIT_MB = 2048
+# A long run is cut into segments at this RSS: ASan keeps every distinct
+# allocation stack for good (8 MiB blocks), and a target whose inputs recurse
+# in many ways (rule_file: yaml-cpp, PromQL, templates) grows past the limit in
+# tens of minutes with no leak of its own. A single input that blows up still
+# meets -rss_limit_mb; LeakSanitizer still reports what is lost.
+RESTART_RSS_MB = 1536
+MIN_SEGMENT_S = 60
 EXECS = re.compile(r"stat::number_of_executed_units:\s*(\d+)")
 PROGRESS = re.compile(r"^#(\d+)\s", re.M)
 
@@ -56,6 +68,8 @@ def main():
     ap.add_argument("--runs", type=int, default=0, help="stop a target after this many executions")
     ap.add_argument("--goal", type=int, default=0,
                     help="stop a target once the campaign's executions reach this many")
+    ap.add_argument("--restart-rss-mb", type=int, default=RESTART_RSS_MB,
+                    help="restart a fuzzer (on its grown corpus) once its RSS passes this")
     ap.add_argument("--save", action="store_true",
                     help="merge the corpus and ledger into the repository's (no fuzzing)")
     args = ap.parse_args()
@@ -110,25 +124,52 @@ def main():
         for d in (corpus, artifacts, logs):
             os.makedirs(d, exist_ok=True)
         before = set(os.listdir(artifacts))
-        cmd = [binary, "-max_total_time=%d" % args.seconds, "-print_final_stats=1",
-               "-rss_limit_mb=%d" % RSS_LIMIT_MB, "-timeout=%d" % timeout,
-               "-max_len=%d" % max_len, "-artifact_prefix=%s/" % artifacts,
-               "-close_fd_mask=1", corpus, seeds]
-        if os.path.isdir(os.path.join(saved_corpus, name)):
-            cmd.append(os.path.join(saved_corpus, name))
-        if runs[name]:
-            cmd.insert(1, "-runs=%d" % runs[name])
-        if args.nice:
-            cmd = ["nice", "-n", str(args.nice)] + cmd
         log_path = os.path.join(logs, name + ".log")
         start = time.monotonic()
-        with open(log_path, "w") as log:
-            rc = subprocess.call(cmd, stdout=log, stderr=subprocess.STDOUT)
+        execs, rc, segments = 0, 0, 0
+        open(log_path, "w").close()
+        # Segments: a fuzzer whose RSS nears the limit is stopped gracefully
+        # and started again on its grown corpus for what is left of the run.
+        while True:
+            left_s = args.seconds - int(time.monotonic() - start)
+            left_runs = runs[name] - execs if runs[name] else 0
+            if left_s <= 0 or (runs[name] and left_runs <= 0):
+                break
+            cmd = [binary, "-max_total_time=%d" % left_s, "-print_final_stats=1",
+                   "-rss_limit_mb=%d" % RSS_LIMIT_MB, "-timeout=%d" % timeout,
+                   "-max_len=%d" % max_len, "-artifact_prefix=%s/" % artifacts,
+                   "-close_fd_mask=1", corpus, seeds]
+            if os.path.isdir(os.path.join(saved_corpus, name)):
+                cmd.append(os.path.join(saved_corpus, name))
+            if left_runs:
+                cmd.insert(1, "-runs=%d" % left_runs)
+            if args.nice:
+                cmd = ["nice", "-n", str(args.nice)] + cmd  # nice execs the fuzzer: same pid
+            segments += 1
+            with open(log_path, "a") as log:
+                if segments > 1:
+                    log.write("run_fuzz: RSS above %d MiB; segment %d\n" % (args.restart_rss_mb, segments))
+                    log.flush()
+                offset = log.tell()
+                proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+                restart, seg_start = False, time.monotonic()
+                while proc.poll() is None:
+                    time.sleep(1)
+                    # Not in a segment's first minute, which loads the corpus:
+                    # a target over the mark from the start would only loop.
+                    if not restart and time.monotonic() - seg_start > MIN_SEGMENT_S \
+                            and rss_mb(proc.pid) > args.restart_rss_mb:
+                        proc.send_signal(signal.SIGUSR1)  # libFuzzer: final stats, exit 0
+                        restart = True
+                rc = proc.returncode
+            with open(log_path, errors="replace") as log:
+                log.seek(offset)
+                text = log.read()
+            m = EXECS.search(text)
+            execs += int(m.group(1)) if m else max([int(x) for x in PROGRESS.findall(text)] or [0])
+            if not restart or rc != 0:
+                break
         elapsed = time.monotonic() - start
-        with open(log_path, errors="replace") as log:
-            text = log.read()
-        m = EXECS.search(text)
-        execs = int(m.group(1)) if m else max([int(x) for x in PROGRESS.findall(text)] or [0])
         found = sorted(set(os.listdir(artifacts)) - before)
         crashes = len(found) if found else (1 if rc != 0 else 0)
         row = (name, execs, execs / elapsed if elapsed else 0, crashes, found, log_path, elapsed)
@@ -155,6 +196,18 @@ def main():
     if failed:
         print("\ncrashes in: %s (reproduce: <binary> <artifact>)" % ", ".join(failed))
         return 1
+    return 0
+
+
+def rss_mb(pid):
+    """The process's resident set in MiB (0 once it is gone)."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
     return 0
 
 
