@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -21,6 +24,104 @@
 
 namespace strata::rules {
 namespace {
+
+// How yaml.v3 resolves a plain scalar as a number (resolve.go): the .inf
+// and .nan spellings; a text starting with '.' as strconv.ParseFloat; else
+// the text without '_' as strconv.ParseInt(s, 0, 64), then ParseUint, then,
+// in the shape of a decimal float, ParseFloat. A float out of float64's range
+// is no number (ParseFloat fails), so the scalar is a string.
+struct YamlNumber {
+  enum Kind { kNone, kInt, kUint, kFloat } kind = kNone;
+  int64_t i = 0;
+  double f = 0;
+};
+
+// strconv.ParseUint(s, 0, 64): 0x, 0o, 0b prefixes, a leading 0 for octal.
+std::optional<uint64_t> go_parse_uint0(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  unsigned base = 10;
+  if (s[0] == '0') {
+    const char p = s.size() >= 3 ? char(s[1] | 0x20) : 0;
+    base = p == 'x' ? 16 : p == 'o' ? 8 : p == 'b' ? 2 : 8;
+    s.remove_prefix(p == 'x' || p == 'o' || p == 'b' ? 2 : 1);
+  }
+  uint64_t n = 0;
+  for (char c : s) {
+    unsigned d = c >= '0' && c <= '9'   ? unsigned(c - '0')
+                 : (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? unsigned((c | 0x20) - 'a' + 10)
+                                                        : 99;
+    if (d >= base) return std::nullopt;
+    if (n > (std::numeric_limits<uint64_t>::max() - d) / base) return std::nullopt;  // ErrRange
+    n = n * base + d;
+  }
+  return n;
+}
+
+// yaml.v3's yamlStyleFloat: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+bool yaml_float_shape(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  } else {
+    if (!digits()) return false;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      digits();
+    }
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+// strconv.ParseFloat of a text in yamlStyleFloat's shape (decimal, so strtod
+// reads it alike); nullopt when it is out of float64's range.
+std::optional<double> go_parse_float(const std::string& s) {
+  const double f = std::strtod(s.c_str(), nullptr);
+  if (std::isinf(f)) return std::nullopt;
+  return f;
+}
+
+YamlNumber resolve_number(const std::string& in) {
+  YamlNumber v;
+  static const std::set<std::string> kInf = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"};
+  static const std::set<std::string> kNegInf = {"-.inf", "-.Inf", "-.INF"};
+  static const std::set<std::string> kNaN = {".nan", ".NaN", ".NAN"};
+  if (kInf.count(in) || kNegInf.count(in) || kNaN.count(in)) {
+    v.kind = YamlNumber::kFloat;
+    v.f = kNaN.count(in) ? std::nan("") : kInf.count(in) ? HUGE_VAL : -HUGE_VAL;
+    return v;
+  }
+  if (!in.empty() && in[0] == '.') {  // ParseFloat of the text as it is
+    if (!yaml_float_shape(in)) return v;
+    if (auto f = go_parse_float(in)) v = {YamlNumber::kFloat, 0, *f};
+    return v;
+  }
+  if (in.empty() || !(in[0] == '-' || in[0] == '+' || (in[0] >= '0' && in[0] <= '9'))) return v;
+  std::string plain;
+  for (char c : in)
+    if (c != '_') plain += c;
+  const bool neg = plain[0] == '-';
+  const std::string_view mag = std::string_view(plain).substr(plain[0] == '-' || plain[0] == '+' ? 1 : 0);
+  if (auto u = go_parse_uint0(mag)) {
+    if (!neg && *u <= uint64_t(std::numeric_limits<int64_t>::max())) return {YamlNumber::kInt, int64_t(*u), 0};
+    if (neg && *u <= uint64_t(1) << 63) return {YamlNumber::kInt, int64_t(0 - *u), 0};
+    if (!neg && plain[0] != '+') return {YamlNumber::kUint, 0, 0};  // ParseUint takes no sign
+  }
+  if (yaml_float_shape(plain))
+    if (auto f = go_parse_float(plain)) v = {YamlNumber::kFloat, 0, *f};
+  return v;
+}
 
 // Go's yaml.v3 decoding into rulefmt's types: type errors accumulate
 // ("line N: cannot unmarshal !!seq into string"); an error of a custom
@@ -40,28 +141,14 @@ struct Decoder {
     const std::string& s = n.Scalar();
     static const std::set<std::string> kBools = {"true", "True", "TRUE", "false", "False", "FALSE"};
     if (kBools.count(s)) return "!!bool";
-    if (s == ".inf" || s == "+.inf" || s == "-.inf" || s == ".nan" || s == ".Inf" || s == ".NaN" ||
-        s == "-.Inf" || s == "+.Inf" || s == ".INF" || s == ".NAN")
-      return "!!float";
-    size_t i = (s.size() > 0 && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
-    if (i < s.size()) {
-      bool digits = true, dot = false, exp = false;
-      for (size_t j = i; j < s.size(); ++j) {
-        char c = s[j];
-        if ((c >= '0' && c <= '9') || c == '_') continue;
-        if (c == '.' && !dot && !exp) dot = true;
-        else if ((c == 'e' || c == 'E') && !exp && j > i) {
-          exp = true;
-          if (j + 1 < s.size() && (s[j + 1] == '-' || s[j + 1] == '+')) ++j;
-        } else {
-          digits = false;
-          break;
-        }
-      }
-      if (digits && s.find_first_of("0123456789") != std::string::npos)
-        return dot || exp ? "!!float" : "!!int";
-      if (s.size() > i + 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'o' || s[i + 1] == 'b'))
+    switch (resolve_number(s).kind) {
+      case YamlNumber::kInt:
+      case YamlNumber::kUint:
         return "!!int";
+      case YamlNumber::kFloat:
+        return "!!float";
+      case YamlNumber::kNone:
+        break;
     }
     return "!!str";
   }
@@ -115,11 +202,15 @@ struct Decoder {
 
   int64_t integer(const YAML::Node& n) {
     if (n.IsNull()) return 0;
-    std::string t = tag(n);
-    if (t == "!!int" || t == "!!float") {
-      try {
-        return int64_t(std::stod(n.Scalar()));
-      } catch (...) {
+    if (n.IsScalar() && n.Tag() != "!") {
+      // yaml.v3 into a Go int: an int64 as it is; a uint64 beyond it is an
+      // error; a float f is taken when f <= 2^63 (MaxInt64 as a float64), as
+      // int64(f), which on amd64 is MinInt64 for anything out of range.
+      const YamlNumber v = resolve_number(n.Scalar());
+      if (v.kind == YamlNumber::kInt) return v.i;
+      if (v.kind == YamlNumber::kFloat && v.f <= 0x1p63) {
+        if (v.f >= -0x1p63 && v.f < 0x1p63) return int64_t(v.f);
+        return std::numeric_limits<int64_t>::min();
       }
     }
     type_error(n, "int");

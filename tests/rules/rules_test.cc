@@ -7,13 +7,18 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "promql/engine.h"
 #include "rules/alerting_rule.h"
 #include "rules/group.h"
 #include "rules/manager.h"
 #include "rules/recording_rule.h"
+#include "rules/rule_file.h"
 #include "tests/testutil/temp_dir.h"
 #include "tsdb/db.h"
 #include "base/clock.h"
@@ -367,6 +372,61 @@ TEST_F(ManagerTest, ReloadKeepsUnchangedGroupsAndRefusesBadFiles) {
   ASSERT_EQ(groups.size(), 2u);
   EXPECT_EQ(groups[1].rules[0].query, "vector(2)");
   m.stop();
+}
+
+// A group's `limit` is decoded as yaml.v3 decodes a Go int. The values are
+// what Prometheus 2.42 loaded for each (its /api/v1/rules), the errors what
+// its promtool printed. 1e58 as a C++ int64 cast was undefined behaviour
+// (found by the rule_file fuzz target, seed crash-limit-float-overflow).
+TEST(RuleFileTest, GroupLimitIsReadAsYamlV3ReadsAGoInt) {
+  constexpr int64_t kMinI = std::numeric_limits<int64_t>::min();
+  const std::vector<std::pair<std::string, int64_t>> ok = {
+      {"9223372036854775807", std::numeric_limits<int64_t>::max()},
+      {"-9223372036854775808", kMinI},
+      {"-9223372036854775809", kMinI},
+      {"-1e58", kMinI},
+      {"9.2233720368547758e18", kMinI},  // 2^63 <= MaxInt64 as a float64; int64() wraps
+      {"-.inf", kMinI},
+      {"0x1F", 31},
+      {"-0x10", -16},
+      {"0x_1F", 31},
+      {"017", 15},
+      {"0777", 511},
+      {"08", 8},  // not octal: a float
+      {"0b101", 5},
+      {"-0b11", -3},
+      {"0o17", 15},
+      {"-0o17", -15},
+      {"1_000", 1000},
+      {"1__0", 10},
+      {"1.5", 1},
+      {"1e3", 1000},
+      {"-3", -3},
+      {"+7", 7},
+  };
+  for (const auto& [text, want] : ok) {
+    auto f = parse_rule_file("r.yml", "groups:\n  - name: g\n    limit: " + text +
+                                          "\n    rules:\n      - record: a\n        expr: up\n");
+    ASSERT_TRUE(f.ok()) << text << ": " << (f.errors.empty() ? "" : f.errors[0]);
+    ASSERT_EQ(f.groups.size(), 1u);
+    EXPECT_EQ(f.groups[0].limit, want) << text;
+  }
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"99999999999999999999999999999999999999990000000002066567836", "!!float `9999999...`"},
+      {"9223372036854775808", "!!int `9223372...`"},
+      {"18446744073709551616", "!!float `1844674...`"},
+      {"0x8000000000000000", "!!int `0x80000...`"},
+      {"1e58", "!!float `1e58`"},
+      {".nan", "!!float `.nan`"},
+      {"'5'", "!!str `5`"},
+  };
+  for (const auto& [text, want] : bad) {
+    auto f = parse_rule_file("r.yml", "groups:\n  - name: g\n    limit: " + text +
+                                          "\n    rules:\n      - record: a\n        expr: up\n");
+    ASSERT_EQ(f.errors.size(), 1u) << text;
+    EXPECT_NE(f.errors[0].find("line 3: cannot unmarshal " + want + " into int"), std::string::npos)
+        << text << ": " << f.errors[0];
+  }
 }
 
 }  // namespace

@@ -73,6 +73,15 @@ CHECK_TABLE = {
 """,
     "fields.yml": "groups:\n  - name: g\n    foo: 1\n    rules:\n      - record: x\n        expr: up\n        bar: 2\n",
     "types.yml": "groups:\n  - name: g\n    limit: abc\n    rules:\n      - record: x\n        labels:\n          a: [1]\n        annotations: 5\n  - name: [a]\n    rules: {}\n",
+    # A group's limit as yaml.v3 decodes a Go int: numbers in every YAML
+    # spelling, in and out of int64's range.
+    "limits.yml": "groups:\n" + "".join(
+        "  - name: g%d\n    limit: %s\n    rules:\n      - record: x\n        expr: up\n" % (i, v)
+        for i, v in enumerate([
+            "9223372036854775807", "9223372036854775808", "-9223372036854775809", "18446744073709551616",
+            "1e58", "-1e58", "1e400", "9.2233720368547758e18", "0x1F", "0x8000000000000000", "0x", "0xZZ",
+            "017", "08", "0b101", "0b", "-0o17", "1_000", ".5", "._5", ".nan", "-.inf", "+.inf", "1.5", "'5'",
+            "+9223372036854775808", "0x1p3", "1e", "true"])),
     "groups_map.yml": "groups:\n  name: g\n",
     "scalar.yml": "abc\n",
     "duration.yml": "groups:\n  - name: g\n    interval: 5x\n    rules:\n      - record: x\n        expr: up\n",
@@ -99,7 +108,7 @@ def mutate_rule_file(rng):
         if rng.random() < 0.3:
             lines.append("    interval: %s" % rng.choice(["30s", "1m", "2h", "0s"]))
         if rng.random() < 0.1:
-            lines.append("    limit: %s" % rng.choice(["3", "x"]))
+            lines.append("    limit: %s" % rng.choice(["3", "x", "-1", "1e58", "-1e58", "0x10", "08", "9223372036854775808"]))
         if rng.random() < 0.05:
             lines.append("    nope: 1")
         lines.append("    rules:")
