@@ -4,7 +4,7 @@ a table: target, executions, executions per second, crashes.
 
   tests/fuzz/run_fuzz.py --build-dir build-fuzz --seconds 60 [--only a,b] [--nice 19]
                          [--jobs 2] [--runs 10000000] [--goal 10000000]
-                         [--restart-rss-mb 1536]
+                         [--restart-rss-mb 1536] [--instance NAME]
   tests/fuzz/run_fuzz.py --build-dir build-fuzz --save [--only a,b]
 
 Targets, binaries, seed directories and per-target limits come from
@@ -19,7 +19,11 @@ campaign's total (the ledgers below) reaches that many, and skips targets
 already there. A fuzzer whose RSS passes --restart-rss-mb is stopped
 (SIGUSR1: libFuzzer's graceful exit) and started again for the rest of the
 run, so that ASan's stack depot, which only grows, does not end a long run
-at -rss_limit_mb. Exits 1 when any target
+at -rss_limit_mb. --instance NAME lets a second run_fuzz.py fuzz the same
+target beside a running one, on a free core: both grow the same corpus
+(libFuzzer writes new inputs under their hash names), its output goes to
+<target>.NAME.log and fuzz-results.NAME.tsv, and both add their executions
+to the ledger, which is locked across processes. Exits 1 when any target
 found a crash (a target stops at its first), 2 on a setup error. Results also
 go to <build-dir>/fuzz-results.tsv, and <build-dir>/fuzz-ledger.tsv adds each
 target's run, as it ends, to the campaign's totals per target (executions, seconds, runs, crashes),
@@ -36,12 +40,13 @@ the campaign to the next machine.
 
 import argparse
 import concurrent.futures
+import contextlib
+import fcntl
 import os
 import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 # Memory cap of one fuzzer process (ASan's overhead included): a decoder that
@@ -70,6 +75,8 @@ def main():
                     help="stop a target once the campaign's executions reach this many")
     ap.add_argument("--restart-rss-mb", type=int, default=RESTART_RSS_MB,
                     help="restart a fuzzer (on its grown corpus) once its RSS passes this")
+    ap.add_argument("--instance", default="",
+                    help="name of a second run beside a running one (its own logs)")
     ap.add_argument("--save", action="store_true",
                     help="merge the corpus and ledger into the repository's (no fuzzing)")
     args = ap.parse_args()
@@ -114,7 +121,7 @@ def main():
         print("at the goal of %d executions, skipped: %s" % (args.goal, ", ".join(done)))
     targets = [t for t in targets if t[0] not in done]
     # The ledger is updated as each target ends, so a round cut short still counts.
-    ledger_lock = threading.Lock()
+    suffix = "." + args.instance if args.instance else ""
 
     def run(target):
         name, binary, seeds, max_len, timeout = target
@@ -124,7 +131,7 @@ def main():
         for d in (corpus, artifacts, logs):
             os.makedirs(d, exist_ok=True)
         before = set(os.listdir(artifacts))
-        log_path = os.path.join(logs, name + ".log")
+        log_path = os.path.join(logs, name + suffix + ".log")
         start = time.monotonic()
         execs, rc, segments = 0, 0, 0
         open(log_path, "w").close()
@@ -173,8 +180,7 @@ def main():
         found = sorted(set(os.listdir(artifacts)) - before)
         crashes = len(found) if found else (1 if rc != 0 else 0)
         row = (name, execs, execs / elapsed if elapsed else 0, crashes, found, log_path, elapsed)
-        with ledger_lock:
-            update_ledger(local_ledger, [row])
+        update_ledger(local_ledger, [row])
         print("%-22s %12d execs %9.0f/s  %s" % (name, execs, row[2],
               "CRASH: %s (log %s)" % (" ".join(found) or "exit %d" % rc, log_path) if crashes else "ok"),
               flush=True)
@@ -188,7 +194,7 @@ def main():
     print("%-22s %12s %10s %8s %16s" % ("target", "execs", "execs/s", "crashes", "campaign execs"))
     for name, execs, rate, crashes, _, _, _ in rows:
         print("%-22s %12d %10.0f %8d %16d" % (name, execs, rate, crashes, ledger[name][0]))
-    with open(os.path.join(args.build_dir, "fuzz-results.tsv"), "w") as f:
+    with open(os.path.join(args.build_dir, "fuzz-results%s.tsv" % suffix), "w") as f:
         f.write("target\texecs\texecs_per_s\tcrashes\tartifacts\n")
         for name, execs, rate, crashes, found, _, _ in rows:
             f.write("%s\t%d\t%.0f\t%d\t%s\n" % (name, execs, rate, crashes, ",".join(found)))
@@ -222,17 +228,27 @@ def read_ledger(path):
     return totals
 
 
+@contextlib.contextmanager
+def ledger_lock(path):
+    """Serialises a ledger's read-modify-write among the threads of this run and
+    any other run_fuzz.py (--instance): flock conflicts between open files."""
+    with open(path + ".lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
+
+
 def update_ledger(path, rows):
     """Adds this run's rows to the campaign totals; returns them by target:
     [execs, seconds, runs, crashes]."""
-    totals = read_ledger(path)
-    for name, execs, _, crashes, _, _, elapsed in rows:
-        t = totals.setdefault(name, [0, 0.0, 0, 0])
-        t[0] += execs
-        t[1] += elapsed
-        t[2] += 1
-        t[3] += crashes
-    write_ledger(path, totals)
+    with ledger_lock(path):
+        totals = read_ledger(path)
+        for name, execs, _, crashes, _, _, elapsed in rows:
+            t = totals.setdefault(name, [0, 0.0, 0, 0])
+            t[0] += execs
+            t[1] += elapsed
+            t[2] += 1
+            t[3] += crashes
+        write_ledger(path, totals)
     return totals
 
 
@@ -259,13 +275,14 @@ def save(targets, build_dir, saved_corpus, saved_ledger, local_ledger):
     totals = read_ledger(saved_ledger)
     left = {}  # targets not saved this time stay in the local ledger
     names = {x[0] for x in targets}
-    for name, t in read_ledger(local_ledger).items():
-        if name in names:
-            totals[name] = [a + b for a, b in zip(totals.get(name, [0, 0.0, 0, 0]), t)]
-        else:
-            left[name] = t
-    write_ledger(saved_ledger, totals)
-    write_ledger(local_ledger, left)
+    with ledger_lock(local_ledger):
+        for name, t in read_ledger(local_ledger).items():
+            if name in names:
+                totals[name] = [a + b for a, b in zip(totals.get(name, [0, 0.0, 0, 0]), t)]
+            else:
+                left[name] = t
+        write_ledger(saved_ledger, totals)
+        write_ledger(local_ledger, left)
     return 0
 
 
