@@ -22,7 +22,8 @@ run, so that ASan's stack depot, which only grows, does not end a long run
 at -rss_limit_mb. --instance NAME lets a second run_fuzz.py fuzz the same
 target beside a running one, on a free core: both grow the same corpus
 (libFuzzer writes new inputs under their hash names), its output goes to
-<target>.NAME.log and fuzz-results.NAME.tsv, and both add their executions
+<target>.NAME.log, fuzz-results.NAME.tsv and
+fuzz-artifacts/<target>.NAME/, and both add their executions
 to the ledger, which is locked across processes. Exits 1 when any target
 found a crash (a target stops at its first), 2 on a setup error. Results also
 go to <build-dir>/fuzz-results.tsv, and <build-dir>/fuzz-ledger.tsv adds each
@@ -126,7 +127,8 @@ def main():
     def run(target):
         name, binary, seeds, max_len, timeout = target
         corpus = os.path.join(args.build_dir, "corpus", name)
-        artifacts = os.path.join(args.build_dir, "fuzz-artifacts", name)
+        # Each instance its own artifacts: a crash is counted by the run that found it.
+        artifacts = os.path.join(args.build_dir, "fuzz-artifacts", name + suffix)
         logs = os.path.join(args.build_dir, "fuzz-logs")
         for d in (corpus, artifacts, logs):
             os.makedirs(d, exist_ok=True)
