@@ -149,9 +149,9 @@ int64_t integer(const YAML::Node& n) {
 }
 
 int64_t bytes(const YAML::Node& n) {
-  auto b = parse_bytes(str(n));
+  auto b = parse_size_limit(str(n));
   if (!b.ok()) fail(n, std::string(b.status().message()));
-  return std::max<int64_t>(*b, 0);  // <= 0 is no limit in Prometheus
+  return *b;
 }
 
 std::vector<std::string> strings(const YAML::Node& n) {

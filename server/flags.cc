@@ -63,11 +63,10 @@ absl::Status small_integer(const std::string& v, int64_t min, int* out) {
   return absl::OkStatus();
 }
 
-// A <bytes> flag (parse_bytes): 0, or at least `min` (written `min_text`).
+// A <bytes> flag (parse_size_limit): 0, or at least `min` (written `min_text`).
 absl::Status bytes_value(const std::string& v, int64_t min, const char* min_text, int64_t* out) {
-  auto b = parse_bytes(v);
+  auto b = parse_size_limit(v);
   if (!b.ok()) return b.status();
-  if (*b < 0) *b = 0;  // no limit, as Prometheus reads a negative size
   if (*b != 0 && *b < min) return absl::InvalidArgumentError(std::string("must be 0 or at least ") + min_text);
   *out = *b;
   return absl::OkStatus();
@@ -509,6 +508,12 @@ absl::StatusOr<int64_t> parse_bytes(const std::string& s) {
   auto b = parse_unit(s, "iB");
   if (b.ok()) return b;
   return parse_unit(s, "B");
+}
+
+absl::StatusOr<int64_t> parse_size_limit(const std::string& s) {
+  auto b = parse_bytes(s);
+  if (b.ok() && *b < 0) return 0;
+  return b;
 }
 
 std::string format_bytes(int64_t n) {

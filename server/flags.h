@@ -110,6 +110,9 @@ std::string help_text();
 // Errors are Go's: "units: unknown unit kB in 1kB", "units: invalid x",
 // "units: overflow parsing unit".
 absl::StatusOr<int64_t> parse_bytes(const std::string& s);
+// A size limit, flag or config key: parse_bytes with every size <= 0 read as
+// 0, "no limit", as Prometheus reads a negative size.
+absl::StatusOr<int64_t> parse_size_limit(const std::string& s);
 // The inverse in Go's units.Base2Bytes style: "0B", "512MiB", "1GiB", "1536KiB".
 std::string format_bytes(int64_t bytes);
 

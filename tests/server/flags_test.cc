@@ -262,6 +262,15 @@ TEST(ParseBytesTest, PrometheusUnitsArePowersOf1024) {
   EXPECT_EQ(parse_bytes("8EiB").value(), INT64_MAX);  // passes Go's float64 bound; saturated
 }
 
+// One rule for flags and config keys: a size <= 0 is "no limit" (0); errors pass through.
+TEST(ParseBytesTest, SizeLimitReadsNegativeAsNoLimit) {
+  EXPECT_EQ(parse_size_limit("-1GB").value(), 0);
+  EXPECT_EQ(parse_size_limit("-0.5KiB").value(), 0);
+  EXPECT_EQ(parse_size_limit("0").value(), 0);
+  EXPECT_EQ(parse_size_limit("1KB").value(), 1024);
+  EXPECT_EQ(parse_size_limit("1kB").status().message(), "units: unknown unit kB in 1kB");
+}
+
 // Each case checked with promtool check config (Prometheus 2.42) as a scrape
 // config's body_size_limit; the messages are units.ParseBase2Bytes'.
 TEST(ParseBytesTest, RejectsWhatPrometheusRejects) {
