@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "base/duration.h"
+#include "base/go_yaml.h"
 #include "absl/strings/str_join.h"
 #include "base/go_quote.h"
 #include "rules/template/alert_template.h"
@@ -24,104 +25,6 @@
 
 namespace strata::rules {
 namespace {
-
-// How yaml.v3 resolves a plain scalar as a number (resolve.go): the .inf
-// and .nan spellings; a text starting with '.' as strconv.ParseFloat; else
-// the text without '_' as strconv.ParseInt(s, 0, 64), then ParseUint, then,
-// in the shape of a decimal float, ParseFloat. A float out of float64's range
-// is no number (ParseFloat fails), so the scalar is a string.
-struct YamlNumber {
-  enum Kind { kNone, kInt, kUint, kFloat } kind = kNone;
-  int64_t i = 0;
-  double f = 0;
-};
-
-// strconv.ParseUint(s, 0, 64): 0x, 0o, 0b prefixes, a leading 0 for octal.
-std::optional<uint64_t> go_parse_uint0(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  unsigned base = 10;
-  if (s[0] == '0') {
-    const char p = s.size() >= 3 ? char(s[1] | 0x20) : 0;
-    base = p == 'x' ? 16 : p == 'o' ? 8 : p == 'b' ? 2 : 8;
-    s.remove_prefix(p == 'x' || p == 'o' || p == 'b' ? 2 : 1);
-  }
-  uint64_t n = 0;
-  for (char c : s) {
-    unsigned d = c >= '0' && c <= '9'   ? unsigned(c - '0')
-                 : (c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? unsigned((c | 0x20) - 'a' + 10)
-                                                        : 99;
-    if (d >= base) return std::nullopt;
-    if (n > (std::numeric_limits<uint64_t>::max() - d) / base) return std::nullopt;  // ErrRange
-    n = n * base + d;
-  }
-  return n;
-}
-
-// yaml.v3's yamlStyleFloat: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
-bool yaml_float_shape(std::string_view s) {
-  size_t i = 0;
-  auto digits = [&] {
-    const size_t from = i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    return i > from;
-  };
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (!digits()) return false;
-  } else {
-    if (!digits()) return false;
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      digits();
-    }
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-    if (!digits()) return false;
-  }
-  return i == s.size();
-}
-
-// strconv.ParseFloat of a text in yamlStyleFloat's shape (decimal, so strtod
-// reads it alike); nullopt when it is out of float64's range.
-std::optional<double> go_parse_float(const std::string& s) {
-  const double f = std::strtod(s.c_str(), nullptr);
-  if (std::isinf(f)) return std::nullopt;
-  return f;
-}
-
-YamlNumber resolve_number(const std::string& in) {
-  YamlNumber v;
-  static const std::set<std::string> kInf = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"};
-  static const std::set<std::string> kNegInf = {"-.inf", "-.Inf", "-.INF"};
-  static const std::set<std::string> kNaN = {".nan", ".NaN", ".NAN"};
-  if (kInf.count(in) || kNegInf.count(in) || kNaN.count(in)) {
-    v.kind = YamlNumber::kFloat;
-    v.f = kNaN.count(in) ? std::nan("") : kInf.count(in) ? HUGE_VAL : -HUGE_VAL;
-    return v;
-  }
-  if (!in.empty() && in[0] == '.') {  // ParseFloat of the text as it is
-    if (!yaml_float_shape(in)) return v;
-    if (auto f = go_parse_float(in)) v = {YamlNumber::kFloat, 0, *f};
-    return v;
-  }
-  if (in.empty() || !(in[0] == '-' || in[0] == '+' || (in[0] >= '0' && in[0] <= '9'))) return v;
-  std::string plain;
-  for (char c : in)
-    if (c != '_') plain += c;
-  const bool neg = plain[0] == '-';
-  const std::string_view mag = std::string_view(plain).substr(plain[0] == '-' || plain[0] == '+' ? 1 : 0);
-  if (auto u = go_parse_uint0(mag)) {
-    if (!neg && *u <= uint64_t(std::numeric_limits<int64_t>::max())) return {YamlNumber::kInt, int64_t(*u), 0};
-    if (neg && *u <= uint64_t(1) << 63) return {YamlNumber::kInt, int64_t(0 - *u), 0};
-    if (!neg && plain[0] != '+') return {YamlNumber::kUint, 0, 0};  // ParseUint takes no sign
-  }
-  if (yaml_float_shape(plain))
-    if (auto f = go_parse_float(plain)) v = {YamlNumber::kFloat, 0, *f};
-  return v;
-}
 
 // Go's yaml.v3 decoding into rulefmt's types: type errors accumulate
 // ("line N: cannot unmarshal !!seq into string"); an error of a custom
@@ -133,33 +36,24 @@ struct Decoder {
   static int line(const YAML::Node& n) { return n.Mark().is_null() ? 0 : n.Mark().line + 1; }
 
   // yaml.v3's resolved tag of a node, in its short form.
-  static std::string tag(const YAML::Node& n) {
+  std::string tag(const YAML::Node& n) {
     if (n.IsSequence()) return "!!seq";
     if (n.IsMap()) return "!!map";
     if (n.IsNull()) return "!!null";
-    if (n.Tag() == "!") return "!!str";  // quoted
-    const std::string& s = n.Scalar();
-    static const std::set<std::string> kBools = {"true", "True", "TRUE", "false", "False", "FALSE"};
-    if (kBools.count(s)) return "!!bool";
-    switch (resolve_number(s).kind) {
-      case YamlNumber::kInt:
-      case YamlNumber::kUint:
-        return "!!int";
-      case YamlNumber::kFloat:
-        return "!!float";
-      case YamlNumber::kNone:
-        break;
-    }
-    return "!!str";
+    return scalar(n).tag;
+  }
+
+  // A scalar as yaml.v3 resolves it; an explicit tag that does not fit the
+  // text fails the whole decode, as in Go.
+  YamlScalar scalar(const YAML::Node& n) {
+    YamlScalar v = resolve_yaml_scalar(n.Scalar(), n.Tag(), GoYaml::kV3);
+    if (!v.decode_error.empty() && !fatal) fatal = "yaml: " + v.decode_error;
+    return v;
   }
 
   void type_error(const YAML::Node& n, std::string_view into) {
-    std::string t = tag(n), value;
-    if (t != "!!seq" && t != "!!map") {
-      const std::string s = n.IsNull() ? "" : n.Scalar();
-      value = s.size() > 10 ? " `" + s.substr(0, 7) + "...`" : " `" + s + "`";
-    }
-    terrors.push_back(fmt::format("line {}: cannot unmarshal {}{} into {}", line(n), t, value, into));
+    terrors.push_back(
+        fmt::format("line {}: {}", line(n), yaml_type_error(tag(n), n.IsScalar() ? n.Scalar() : "", into)));
   }
 
   // A mapping's entries; unknown and repeated keys are type errors.
@@ -202,17 +96,8 @@ struct Decoder {
 
   int64_t integer(const YAML::Node& n) {
     if (n.IsNull()) return 0;
-    if (n.IsScalar() && n.Tag() != "!") {
-      // yaml.v3 into a Go int: an int64 as it is; a uint64 beyond it is an
-      // error; a float f is taken when f <= 2^63 (MaxInt64 as a float64), as
-      // int64(f), which on amd64 is MinInt64 for anything out of range.
-      const YamlNumber v = resolve_number(n.Scalar());
-      if (v.kind == YamlNumber::kInt) return v.i;
-      if (v.kind == YamlNumber::kFloat && v.f <= 0x1p63) {
-        if (v.f >= -0x1p63 && v.f < 0x1p63) return int64_t(v.f);
-        return std::numeric_limits<int64_t>::min();
-      }
-    }
+    if (n.IsScalar())  // yaml.v3 into a Go int
+      if (auto v = yaml_decode_int(scalar(n))) return *v;
     type_error(n, "int");
     return 0;
   }

@@ -6,6 +6,7 @@
 
 #include "base/duration.h"
 #include "base/go_quote.h"
+#include "base/go_yaml.h"
 #include "re2/re2.h"
 #include "server/config_parse_internal.h"
 #include "server/flags.h"
@@ -121,31 +122,33 @@ int64_t duration(const YAML::Node& n) {
   return *d;
 }
 
+// A scalar as yaml.v2 resolves it, for decoding into a Go bool, int or uint.
+// Sequences and maps fail here, as they cannot be decoded into any of them.
+YamlScalar v2_scalar(const YAML::Node& n, const char* into) {
+  if (n.IsSequence() || n.IsMap()) fail(n, yaml_type_error(kind_name(n), "", into));
+  YamlScalar v = resolve_yaml_scalar(n.Scalar(), n.Tag(), GoYaml::kV2);
+  if (!v.decode_error.empty()) throw ConfigError{"yaml: " + v.decode_error};  // no line, as Go's
+  return v;
+}
+
 bool boolean(const YAML::Node& n) {
-  // YAML 1.1 booleans, as yaml.v2 reads them.
-  static const std::vector<std::string> kTrue = {"true", "True", "TRUE", "yes", "Yes", "YES",
-                                                 "y",    "Y",    "on",   "On",  "ON"};
-  static const std::vector<std::string> kFalse = {"false", "False", "FALSE", "no", "No", "NO",
-                                                  "n",     "N",     "off",   "Off", "OFF"};
-  std::string s = str(n);
-  if (std::find(kTrue.begin(), kTrue.end(), s) != kTrue.end()) return true;
-  if (std::find(kFalse.begin(), kFalse.end(), s) != kFalse.end()) return false;
-  fail(n, "cannot unmarshal !!str `" + s + "` into bool");
+  YamlScalar v = v2_scalar(n, "bool");
+  if (v.kind != YamlScalar::kBool) fail(n, yaml_type_error(v.tag, n.Scalar(), "bool"));
+  return v.b;
 }
 
 uint64_t uint(const YAML::Node& n) {
-  std::string s = str(n);
-  if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos)
-    fail(n, "cannot unmarshal !!str `" + s + "` into uint");
-  return std::stoull(s);
+  YamlScalar v = v2_scalar(n, "uint");
+  auto u = yaml_decode_uint(v);
+  if (!u) fail(n, yaml_type_error(v.tag, n.Scalar(), "uint"));
+  return *u;
 }
 
 int64_t integer(const YAML::Node& n) {
-  std::string s = str(n);
-  size_t start = !s.empty() && s[0] == '-' ? 1 : 0;
-  if (s.size() == start || s.size() > 18 || s.find_first_not_of("0123456789", start) != std::string::npos)
-    fail(n, "cannot unmarshal !!str `" + s + "` into int");
-  return std::stoll(s);
+  YamlScalar v = v2_scalar(n, "int");
+  auto i = yaml_decode_int(v);
+  if (!i) fail(n, yaml_type_error(v.tag, n.Scalar(), "int"));
+  return *i;
 }
 
 int64_t bytes(const YAML::Node& n) {

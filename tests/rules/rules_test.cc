@@ -403,6 +403,7 @@ TEST(RuleFileTest, GroupLimitIsReadAsYamlV3ReadsAGoInt) {
       {"1e3", 1000},
       {"-3", -3},
       {"+7", 7},
+      {"!!float 5", 5},
   };
   for (const auto& [text, want] : ok) {
     auto f = parse_rule_file("r.yml", "groups:\n  - name: g\n    limit: " + text +
@@ -419,6 +420,9 @@ TEST(RuleFileTest, GroupLimitIsReadAsYamlV3ReadsAGoInt) {
       {"1e58", "!!float `1e58`"},
       {".nan", "!!float `.nan`"},
       {"'5'", "!!str `5`"},
+      {"2001-12-14", "!!timestamp `2001-12-14`"},
+      {"yes", "!!str `yes`"},  // a YAML 1.1 boolean, but yaml.v3 reads YAML 1.2
+      {"[1]", "!!seq"},
   };
   for (const auto& [text, want] : bad) {
     auto f = parse_rule_file("r.yml", "groups:\n  - name: g\n    limit: " + text +
@@ -427,6 +431,10 @@ TEST(RuleFileTest, GroupLimitIsReadAsYamlV3ReadsAGoInt) {
     EXPECT_NE(f.errors[0].find("line 3: cannot unmarshal " + want + " into int"), std::string::npos)
         << text << ": " << f.errors[0];
   }
+  // An explicit tag that does not fit its text fails the whole file, as promtool says.
+  auto f = parse_rule_file("r.yml", "groups:\n  - name: g\n    limit: !!int 1.5\n    rules:\n      - record: a\n        expr: up\n");
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0], "r.yml: yaml: cannot decode !!float `1.5` as a !!int");
 }
 
 }  // namespace

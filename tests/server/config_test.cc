@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 
@@ -245,6 +246,94 @@ TEST(ConfigTest, RemoteWriteProtobufMessageChoosesTheProtocol) {
   EXPECT_EQ(c->remote_write[2].protocol, remote::RemoteWriteConfig::Protocol::kV1);
   EXPECT_TRUE(c->warnings.empty());
   EXPECT_NE(c->to_yaml().find("protobuf_message: io.prometheus.write.v2.Request"), std::string::npos);
+}
+
+// Numbers and booleans are read as gopkg.in/yaml.v2 reads them into Go's
+// uint, int and bool. The values are what Prometheus 2.42 loaded for each
+// (its /api/v1/status/config), the errors what its promtool printed.
+TEST(ConfigTest, NumbersAndBooleansDecodeAsYamlV2) {
+  auto scrape = [](const std::string& key, const std::string& v) {
+    return parse_config("scrape_configs:\n- job_name: x\n  " + key + ": " + v + "\n", "t.yml");
+  };
+  const std::pair<const char*, uint64_t> uints[] = {
+      {"0x10", 16}, {"1e3", 1000}, {"1_000", 1000}, {"+5", 5}, {"010", 8}, {"0o10", 8},
+      {"0b101", 5}, {"1.5", 1}, {"-1.5", UINT64_MAX}, {"1e19", 10000000000000000000u},
+      {"18446744073709551615", UINT64_MAX}, {"18446744073709551616", uint64_t(1) << 63},
+      {".5", 0}, {"5.", 5}, {"!!int 5", 5}, {"!!float 5", 5}, {"-0", 0}, {"1__0", 10},
+      {"0x_1", 1}, {"9e18", 9000000000000000000u}, {"-1e19", uint64_t(1) << 63},
+      {"-.inf", uint64_t(1) << 63}, {"08", 8},
+  };
+  for (const auto& [v, want] : uints) {
+    auto c = scrape("sample_limit", v);
+    ASSERT_TRUE(c.ok()) << v << ": " << c.status();
+    EXPECT_EQ(c->scrape_configs[0].sample_limit, want) << v;
+  }
+  const std::pair<const char*, const char*> uint_errors[] = {
+      {"-1", "line 3: cannot unmarshal !!int `-1` into uint"},
+      {"'5'", "line 3: cannot unmarshal !!str `5` into uint"},
+      {"!!str 5", "line 3: cannot unmarshal !!str `5` into uint"},
+      {"true", "line 3: cannot unmarshal !!bool `true` into uint"},
+      {"_1", "line 3: cannot unmarshal !!str `_1` into uint"},
+      {".inf", "line 3: cannot unmarshal !!float `.inf` into uint"},
+      {".nan", "line 3: cannot unmarshal !!float `.nan` into uint"},
+      {"0b2", "line 3: cannot unmarshal !!str `0b2` into uint"},
+      {"2001-12-14T01:02:03Z", "line 3: cannot unmarshal !!timestamp `2001-12...` into uint"},
+      {"2001-2-30", "line 3: cannot unmarshal !!str `2001-2-30` into uint"},
+      {"!foo 5", "line 3: cannot unmarshal !foo `5` into uint"},
+      {"[1]", "line 3: cannot unmarshal !!seq into uint"},
+  };
+  for (const auto& [v, want] : uint_errors) {
+    auto c = scrape("sample_limit", v);
+    ASSERT_FALSE(c.ok()) << v;
+    EXPECT_NE(std::string(c.status().message()).find(want), std::string::npos) << v << ": " << c.status();
+  }
+  auto capacity = [](const std::string& v) {
+    return parse_config("remote_write:\n- url: http://127.0.0.1:1/w\n  queue_config:\n    capacity: " + v + "\n",
+                        "t.yml");
+  };
+  const std::pair<const char*, int64_t> ints[] = {
+      {"-1", -1}, {"-1.5", -1}, {"1.9", 1}, {"-1.9", -1}, {"9223372036854775807", INT64_MAX},
+      {"-1e19", INT64_MIN}, {"-9223372036854775809", INT64_MIN}, {"-0x10", -16}, {"+0x10", 16},
+      {"-0b11", -3}, {"1e+3", 1000}, {"1E3", 1000}, {"1.e3", 1000}, {"0.5e1", 5},
+  };
+  for (const auto& [v, want] : ints) {
+    auto c = capacity(v);
+    ASSERT_TRUE(c.ok()) << v << ": " << c.status();
+    EXPECT_EQ(c->remote_write[0].queue_config.capacity, want) << v;
+  }
+  const std::pair<const char*, const char*> int_errors[] = {
+      {"2001-12-14", "line 4: cannot unmarshal !!timestamp `2001-12-14` into int"},
+      {"yes", "line 4: cannot unmarshal !!bool `yes` into int"},
+      {"9223372036854775808", "line 4: cannot unmarshal !!int `9223372...` into int"},
+      {"0x8000000000000000", "line 4: cannot unmarshal !!int `0x80000...` into int"},
+      {"1e19", "line 4: cannot unmarshal !!float `1e19` into int"},
+      {"9.3e18", "line 4: cannot unmarshal !!float `9.3e18` into int"},
+      {".e3", "line 4: cannot unmarshal !!str `.e3` into int"},
+      {"!!binary AQ==", "line 4: cannot unmarshal !!binary `AQ==` into int"},
+      {"{a: 1}", "line 4: cannot unmarshal !!map into int"},
+  };
+  for (const auto& [v, want] : int_errors) {
+    auto c = capacity(v);
+    ASSERT_FALSE(c.ok()) << v;
+    EXPECT_NE(std::string(c.status().message()).find(want), std::string::npos) << v << ": " << c.status();
+  }
+  for (const char* v : {"yes", "Y", "y", "on", "!!bool true"}) {
+    auto c = scrape("honor_labels", v);
+    ASSERT_TRUE(c.ok()) << v << ": " << c.status();
+    EXPECT_TRUE(c->scrape_configs[0].honor_labels) << v;
+  }
+  const std::pair<const char*, const char*> bool_errors[] = {
+      {"'true'", "line 3: cannot unmarshal !!str `true` into bool"},
+      {"!!str true", "line 3: cannot unmarshal !!str `true` into bool"},
+      {"1", "line 3: cannot unmarshal !!int `1` into bool"},
+      {"!!float 37501", "line 3: cannot unmarshal !!float `37501` into bool"},
+      {"!!int 12345678901.5", "parsing YAML file t.yml: yaml: cannot decode !!float `12345678901.5` as a !!int"},
+  };
+  for (const auto& [v, want] : bool_errors) {
+    auto c = scrape("honor_labels", v);
+    ASSERT_FALSE(c.ok()) << v;
+    EXPECT_NE(std::string(c.status().message()).find(want), std::string::npos) << v << ": " << c.status();
+  }
 }
 
 TEST(ConfigTest, ScrapeDefaultsComeFromGlobal) {

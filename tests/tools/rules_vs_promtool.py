@@ -22,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 
+from yaml_scalars import scalar
+
 PROMTOOL = "/usr/bin/promtool"
 
 CHECK_TABLE = {
@@ -107,8 +109,8 @@ def mutate_rule_file(rng):
         lines = ["  - name: %s" % (name if name else '""')]
         if rng.random() < 0.3:
             lines.append("    interval: %s" % rng.choice(["30s", "1m", "2h", "0s"]))
-        if rng.random() < 0.1:
-            lines.append("    limit: %s" % rng.choice(["3", "x", "-1", "1e58", "-1e58", "0x10", "08", "9223372036854775808"]))
+        if rng.random() < 0.25:
+            lines.append("    limit: %s" % scalar(rng))
         if rng.random() < 0.05:
             lines.append("    nope: 1")
         lines.append("    rules:")
