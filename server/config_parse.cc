@@ -70,7 +70,7 @@ GlobalConfig global_config(const YAML::Node& n) {
   if (g.evaluation_interval_ms == 0) g.evaluation_interval_ms = GlobalConfig().evaluation_interval_ms;
   if (auto v = f.get("rule_query_offset")) g.rule_query_offset_ms = duration(*v);
   if (auto v = f.get("query_log_file")) g.query_log_file = str(*v);
-  if (auto v = f.get("external_labels")) g.external_labels = labels(*v);
+  if (auto v = f.get("external_labels")) g.external_labels = labels(*v, LabelsType::kStringMap);
   if (auto v = f.get("body_size_limit")) g.body_size_limit_bytes = bytes(*v);
   if (auto v = f.get("sample_limit")) g.sample_limit = uint(*v);
   if (auto v = f.get("target_limit")) g.target_limit = uint(*v);
@@ -90,7 +90,7 @@ ScrapeConfig scrape_config(const YAML::Node& n, const GlobalConfig& g, const Par
         "fallback_scrape_protocol", "static_configs", "file_sd_configs", "http_sd_configs",
         "dns_sd_configs", "relabel_configs", "metric_relabel_configs"},
        http_client_keys(), unsupported_sd_keys()});
-  Fields f(n, kKeys, "config.plain");
+  Fields f(n, kKeys, "config.ScrapeConfig");
   ScrapeConfig sc;
   if (auto v = f.get("job_name")) sc.job_name = str(*v);
   if (sc.job_name.empty()) fail(n, "job_name is empty");
@@ -98,7 +98,7 @@ ScrapeConfig scrape_config(const YAML::Node& n, const GlobalConfig& g, const Par
   if (auto v = f.get("honor_timestamps")) sc.honor_timestamps = boolean(*v);
   if (auto v = f.get("track_timestamps_staleness")) sc.track_timestamps_staleness = boolean(*v);
   if (auto v = f.get("params")) {
-    if (!v->IsMap()) fail(*v, "cannot unmarshal into url.Values");
+    if (!v->IsMap()) type_error(*v, "url.Values");
     for (const auto& kv : *v) sc.params[str(kv.first)] = strings(kv.second);
   }
   if (auto v = f.get("scrape_interval")) sc.scrape_interval_ms = duration(*v);
@@ -208,7 +208,7 @@ RemoteWriteConfig remote_write_config(const YAML::Node& n, const ParseContext& c
     Fields q(*v, {"capacity", "max_shards", "min_shards", "max_samples_per_send",
                   "batch_send_deadline", "min_backoff", "max_backoff", "retry_on_http_429",
                   "sample_age_limit"},
-             "config.plain");
+             "config.QueueConfig");
     QueueConfig& c = r.queue_config;
     if (auto x = q.get("capacity")) c.capacity = integer(*x);
     if (auto x = q.get("max_shards")) c.max_shards = integer(*x);
@@ -221,7 +221,7 @@ RemoteWriteConfig remote_write_config(const YAML::Node& n, const ParseContext& c
     if (q.get("sample_age_limit")) (void)duration(*q.get("sample_age_limit"));
   }
   if (auto v = f.get("metadata_config")) {
-    Fields m(*v, {"send", "send_interval", "max_samples_per_send"}, "config.plain");
+    Fields m(*v, {"send", "send_interval", "max_samples_per_send"}, "config.MetadataConfig");
     if (auto x = m.get("send")) r.metadata_config.send = boolean(*x);
     if (auto x = m.get("send_interval")) r.metadata_config.send_interval_ms = duration(*x);
     if (auto x = m.get("max_samples_per_send")) r.metadata_config.max_samples_per_send = integer(*x);
@@ -245,13 +245,13 @@ void alerting_config(const YAML::Node& n, Config* c, const ParseContext& ctx) {
   if (auto v = f.get("alert_relabel_configs")) c->alert_relabel_configs = relabel_configs(*v);
   const YAML::Node* ams = f.get("alertmanagers");
   if (!ams) return;
-  if (!ams->IsSequence()) fail(*ams, "cannot unmarshal into []*config.AlertmanagerConfig");
+  if (!ams->IsSequence()) type_error(*ams, "config.AlertmanagerConfigs");
   static const std::vector<std::string_view> kKeys = concat(
       {{"scheme", "path_prefix", "timeout", "api_version", "relabel_configs",
         "alert_relabel_configs", "static_configs", "file_sd_configs", "sigv4"},
        http_client_keys(), unsupported_sd_keys(), scrape_only_sd_keys()});
   for (const auto& e : *ams) {
-    Fields a(e, kKeys, "config.plain");
+    Fields a(e, kKeys, "config.AlertmanagerConfig");
     AlertmanagerConfig am;
     am.http = http_client(a, ctx);
     if (auto v = a.get("scheme")) {
@@ -350,11 +350,11 @@ Config parse_root(const YAML::Node& root, const ParseContext& ctx) {
     }
   }
   if (auto v = f.get("scrape_configs")) {
-    if (!v->IsSequence()) fail(*v, "cannot unmarshal into []*config.ScrapeConfig");
+    if (!v->IsSequence()) type_error(*v, "[]*config.ScrapeConfig");
     for (const auto& e : *v) c.scrape_configs.push_back(scrape_config(e, c.global, ctx));
   }
   if (auto v = f.get("remote_write")) {
-    if (!v->IsSequence()) fail(*v, "cannot unmarshal into []*config.RemoteWriteConfig");
+    if (!v->IsSequence()) type_error(*v, "[]*config.RemoteWriteConfig");
     std::set<std::string> names;
     for (const auto& e : *v) {
       RemoteWriteConfig r = remote_write_config(e, ctx);
@@ -376,7 +376,7 @@ Config parse_root(const YAML::Node& root, const ParseContext& ctx) {
       YAML::Node doc = YAML::Load(text);
       Fields sf(doc, {"scrape_configs"}, "config.ScrapeConfigs");
       if (auto v = sf.get("scrape_configs")) {
-        if (!v->IsSequence()) fail(*v, "cannot unmarshal into []*config.ScrapeConfig");
+        if (!v->IsSequence()) type_error(*v, "[]*config.ScrapeConfig");
         for (const auto& e : *v) {
           ScrapeConfig s = scrape_config(e, c.global, ctx);
           s.from_scrape_config_file = true;

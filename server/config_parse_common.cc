@@ -18,12 +18,6 @@ namespace {
 // Go's %q, as Prometheus' messages quote user input.
 std::string quote(const std::string& s) { return go_quote(s); }
 
-const char* kind_name(const YAML::Node& n) {
-  if (n.IsMap()) return "!!map";
-  if (n.IsSequence()) return "!!seq";
-  return "!!str";
-}
-
 bool valid_label_name(const std::string& s) { return !s.empty() && tsdb::is_valid_utf8(s); }
 
 // Prometheus' relabel target: label names with $1 / ${name} templates.
@@ -67,11 +61,23 @@ net::TlsConfig tls_config(const YAML::Node& n, const ParseContext& ctx) {
   return t;
 }
 
+// A config.Secret: its UnmarshalYAML decodes into a `plain` type.
+constexpr std::string_view kSecret = "config.plain";
+
 }  // namespace
 
 std::string ParseContext::resolve(const std::string& path) const {
   if (path.empty() || dir.empty() || path.front() == '/') return path;
   return (std::filesystem::path(dir) / path).lexically_normal().string();
+}
+
+void type_error(const YAML::Node& n, std::string_view into) {
+  // yaml.v2 names the node's resolved tag, and a scalar's text.
+  if (n.IsSequence()) fail(n, yaml_type_error("!!seq", "", into));
+  if (n.IsMap()) fail(n, yaml_type_error("!!map", "", into));
+  YamlScalar v = resolve_yaml_scalar(n.Scalar(), n.Tag(), GoYaml::kV2);
+  if (!v.decode_error.empty()) throw ConfigError{"yaml: " + v.decode_error};  // no line, as Go's
+  fail(n, yaml_type_error(v.tag, n.Scalar(), into));
 }
 
 void fail(const YAML::Node& n, const std::string& msg) {
@@ -84,7 +90,7 @@ Fields::Fields(const YAML::Node& node, const std::vector<std::string_view>& know
                const char* type)
     : node_(node) {
   if (node.IsNull()) return;
-  if (!node.IsMap()) fail(node, std::string("cannot unmarshal ") + kind_name(node) + " into " + type);
+  if (!node.IsMap()) type_error(node, type);
   for (const auto& kv : node) {
     if (!kv.first.IsScalar()) fail(kv.first, std::string("invalid map key in ") + type);
     std::string key = kv.first.Scalar();
@@ -111,8 +117,8 @@ std::vector<std::string_view> concat(std::initializer_list<std::vector<std::stri
   return out;
 }
 
-std::string str(const YAML::Node& n) {
-  if (!n.IsScalar()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into string");
+std::string str(const YAML::Node& n, std::string_view into) {
+  if (!n.IsScalar()) type_error(n, into);
   return n.Scalar();
 }
 
@@ -125,7 +131,7 @@ int64_t duration(const YAML::Node& n) {
 // A scalar as yaml.v2 resolves it, for decoding into a Go bool, int or uint.
 // Sequences and maps fail here, as they cannot be decoded into any of them.
 YamlScalar v2_scalar(const YAML::Node& n, const char* into) {
-  if (n.IsSequence() || n.IsMap()) fail(n, yaml_type_error(kind_name(n), "", into));
+  if (n.IsSequence() || n.IsMap()) type_error(n, into);
   YamlScalar v = resolve_yaml_scalar(n.Scalar(), n.Tag(), GoYaml::kV2);
   if (!v.decode_error.empty()) throw ConfigError{"yaml: " + v.decode_error};  // no line, as Go's
   return v;
@@ -152,15 +158,15 @@ int64_t integer(const YAML::Node& n) {
 }
 
 int64_t bytes(const YAML::Node& n) {
-  auto b = parse_size_limit(str(n));
+  auto b = parse_size_limit(str(n, "units.Base2Bytes"));
   if (!b.ok()) fail(n, std::string(b.status().message()));
   return *b;
 }
 
-std::vector<std::string> strings(const YAML::Node& n) {
+std::vector<std::string> strings(const YAML::Node& n, std::string_view into) {
   std::vector<std::string> out;
   if (n.IsNull()) return out;
-  if (!n.IsSequence()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into []string");
+  if (!n.IsSequence()) type_error(n, into);
   for (const auto& e : n) out.push_back(str(e));
   return out;
 }
@@ -168,17 +174,19 @@ std::vector<std::string> strings(const YAML::Node& n) {
 std::map<std::string, std::string> string_map(const YAML::Node& n) {
   std::map<std::string, std::string> out;
   if (n.IsNull()) return out;
-  if (!n.IsMap()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into map[string]string");
+  if (!n.IsMap()) type_error(n, "map[string]string");
   for (const auto& kv : n) out[str(kv.first)] = str(kv.second);
   return out;
 }
 
-std::map<std::string, std::string> labels(const YAML::Node& n) {
+std::map<std::string, std::string> labels(const YAML::Node& n, LabelsType type) {
   std::map<std::string, std::string> out;
   if (n.IsNull()) return out;
-  if (!n.IsMap()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into model.LabelSet");
+  const bool label_set = type == LabelsType::kLabelSet;
+  if (!n.IsMap()) type_error(n, label_set ? "model.LabelSet" : "map[string]string");
   for (const auto& kv : n) {
-    std::string k = str(kv.first), v = str(kv.second);
+    std::string k = str(kv.first, label_set ? "model.LabelName" : "string");
+    std::string v = str(kv.second, label_set ? "model.LabelValue" : "string");
     if (!valid_label_name(k)) fail(kv.first, quote(k) + " is not a valid label name");
     if (!tsdb::is_valid_utf8(v)) fail(kv.second, quote(v) + " is not a valid label value");
     out[k] = v;
@@ -190,7 +198,7 @@ std::vector<RelabelConfig> relabel_configs(const YAML::Node& n) {
   using tsdb::relabel::Action;
   std::vector<RelabelConfig> out;
   if (n.IsNull()) return out;
-  if (!n.IsSequence()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into []*relabel.Config");
+  if (!n.IsSequence()) type_error(n, "[]*relabel.Config");
   const RelabelConfig d = tsdb::relabel::default_config();
   for (const auto& e : n) {
     if (e.IsNull()) fail(e, "empty or null relabeling rule");
@@ -199,7 +207,7 @@ std::vector<RelabelConfig> relabel_configs(const YAML::Node& n) {
              "relabel.plain");
     RelabelConfig r = d;
     if (auto v = f.get("source_labels")) {
-      r.source_labels = strings(*v);
+      r.source_labels = strings(*v, "model.LabelNames");
       for (const auto& l : r.source_labels)
         if (!valid_label_name(l)) fail(*v, quote(l) + " is not a valid label name");
     }
@@ -251,7 +259,7 @@ std::vector<RelabelConfig> relabel_configs(const YAML::Node& n) {
 std::vector<StaticConfig> static_configs(const YAML::Node& n) {
   std::vector<StaticConfig> out;
   if (n.IsNull()) return out;
-  if (!n.IsSequence()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into discovery.StaticConfig");
+  if (!n.IsSequence()) type_error(n, "[]*targetgroup.Group");
   for (const auto& e : n) {
     Fields f(e, {"targets", "labels"},
              "struct { Targets []string \"yaml:\\\"targets\\\"\"; Labels model.LabelSet "
@@ -268,7 +276,7 @@ std::vector<FileSdConfig> file_sd_configs(const YAML::Node& n, const ParseContex
   static const RE2 kPattern(R"(^[^*]*(\*[^/]*)?\.(json|yml|yaml|JSON|YML|YAML)$)");
   std::vector<FileSdConfig> out;
   if (n.IsNull()) return out;
-  if (!n.IsSequence()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into []*file.SDConfig");
+  if (!n.IsSequence()) type_error(n, "[]*file.SDConfig");
   for (const auto& e : n) {
     Fields f(e, {"files", "refresh_interval"}, "file.plain");
     FileSdConfig c;
@@ -334,7 +342,7 @@ std::optional<UrlParts> split_url(const std::string& url, std::string* error) {
 std::vector<scrape::HttpSdConfig> http_sd_configs(const YAML::Node& n, const ParseContext& ctx) {
   std::vector<scrape::HttpSdConfig> out;
   if (n.IsNull()) return out;
-  if (!n.IsSequence()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into []*http.SDConfig");
+  if (!n.IsSequence()) type_error(n, "[]*http.SDConfig");
   static const std::vector<std::string_view> kKeys = concat({{"refresh_interval", "url"}, http_client_keys()});
   for (const auto& e : n) {
     Fields f(e, kKeys, "http.plain");
@@ -357,7 +365,7 @@ std::vector<scrape::HttpSdConfig> http_sd_configs(const YAML::Node& n, const Par
 std::vector<scrape::DnsSdConfig> dns_sd_configs(const YAML::Node& n) {
   std::vector<scrape::DnsSdConfig> out;
   if (n.IsNull()) return out;
-  if (!n.IsSequence()) fail(n, std::string("cannot unmarshal ") + kind_name(n) + " into []*dns.SDConfig");
+  if (!n.IsSequence()) type_error(n, "[]*dns.SDConfig");
   for (const auto& e : n) {
     Fields f(e, {"names", "refresh_interval", "type", "port"}, "dns.plain");
     scrape::DnsSdConfig c;
@@ -418,11 +426,11 @@ void warn_unsupported_sd(const Fields& f, const std::string& owner, const ParseC
 net::HttpClientConfig http_client(const Fields& f, const ParseContext& ctx) {
   net::HttpClientConfig h;
   if (auto v = f.get("basic_auth")) {
-    Fields b(*v, {"username", "username_file", "password", "password_file"}, "config.BasicAuth");
+    Fields b(*v, {"username", "username_file", "password", "password_file"}, "config.plain");
     net::BasicAuth ba;
     if (auto x = b.get("username")) ba.username = str(*x);
     if (auto x = b.get("username_file")) ba.username_file = ctx.resolve(str(*x));
-    if (auto x = b.get("password")) ba.password = str(*x);
+    if (auto x = b.get("password")) ba.password = str(*x, kSecret);
     if (auto x = b.get("password_file")) ba.password_file = ctx.resolve(str(*x));
     if (!ba.username.empty() && !ba.username_file.empty())
       fail(*v, "at most one of basic_auth username & username_file must be configured");
@@ -431,7 +439,7 @@ net::HttpClientConfig http_client(const Fields& f, const ParseContext& ctx) {
     h.basic_auth = std::move(ba);
   }
   std::string bearer, bearer_file;
-  if (auto v = f.get("bearer_token")) bearer = str(*v);
+  if (auto v = f.get("bearer_token")) bearer = str(*v, kSecret);
   if (auto v = f.get("bearer_token_file")) bearer_file = ctx.resolve(str(*v));
   const YAML::Node& at = f.node();
   if (!bearer.empty() && !bearer_file.empty())
@@ -443,7 +451,7 @@ net::HttpClientConfig http_client(const Fields& f, const ParseContext& ctx) {
     net::Authorization az;
     if (auto x = a.get("type")) az.type = str(*x);
     if (az.type.empty()) az.type = "Bearer";
-    if (auto x = a.get("credentials")) az.credentials = str(*x);
+    if (auto x = a.get("credentials")) az.credentials = str(*x, kSecret);
     if (auto x = a.get("credentials_file")) az.credentials_file = ctx.resolve(str(*x));
     if (!bearer.empty() || !bearer_file.empty())
       fail(*v, "authorization is not compatible with bearer_token & bearer_token_file");
@@ -460,10 +468,10 @@ net::HttpClientConfig http_client(const Fields& f, const ParseContext& ctx) {
   if (auto v = f.get("oauth2")) {
     Fields o(*v, {"client_id", "client_secret", "client_secret_file", "scopes", "token_url",
                   "endpoint_params", "tls_config", "proxy_url"},
-             "config.plain");
+             "config.OAuth2");
     net::OAuth2 oa;
     if (auto x = o.get("client_id")) oa.client_id = str(*x);
-    if (auto x = o.get("client_secret")) oa.client_secret = str(*x);
+    if (auto x = o.get("client_secret")) oa.client_secret = str(*x, kSecret);
     if (auto x = o.get("client_secret_file")) oa.client_secret_file = ctx.resolve(str(*x));
     if (auto x = o.get("scopes")) oa.scopes = strings(*x);
     if (auto x = o.get("token_url")) oa.token_url = str(*x);

@@ -31,6 +31,9 @@ struct ParseContext {
 };
 
 [[noreturn]] void fail(const YAML::Node& n, const std::string& msg);
+// "line N: cannot unmarshal !!int `5` into <into>": a node of the wrong kind,
+// named by its yaml.v2 tag (and a scalar by its text), as Go says it.
+[[noreturn]] void type_error(const YAML::Node& n, std::string_view into);
 
 // A mapping whose keys were checked against a known list: unknown keys read
 // "field foo not found in type <type>", repeated keys "mapping key "foo"
@@ -49,16 +52,19 @@ class Fields {
 
 std::vector<std::string_view> concat(std::initializer_list<std::vector<std::string_view>> lists);
 
-std::string str(const YAML::Node& n);
+// `into` names the Go type in a type error, as Prometheus' field has it.
+std::string str(const YAML::Node& n, std::string_view into = "string");
 int64_t duration(const YAML::Node& n);  // ms
 bool boolean(const YAML::Node& n);
 uint64_t uint(const YAML::Node& n);
 int64_t integer(const YAML::Node& n);
 int64_t bytes(const YAML::Node& n);  // "512MB" etc.
-std::vector<std::string> strings(const YAML::Node& n);
+std::vector<std::string> strings(const YAML::Node& n, std::string_view into = "[]string");
 std::map<std::string, std::string> string_map(const YAML::Node& n);
-// A label set: names must be valid, values strings.
-std::map<std::string, std::string> labels(const YAML::Node& n);
+// A label set: names must be valid, values strings. Type errors name a
+// model.LabelSet, or a map[string]string (external_labels).
+enum class LabelsType { kLabelSet, kStringMap };
+std::map<std::string, std::string> labels(const YAML::Node& n, LabelsType type = LabelsType::kLabelSet);
 
 std::vector<RelabelConfig> relabel_configs(const YAML::Node& n);
 std::vector<StaticConfig> static_configs(const YAML::Node& n);

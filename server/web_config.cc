@@ -18,6 +18,7 @@ using config_internal::fail;
 using config_internal::Fields;
 using config_internal::ParseContext;
 using config_internal::str;
+using config_internal::type_error;
 
 // The headers the toolkit lets a web config set, with the values it allows
 // (empty = any value).
@@ -58,7 +59,7 @@ net::TlsServerConfig tls_server_config(const Fields& f, const ParseContext& ctx)
   if (t.min_version != 0 && t.max_version != 0 && t.max_version < t.min_version)
     fail(n, "max_version must be greater than or equal to min_version");
   if (auto v = f.get("cipher_suites")) {
-    if (!v->IsSequence()) fail(*v, "cannot unmarshal into []web.Cipher");
+    if (!v->IsSequence()) type_error(*v, "[]web.Cipher");
     for (const auto& item : *v) {
       auto c = net::parse_cipher_suite(str(item));
       if (!c.ok()) fail(item, std::string(c.status().message()));
@@ -66,7 +67,7 @@ net::TlsServerConfig tls_server_config(const Fields& f, const ParseContext& ctx)
     }
   }
   if (auto v = f.get("curve_preferences")) {
-    if (!v->IsSequence()) fail(*v, "cannot unmarshal into []web.Curve");
+    if (!v->IsSequence()) type_error(*v, "[]web.Curve");
     for (const auto& item : *v) {
       auto c = net::parse_curve(str(item));
       if (!c.ok()) fail(item, std::string(c.status().message()));
@@ -98,7 +99,7 @@ void http_server_config(const YAML::Node& n, WebConfig* out) {
   if (auto v = f.get("http2")) out->http2 = config_internal::boolean(*v);
   const YAML::Node* h = f.get("headers");
   if (h == nullptr) return;
-  if (!h->IsMap()) fail(*h, "cannot unmarshal into map[string]string");
+  if (!h->IsMap()) type_error(*h, "map[string]string");
   for (const auto& kv : *h) {
     std::string name = str(kv.first);
     std::string value = str(kv.second);
@@ -135,10 +136,10 @@ WebConfig parse_root(const YAML::Node& root, const ParseContext& ctx) {
   }
   if (auto v = f.get("http_server_config")) http_server_config(*v, &c);
   if (auto v = f.get("basic_auth_users")) {
-    if (!v->IsMap()) fail(*v, "cannot unmarshal into map[string]config.Secret");
+    if (!v->IsMap()) type_error(*v, "map[string]config.Secret");
     for (const auto& kv : *v) {
       std::string user = str(kv.first);
-      std::string hash = kv.second.IsNull() ? "" : str(kv.second);
+      std::string hash = kv.second.IsNull() ? "" : str(kv.second, "config.plain");  // config.Secret's
       if (!is_bcrypt_hash(hash))
         fail(kv.second, "basic_auth_users: the password of user \"" + user +
                             "\" is not a bcrypt hash");

@@ -171,7 +171,7 @@ TEST(ConfigTest, UnknownFieldsAreErrorsWithLines) {
       {"global", "global:\n  scrape_intervall: 1m\n",
        "line 2: field scrape_intervall not found in type config.plain"},
       {"scrape config", "scrape_configs:\n  - job_name: a\n    targets: [x]\n",
-       "line 3: field targets not found in type config.plain"},
+       "line 3: field targets not found in type config.ScrapeConfig"},
       {"relabel", "scrape_configs:\n  - job_name: a\n    relabel_configs:\n      - sourcelabels: [a]\n",
        "line 4: field sourcelabels not found in type relabel.plain"},
       {"repeated key", "global:\n  scrape_interval: 1m\n  scrape_interval: 2m\n",
@@ -333,6 +333,45 @@ TEST(ConfigTest, NumbersAndBooleansDecodeAsYamlV2) {
     auto c = scrape("honor_labels", v);
     ASSERT_FALSE(c.ok()) << v;
     EXPECT_NE(std::string(c.status().message()).find(want), std::string::npos) << v << ": " << c.status();
+  }
+}
+
+// A node of the wrong kind names its yaml.v2 tag, a scalar its text, and the
+// Go type Prometheus decodes into; each as promtool 2.42 printed it.
+TEST(ConfigTest, TypeErrorsNameTheGoType) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"5\n", "line 1: cannot unmarshal !!int `5` into config.plain"},
+      {"global:\n  external_labels: 5\n", "line 2: cannot unmarshal !!int `5` into map[string]string"},
+      {"global:\n  external_labels:\n    a: [b]\n", "line 3: cannot unmarshal !!seq into string"},
+      {"scrape_configs: 5\n", "line 1: cannot unmarshal !!int `5` into []*config.ScrapeConfig"},
+      {"scrape_configs:\n- 5\n", "line 2: cannot unmarshal !!int `5` into config.ScrapeConfig"},
+      {"scrape_configs:\n- job_name: x\n  zz: 1\n", "line 3: field zz not found in type config.ScrapeConfig"},
+      {"scrape_configs:\n- job_name: x\n  params: 5\n", "line 3: cannot unmarshal !!int `5` into url.Values"},
+      {"scrape_configs:\n- job_name: x\n  static_configs: x\n",
+       "line 3: cannot unmarshal !!str `x` into []*targetgroup.Group"},
+      {"scrape_configs:\n- job_name: x\n  static_configs:\n  - labels:\n      a: [b]\n",
+       "line 5: cannot unmarshal !!seq into model.LabelValue"},
+      {"scrape_configs:\n- job_name: x\n  relabel_configs:\n  - source_labels: 5\n",
+       "line 4: cannot unmarshal !!int `5` into model.LabelNames"},
+      {"scrape_configs:\n- job_name: x\n  basic_auth: [a]\n", "line 3: cannot unmarshal !!seq into config.plain"},
+      {"scrape_configs:\n- job_name: x\n  basic_auth:\n    password: [a]\n",
+       "line 4: cannot unmarshal !!seq into config.plain"},
+      {"scrape_configs:\n- job_name: x\n  oauth2:\n    zz: 1\n", "line 4: field zz not found in type config.OAuth2"},
+      {"scrape_configs:\n- job_name: x\n  body_size_limit: [5]\n",
+       "line 3: cannot unmarshal !!seq into units.Base2Bytes"},
+      {"remote_write:\n- url: http://a/b\n  queue_config: true\n",
+       "line 3: cannot unmarshal !!bool `true` into config.QueueConfig"},
+      {"remote_write:\n- url: http://a/b\n  metadata_config:\n    zz: 1\n",
+       "line 4: field zz not found in type config.MetadataConfig"},
+      {"alerting:\n  alertmanagers: 5\n", "line 2: cannot unmarshal !!int `5` into config.AlertmanagerConfigs"},
+      {"alerting:\n  alertmanagers:\n  - zz: 1\n", "line 3: field zz not found in type config.AlertmanagerConfig"},
+      {"rule_files: 1.5\n", "line 1: cannot unmarshal !!float `1.5` into []string"},
+      {"global: !!int 1.5\n", "parsing YAML file t.yml: yaml: cannot decode !!float `1.5` as a !!int"},
+  };
+  for (const auto& [yaml, want] : cases) {
+    auto c = parse_config(yaml, "t.yml");
+    ASSERT_FALSE(c.ok()) << yaml;
+    EXPECT_NE(std::string(c.status().message()).find(want), std::string::npos) << yaml << c.status();
   }
 }
 

@@ -9,7 +9,13 @@ capacity) and a bool (honor_labels) field: numbers in every spelling Go's
 yaml.v2 knows (signs, 0x/0o/0b, leading zeros, '_', floats, exponents, out of
 range), quoted and tagged ones, timestamps and words. Both must accept or
 reject alike, and a rejection must name the same "line N: cannot unmarshal
-<tag> `<value>` into <type>". STRATA_TEST_SEED repeats a run.
+<tag> `<value>` into <type>".
+
+Last, generated structural errors: one key or list item of a full
+configuration replaced by a scalar, a sequence or a mapping. Both must
+accept or reject alike, and a type error ("cannot unmarshal ... into <Go
+type>", "field x not found in type <Go type>") must read the same.
+STRATA_TEST_SEED repeats a run.
 
 usage: check_config_vs_promtool.py <stratatool>
 """
@@ -68,6 +74,125 @@ def generated(stratatool, seed):
     return failures
 
 
+TEMPLATE = """global:
+  scrape_interval: 15s
+  external_labels:
+    a: b
+scrape_configs:
+- job_name: x
+  honor_labels: true
+  params:
+    a: [b]
+  sample_limit: 5
+  body_size_limit: 1MB
+  basic_auth:
+    username: u
+    password: p
+  tls_config:
+    insecure_skip_verify: true
+  static_configs:
+  - targets: ['127.0.0.1:9100']
+    labels:
+      a: b
+  relabel_configs:
+  - source_labels: [a]
+    target_label: b
+  file_sd_configs:
+  - files: [a.json]
+  dns_sd_configs:
+  - names: [a]
+    type: SRV
+- job_name: y
+  oauth2:
+    client_id: a
+    client_secret: s
+    token_url: http://127.0.0.1:1/t
+  http_sd_configs:
+  - url: http://127.0.0.1:1/sd
+remote_write:
+- url: http://127.0.0.1:1/w
+  headers:
+    X-A: b
+  queue_config:
+    capacity: 5
+  metadata_config:
+    send: true
+  write_relabel_configs:
+  - action: drop
+    source_labels: [a]
+alerting:
+  alert_relabel_configs:
+  - action: drop
+    source_labels: [a]
+  alertmanagers:
+  - static_configs:
+    - targets: ['127.0.0.1:9093']
+rule_files: [a.yml]
+"""
+STRUCTURAL = 120
+NODES = ["5", "x", "-1", "1.5", "true", "'5'", "[a]", "[[a]]", "{a: 1}", "{a: [b]}", "!!binary AQ==", "{zz: 1}"]
+
+
+def mutate_structure(rng):
+    """TEMPLATE with one key's value, or one list item, replaced (with its
+    block) by a random node."""
+    lines = TEMPLATE.splitlines()
+    # Not mutated, where Strata differs from Prometheus 2.42 on purpose:
+    # target_label (Prometheus 3 takes any UTF-8 label name) and url
+    # (Strata refuses a URL it cannot send to when loading, not sending).
+    candidates = [k for k, l in enumerate(lines) if l.strip(" -").split(":")[0] not in ("target_label", "url")]
+    i = rng.choice(candidates)
+    line = lines[i]
+    ind = len(line) - len(line.lstrip(" "))
+    body = line[ind:]
+    item = body.startswith("- ") and rng.random() < 0.4
+    col = ind if item else ind + (2 if body.startswith("- ") else 0)
+    j = i + 1
+    while j < len(lines):
+        k = len(lines[j]) - len(lines[j].lstrip(" "))
+        if k > col or (not item and k == col and lines[j].lstrip(" ").startswith("- ")):
+            j += 1
+        else:
+            break
+    node = rng.choice(NODES)
+    if item:
+        new = " " * ind + "- " + node
+    else:
+        key = body.split(":", 1)[0]
+        new = line[:line.index(key) + len(key)] + ": " + node
+    return "\n".join(lines[:i] + [new] + lines[j:]) + "\n"
+
+
+def type_error(stderr):
+    """The message of a type error, as both tools print it once yaml.v2's
+    'yaml: unmarshal errors:' heading (which Strata leaves out) is dropped."""
+    text = " ".join(stderr.replace("yaml: unmarshal errors:", "").split())
+    if "cannot unmarshal" in text or "not found in type" in text:
+        return text
+    return None
+
+
+def structural(stratatool, seed):
+    rng = random.Random(seed)
+    with open("a.json", "w") as f:
+        f.write("[]\n")
+    open("a.yml", "w").close()
+    failures = 0
+    for n in range(STRUCTURAL):
+        text = mutate_structure(rng) if n else TEMPLATE
+        with open("gen.yml", "w") as f:
+            f.write(text)
+        p = run(["/usr/bin/promtool", "check", "config", "gen.yml"])
+        s = run([stratatool, "check", "config", "gen.yml"])
+        same = (p[0] == 0) == (s[0] == 0) and type_error(p[2]) == type_error(s[2])
+        if not same:
+            failures += 1
+            changed = [l for l in text.splitlines() if l not in TEMPLATE.splitlines()]
+            print("FAIL structural: %r\n--- promtool %d\n%s--- stratatool %d\n%s" % (changed, p[0], p[2], s[0], s[2]))
+    print("structural (seed %d): %d of %d agree" % (seed, STRUCTURAL - failures, STRUCTURAL))
+    return failures
+
+
 def main():
     stratatool = sys.argv[1]
     failures = 0
@@ -88,6 +213,7 @@ def main():
         print("%d of %d cases agree" % (len(cases) - failures, len(cases)))
         seed = int(os.environ.get("STRATA_TEST_SEED", random.randrange(1 << 30)))
         failures += generated(stratatool, seed)
+        failures += structural(stratatool, seed)
     return 1 if failures else 0
 
 
