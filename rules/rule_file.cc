@@ -1,7 +1,6 @@
 #include "rules/rule_file.h"
 
 #include <fmt/format.h>
-#include <glob.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -17,6 +16,7 @@
 #include <sstream>
 
 #include "base/duration.h"
+#include "base/go_glob.h"
 #include "base/go_yaml.h"
 #include "absl/strings/str_join.h"
 #include "base/go_quote.h"
@@ -326,17 +326,12 @@ RuleFileList expand_rule_globs(const std::vector<std::string>& globs) {
   RuleFileList out;
   std::set<std::string> seen;
   for (const auto& pattern : globs) {
-    glob_t g{};
-    // Like Go's filepath.Glob: unreadable or missing directories match nothing.
-    int rc = ::glob(pattern.c_str(), 0, nullptr, &g);
-    if (rc == 0) {
-      for (size_t i = 0; i < g.gl_pathc; ++i) seen.insert(g.gl_pathv[i]);
-    } else if (rc != GLOB_NOMATCH) {
-      out.error = fmt::format("error retrieving rule files for {}: {}", pattern,
-                              rc == GLOB_NOSPACE ? "out of memory" : "read error");
+    auto m = go_glob(pattern);  // unreadable or missing directories match nothing
+    if (!m.ok()) {
+      out.error = fmt::format("error retrieving rule files for {}: {}", pattern, std::string(m.status().message()));
+      return out;
     }
-    globfree(&g);
-    if (!out.error.empty()) return out;
+    seen.insert(m->begin(), m->end());
   }
   out.files.assign(seen.begin(), seen.end());
   return out;

@@ -1,7 +1,6 @@
 // prometheus.yml's top level: global, alerting, rule_files,
 // scrape_config_files, scrape_configs, remote_write, otlp; and the error edge
 // where yaml-cpp exceptions and ConfigErrors become statuses.
-#include <glob.h>
 
 #include <cctype>
 #include <cerrno>
@@ -12,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include "base/go_glob.h"
+#include "base/go_quote.h"
 #include "server/config.h"
 #include "server/config_parse_internal.h"
 
@@ -278,13 +279,14 @@ void alerting_config(const YAML::Node& n, Config* c, const ParseContext& ctx) {
   }
 }
 
+// The files of scrape_config_files' globs, as Prometheus' GetScrapeConfigs.
 std::vector<std::string> glob_paths(const std::vector<std::string>& patterns) {
   std::vector<std::string> out;
   for (const auto& p : patterns) {
-    glob_t g{};
-    if (::glob(p.c_str(), 0, nullptr, &g) == 0)
-      for (size_t i = 0; i < g.gl_pathc; ++i) out.push_back(g.gl_pathv[i]);
-    ::globfree(&g);
+    auto m = go_glob(p);
+    if (!m.ok())
+      throw ConfigError{"error retrieving scrape config files for " + go_quote(p) + ": " + std::string(m.status().message())};
+    out.insert(out.end(), m->begin(), m->end());
   }
   return out;
 }
@@ -421,8 +423,9 @@ absl::StatusOr<Config> load_config_file(const std::string& path) {
     if (!why.empty()) why[0] = char(std::tolower((unsigned char)why[0]));
     return absl::NotFoundError("open " + path + ": " + why);
   }
-  std::string dir = std::filesystem::absolute(path).parent_path().string();
-  return parse_config(text, path, dir);
+  // Relative paths in the file are relative to its directory as given (Go's
+  // filepath.Dir), so they read back as Prometheus shows them ("rules/a.yml").
+  return parse_config(text, path, std::filesystem::path(path).parent_path().string());
 }
 
 }  // namespace strata::server

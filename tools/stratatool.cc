@@ -12,10 +12,13 @@
 
 #include <iostream>
 
+#include "base/go_glob.h"
+#include "base/go_quote.h"
 #include "base/stack.h"
 #include "net/client.h"
 #include "rules/rule_file.h"
 #include "server/build_info.h"
+#include "scrape/discovery/target_group.h"
 #include "server/config.h"
 #include "server/web_config_file.h"
 #include "base/duration.h"
@@ -49,10 +52,13 @@ Commands:
       samples are skipped with a warning. Prometheus' head (wal/,
       chunks_head/) is not read: stop Prometheus, or import a snapshot from
       POST /api/v1/admin/tsdb/snapshot, which includes the head.
-  check config FILE...
+  check config [--syntax-only] [--compat=v2] [--lint=none|duplicate-rules] [--lint-fatal] FILE...
       Checks prometheus.yml files as the server loads them (same messages);
       prints "SUCCESS" or "FAILED" per file like promtool and exits 1 when
-      any file fails.
+      any file fails. Unless --syntax-only, also as promtool: a rule_files
+      entry without '*' must name an existing file, file_sd files must
+      parse (a missing one is a warning), and every rule file found is then
+      checked as by check rules (the lint flags are check rules').
   check web-config FILE...
       Checks --web.config.file files as the server loads them (YAML,
       bcrypt hashes, certificate and key files); prints "FILE SUCCESS" or
@@ -183,35 +189,6 @@ int promqltest(int argc, char** argv) {
   return total.failed == 0 ? 0 : 1;
 }
 
-// promtool check config: stdout says what is checked, stderr how it went.
-int check_config(int argc, char** argv) {
-  if (argc == 0) {
-    std::fprintf(stderr, "stratatool: error: required argument 'config-files' not provided, try --help\n");
-    return 1;
-  }
-  for (int i = 0; i < argc; ++i) {
-    if (!std::filesystem::exists(argv[i])) {
-      std::fprintf(stderr, "stratatool: error: path '%s' does not exist, try --help\n", argv[i]);
-      return 1;
-    }
-  }
-  bool failed = false;
-  for (int i = 0; i < argc; ++i) {
-    std::printf("Checking %s\n", argv[i]);
-    std::fflush(stdout);
-    auto c = strata::server::load_config_file(argv[i]);
-    if (c.ok()) {
-      std::printf(" SUCCESS: %s is valid prometheus config file syntax\n", argv[i]);
-      for (const std::string& w : c->warnings) std::fprintf(stderr, "  WARNING: %s\n", w.c_str());
-    } else {
-      std::fprintf(stderr, "  FAILED: %s\n", std::string(c.status().message()).c_str());
-      failed = true;
-    }
-    std::printf("\n");
-  }
-  return failed ? 1 : 0;
-}
-
 // promtool check web-config: one line per file on stderr.
 int check_web_config(int argc, char** argv) {
   if (argc == 0) {
@@ -292,20 +269,56 @@ std::string duplicate_rules_lint(const strata::rules::ParsedRuleFile& f) {
   return out + "Might cause inconsistency while recording expressions";
 }
 
-// promtool check rules: "Checking" on stdout, problems on stderr.
-int check_rules(int argc, char** argv) {
-  strata::rules::RuleFileOptions opts;
+// How `check rules` (and `check config`, for the rule files it names) reads
+// rule files: the PromQL dialect and the duplicate-rules lint.
+struct RuleCheckOptions {
+  strata::rules::RuleFileOptions file;
   bool lint_duplicates = true, lint_fatal = false;
-  std::vector<std::string> files;
-  auto flag = [&](const std::string& a) {
-    if (compat_flag(a, &opts.parse.compat)) return true;
+  // --compat, --lint and --lint-fatal; false for other words.
+  bool flag(const std::string& a) {
+    if (compat_flag(a, &file.parse.compat)) return true;
     if (a == "--lint=none") lint_duplicates = false;
     else if (a == "--lint=duplicate-rules") lint_duplicates = true;
     else if (a == "--lint-fatal") lint_fatal = true;
     else return false;
     return true;
-  };
-  if (!split_args(argc, argv, "rule-files", flag, &files)) return 1;
+  }
+};
+
+struct RuleCheckResult {
+  bool failed = false;  // errors or lint findings
+  bool errors = false;  // errors that are not lint findings
+  // promtool's exit code for a run with these results.
+  int exit_code(const RuleCheckOptions& o) const { return errors ? 1 : failed && o.lint_fatal ? 3 : 0; }
+};
+
+// One rule file as promtool checks it: "Checking" and the rule count on
+// stdout, problems on stderr (each after `indent`: check config indents them),
+// then a blank line.
+void check_rule_file(const std::string& f, const RuleCheckOptions& o, const char* indent, RuleCheckResult* r) {
+  std::printf("Checking %s\n", f.c_str());
+  std::fflush(stdout);
+  auto parsed = strata::rules::load_rule_file(f, o.file);
+  std::string lint = parsed.ok() && o.lint_duplicates ? duplicate_rules_lint(parsed) : "";
+  if (!parsed.ok() || !lint.empty()) {
+    std::fprintf(stderr, "  FAILED:\n");
+    for (const auto& e : parsed.errors) std::fprintf(stderr, "%s%s\n", indent, e.c_str());
+    if (!lint.empty()) std::fprintf(stderr, "%s%s\n", indent, lint.c_str());
+    r->failed = true;
+    r->errors = r->errors || !parsed.ok();
+  } else {
+    std::printf("  SUCCESS: %zu rules found\n", parsed.rule_count());
+  }
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+// promtool check rules: "Checking" on stdout, problems on stderr.
+int check_rules(int argc, char** argv) {
+  RuleCheckOptions opts;
+  std::vector<std::string> files;
+  if (!split_args(argc, argv, "rule-files", [&](const std::string& a) { return opts.flag(a); }, &files))
+    return 1;
   for (const auto& f : files) {
     std::error_code ec;
     if (!std::filesystem::exists(f, ec)) {
@@ -317,26 +330,101 @@ int check_rules(int argc, char** argv) {
       return 1;
     }
   }
-  bool failed = false, errors = false;
+  RuleCheckResult result;
+  for (const auto& f : files) check_rule_file(f, opts, "", &result);
+  return result.exit_code(opts);
+}
+
+// The files of one file_sd_configs block as promtool checks them: each match
+// must parse as target groups ("checking SD file <glob>: ..."); a glob that
+// matches nothing is a warning on stdout.
+absl::Status check_sd_files(const std::vector<strata::scrape::FileSdConfig>& sds, const std::string& owner) {
+  for (const auto& sd : sds) {
+    for (const auto& pattern : sd.files) {
+      auto matches = strata::go_glob(pattern);
+      if (!matches.ok()) return matches.status();
+      if (matches->empty())
+        std::printf("  WARNING: file %s for file_sd in %s does not exist\n", strata::go_quote(pattern).c_str(),
+                    owner.c_str());
+      for (const auto& f : *matches) {
+        std::ifstream in(f);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        auto format = strata::scrape::group_file_format(f);
+        absl::Status st = !in ? absl::InvalidArgumentError("open " + f + ": cannot read")
+                          : !format ? absl::InvalidArgumentError("invalid file extension")
+                                    : strata::scrape::parse_target_groups(ss.str(), *format, f).status();
+        if (!st.ok())
+          return absl::InvalidArgumentError("checking SD file " + strata::go_quote(pattern) + ": " +
+                                            std::string(st.message()));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// What promtool checks past the syntax: rule_files entries without a '*'
+// must name an existing file, file_sd files must parse. The rule files found.
+absl::StatusOr<std::vector<std::string>> check_config_files(const strata::server::Config& c) {
+  std::vector<std::string> rule_files;
+  for (const auto& pattern : c.rule_files) {
+    auto matches = strata::go_glob(pattern);
+    if (!matches.ok()) return matches.status();
+    if (pattern.find('*') == std::string::npos && matches->empty())
+      return absl::InvalidArgumentError(strata::go_quote(pattern) + " does not point to an existing file");
+    rule_files.insert(rule_files.end(), matches->begin(), matches->end());
+  }
+  for (const auto& sc : c.scrape_configs) {
+    absl::Status st = check_sd_files(sc.file_sd_configs, "scrape job " + strata::go_quote(sc.job_name));
+    if (!st.ok()) return st;
+  }
+  for (const auto& am : c.alertmanagers) {
+    absl::Status st = check_sd_files(am.file_sd_configs, "alertmanager config");
+    if (!st.ok()) return st;
+  }
+  return rule_files;
+}
+
+// promtool check config: stdout says what is checked, stderr how it went;
+// then the rule files the configuration names, as check rules does them.
+int check_config(int argc, char** argv) {
+  RuleCheckOptions opts;
+  bool syntax_only = false;
+  std::vector<std::string> files;
+  auto flag = [&](const std::string& a) {
+    if (a == "--syntax-only") return syntax_only = true;
+    return opts.flag(a);
+  };
+  if (!split_args(argc, argv, "config-files", flag, &files)) return 1;
+  for (const auto& f : files) {
+    if (!std::filesystem::exists(f)) {
+      std::fprintf(stderr, "stratatool: error: path '%s' does not exist, try --help\n", f.c_str());
+      return 1;
+    }
+  }
+  bool failed = false;
+  RuleCheckResult rules;
   for (const auto& f : files) {
     std::printf("Checking %s\n", f.c_str());
     std::fflush(stdout);
-    auto parsed = strata::rules::load_rule_file(f, opts);
-    std::string lint = parsed.ok() && lint_duplicates ? duplicate_rules_lint(parsed) : "";
-    if (!parsed.ok() || !lint.empty()) {
-      std::fprintf(stderr, "  FAILED:\n");
-      for (const auto& e : parsed.errors) std::fprintf(stderr, "%s\n", e.c_str());
-      if (!lint.empty()) std::fprintf(stderr, "%s\n", lint.c_str());
+    auto c = strata::server::load_config_file(f);
+    absl::StatusOr<std::vector<std::string>> rule_files = std::vector<std::string>{};
+    if (c.ok() && !syntax_only) rule_files = check_config_files(*c);
+    std::fflush(stdout);
+    if (!c.ok() || !rule_files.ok()) {
+      std::fprintf(stderr, "  FAILED: %s\n",
+                   std::string((c.ok() ? rule_files.status() : c.status()).message()).c_str());
       failed = true;
-      errors = errors || !parsed.ok();
+      rule_files = std::vector<std::string>{};
     } else {
-      std::printf("  SUCCESS: %zu rules found\n", parsed.rule_count());
+      if (!rule_files->empty()) std::printf("  SUCCESS: %zu rule files found\n", rule_files->size());
+      std::printf(" SUCCESS: %s is valid prometheus config file syntax\n", f.c_str());
+      for (const std::string& w : c->warnings) std::fprintf(stderr, "  WARNING: %s\n", w.c_str());
     }
     std::printf("\n");
-    std::fflush(stdout);
+    for (const auto& rf : *rule_files) check_rule_file(rf, opts, "     ", &rules);
   }
-  if (failed && errors) return 1;
-  return failed && lint_fatal ? 3 : 0;
+  return failed ? 1 : rules.exit_code(opts);
 }
 
 int check(int argc, char** argv) {

@@ -1,5 +1,4 @@
 // static_configs and file_sd_configs providers (scrape/discovery/provider.h).
-#include <glob.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 
 #include <cstring>
 
+#include "base/go_glob.h"
 #include "base/log.h"
 #include "scrape/discovery/provider.h"
 
@@ -124,11 +124,8 @@ class FileProvider final : public Provider, public std::enable_shared_from_this<
   std::vector<std::string> match() const {
     std::set<std::string> out;
     for (const auto& pattern : config_.files) {
-      glob_t g{};
-      if (::glob(pattern.c_str(), 0, nullptr, &g) == 0) {
-        for (size_t i = 0; i < g.gl_pathc; ++i) out.insert(g.gl_pathv[i]);
-      }
-      ::globfree(&g);
+      auto m = go_glob(pattern);  // a bad pattern matches nothing
+      if (m.ok()) out.insert(m->begin(), m->end());
     }
     return {out.begin(), out.end()};
   }

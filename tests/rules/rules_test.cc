@@ -437,5 +437,16 @@ TEST(RuleFileTest, GroupLimitIsReadAsYamlV3ReadsAGoInt) {
   EXPECT_EQ(f.errors[0], "r.yml: yaml: cannot decode !!float `1.5` as a !!int");
 }
 
+// rule_files globs are Go's: a malformed pattern fails the (re)load as
+// Prometheus' "error retrieving rule files for <glob>: syntax error in
+// pattern"; a glob matching nothing is no error.
+TEST(RuleFileTest, RuleGlobsAreGoGlobs) {
+  auto bad = expand_rule_globs({"/nonexistent/*.yml", "a/[b.yml"});
+  EXPECT_EQ(bad.error, "error retrieving rule files for a/[b.yml: syntax error in pattern");
+  auto none = expand_rule_globs({"/nonexistent/*.yml", "/nonexistent/x.yml"});
+  EXPECT_TRUE(none.error.empty());
+  EXPECT_TRUE(none.files.empty());
+}
+
 }  // namespace
 }  // namespace strata::rules

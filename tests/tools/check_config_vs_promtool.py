@@ -12,9 +12,10 @@ reject alike, and a rejection must name the same "line N: cannot unmarshal
 <tag> `<value>` into <type>".
 
 Last, generated structural errors: one key or list item of a full
-configuration replaced by a scalar, a sequence or a mapping. Both must
-accept or reject alike, and a type error ("cannot unmarshal ... into <Go
-type>", "field x not found in type <Go type>") must read the same.
+configuration (with a file_sd file and a rule file, which both tools then
+check) replaced by a scalar, a sequence or a mapping. Exit code and stdout
+must be the same, and a type error ("cannot unmarshal ... into <Go type>",
+"field x not found in type <Go type>") must read the same.
 STRATA_TEST_SEED repeats a run.
 
 usage: check_config_vs_promtool.py <stratatool>
@@ -35,6 +36,24 @@ CONFIGS = {
     "timeout_over_interval.yml": "scrape_configs:\n- job_name: a\n  scrape_interval: 5s\n  scrape_timeout: 10s\n",
     "duplicate_job.yml": "scrape_configs:\n- job_name: a\n- job_name: a\n",
     "not_yaml.yml": "scrape_configs: [\n",
+    # What promtool checks past the syntax: rule files (named ones must
+    # exist, each is then checked as `check rules` does), file_sd files.
+    "rule_files.yml": "rule_files: [rules_ok.yml, 'none*.yml', rules_dup.yml]\n",
+    "rule_missing.yml": "rule_files: [missing.yml]\n",
+    "rule_bad_glob.yml": "rule_files: ['a/[b.yml']\n",
+    "rule_broken.yml": "rule_files: [rules_broken.yml]\n",
+    "sd_missing.yml": "scrape_configs:\n- job_name: a\n  file_sd_configs:\n  - files: [missing.json, 'none*.yml']\n"
+                      "alerting:\n  alertmanagers:\n  - file_sd_configs:\n    - files: [missing.yml]\n",
+    "sd_good.yml": "scrape_configs:\n- job_name: a\n  file_sd_configs:\n  - files: [sd_good.json]\n",
+    "sd_bad.yml": "scrape_configs:\n- job_name: a\n  file_sd_configs:\n  - files: [sd_bad.json]\n",
+}
+# Files the configurations above point to.
+AUX = {
+    "rules_ok.yml": "groups:\n- name: g\n  rules:\n  - record: a:b\n    expr: up\n",
+    "rules_dup.yml": "groups:\n- name: g\n  rules:\n  - record: a\n    expr: up\n  - record: a\n    expr: up\n",
+    "rules_broken.yml": "groups:\n- name: g\n  rules:\n  - record: a\n    expr: up(\n",
+    "sd_good.json": '[{"targets": ["127.0.0.1:9100"], "labels": {"a": "b"}}]\n',
+    "sd_bad.json": '[{"targets": ["127.0.0.1:9100"], "labels": {"a b": 1}}]\n',
 }
 
 
@@ -184,7 +203,7 @@ def structural(stratatool, seed):
             f.write(text)
         p = run(["/usr/bin/promtool", "check", "config", "gen.yml"])
         s = run([stratatool, "check", "config", "gen.yml"])
-        same = (p[0] == 0) == (s[0] == 0) and type_error(p[2]) == type_error(s[2])
+        same = p[0] == s[0] and p[1] == s[1] and type_error(p[2]) == type_error(s[2])
         if not same:
             failures += 1
             changed = [l for l in text.splitlines() if l not in TEMPLATE.splitlines()]
@@ -198,10 +217,12 @@ def main():
     failures = 0
     with tempfile.TemporaryDirectory(prefix="strata-check-config-") as d:
         os.chdir(d)
-        for name, text in CONFIGS.items():
+        for name, text in list(CONFIGS.items()) + list(AUX.items()):
             with open(name, "w") as f:
                 f.write(text)
-        cases = [[n] for n in CONFIGS] + [["good.yml", "unknown_field.yml"], ["missing.yml"]]
+        cases = [[n] for n in CONFIGS] + [["good.yml", "unknown_field.yml"], ["missing.yml"],
+                                          ["--syntax-only", "rule_missing.yml"], ["--lint-fatal", "rule_files.yml"],
+                                          ["--lint=none", "rule_files.yml"]]
         for files in cases:
             p = run(["/usr/bin/promtool", "check", "config"] + files)
             s = run([stratatool, "check", "config"] + files)

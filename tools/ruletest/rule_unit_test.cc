@@ -1,6 +1,5 @@
 #include "tools/ruletest/rule_unit_test.h"
 
-#include <glob.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -17,6 +16,7 @@
 #include "base/clock.h"
 #include "base/duration.h"
 #include "base/float_format.h"
+#include "base/go_glob.h"
 #include "base/go_quote.h"
 #include "base/metrics.h"
 #include "promql/engine.h"
@@ -231,10 +231,8 @@ std::vector<std::string> resolve_rule_files(const std::string& dir, const std::v
   std::vector<std::string> out;
   for (const auto& g : globs) {
     std::string pattern = std::filesystem::path(g).is_absolute() ? g : dir + "/" + g;
-    glob_t gl{};
-    if (::glob(pattern.c_str(), 0, nullptr, &gl) == 0)
-      for (size_t i = 0; i < gl.gl_pathc; ++i) out.push_back(gl.gl_pathv[i]);
-    globfree(&gl);
+    auto m = go_glob(pattern);  // a bad pattern matches nothing
+    if (m.ok()) out.insert(out.end(), m->begin(), m->end());
   }
   return out;
 }
