@@ -19,6 +19,7 @@
 #include "rules/rule_file.h"
 #include "server/build_info.h"
 #include "scrape/discovery/target_group.h"
+#include "scrape/target_labels.h"
 #include "server/config.h"
 #include "server/web_config_file.h"
 #include "base/duration.h"
@@ -57,7 +58,8 @@ Commands:
       prints "SUCCESS" or "FAILED" per file like promtool and exits 1 when
       any file fails. Unless --syntax-only, also as promtool: a rule_files
       entry without '*' must name an existing file, file_sd files must
-      parse (a missing one is a warning), and every rule file found is then
+      parse and each of their targets must make a valid scrape target (a
+      missing file is a warning), and every rule file found is then
       checked as by check rules (the lint flags are check rules').
   check web-config FILE...
       Checks --web.config.file files as the server loads them (YAML,
@@ -336,9 +338,12 @@ int check_rules(int argc, char** argv) {
 }
 
 // The files of one file_sd_configs block as promtool checks them: each match
-// must parse as target groups ("checking SD file <glob>: ..."); a glob that
-// matches nothing is a warning on stdout.
-absl::Status check_sd_files(const std::vector<strata::scrape::FileSdConfig>& sds, const std::string& owner) {
+// must parse as target groups ("checking SD file <glob>: ..."), and, for a
+// scrape job, every target must make a valid scrape target ("instance N in
+// group : <why>"); a glob that matches nothing is a warning on stdout.
+absl::Status check_sd_files(const std::vector<strata::scrape::FileSdConfig>& sds, const std::string& owner,
+                            const strata::scrape::ScrapeConfig* job,
+                            const strata::scrape::TargetLabelsOptions& target_opts) {
   for (const auto& sd : sds) {
     for (const auto& pattern : sd.files) {
       auto matches = strata::go_glob(pattern);
@@ -351,12 +356,23 @@ absl::Status check_sd_files(const std::vector<strata::scrape::FileSdConfig>& sds
         std::stringstream ss;
         ss << in.rdbuf();
         auto format = strata::scrape::group_file_format(f);
-        absl::Status st = !in ? absl::InvalidArgumentError("open " + f + ": cannot read")
-                          : !format ? absl::InvalidArgumentError("invalid file extension")
-                                    : strata::scrape::parse_target_groups(ss.str(), *format, f).status();
-        if (!st.ok())
+        absl::StatusOr<std::vector<strata::scrape::TargetGroup>> groups =
+            !in       ? absl::InvalidArgumentError("open " + f + ": cannot read")
+            : !format ? absl::InvalidArgumentError("invalid file extension")
+                      : strata::scrape::parse_target_groups(ss.str(), *format, f);
+        if (!groups.ok())
           return absl::InvalidArgumentError("checking SD file " + strata::go_quote(pattern) + ": " +
-                                            std::string(st.message()));
+                                            std::string(groups.status().message()));
+        if (job == nullptr) continue;
+        for (const auto& g : *groups) {
+          for (size_t i = 0; i < g.targets.size(); ++i) {
+            auto t = strata::scrape::populate_target_labels(g.targets[i], g.labels, *job, target_opts);
+            // promtool reads the file itself, so its groups have no source.
+            if (!t.error.ok())
+              return absl::InvalidArgumentError("instance " + std::to_string(i) + " in group : " +
+                                                std::string(t.error.message()));
+          }
+        }
       }
     }
   }
@@ -364,8 +380,10 @@ absl::Status check_sd_files(const std::vector<strata::scrape::FileSdConfig>& sds
 }
 
 // What promtool checks past the syntax: rule_files entries without a '*'
-// must name an existing file, file_sd files must parse. The rule files found.
-absl::StatusOr<std::vector<std::string>> check_config_files(const strata::server::Config& c) {
+// must name an existing file, file_sd files must parse into valid targets.
+// The rule files found.
+absl::StatusOr<std::vector<std::string>> check_config_files(const strata::server::Config& c,
+                                                            const RuleCheckOptions& o) {
   std::vector<std::string> rule_files;
   for (const auto& pattern : c.rule_files) {
     auto matches = strata::go_glob(pattern);
@@ -374,12 +392,15 @@ absl::StatusOr<std::vector<std::string>> check_config_files(const strata::server
       return absl::InvalidArgumentError(strata::go_quote(pattern) + " does not point to an existing file");
     rule_files.insert(rule_files.end(), matches->begin(), matches->end());
   }
+  strata::scrape::TargetLabelsOptions target_opts;
+  target_opts.prometheus_v2 = o.file.parse.compat == strata::promql::Compat::kV2;
   for (const auto& sc : c.scrape_configs) {
-    absl::Status st = check_sd_files(sc.file_sd_configs, "scrape job " + strata::go_quote(sc.job_name));
+    absl::Status st = check_sd_files(sc.file_sd_configs, "scrape job " + strata::go_quote(sc.job_name), &sc,
+                                     target_opts);
     if (!st.ok()) return st;
   }
   for (const auto& am : c.alertmanagers) {
-    absl::Status st = check_sd_files(am.file_sd_configs, "alertmanager config");
+    absl::Status st = check_sd_files(am.file_sd_configs, "alertmanager config", nullptr, target_opts);
     if (!st.ok()) return st;
   }
   return rule_files;
@@ -409,7 +430,7 @@ int check_config(int argc, char** argv) {
     std::fflush(stdout);
     auto c = strata::server::load_config_file(f);
     absl::StatusOr<std::vector<std::string>> rule_files = std::vector<std::string>{};
-    if (c.ok() && !syntax_only) rule_files = check_config_files(*c);
+    if (c.ok() && !syntax_only) rule_files = check_config_files(*c, opts);
     std::fflush(stdout);
     if (!c.ok() || !rule_files.ok()) {
       std::fprintf(stderr, "  FAILED: %s\n",

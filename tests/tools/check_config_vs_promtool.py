@@ -46,6 +46,14 @@ CONFIGS = {
                       "alerting:\n  alertmanagers:\n  - file_sd_configs:\n    - files: [missing.yml]\n",
     "sd_good.yml": "scrape_configs:\n- job_name: a\n  file_sd_configs:\n  - files: [sd_good.json]\n",
     "sd_bad.yml": "scrape_configs:\n- job_name: a\n  file_sd_configs:\n  - files: [sd_bad.json]\n",
+    # Targets from a file_sd file that relabeling leaves without an address,
+    # or with a bad interval: promtool builds every target, so does Strata.
+    "sd_no_address.yml": "scrape_configs:\n- job_name: a\n  file_sd_configs:\n  - files: [sd_two.json]\n"
+                         "  relabel_configs:\n  - source_labels: [__address__]\n    regex: 'b:2'\n"
+                         "    target_label: __address__\n    replacement: ''\n",
+    "sd_bad_interval.yml": "scrape_configs:\n- job_name: a\n  file_sd_configs:\n  - files: [sd_two.json]\n"
+                           "  relabel_configs:\n  - target_label: __scrape_interval__\n    replacement: x\n",
+    "sd_url_target.yml": "scrape_configs:\n- job_name: a\n  file_sd_configs:\n  - files: [sd_url.json]\n",
 }
 # Files the configurations above point to.
 AUX = {
@@ -54,6 +62,8 @@ AUX = {
     "rules_broken.yml": "groups:\n- name: g\n  rules:\n  - record: a\n    expr: up(\n",
     "sd_good.json": '[{"targets": ["127.0.0.1:9100"], "labels": {"a": "b"}}]\n',
     "sd_bad.json": '[{"targets": ["127.0.0.1:9100"], "labels": {"a b": 1}}]\n',
+    "sd_two.json": '[{"targets": ["a:1", "b:2"]}]\n',
+    "sd_url.json": '[{"targets": ["http://a:1"]}]\n',
 }
 
 
