@@ -1,5 +1,9 @@
 // stratatool: Strata's companion command line, in the spirit of promtool.
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -57,7 +61,8 @@ Commands:
       Checks prometheus.yml files as the server loads them (same messages);
       prints "SUCCESS" or "FAILED" per file like promtool and exits 1 when
       any file fails. Unless --syntax-only, also as promtool: a rule_files
-      entry without '*' must name an existing file, file_sd files must
+      entry without '*' must name an existing file, a scrape job's
+      credentials and client certificate files must exist, file_sd files must
       parse and each of their targets must make a valid scrape target (a
       missing file is a warning), and every rule file found is then
       checked as by check rules (the lint flags are check rules').
@@ -379,8 +384,40 @@ absl::Status check_sd_files(const std::vector<strata::scrape::FileSdConfig>& sds
   return absl::OkStatus();
 }
 
+// promtool's checkFileExists: "" is fine, else os.Stat must succeed; the
+// error is Go's ("stat x: no such file or directory").
+absl::Status check_file_exists(const std::string& path) {
+  struct stat st;
+  if (path.empty() || ::stat(path.c_str(), &st) == 0) return absl::OkStatus();
+  std::string why = std::strerror(errno);
+  if (!why.empty()) why[0] = char(std::tolower(static_cast<unsigned char>(why[0])));
+  return absl::NotFoundError("stat " + path + ": " + why);
+}
+
+// A scrape job's credential and client certificate files must exist.
+absl::Status check_scrape_files(const strata::scrape::ScrapeConfig& sc) {
+  const auto& http = sc.http;
+  struct File {
+    const char* what;
+    std::string path;
+  };
+  const File files[] = {
+      {"authorization credentials or bearer token", http.authorization ? http.authorization->credentials_file : ""},
+      {"client cert", http.tls_config.cert_file},
+      {"client key", http.tls_config.key_file},
+  };
+  for (const auto& f : files) {
+    absl::Status st = check_file_exists(f.path);
+    if (!st.ok())
+      return absl::NotFoundError(std::string("error checking ") + f.what + " file " + strata::go_quote(f.path) +
+                                 ": " + std::string(st.message()));
+  }
+  return absl::OkStatus();
+}
+
 // What promtool checks past the syntax: rule_files entries without a '*'
-// must name an existing file, file_sd files must parse into valid targets.
+// must name an existing file; a scrape job's credentials and client
+// certificate files must exist, its file_sd files parse into valid targets.
 // The rule files found.
 absl::StatusOr<std::vector<std::string>> check_config_files(const strata::server::Config& c,
                                                             const RuleCheckOptions& o) {
@@ -395,6 +432,7 @@ absl::StatusOr<std::vector<std::string>> check_config_files(const strata::server
   strata::scrape::TargetLabelsOptions target_opts;
   target_opts.prometheus_v2 = o.file.parse.compat == strata::promql::Compat::kV2;
   for (const auto& sc : c.scrape_configs) {
+    if (absl::Status st = check_scrape_files(sc); !st.ok()) return st;
     absl::Status st = check_sd_files(sc.file_sd_configs, "scrape job " + strata::go_quote(sc.job_name), &sc,
                                      target_opts);
     if (!st.ok()) return st;

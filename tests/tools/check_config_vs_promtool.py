@@ -54,6 +54,10 @@ CONFIGS = {
     "sd_bad_interval.yml": "scrape_configs:\n- job_name: a\n  file_sd_configs:\n  - files: [sd_two.json]\n"
                            "  relabel_configs:\n  - target_label: __scrape_interval__\n    replacement: x\n",
     "sd_url_target.yml": "scrape_configs:\n- job_name: a\n  file_sd_configs:\n  - files: [sd_url.json]\n",
+    # A scrape job's credentials and client certificate files must exist.
+    "creds_missing.yml": "scrape_configs:\n- job_name: a\n  bearer_token_file: missing.token\n",
+    "tls_missing.yml": "scrape_configs:\n- job_name: a\n  tls_config:\n    cert_file: sd_two.json\n"
+                       "    key_file: missing.key\n",
 }
 # Files the configurations above point to.
 AUX = {
@@ -231,7 +235,7 @@ def main():
             with open(name, "w") as f:
                 f.write(text)
         cases = [[n] for n in CONFIGS] + [["good.yml", "unknown_field.yml"], ["missing.yml"],
-                                          ["--syntax-only", "rule_missing.yml"], ["--lint-fatal", "rule_files.yml"],
+                                          ["--syntax-only", "rule_missing.yml"], ["--syntax-only", "tls_missing.yml"], ["--lint-fatal", "rule_files.yml"],
                                           ["--lint=none", "rule_files.yml"]]
         for files in cases:
             p = run(["/usr/bin/promtool", "check", "config"] + files)
