@@ -292,6 +292,10 @@ TEST_F(HttpServerTest, HandlersReserveTheirWorkingMemoryFromTheBodyBudget) {
   std::string a = ask(std::string(3000, 'a'), 7000);  // 3000 + 7000 fits exactly
   EXPECT_NE(a.find("granted"), std::string::npos) << a;
   EXPECT_EQ(during.load(), 10000);
+  // The budget comes back just after the answer is sent, so a client can
+  // read it first: wait for that before the next request.
+  for (int i = 0; i < 400 && inflight() != 0; ++i) std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(inflight(), 0);
   // More than the whole budget: no retry can fit.
   std::string b = ask(std::string(3000, 'a'), 7001);
   EXPECT_NE(b.find("RESOURCE_EXHAUSTED: decoding this request needs more memory than "
@@ -300,6 +304,8 @@ TEST_F(HttpServerTest, HandlersReserveTheirWorkingMemoryFromTheBodyBudget) {
             std::string::npos)
       << b;
   EXPECT_EQ(during.load(), 3000);
+  for (int i = 0; i < 400 && inflight() != 0; ++i) std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(inflight(), 0);
   // More than is free now: retry later.
   std::atomic<bool> hold{false};
   router_.add({"POST"}, "/hold", [&](const api::HttpRequest& q, api::HttpResponse& r) {
