@@ -1,8 +1,11 @@
 #include "tests/testutil/prom_blocks.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "tests/testutil/http_client.h"
@@ -17,14 +20,26 @@ int64_t now_ms() {
       .count();
 }
 
-// Blocks Prometheus has persisted, from its own /metrics.
-int blocks_loaded(HttpClient& c) {
+// A gauge from Prometheus' own /metrics; nullopt until it is readable.
+std::optional<double> prom_gauge(HttpClient& c, const std::string& name) {
   auto r = c.get("/metrics");
-  if (!r.ok() || r->status != 200) return -1;
-  const std::string key = "\nprometheus_tsdb_blocks_loaded ";
+  if (!r.ok() || r->status != 200) return std::nullopt;
+  const std::string key = "\n" + name + " ";
   size_t p = r->body.find(key);
-  if (p == std::string::npos) return -1;
-  return std::atoi(r->body.c_str() + p + key.size());
+  if (p == std::string::npos) return std::nullopt;
+  return std::strtod(r->body.c_str() + p + key.size(), nullptr);
+}
+
+// True once Prometheus has persisted every block it is going to: it
+// compacts the head while the head spans more than 1.5 block ranges (3 h),
+// one block at a time, so "one block loaded" alone can be read between two
+// of those compactions.
+bool head_compaction_done(HttpClient& c) {
+  auto loaded = prom_gauge(c, "prometheus_tsdb_blocks_loaded");
+  auto head_min = prom_gauge(c, "prometheus_tsdb_head_min_time");
+  auto head_max = prom_gauge(c, "prometheus_tsdb_head_max_time");
+  if (!loaded || !head_min || !head_max) return false;
+  return *loaded >= 1 && *head_max - *head_min <= 3 * 3600 * 1000;
 }
 
 }  // namespace
@@ -77,11 +92,11 @@ absl::StatusOr<PromBlocks> make_prom_blocks(const std::string& dest_dir,
     }
   }
   // Head compaction runs in the background after the commits; wait (bounded)
-  // until at least one block is persisted.
+  // until it has persisted everything it will.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (blocks_loaded(c) < 1) {
+  while (!head_compaction_done(c)) {
     if (std::chrono::steady_clock::now() > deadline) {
-      return absl::DeadlineExceededError("prometheus persisted no block within 30 s");
+      return absl::DeadlineExceededError("prometheus did not finish compacting its head within 30 s");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }

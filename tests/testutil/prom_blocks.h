@@ -21,7 +21,9 @@ namespace strata::testutil {
 
 struct PromBlocksSpec {
   int series = 300;
-  int64_t span_ms = 5 * 3600 * 1000;  // > 3 h, so Prometheus persists blocks before the snapshot
+  // Prometheus compacts its head while it spans more than 3 h, so 5.5 h
+  // persists at least two blocks wherever the 2 h boundaries fall.
+  int64_t span_ms = 11 * 1800 * 1000;
   int64_t step_ms = 60 * 1000;
 };
 
