@@ -149,7 +149,10 @@ ApiResult handle_series(ApiContext& ctx, const Form& form) {
   return r;
 }
 
-ApiResult handle_labels(ApiContext& ctx, const Form& form) {
+// /labels and /label/<name>/values: the union over every match[] set (or
+// over everything without one) of what `lookup` lists, sorted, cut at limit.
+template <typename Lookup>
+ApiResult union_of_lookups(ApiContext& ctx, const Form& form, Lookup lookup) {
   ApiResult err;
   auto range = parse_range(form, &err);
   if (!range.ok()) return err;
@@ -159,14 +162,18 @@ ApiResult handle_labels(ApiContext& ctx, const Form& form) {
   if (!sets.ok()) return bad_data(std::string(sets.status().message()));
   auto q = ctx.queryable->querier(range->start, range->end);
   if (!q.ok()) return from_status(q.status());
-  std::set<std::string> names;
+  std::set<std::string> found;
   if (sets->empty()) sets->push_back({});
   for (const auto& ms : *sets) {
-    auto res = (*q)->label_names(ms);
+    auto res = lookup(**q, ms);
     if (!res.ok()) return from_status(res.status());
-    names.insert(res->begin(), res->end());
+    found.insert(res->begin(), res->end());
   }
-  return string_list({names.begin(), names.end()}, *limit);
+  return string_list({found.begin(), found.end()}, *limit);
+}
+
+ApiResult handle_labels(ApiContext& ctx, const Form& form) {
+  return union_of_lookups(ctx, form, [](auto& q, const tsdb::Matchers& ms) { return q.label_names(ms); });
 }
 
 ApiResult handle_label_values(ApiContext& ctx, const std::string& escaped_name, const Form& form) {
@@ -174,23 +181,9 @@ ApiResult handle_label_values(ApiContext& ctx, const std::string& escaped_name, 
   bool v2 = ctx.engine->options().compat == promql::Compat::kV2;
   if (v2 ? !tsdb::is_valid_label_name(name) : (name.empty() || !tsdb::is_valid_utf8(name)))
     return bad_data("invalid label name: " + tsdb::go_quote(name));
-  ApiResult err;
-  auto range = parse_range(form, &err);
-  if (!range.ok()) return err;
-  auto limit = parse_limit(form);
-  if (!limit.ok()) return invalid_param("limit", limit.status());
-  auto sets = parse_matches(ctx, form);
-  if (!sets.ok()) return bad_data(std::string(sets.status().message()));
-  auto q = ctx.queryable->querier(range->start, range->end);
-  if (!q.ok()) return from_status(q.status());
-  std::set<std::string> values;
-  if (sets->empty()) sets->push_back({});
-  for (const auto& ms : *sets) {
-    auto res = (*q)->label_values(name, ms);
-    if (!res.ok()) return from_status(res.status());
-    values.insert(res->begin(), res->end());
-  }
-  return string_list({values.begin(), values.end()}, *limit);
+  return union_of_lookups(ctx, form, [&name](auto& q, const tsdb::Matchers& ms) {
+    return q.label_values(name, ms);
+  });
 }
 
 ApiResult handle_metadata(ApiContext& ctx, const Form& form) {
