@@ -59,7 +59,7 @@ bool match(std::string_view p, std::string_view s) {
       if (p[pi] == '?') {
         ok = true;
       } else if (p[pi] == '[') {
-        match_class(p, &next, r.rune, &ok);
+        if (!match_class(p, &next, r.rune, &ok)) return false;  // malformed: Go errors
       } else {
         const size_t at = p[pi] == '\\' ? pi + 1 : pi;
         ok = p[at] == s[si];
@@ -75,7 +75,7 @@ bool match(std::string_view p, std::string_view s) {
       }
     }
     if (star_p == std::string_view::npos || star_s >= s.size()) return false;
-    star_s += size_t(decode_rune(s.substr(star_s)).width);
+    ++star_s;  // byte by byte, as Go's '*' retries (a class may then match mid-rune)
     pi = star_p + 1, si = star_s;
   }
   return true;
@@ -88,39 +88,47 @@ bool is_dir(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// The names in `dir` matching `pattern`, sorted, appended as dir/name.
-void glob_in(const std::string& dir, std::string_view pattern, const std::string& prefix,
-             std::vector<std::string>* out) {
-  if (!is_dir(dir)) return;
+// The names in `dir` matching `pattern`, sorted, appended joined to dir;
+// false (Go's ErrBadPattern) when the pattern is malformed and there was a
+// name to match it against.
+bool glob_in(const std::string& dir, std::string_view pattern, std::vector<std::string>* out) {
+  if (!is_dir(dir)) return true;
   DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return;  // unreadable: no matches, as Go
+  if (d == nullptr) return true;  // unreadable: no matches, as Go
   std::vector<std::string> names;
   while (const dirent* e = ::readdir(d)) {
     const std::string_view n = e->d_name;
-    if (n != "." && n != ".." && match(pattern, n)) names.emplace_back(n);
+    if (n != "." && n != "..") names.emplace_back(n);
   }
   ::closedir(d);
+  if (!names.empty() && !go_glob_pattern_valid(pattern)) return false;
   std::sort(names.begin(), names.end());
-  for (const auto& n : names) out->push_back(prefix + n);
+  for (const auto& n : names)
+    if (match(pattern, n)) out->push_back(go_join_path(dir, n));
+  return true;
 }
 
-void glob(const std::string& pattern, std::vector<std::string>* out) {
+// Go's Glob: false when a part of the pattern is malformed.
+bool glob(const std::string& pattern, std::vector<std::string>* out) {
+  if (!go_glob_pattern_valid(pattern)) return false;
   if (!has_meta(pattern)) {
     struct stat st;
     if (::lstat(pattern.c_str(), &st) == 0) out->push_back(pattern);
-    return;
+    return true;
   }
+  // Split after the last '/', then drop that '/' unless it is the root.
   const size_t slash = pattern.rfind('/');
-  if (slash == std::string::npos) return glob_in(".", pattern, "", out);
-  const std::string dir = slash == 0 ? "/" : pattern.substr(0, slash);
-  const std::string_view file = std::string_view(pattern).substr(slash + 1);
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0              ? "/"
+                                                    : pattern.substr(0, slash);
+  const std::string_view file =
+      slash == std::string::npos ? std::string_view(pattern) : std::string_view(pattern).substr(slash + 1);
+  if (!has_meta(dir)) return glob_in(dir, file, out);
   std::vector<std::string> dirs;
-  if (has_meta(dir)) {
-    glob(dir, &dirs);
-  } else {
-    dirs.push_back(dir);
-  }
-  for (const auto& d : dirs) glob_in(d, file, d == "/" ? "/" : d + "/", out);
+  if (!glob(dir, &dirs)) return false;
+  for (const auto& d : dirs)
+    if (!glob_in(d, file, out)) return false;
+  return true;
 }
 
 }  // namespace
@@ -141,10 +149,41 @@ bool go_glob_pattern_valid(std::string_view p) {
 }
 
 absl::StatusOr<std::vector<std::string>> go_glob(const std::string& pattern) {
-  if (!go_glob_pattern_valid(pattern)) return absl::InvalidArgumentError(kGoBadPattern);
   std::vector<std::string> out;
-  glob(pattern, &out);
+  if (!glob(pattern, &out)) return absl::InvalidArgumentError(kGoBadPattern);
   return out;
+}
+
+std::string go_clean_path(std::string_view path) {
+  const bool rooted = !path.empty() && path.front() == '/';
+  std::vector<std::string_view> parts;  // never "." or ""; ".." only leading
+  for (size_t i = 0; i <= path.size();) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    const std::string_view part = path.substr(i, j - i);
+    i = j + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty() && parts.back() != "..") {
+        parts.pop_back();
+        continue;
+      }
+      if (rooted) continue;  // "/.." is "/"
+    }
+    parts.push_back(part);
+  }
+  std::string out = rooted ? "/" : "";
+  for (size_t k = 0; k < parts.size(); ++k) {
+    if (k) out.push_back('/');
+    out.append(parts[k]);
+  }
+  return out.empty() ? "." : out;
+}
+
+std::string go_join_path(std::string_view dir, std::string_view name) {
+  if (dir.empty()) return name.empty() ? "" : go_clean_path(name);
+  if (name.empty()) return go_clean_path(dir);
+  return go_clean_path(std::string(dir) + "/" + std::string(name));
 }
 
 }  // namespace strata

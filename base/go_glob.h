@@ -1,8 +1,11 @@
 // Go's filepath.Glob on Unix, which Prometheus uses for rule_files,
 // scrape_config_files, file_sd_configs and promtool's rule tests: the same
 // pattern syntax (*, ?, [class] with ^ and ranges, \ escapes), checked whole
-// before anything is matched; `*` matches a leading dot too; a directory that
-// cannot be read matches nothing; the matches sorted. Thread-safe.
+// and again for every directory part that holds a meta character (so a '/'
+// inside a class or after a backslash is a syntax error, as in Go); `*`
+// matches a leading dot too; a directory that cannot be read matches
+// nothing; the matches sorted and joined as filepath.Join joins them
+// (cleaned). Thread-safe.
 #pragma once
 
 #include <string>
@@ -22,5 +25,10 @@ bool go_glob_pattern_valid(std::string_view pattern);
 
 // The paths matching `pattern`, or InvalidArgument(kGoBadPattern).
 absl::StatusOr<std::vector<std::string>> go_glob(const std::string& pattern);
+
+// filepath.Clean: the shortest lexically equal path ("" and "a/.." are ".").
+std::string go_clean_path(std::string_view path);
+// filepath.Join of two elements: empty ones are left out, the rest cleaned.
+std::string go_join_path(std::string_view dir, std::string_view name);
 
 }  // namespace strata

@@ -1,10 +1,10 @@
 // Blocks shared by several prometheus.yml sections: scalars, labels,
 // relabeling, static and file targets, HTTP client settings.
 #include <algorithm>
-#include <filesystem>
 #include <optional>
 
 #include "base/duration.h"
+#include "base/go_glob.h"
 #include "base/go_quote.h"
 #include "base/go_yaml.h"
 #include "re2/re2.h"
@@ -66,9 +66,11 @@ constexpr std::string_view kSecret = "config.plain";
 
 }  // namespace
 
+// Prometheus' config.JoinDir: relative paths are joined to the file's
+// directory ("." for a bare file name) and cleaned, as filepath.Join does.
 std::string ParseContext::resolve(const std::string& path) const {
-  if (path.empty() || dir.empty() || path.front() == '/') return path;
-  return (std::filesystem::path(dir) / path).lexically_normal().string();
+  if (path.empty() || path.front() == '/') return path;
+  return go_join_path(dir.empty() ? "." : dir, path);
 }
 
 void type_error(const YAML::Node& n, std::string_view into) {

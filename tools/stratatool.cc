@@ -357,12 +357,17 @@ absl::Status check_sd_files(const std::vector<strata::scrape::FileSdConfig>& sds
         std::printf("  WARNING: file %s for file_sd in %s does not exist\n", strata::go_quote(pattern).c_str(),
                     owner.c_str());
       for (const auto& f : *matches) {
+        // As Go's os.ReadFile fails: on open, or reading a directory.
         std::ifstream in(f);
+        const int open_errno = errno;
+        std::error_code ec;
+        const bool is_dir = std::filesystem::is_directory(f, ec);
         std::stringstream ss;
-        ss << in.rdbuf();
+        if (in && !is_dir) ss << in.rdbuf();
         auto format = strata::scrape::group_file_format(f);
         absl::StatusOr<std::vector<strata::scrape::TargetGroup>> groups =
-            !in       ? absl::InvalidArgumentError("open " + f + ": cannot read")
+            !in       ? absl::InvalidArgumentError("open " + f + ": " + std::strerror(open_errno))
+            : is_dir  ? absl::InvalidArgumentError("read " + f + ": is a directory")
             : !format ? absl::InvalidArgumentError("invalid file extension")
                       : strata::scrape::parse_target_groups(ss.str(), *format, f);
         if (!groups.ok())

@@ -40,7 +40,7 @@ TEST(GoGlobTest, MatchesLikeGo) {
   EXPECT_EQ(m->size(), 1u);
   EXPECT_EQ(go_glob((dir / "[").string()).status().message(), "syntax error in pattern");
   std::filesystem::create_directories(dir / "m");
-  for (const char* f : {"x1", "y2", "z3", "\xe6\x97\xa5\xe6\x9c\xac", "a*b", "ab", "aXXb"})
+  for (const char* f : {"x1", "y2", "z3", "\xe6\x97\xa5\xe6\x9c\xac", "a*b", "ab", "aXXb", "\xe6\x97\xa5.y"})
     std::ofstream(dir / "m" / f) << "x";
   auto names = [&](const std::string& pattern) {
     std::vector<std::string> out;
@@ -56,7 +56,41 @@ TEST(GoGlobTest, MatchesLikeGo) {
   EXPECT_EQ(names("a*b"), (V{"a*b", "aXXb", "ab"}));
   EXPECT_EQ(names("\xe6\x97\xa5?"), (V{"\xe6\x97\xa5\xe6\x9c\xac"}));
   EXPECT_EQ(go_glob((dir / "*" / "d.yml").string()).value(), (V{(dir / "sub" / "d.yml").string()}));
+  // '*' retries byte by byte, as Go's does: a class can then match the
+  // middle of a multi-byte rune (as a RuneError, which is not that rune).
+  EXPECT_EQ(names("*[^\xe6\x97\xa5].y"), (V{"\xe6\x97\xa5.y"}));
   std::filesystem::remove_all(dir);
+}
+
+TEST(GoGlobTest, EveryDirectoryPartIsCheckedAsGoDoes) {
+  auto dir = std::filesystem::temp_directory_path() / ("go-glob-parts-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "rules");
+  std::ofstream(dir / "rules" / "a.yml") << "x";
+  const std::string d = dir.string();
+  // Valid as a whole, but the split at the last '/' leaves a directory part
+  // ending inside a class or in a backslash: Go's Glob checks that part too.
+  for (const std::string bad : {d + "/rules/[a/b]*.yml", d + "/rules\\/*.yml", d + "/[/]/*"}) {
+    EXPECT_EQ(go_glob(bad).status().message(), "syntax error in pattern") << bad;
+  }
+  // Matches are joined as filepath.Join joins them: cleaned.
+  using V = std::vector<std::string>;
+  EXPECT_EQ(go_glob(d + "/rules//*.yml").value(), (V{d + "/rules/a.yml"}));
+  EXPECT_EQ(go_glob(d + "/./rules/../rules/*.yml").value(), (V{d + "/rules/a.yml"}));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(GoGlobTest, CleanAndJoinAreGos) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"", "."},           {".", "."},       {"./a", "a"},        {"a/", "a"},     {"a//b", "a/b"},
+      {"a/./b", "a/b"},    {"a/../b", "b"},  {"a/..", "."},       {"../a", "../a"}, {"../../a/..", "../.."},
+      {"/", "/"},          {"/..", "/"},     {"/../a", "/a"},     {"//a//", "/a"}, {"a/b/../../..", ".."},
+  };
+  for (const auto& [in, want] : cases) EXPECT_EQ(go_clean_path(in), want) << in;
+  EXPECT_EQ(go_join_path(".", "./rules/*.yml"), "rules/*.yml");
+  EXPECT_EQ(go_join_path("/etc/prometheus", "../r.yml"), "/etc/r.yml");
+  EXPECT_EQ(go_join_path("", "a/"), "a");
+  EXPECT_EQ(go_join_path("dir", ""), "dir");
+  EXPECT_EQ(go_join_path("", ""), "");
 }
 
 }  // namespace

@@ -42,6 +42,13 @@ CONFIGS = {
     "rule_missing.yml": "rule_files: [missing.yml]\n",
     "rule_bad_glob.yml": "rule_files: ['a/[b.yml']\n",
     "rule_broken.yml": "rule_files: [rules_broken.yml]\n",
+    # Each directory part of a glob is checked again (a '/' inside a class
+    # or after a backslash is a syntax error), and matches are cleaned.
+    "rule_glob_parts.yml": "rule_files: ['rules_o[k/x]*.yml']\n",
+    "rule_glob_escape.yml": "rule_files: ['sub\\/*.yml']\n",
+    "rule_glob_clean.yml": "rule_files: ['./sub//../rules_o?.yml']\n",
+    # file_sd matching a directory: reading it fails as Go's ReadFile does.
+    "sd_dir.yml": "scrape_configs:\n- job_name: a\n  file_sd_configs:\n  - files: ['sdd*.yml']\n",
     "sd_missing.yml": "scrape_configs:\n- job_name: a\n  file_sd_configs:\n  - files: [missing.json, 'none*.yml']\n"
                       "alerting:\n  alertmanagers:\n  - file_sd_configs:\n    - files: [missing.yml]\n",
     "sd_good.yml": "scrape_configs:\n- job_name: a\n  file_sd_configs:\n  - files: [sd_good.json]\n",
@@ -231,6 +238,8 @@ def main():
     failures = 0
     with tempfile.TemporaryDirectory(prefix="strata-check-config-") as d:
         os.chdir(d)
+        os.makedirs("sub")
+        os.makedirs("sdd.yml")
         for name, text in list(CONFIGS.items()) + list(AUX.items()):
             with open(name, "w") as f:
                 f.write(text)

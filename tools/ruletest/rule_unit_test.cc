@@ -227,20 +227,26 @@ tsdb::Labels from_map(const std::map<std::string, std::string>& m) {
   return tsdb::Labels(std::move(items));
 }
 
-std::vector<std::string> resolve_rule_files(const std::string& dir, const std::vector<std::string>& globs) {
+// promtool's resolveAndGlobFilepaths: each rule_files entry joined to the
+// test file's directory (an empty one is left empty), then globbed; a
+// malformed pattern fails the file, one matching nothing is a warning.
+absl::StatusOr<std::vector<std::string>> resolve_rule_files(const std::string& dir,
+                                                            const std::vector<std::string>& globs) {
   std::vector<std::string> out;
   for (const auto& g : globs) {
-    std::string pattern = std::filesystem::path(g).is_absolute() ? g : dir + "/" + g;
-    auto m = go_glob(pattern);  // a bad pattern matches nothing
-    if (m.ok()) out.insert(out.end(), m->begin(), m->end());
+    const std::string pattern = g.empty() || g.front() == '/' ? g : go_join_path(dir, g);
+    auto m = go_glob(pattern);
+    if (!m.ok()) return m.status();
+    if (m->empty()) std::fprintf(stderr, "  WARNING: no file match pattern %s\n", pattern.c_str());
+    out.insert(out.end(), m->begin(), m->end());
   }
   return out;
 }
 
 // --- one test group -----------------------------------------------------------
 
-std::vector<std::string> run_group(const TestFile& file, const TestGroup& tg, const std::string& dir,
-                                   const Options& opts) {
+std::vector<std::string> run_group(const TestFile& file, const TestGroup& tg,
+                                   const std::vector<std::string>& rule_paths, const Options& opts) {
   metrics::Registry registry;
   promql::EngineOptions eo;
   eo.compat = opts.compat;
@@ -270,7 +276,7 @@ std::vector<std::string> run_group(const TestFile& file, const TestGroup& tg, co
   fopts.parse = promql::parser::options_for(eo);
   std::vector<rules::ParsedRuleFile> parsed;
   std::vector<std::string> errs;
-  for (const auto& path : resolve_rule_files(dir, file.rule_files)) {
+  for (const auto& path : rule_paths) {
     parsed.push_back(rules::load_rule_file(path, fopts));
     for (const auto& e : parsed.back().errors) errs.push_back("    " + e);
   }
@@ -418,9 +424,11 @@ std::vector<std::string> run_rule_unit_test(const std::string& path, const Optio
   }
   if (file.evaluation_interval_ms <= 0) file.evaluation_interval_ms = 60'000;
   const std::string dir = std::filesystem::path(path).parent_path().string();
+  auto rule_paths = resolve_rule_files(dir.empty() ? "." : dir, file.rule_files);
+  if (!rule_paths.ok()) return {std::string(rule_paths.status().message())};
   std::vector<std::string> errs;
   for (const auto& tg : file.tests) {
-    auto e = run_group(file, tg, dir.empty() ? "." : dir, opts);
+    auto e = run_group(file, tg, *rule_paths, opts);
     errs.insert(errs.end(), e.begin(), e.end());
   }
   return errs;

@@ -107,20 +107,34 @@ std::string QueryGenerator::Impl::call_of(const FuncSpec& f, int depth) {
   const std::vector<std::string> phis = {"0.5", "0.9", "0.99", "0", "1", "-1", "2", "NaN", "0.25"};
   const std::vector<std::string> factors = {"0.1", "0.5", "0.9", "0", "1", "1.5", "-0.5"};
   if (name == "histogram_quantile") return name + "(" + scalar_param(d, phis) + ", " + bucket_vector(d) + ")";
-  if (name == "quantile_over_time") return name + "(" + scalar_param(d, phis) + ", " + m() + ")";
+  // Prometheus 2.42 moves a range fixed with `@` along with each step of a
+  // range query whenever the call is evaluated step by step
+  // (prometheus#11708, fixed in 2.50): predict_linear always, a function
+  // whose scalar argument is itself an expression (e.g. `time()`) too. Not
+  // generated for it (known_differences_generated.txt): such a range keeps
+  // literal scalar arguments.
+  auto fixed_range = [&](const std::string& range) {
+    return o_.prometheus_242 && range.find(" @ ") != std::string::npos;
+  };
+  if (name == "quantile_over_time") {
+    std::string phi = scalar_param(d, phis);
+    const std::string range = m();
+    if (fixed_range(range)) phi = rng_.pick(phis);
+    return name + "(" + phi + ", " + range + ")";
+  }
   if (name == "histogram_fraction")
     return name + "(" + scalar_param(d, {"0", "0.1", "-Inf", "1"}) + ", " + scalar_param(d, {"1", "Inf", "0.5", "0"}) + ", " + bucket_vector(d) + ")";
   if (name == "predict_linear") {
-    // Prometheus 2.42 moves a range fixed with `@` along with each step of a
-    // range query, so predict_linear (the one @-unsafe function taking a
-    // range) sees fewer samples step after step (prometheus#11708, fixed in
-    // 2.50). Not generated for it (known_differences_generated.txt).
     std::string arg = m();
-    while (o_.prometheus_242 && arg.find(" @ ") != std::string::npos) arg = m();
+    while (fixed_range(arg)) arg = m();
     return name + "(" + arg + ", " + scalar_param(d, {"0", "60", "3600", "-600", "1e9", "NaN"}) + ")";
   }
-  if (name == "holt_winters" || name == "double_exponential_smoothing")
-    return name + "(" + m() + ", " + scalar_param(d, factors) + ", " + scalar_param(d, factors) + ")";
+  if (name == "holt_winters" || name == "double_exponential_smoothing") {
+    const std::string range = m();
+    std::string sf = scalar_param(d, factors), tf = scalar_param(d, factors);
+    if (fixed_range(range)) sf = rng_.pick(factors), tf = rng_.pick(factors);
+    return name + "(" + range + ", " + sf + ", " + tf + ")";
+  }
   if (name == "round")
     return name + "(" + v() + (rng_.chance(1, 2) ? ", " + scalar_param(d, {"1", "0.1", "5", "0", "-1", "NaN", "1e-300"}) : "") + ")";
   if (name == "clamp")
@@ -196,7 +210,19 @@ std::string QueryGenerator::Impl::aggregate(int depth) {
     case 2: grouping = "without (" + label_list(2) + ")"; count("agg:without"); break;
     default: break;
   }
-  const std::string body = "(" + param + expr(GenType::kVector, d) + ")";
+  std::string inner = expr(GenType::kVector, d);
+  // count_values puts every digit of a value in a label, and the C
+  // library's transcendental functions and pow can differ from Go's in the
+  // last bit (README "Known differences from Prometheus"): not generated
+  // over them for 2.42.
+  auto libm_dependent = [](const std::string& e) {
+    for (const char* f : {"sin(", "cos(", "tan(", "exp(", "ln(", "log2(", "log10(", " atan2 ", "^"})
+      if (e.find(f) != std::string::npos) return true;
+    return false;
+  };
+  for (int tries = 0; op == "count_values" && o_.prometheus_242 && libm_dependent(inner); ++tries)
+    inner = tries < 20 ? expr(GenType::kVector, d) : "vector(1)";
+  const std::string body = "(" + param + inner + ")";
   if (grouping.empty()) return op + body;
   return rng_.chance(1, 2) ? op + " " + grouping + " " + body : op + body + " " + grouping;
 }
