@@ -91,6 +91,9 @@ struct Decoder {
       type_error(n, "string");
       return "";
     }
+    // Any plain or quoted scalar decodes into a Go string; an explicit tag
+    // that does not fit the text ("!!int g") fails the decode (scalar()).
+    if (n.Tag() != "?" && n.Tag() != "!") (void)scalar(n);
     return n.Scalar();
   }
 
@@ -108,7 +111,7 @@ struct Decoder {
       type_error(n, "string");  // model.Duration unmarshals a string first
       return 0;
     }
-    auto d = parse_duration(n.Scalar());
+    auto d = parse_duration(str(n));
     if (!d.ok() && !fatal) fatal = std::string(d.status().message());
     return d.ok() ? *d : 0;
   }

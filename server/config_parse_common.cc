@@ -121,6 +121,12 @@ std::vector<std::string_view> concat(std::initializer_list<std::vector<std::stri
 
 std::string str(const YAML::Node& n, std::string_view into) {
   if (!n.IsScalar()) type_error(n, into);
+  // Any plain or quoted scalar decodes into a Go string; an explicit tag
+  // that does not fit the text ("!!int foo") fails the whole decode.
+  if (n.Tag() != "?" && n.Tag() != "!") {
+    YamlScalar v = resolve_yaml_scalar(n.Scalar(), n.Tag(), GoYaml::kV2);
+    if (!v.decode_error.empty()) throw ConfigError{"yaml: " + v.decode_error};  // no line, as Go's
+  }
   return n.Scalar();
 }
 

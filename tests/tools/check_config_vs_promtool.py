@@ -87,6 +87,7 @@ FIELDS = {
     "uint": "scrape_configs:\n- job_name: x\n  sample_limit: %s\n",
     "int": "remote_write:\n- url: http://127.0.0.1:1/w\n  queue_config:\n    capacity: %s\n",
     "bool": "scrape_configs:\n- job_name: x\n  honor_labels: %s\n",
+    "string": "scrape_configs:\n- job_name: %s\n",
 }
 GENERATED = 160
 

@@ -107,6 +107,8 @@ def mutate_rule_file(rng):
     groups = []
     for gi in range(rng.randint(1, 3)):
         name = rng.choice(["g%d" % gi, "g0", ""]) if rng.random() < 0.2 else "g%d" % gi
+        if rng.random() < 0.05:  # explicit tags: one not fitting the text fails the decode
+            name = rng.choice(["!!int g%d", "!!str %d", "!!int %d", "!!float g%d", "!!bool g%d"]) % gi
         lines = ["  - name: %s" % (name if name else '""')]
         if rng.random() < 0.3:
             lines.append("    interval: %s" % rng.choice(["30s", "1m", "2h", "0s"]))
@@ -126,7 +128,7 @@ def mutate_rule_file(rng):
             expr = rng.choice(["up", "sum(rate(x[5m]))", "up == 0", "sum(", "up{", "", "rate(x)", "1 +", "foo bar"])
             lines.append(prefix + "expr: '%s'" % expr)
             if rng.random() < 0.3:
-                lines.append("        for: %s" % rng.choice(["5m", "0s", "1x"]))
+                lines.append("        for: %s" % rng.choice(["5m", "0s", "1x", "!!int 5m", "!!str 5m"]))
             if rng.random() < 0.2:
                 lines.append("        keep_firing_for: %s" % rng.choice(["1m", "0s"]))
             if rng.random() < 0.3:
