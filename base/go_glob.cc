@@ -186,4 +186,9 @@ std::string go_join_path(std::string_view dir, std::string_view name) {
   return go_clean_path(std::string(dir) + "/" + std::string(name));
 }
 
+std::string go_join_dir(std::string_view dir, const std::string& path) {
+  if (path.empty() || path.front() == '/') return path;
+  return go_join_path(dir.empty() ? "." : dir, path);
+}
+
 }  // namespace strata

@@ -30,5 +30,8 @@ absl::StatusOr<std::vector<std::string>> go_glob(const std::string& pattern);
 std::string go_clean_path(std::string_view path);
 // filepath.Join of two elements: empty ones are left out, the rest cleaned.
 std::string go_join_path(std::string_view dir, std::string_view name);
+// Prometheus' config.JoinDir: a relative, non-empty `path` joined to `dir`
+// ("." when empty); an empty or absolute one as it is.
+std::string go_join_dir(std::string_view dir, const std::string& path);
 
 }  // namespace strata

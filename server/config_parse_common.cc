@@ -66,12 +66,8 @@ constexpr std::string_view kSecret = "config.plain";
 
 }  // namespace
 
-// Prometheus' config.JoinDir: relative paths are joined to the file's
-// directory ("." for a bare file name) and cleaned, as filepath.Join does.
-std::string ParseContext::resolve(const std::string& path) const {
-  if (path.empty() || path.front() == '/') return path;
-  return go_join_path(dir.empty() ? "." : dir, path);
-}
+// Prometheus' config.JoinDir against the file's directory.
+std::string ParseContext::resolve(const std::string& path) const { return go_join_dir(dir, path); }
 
 void type_error(const YAML::Node& n, std::string_view into) {
   // yaml.v2 names the node's resolved tag, and a scalar's text.
@@ -119,14 +115,21 @@ std::vector<std::string_view> concat(std::initializer_list<std::vector<std::stri
   return out;
 }
 
+// A scalar as yaml.v2 resolves it, for decoding into a Go bool, int, uint
+// (or string, where only an explicit tag can fail).
+// Sequences and maps fail here, as they cannot be decoded into any of them.
+YamlScalar v2_scalar(const YAML::Node& n, const char* into) {
+  if (n.IsSequence() || n.IsMap()) type_error(n, into);
+  YamlScalar v = resolve_yaml_scalar(n.Scalar(), n.Tag(), GoYaml::kV2);
+  if (!v.decode_error.empty()) throw ConfigError{"yaml: " + v.decode_error};  // no line, as Go's
+  return v;
+}
+
 std::string str(const YAML::Node& n, std::string_view into) {
   if (!n.IsScalar()) type_error(n, into);
   // Any plain or quoted scalar decodes into a Go string; an explicit tag
   // that does not fit the text ("!!int foo") fails the whole decode.
-  if (n.Tag() != "?" && n.Tag() != "!") {
-    YamlScalar v = resolve_yaml_scalar(n.Scalar(), n.Tag(), GoYaml::kV2);
-    if (!v.decode_error.empty()) throw ConfigError{"yaml: " + v.decode_error};  // no line, as Go's
-  }
+  if (n.Tag() != "?" && n.Tag() != "!") (void)v2_scalar(n, "string");
   return n.Scalar();
 }
 
@@ -134,15 +137,6 @@ int64_t duration(const YAML::Node& n) {
   auto d = parse_duration(str(n));
   if (!d.ok()) fail(n, std::string(d.status().message()));
   return *d;
-}
-
-// A scalar as yaml.v2 resolves it, for decoding into a Go bool, int or uint.
-// Sequences and maps fail here, as they cannot be decoded into any of them.
-YamlScalar v2_scalar(const YAML::Node& n, const char* into) {
-  if (n.IsSequence() || n.IsMap()) type_error(n, into);
-  YamlScalar v = resolve_yaml_scalar(n.Scalar(), n.Tag(), GoYaml::kV2);
-  if (!v.decode_error.empty()) throw ConfigError{"yaml: " + v.decode_error};  // no line, as Go's
-  return v;
 }
 
 bool boolean(const YAML::Node& n) {

@@ -91,6 +91,10 @@ TEST(GoGlobTest, CleanAndJoinAreGos) {
   EXPECT_EQ(go_join_path("", "a/"), "a");
   EXPECT_EQ(go_join_path("dir", ""), "dir");
   EXPECT_EQ(go_join_path("", ""), "");
+  // config.JoinDir: empty and absolute paths as they are.
+  EXPECT_EQ(go_join_dir("", "a/./b"), "a/b");
+  EXPECT_EQ(go_join_dir("/etc", "/x//y"), "/x//y");
+  EXPECT_EQ(go_join_dir("d", ""), "");
 }
 
 }  // namespace

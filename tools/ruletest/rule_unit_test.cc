@@ -234,7 +234,7 @@ absl::StatusOr<std::vector<std::string>> resolve_rule_files(const std::string& d
                                                             const std::vector<std::string>& globs) {
   std::vector<std::string> out;
   for (const auto& g : globs) {
-    const std::string pattern = g.empty() || g.front() == '/' ? g : go_join_path(dir, g);
+    const std::string pattern = go_join_dir(dir, g);
     auto m = go_glob(pattern);
     if (!m.ok()) return m.status();
     if (m->empty()) std::fprintf(stderr, "  WARNING: no file match pattern %s\n", pattern.c_str());
